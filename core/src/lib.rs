@@ -1,1 +1,50 @@
-//! placeholder
+//! # ferromq
+//!
+//! A brokerless, ZeroMQ-compatible messaging library. Peers talk to each other directly
+//! over TCP using ZMTP 3.1, the wire protocol of libzmq, so ferromq sockets interoperate
+//! with libzmq, pyzmq, CZMQ, JeroMQ and every other ZeroMQ program.
+//!
+//! ```
+//! use ferromq::{Context, SocketType};
+//!
+//! let ctx = Context::new();
+//! let mut pull = ctx.socket(SocketType::Pull)?;
+//! pull.bind("tcp://127.0.0.1:*")?;
+//!
+//! let mut push = ctx.socket(SocketType::Push)?;
+//! push.connect(&pull.last_endpoint()?)?;
+//! push.send("hello", 0)?;
+//!
+//! assert_eq!(&pull.recv(0)?[..], b"hello");
+//! # Ok::<(), ferromq::Error>(())
+//! ```
+//!
+//! ## Layout
+//! - [`proto`]: the ZMTP 3.x protocol as sans-IO state machines (greeting, frames,
+//!   commands, the NULL handshake).
+//! - `pattern`: the routing of each socket type (PUSH load-balancing, PULL fair-queueing),
+//!   as plain data keyed by pipe ids.
+//! - `io`, `transport`: the mio-driven I/O threads and TCP set-up; they only move bytes.
+//! - [`Context`], [`Socket`], [`Msg`], [`Error`]: the public API.
+
+#![warn(missing_docs)]
+
+mod context;
+mod error;
+mod io;
+mod mailbox;
+mod msg;
+mod options;
+mod pattern;
+mod pipe;
+mod pipe_table;
+pub mod proto;
+mod signal;
+mod socket;
+mod transport;
+
+pub use context::Context;
+pub use error::{Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO};
+pub use msg::{Msg, INLINE_MAX};
+pub use proto::SocketType;
+pub use socket::{Socket, DONTWAIT, SNDMORE};

@@ -1,0 +1,123 @@
+//! The I/O threads: one `mio::Poll` loop each, owning listeners and sessions.
+//!
+//! Other threads talk to an I/O thread only through its [`IoShared`]: they post an
+//! [`IoCmd`] or "activate" a session token (its pipe has work), then wake the loop with a
+//! `mio::Waker`. Posts are batched: the waker fires only when the inbox goes from empty to
+//! non-empty, so a busy pipe costs no extra syscalls.
+
+mod linger;
+mod listener;
+mod reactor;
+mod session;
+mod timers;
+mod wbuf;
+
+pub(crate) use linger::LingerCount;
+pub(crate) use listener::Listener;
+pub(crate) use session::{Session, SessionConfig};
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// The token of the waker; session and listener tokens come from [`next_token`].
+const WAKER: mio::Token = mio::Token(usize::MAX);
+
+/// A fresh token, unique in the process.
+pub(crate) fn next_token() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A request to an I/O thread.
+pub(crate) enum IoCmd {
+    /// Start accepting on a listener.
+    Listen(Listener),
+    /// Start a connect-side session.
+    Connect(Box<Session>),
+    /// Stop a listener. With `close_sessions`, the connections it accepted end too
+    /// (`unbind`); without, only those that have not finished their handshake (`close`).
+    CloseListener { token: usize, close_sessions: bool },
+    /// Leave the loop.
+    Stop,
+}
+
+#[derive(Default)]
+struct Inbox {
+    cmds: Vec<IoCmd>,
+    active: Vec<usize>,
+}
+
+/// The handle other threads use to reach one I/O thread.
+pub(crate) struct IoShared {
+    waker: mio::Waker,
+    inbox: Mutex<Inbox>,
+}
+
+impl std::fmt::Debug for IoShared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IoShared")
+    }
+}
+
+impl IoShared {
+    fn with_inbox(&self, add: impl FnOnce(&mut Inbox)) {
+        let mut inbox = self.inbox.lock().unwrap_or_else(|e| e.into_inner());
+        let was_empty = inbox.cmds.is_empty() && inbox.active.is_empty();
+        add(&mut inbox);
+        drop(inbox);
+        if was_empty {
+            // A failed wake means the poll is gone, i.e. the thread is exiting.
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// Posts a command.
+    pub fn send(&self, cmd: IoCmd) {
+        self.with_inbox(|i| i.cmds.push(cmd));
+    }
+
+    /// Tells the thread that session `token` has work (its pipe changed state).
+    pub fn activate(&self, token: usize) {
+        self.with_inbox(|i| i.active.push(token));
+    }
+
+    fn take(&self) -> Inbox {
+        std::mem::take(&mut *self.inbox.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// An I/O thread owned by a context.
+pub(crate) struct IoThread {
+    pub shared: Arc<IoShared>,
+    join: Option<JoinHandle<()>>,
+}
+
+impl IoThread {
+    /// Starts a thread running a poll loop.
+    pub fn spawn(index: usize, lingering: Arc<LingerCount>) -> std::io::Result<IoThread> {
+        let poll = mio::Poll::new()?;
+        let waker = mio::Waker::new(poll.registry(), WAKER)?;
+        let shared = Arc::new(IoShared {
+            waker,
+            inbox: Mutex::new(Inbox::default()),
+        });
+        let thread_shared = Arc::clone(&shared);
+        let join = std::thread::Builder::new()
+            .name(format!("ferromq-io-{index}"))
+            .spawn(move || reactor::run(poll, thread_shared, lingering))?;
+        Ok(IoThread {
+            shared,
+            join: Some(join),
+        })
+    }
+}
+
+impl Drop for IoThread {
+    fn drop(&mut self) {
+        self.shared.send(IoCmd::Stop);
+        if let Some(j) = self.join.take() {
+            let _ = j.join();
+        }
+    }
+}

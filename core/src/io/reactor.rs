@@ -1,0 +1,181 @@
+//! The poll loop of one I/O thread.
+
+use super::listener::Listener;
+use super::session::{Ctx, Next, Session};
+use super::timers::Timers;
+use super::{IoCmd, IoShared, LingerCount, WAKER};
+use mio::{Events, Interest, Poll, Registry, Token};
+use std::collections::HashMap;
+use std::io;
+use std::sync::Arc;
+use std::time::Instant;
+
+enum Entry {
+    Listener(Listener),
+    Session(Box<Session>),
+}
+
+struct Reactor {
+    entries: HashMap<usize, Entry>,
+    timers: Timers,
+    shared: Arc<IoShared>,
+    lingering: Arc<LingerCount>,
+}
+
+/// Runs the loop until the thread is told to stop.
+pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>, lingering: Arc<LingerCount>) {
+    let mut events = Events::with_capacity(1024);
+    let mut r = Reactor {
+        entries: HashMap::new(),
+        timers: Timers::default(),
+        shared,
+        lingering,
+    };
+    let mut active = Vec::new();
+    loop {
+        let timeout = r.timers.timeout(Instant::now());
+        if let Err(e) = poll.poll(&mut events, timeout) {
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            // The poller itself failed: nothing more can be driven.
+            break;
+        }
+        let registry = poll.registry();
+        for ev in events.iter() {
+            if ev.token() == WAKER {
+                continue;
+            }
+            let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+            let writable = ev.is_writable() || ev.is_write_closed() || ev.is_error();
+            r.on_event(registry, ev.token().0, readable, writable);
+        }
+        let inbox = r.shared.take();
+        for cmd in inbox.cmds {
+            if !r.on_cmd(registry, cmd) {
+                r.stop(registry);
+                return;
+            }
+        }
+        active.clear();
+        active.extend(inbox.active);
+        active.sort_unstable();
+        active.dedup();
+        for &token in &active {
+            r.with_session(registry, token, |s, ctx| s.activate(ctx));
+        }
+        r.fire_timers(registry);
+    }
+    r.stop(poll.registry());
+}
+
+impl Reactor {
+    fn on_event(&mut self, registry: &Registry, token: usize, readable: bool, writable: bool) {
+        match self.entries.get_mut(&token) {
+            Some(Entry::Listener(l)) => {
+                let mut accepted = Vec::new();
+                l.accept_all(|s| accepted.push(s));
+                for s in accepted {
+                    self.add_session(registry, Box::new(s));
+                }
+            }
+            Some(Entry::Session(_)) => {
+                self.with_session(registry, token, |s, ctx| s.ready(ctx, readable, writable));
+            }
+            None => {}
+        }
+    }
+
+    /// Runs `f` on session `token` and removes the session if it is finished.
+    fn with_session(
+        &mut self,
+        registry: &Registry,
+        token: usize,
+        f: impl FnOnce(&mut Session, &mut Ctx<'_>) -> Next,
+    ) {
+        let Some(Entry::Session(s)) = self.entries.get_mut(&token) else {
+            return;
+        };
+        let mut ctx = Ctx {
+            registry,
+            timers: &mut self.timers,
+            io: &self.shared,
+            lingering: &self.lingering,
+            now: Instant::now(),
+        };
+        if f(s, &mut ctx) == Next::Remove {
+            s.shutdown(&mut ctx);
+            self.entries.remove(&token);
+        }
+    }
+
+    fn add_session(&mut self, registry: &Registry, session: Box<Session>) {
+        let token = session.token();
+        self.entries.insert(token, Entry::Session(session));
+        self.with_session(registry, token, |s, ctx| s.start(ctx));
+    }
+
+    /// Applies a command; `false` means stop.
+    fn on_cmd(&mut self, registry: &Registry, cmd: IoCmd) -> bool {
+        match cmd {
+            IoCmd::Listen(mut l) => {
+                let ok = registry
+                    .register(&mut l.socket, Token(l.token), Interest::READABLE)
+                    .is_ok();
+                if ok {
+                    let token = l.token;
+                    self.entries.insert(token, Entry::Listener(l));
+                    // Connections may have queued before registration.
+                    self.on_event(registry, token, true, false);
+                }
+            }
+            IoCmd::Connect(s) => self.add_session(registry, s),
+            IoCmd::CloseListener {
+                token,
+                close_sessions,
+            } => {
+                if let Some(Entry::Listener(mut l)) = self.entries.remove(&token) {
+                    let _ = registry.deregister(&mut l.socket);
+                }
+                let doomed: Vec<usize> = self
+                    .entries
+                    .iter()
+                    .filter_map(|(&t, e)| match e {
+                        Entry::Session(s)
+                            if s.listener() == Some(token) && (close_sessions || !s.has_pipe()) =>
+                        {
+                            Some(t)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                for t in doomed {
+                    self.with_session(registry, t, |_, _| Next::Remove);
+                }
+            }
+            IoCmd::Stop => return false,
+        }
+        true
+    }
+
+    fn fire_timers(&mut self, registry: &Registry) {
+        let now = Instant::now();
+        while let Some(t) = self.timers.pop_due(now) {
+            self.with_session(registry, t.token, |s, ctx| s.timer(ctx, t.kind, t.epoch));
+        }
+    }
+
+    fn stop(&mut self, registry: &Registry) {
+        let tokens: Vec<usize> = self.entries.keys().copied().collect();
+        for t in tokens {
+            match self.entries.get(&t) {
+                Some(Entry::Session(_)) => self.with_session(registry, t, |_, _| Next::Remove),
+                _ => {
+                    if let Some(Entry::Listener(mut l)) = self.entries.remove(&t) {
+                        let _ = registry.deregister(&mut l.socket);
+                    }
+                }
+            }
+        }
+    }
+}

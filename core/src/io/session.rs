@@ -1,0 +1,685 @@
+//! [`Session`]: one peer connection on an I/O thread.
+//!
+//! A session runs the ZMTP handshake, then moves whole messages between its TCP stream and
+//! its [`Pipe`]: it reads large chunks and decodes many frames per `read`, and drains the
+//! pipe into a [`WriteBuf`] so many messages leave per `writev`.
+//!
+//! Connect-side sessions (and their pipe) outlive connections: when a connection drops they
+//! reconnect after RECONNECT_IVL (with backoff), and messages still queued are sent then.
+//! Bind-side sessions end with their connection. A peer that misbehaves (bad greeting,
+//! wrong socket type, oversized or malformed frame, handshake timeout) only loses its own
+//! connection.
+
+use super::timers::{Timer, TimerKind, Timers};
+use super::wbuf::WriteBuf;
+use super::{IoShared, LingerCount};
+use crate::mailbox::{SocketCmd, SocketShared};
+use crate::msg::Msg;
+use crate::pipe::{Pipe, SessionWake};
+use crate::proto::command::{encode_pong, parse_command, Command};
+use crate::proto::frame::parse_frame_header;
+use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
+use crate::transport::tcp;
+use bytes::{Buf, Bytes, BytesMut};
+use mio::net::TcpStream;
+use mio::{Interest, Registry, Token};
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Read at least this much per `read` call when the buffer has to grow.
+const READ_CHUNK: usize = 64 * 1024;
+/// Frames up to this size are copied out of the read buffer (so a small message never
+/// pins a large buffer); larger ones are shared with it.
+const COPY_MAX: usize = 8 * 1024;
+/// Stop draining the pipe while this many bytes wait to be written.
+const WRITE_BATCH: usize = 256 * 1024;
+/// Hand decoded messages to the socket at least every this many messages.
+const DELIVER_BATCH: usize = 4096;
+
+/// What a session inherits from its socket.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionConfig {
+    pub socket_type: SocketType,
+    pub identity: Bytes,
+    pub max_frame: Option<u64>,
+    pub handshake_ivl: Option<Duration>,
+    pub reconnect_ivl: i32,
+    pub reconnect_ivl_max: i32,
+    pub sndhwm: usize,
+    pub rcvhwm: usize,
+    /// Whether incoming messages are delivered (false for send-only types like PUSH).
+    pub receives: bool,
+    pub socket: Arc<SocketShared>,
+}
+
+/// The I/O thread's state lent to a session for one call.
+pub(crate) struct Ctx<'a> {
+    pub registry: &'a Registry,
+    pub timers: &'a mut Timers,
+    pub io: &'a Arc<IoShared>,
+    pub lingering: &'a LingerCount,
+    pub now: Instant,
+}
+
+/// Whether the reactor keeps the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    Keep,
+    Remove,
+}
+
+/// The connection was lost or must be dropped.
+#[derive(Debug)]
+struct Lost;
+
+enum Role {
+    Connect {
+        addr: SocketAddr,
+        /// The next backoff interval when RECONNECT_IVL_MAX is set.
+        backoff: Option<u64>,
+    },
+    Accepted {
+        listener: usize,
+    },
+}
+
+enum Phase {
+    /// No connection (waiting to reconnect).
+    Idle,
+    Connecting,
+    Handshaking(Box<Handshake>),
+    Active,
+}
+
+/// One connection (or, connect side, one endpoint across reconnections).
+pub(crate) struct Session {
+    token: usize,
+    cfg: SessionConfig,
+    role: Role,
+    stream: Option<TcpStream>,
+    phase: Phase,
+    /// Bumped whenever the connection changes, which cancels older timers.
+    epoch: u64,
+    rbuf: BytesMut,
+    /// Total size of the frame being received, when it is not complete yet.
+    want: usize,
+    can_read: bool,
+    wbuf: WriteBuf,
+    writable: bool,
+    pipe: Option<Arc<Pipe>>,
+    /// Drained from the pipe, not yet encoded.
+    out_local: VecDeque<Msg>,
+    /// The last frame encoded had MORE set.
+    mid_message: bool,
+    /// Frames of an incoming message not complete yet.
+    partial: Vec<Msg>,
+    /// Complete incoming messages not delivered yet.
+    batch: Vec<Msg>,
+    batch_msgs: usize,
+    /// Messages the socket can still take (RCVHWM).
+    credit: usize,
+    /// Lingering after the socket let go, counted in the context's linger count.
+    lingering: Option<bool>,
+    rng: u64,
+}
+
+impl Session {
+    fn new(token: usize, cfg: SessionConfig, role: Role, pipe: Option<Arc<Pipe>>) -> Session {
+        Session {
+            token,
+            cfg,
+            role,
+            stream: None,
+            phase: Phase::Idle,
+            epoch: 0,
+            rbuf: BytesMut::new(),
+            want: 0,
+            can_read: false,
+            wbuf: WriteBuf::default(),
+            writable: false,
+            pipe,
+            out_local: VecDeque::new(),
+            mid_message: false,
+            partial: Vec::new(),
+            batch: Vec::new(),
+            batch_msgs: 0,
+            credit: 0,
+            lingering: None,
+            rng: seed(token),
+        }
+    }
+
+    /// A connect-side session; its pipe is already attached to the socket.
+    pub fn connect(token: usize, cfg: SessionConfig, addr: SocketAddr, pipe: Arc<Pipe>) -> Session {
+        Session::new(token, cfg, Role::Connect { addr, backoff: None }, Some(pipe))
+    }
+
+    /// A session for a connection accepted by listener `listener`.
+    pub fn accepted(token: usize, listener: usize, cfg: SessionConfig, stream: TcpStream) -> Session {
+        let mut s = Session::new(token, cfg, Role::Accepted { listener }, None);
+        s.stream = Some(stream);
+        s
+    }
+
+    pub fn token(&self) -> usize {
+        self.token
+    }
+
+    /// The listener that accepted this session, if any.
+    pub fn listener(&self) -> Option<usize> {
+        match self.role {
+            Role::Accepted { listener } => Some(listener),
+            Role::Connect { .. } => None,
+        }
+    }
+
+    /// Whether the handshake completed and a pipe is attached.
+    pub fn has_pipe(&self) -> bool {
+        self.pipe.is_some()
+    }
+
+    /// Starts the session once it is owned by the I/O thread.
+    pub fn start(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        match self.role {
+            Role::Connect { .. } => {
+                self.start_connect(ctx);
+                self.check_linger(ctx)
+            }
+            Role::Accepted { .. } => {
+                let token = Token(self.token);
+                let registered = match self.stream.as_mut() {
+                    Some(s) => ctx
+                        .registry
+                        .register(s, token, Interest::READABLE | Interest::WRITABLE)
+                        .is_ok(),
+                    None => false,
+                };
+                if !registered {
+                    return Next::Remove;
+                }
+                self.begin_handshake(ctx);
+                self.drive(ctx)
+            }
+        }
+    }
+
+    /// The stream became readable and/or writable.
+    pub fn ready(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) -> Next {
+        self.can_read |= readable;
+        self.writable |= writable;
+        if matches!(self.phase, Phase::Connecting) {
+            match self.check_connected() {
+                Ok(true) => self.begin_handshake(ctx),
+                Ok(false) => return Next::Keep,
+                Err(Lost) => return self.connection_lost(ctx),
+            }
+        }
+        self.drive(ctx)
+    }
+
+    /// The pipe has work: messages to send, credit returned, or the socket let go.
+    pub fn activate(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        if let Some(pipe) = &self.pipe {
+            if matches!(self.phase, Phase::Active) && self.credit == 0 {
+                self.credit = pipe.inbound_credit();
+            }
+        }
+        self.drive(ctx)
+    }
+
+    /// A timer armed by this session fired.
+    pub fn timer(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, epoch: u64) -> Next {
+        match kind {
+            TimerKind::Linger => {
+                if self.lingering.is_some() {
+                    return Next::Remove;
+                }
+                Next::Keep
+            }
+            _ if epoch != self.epoch => Next::Keep,
+            TimerKind::Handshake => {
+                if matches!(self.phase, Phase::Handshaking(_)) {
+                    return self.connection_lost(ctx);
+                }
+                Next::Keep
+            }
+            TimerKind::Reconnect => {
+                if matches!(self.phase, Phase::Idle) {
+                    self.start_connect(ctx);
+                }
+                self.check_linger(ctx)
+            }
+        }
+    }
+
+    /// Ends the session: unregisters the stream and lets go of the pipe.
+    pub fn shutdown(&mut self, ctx: &mut Ctx<'_>) {
+        self.flush_batch();
+        if let Some(mut s) = self.stream.take() {
+            let _ = ctx.registry.deregister(&mut s);
+        }
+        if let Some(pipe) = self.pipe.take() {
+            if !pipe.socket_closed() {
+                pipe.close_from_session();
+            }
+        }
+        if self.lingering == Some(true) {
+            ctx.lingering.done();
+        }
+        self.lingering = None;
+    }
+
+    fn drive(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        if let Err(Lost) = self.pump(ctx) {
+            return self.connection_lost(ctx);
+        }
+        self.check_linger(ctx)
+    }
+
+    fn pump(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        if matches!(self.phase, Phase::Handshaking(_)) {
+            self.read_handshake(ctx)?;
+        }
+        if matches!(self.phase, Phase::Active) {
+            self.read_traffic()?;
+        }
+        self.write_out()
+    }
+
+    // ---- connection set-up ----
+
+    fn start_connect(&mut self, ctx: &mut Ctx<'_>) {
+        let Role::Connect { addr, .. } = self.role else {
+            return;
+        };
+        match tcp::connect(addr) {
+            Ok(mut s) => {
+                let ok = ctx
+                    .registry
+                    .register(&mut s, Token(self.token), Interest::READABLE | Interest::WRITABLE)
+                    .is_ok();
+                if ok {
+                    self.stream = Some(s);
+                    self.phase = Phase::Connecting;
+                    return;
+                }
+                self.schedule_reconnect(ctx);
+            }
+            Err(_) => self.schedule_reconnect(ctx),
+        }
+    }
+
+    /// Whether a non-blocking connect has completed; `Lost` if it failed.
+    fn check_connected(&mut self) -> Result<bool, Lost> {
+        let s = self.stream.as_ref().ok_or(Lost)?;
+        match s.take_error() {
+            Ok(None) => {}
+            _ => return Err(Lost),
+        }
+        match s.peer_addr() {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+            Err(_) => Err(Lost),
+        }
+    }
+
+    fn begin_handshake(&mut self, ctx: &mut Ctx<'_>) {
+        let cfg = HandshakeConfig {
+            socket_type: self.cfg.socket_type,
+            identity: self.cfg.identity.clone(),
+            max_msg_size: self.cfg.max_frame,
+        };
+        let mut hs = None;
+        self.wbuf.push_with(|b| hs = Some(Handshake::new(cfg, b)));
+        if let Some(hs) = hs {
+            self.phase = Phase::Handshaking(Box::new(hs));
+        }
+        self.can_read = true;
+        self.writable = true;
+        if let Some(ivl) = self.cfg.handshake_ivl {
+            self.arm(ctx, TimerKind::Handshake, ivl);
+        }
+    }
+
+    fn read_handshake(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        loop {
+            let Phase::Handshaking(hs) = &mut self.phase else {
+                return Ok(());
+            };
+            let rbuf = &mut self.rbuf;
+            let mut status = Ok(HandshakeStatus::NeedMore);
+            self.wbuf.push_with(|out| status = hs.advance(rbuf, out));
+            match status.map_err(|_| Lost)? {
+                HandshakeStatus::Done(peer) => return self.handshake_done(peer, ctx),
+                HandshakeStatus::NeedMore => {
+                    if !self.can_read || !self.read_some()? {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    fn handshake_done(&mut self, _peer: PeerInfo, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        match &mut self.role {
+            Role::Connect { backoff, .. } => *backoff = None,
+            Role::Accepted { .. } => {
+                // The pipe exists only once the peer has proved itself (CVE-2020-15166).
+                let wake = SessionWake {
+                    io: Arc::clone(ctx.io),
+                    token: self.token,
+                };
+                let pipe = Pipe::new(
+                    Arc::clone(&self.cfg.socket),
+                    wake,
+                    self.cfg.sndhwm,
+                    self.cfg.rcvhwm,
+                );
+                if !self.cfg.socket.post(SocketCmd::Attach(Arc::clone(&pipe))) {
+                    return Err(Lost);
+                }
+                self.pipe = Some(pipe);
+            }
+        }
+        self.phase = Phase::Active;
+        self.credit = self.pipe.as_ref().map_or(0, |p| p.inbound_credit());
+        Ok(())
+    }
+
+    // ---- reading ----
+
+    /// Reads once into the buffer. `Ok(false)` when nothing is available now.
+    fn read_some(&mut self) -> Result<bool, Lost> {
+        let fd = self.stream.as_ref().ok_or(Lost)?.as_raw_fd();
+        let len = self.rbuf.len();
+        let spare = self.rbuf.capacity() - len;
+        let missing = self.want.saturating_sub(len);
+        // Grow towards a large frame only as fast as its bytes arrive: the declared size
+        // is never trusted for an allocation.
+        let target = if missing > spare {
+            missing.min(READ_CHUNK.max(len))
+        } else if spare < READ_CHUNK / 16 {
+            READ_CHUNK
+        } else {
+            0
+        };
+        if target > spare {
+            self.rbuf.reserve(target);
+        }
+        let buf = self.rbuf.spare_capacity_mut();
+        // SAFETY: read(2) writes at most `buf.len()` bytes into memory this buffer owns,
+        // which stays valid for the call, and never reads the uninitialized contents.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            return match e.kind() {
+                io::ErrorKind::WouldBlock => {
+                    self.can_read = false;
+                    Ok(false)
+                }
+                io::ErrorKind::Interrupted => Ok(true),
+                _ => Err(Lost),
+            };
+        }
+        if n == 0 {
+            return Err(Lost);
+        }
+        let n = n as usize;
+        // SAFETY: the kernel initialized exactly `n` bytes after the current length.
+        unsafe { self.rbuf.set_len(len + n) };
+        Ok(true)
+    }
+
+    fn read_traffic(&mut self) -> Result<(), Lost> {
+        loop {
+            self.decode()?;
+            if self.credit == 0 {
+                self.flush_batch();
+                if self.credit == 0 {
+                    break;
+                }
+                continue;
+            }
+            if self.batch_msgs >= DELIVER_BATCH {
+                self.flush_batch();
+            }
+            if !self.can_read || !self.read_some()? {
+                break;
+            }
+        }
+        self.flush_batch();
+        Ok(())
+    }
+
+    /// Whether incoming messages are thrown away (send-only socket, or socket gone).
+    fn discarding(&self) -> bool {
+        !self.cfg.receives || self.pipe.as_ref().is_none_or(|p| p.socket_closed())
+    }
+
+    /// Decodes complete frames from the read buffer while the socket has credit.
+    fn decode(&mut self) -> Result<(), Lost> {
+        let discard = self.discarding();
+        while self.credit > 0 {
+            let h = match parse_frame_header(&self.rbuf, self.cfg.max_frame) {
+                Ok(Some(h)) => h,
+                Ok(None) => break,
+                Err(_) => return Err(Lost),
+            };
+            let total = h.frame_len();
+            if self.rbuf.len() < total {
+                self.want = total;
+                break;
+            }
+            self.want = 0;
+            self.rbuf.advance(h.header_len);
+            if h.command {
+                let body = self.rbuf.split_to(h.body_len).freeze();
+                self.on_command(&body);
+                continue;
+            }
+            let mut msg = if h.body_len <= COPY_MAX {
+                let m = Msg::copy_from_slice(&self.rbuf[..h.body_len]);
+                self.rbuf.advance(h.body_len);
+                m
+            } else {
+                Msg::from_bytes(self.rbuf.split_to(h.body_len).freeze())
+            };
+            if discard {
+                continue;
+            }
+            msg.set_more(h.more);
+            if h.more {
+                self.partial.push(msg);
+                continue;
+            }
+            if !self.partial.is_empty() {
+                self.batch.append(&mut self.partial);
+            }
+            self.batch.push(msg);
+            self.batch_msgs += 1;
+            if self.credit != usize::MAX {
+                self.credit -= 1;
+            }
+        }
+        if self.rbuf.is_empty() {
+            // Start the next read at the front of the buffer, reusing it if we own it.
+            self.rbuf.clear();
+        }
+        Ok(())
+    }
+
+    fn on_command(&mut self, body: &Bytes) {
+        // Unknown and malformed commands after the handshake are ignored, as in libzmq.
+        if let Ok(Command::Ping { context, .. }) = parse_command(body) {
+            self.wbuf.push_with(|out| encode_pong(&context, out));
+        }
+    }
+
+    fn flush_batch(&mut self) {
+        if self.batch_msgs == 0 {
+            return;
+        }
+        let msgs = std::mem::take(&mut self.batch_msgs);
+        match &self.pipe {
+            Some(pipe) => self.credit = pipe.deliver(self.batch.drain(..), msgs),
+            None => self.batch.clear(),
+        }
+    }
+
+    // ---- writing ----
+
+    fn write_out(&mut self) -> Result<(), Lost> {
+        loop {
+            if matches!(self.phase, Phase::Active) && self.wbuf.len() < WRITE_BATCH {
+                self.refill();
+            }
+            if self.wbuf.is_empty() || !self.writable {
+                return Ok(());
+            }
+            let Some(stream) = self.stream.as_mut() else {
+                return Ok(());
+            };
+            match self.wbuf.write_to(stream) {
+                Ok(0) => return Err(Lost),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.writable = false;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(Lost),
+            }
+        }
+    }
+
+    /// Encodes queued messages until the write buffer holds a batch.
+    fn refill(&mut self) {
+        if self.out_local.is_empty() {
+            if let Some(pipe) = &self.pipe {
+                pipe.drain_outgoing(&mut self.out_local);
+            }
+        }
+        while self.wbuf.len() < WRITE_BATCH {
+            let Some(msg) = self.out_local.pop_front() else {
+                break;
+            };
+            self.mid_message = msg.more();
+            self.wbuf.push_msg(&msg);
+        }
+    }
+
+    // ---- endings ----
+
+    fn connection_lost(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        // Complete messages already decoded still reach the socket; a half-received one
+        // is dropped, and so is the rest of a half-sent one (never sent headless later).
+        self.flush_batch();
+        self.partial.clear();
+        if std::mem::take(&mut self.mid_message) {
+            while let Some(m) = self.out_local.pop_front() {
+                if !m.more() {
+                    break;
+                }
+            }
+        }
+        if let Some(mut s) = self.stream.take() {
+            let _ = ctx.registry.deregister(&mut s);
+        }
+        self.rbuf = BytesMut::new();
+        self.want = 0;
+        self.wbuf.clear();
+        self.can_read = false;
+        self.writable = false;
+        self.phase = Phase::Idle;
+        self.epoch += 1;
+        match self.role {
+            Role::Accepted { .. } => Next::Remove,
+            Role::Connect { .. } if self.cfg.reconnect_ivl < 0 => Next::Remove,
+            Role::Connect { .. } => {
+                self.schedule_reconnect(ctx);
+                self.check_linger(ctx)
+            }
+        }
+    }
+
+    fn schedule_reconnect(&mut self, ctx: &mut Ctx<'_>) {
+        self.phase = Phase::Idle;
+        self.epoch += 1;
+        let ivl = u64::try_from(self.cfg.reconnect_ivl).unwrap_or(0);
+        let max = u64::try_from(self.cfg.reconnect_ivl_max).unwrap_or(0);
+        let delay = match &mut self.role {
+            Role::Connect { backoff, .. } if max > 0 => {
+                // Exponential backoff without jitter, capped at RECONNECT_IVL_MAX (libzmq).
+                let current = backoff.unwrap_or(ivl).min(max.max(ivl));
+                *backoff = Some(current.saturating_mul(2).min(max.max(ivl)));
+                current
+            }
+            _ => {
+                // RECONNECT_IVL plus a random jitter of up to RECONNECT_IVL (libzmq).
+                self.rng ^= self.rng << 13;
+                self.rng ^= self.rng >> 7;
+                self.rng ^= self.rng << 17;
+                ivl + if ivl > 0 { self.rng % ivl } else { 0 }
+            }
+        };
+        self.arm(ctx, TimerKind::Reconnect, Duration::from_millis(delay));
+    }
+
+    /// After the socket let go of the pipe: flush within LINGER, then end.
+    fn check_linger(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        let Some(pipe) = &self.pipe else {
+            return Next::Keep;
+        };
+        if !pipe.socket_closed() {
+            return Next::Keep;
+        }
+        if self.lingering.is_none() {
+            let linger = pipe.linger();
+            if linger == 0 {
+                return Next::Remove;
+            }
+            ctx.lingering.add();
+            self.lingering = Some(true);
+            if linger > 0 {
+                let at = ctx.now + Duration::from_millis(linger as u64);
+                ctx.timers.add(
+                    at,
+                    Timer {
+                        token: self.token,
+                        kind: TimerKind::Linger,
+                        epoch: 0,
+                    },
+                );
+            }
+        }
+        let flushed = self.out_local.is_empty() && self.wbuf.is_empty() && !pipe.has_outgoing();
+        if flushed {
+            Next::Remove
+        } else {
+            Next::Keep
+        }
+    }
+
+    fn arm(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, after: Duration) {
+        ctx.timers.add(
+            ctx.now + after,
+            Timer {
+                token: self.token,
+                kind,
+                epoch: self.epoch,
+            },
+        );
+    }
+}
+
+/// A non-zero seed for the reconnect jitter.
+fn seed(token: usize) -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    (t ^ (token as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1
+}

@@ -1,0 +1,72 @@
+//! [`SocketShared`]: the part of a socket its I/O threads may touch.
+//!
+//! I/O threads never call into a socket; they post [`SocketCmd`]s here and notify its
+//! [`Signal`]. The socket applies the commands at the start of its next call (as libzmq's
+//! `process_commands` does), so all pattern state stays owned by the application thread.
+
+use crate::pipe::Pipe;
+use crate::signal::Signal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A command from an I/O thread to a socket.
+#[derive(Debug)]
+pub(crate) enum SocketCmd {
+    /// A bind-side connection finished its handshake: start using its pipe.
+    Attach(Arc<Pipe>),
+    /// A session ended; the pipe (identified by address) is dropped once drained.
+    Detach(usize),
+}
+
+/// The shared half of a socket.
+#[derive(Debug, Default)]
+pub(crate) struct SocketShared {
+    pub signal: Signal,
+    inbox: Mutex<Inbox>,
+    has_cmds: AtomicBool,
+}
+
+#[derive(Debug, Default)]
+struct Inbox {
+    cmds: Vec<SocketCmd>,
+    closed: bool,
+}
+
+impl SocketShared {
+    /// Posts a command and wakes the socket.
+    /// Posts a command and wakes the socket. Returns `false` (dropping the command) once
+    /// the socket is closed: a pipe offered after that would never be read.
+    pub fn post(&self, cmd: SocketCmd) -> bool {
+        let mut inbox = self.inbox.lock().unwrap_or_else(|e| e.into_inner());
+        if inbox.closed {
+            return false;
+        }
+        inbox.cmds.push(cmd);
+        self.has_cmds.store(true, Ordering::SeqCst);
+        drop(inbox);
+        self.signal.notify();
+        true
+    }
+
+    /// Takes the pending commands (cheap when there are none).
+    pub fn take(&self) -> Vec<SocketCmd> {
+        if !self.has_cmds.swap(false, Ordering::SeqCst) {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.inbox.lock().unwrap_or_else(|e| e.into_inner()).cmds)
+    }
+
+    /// Tells the socket that `pipe`'s session ended.
+    pub fn pipe_terminated(&self, pipe: &Pipe) {
+        self.post(SocketCmd::Detach(pipe as *const Pipe as usize));
+    }
+
+    /// Marks the socket closed and returns the commands it never applied, so that the
+    /// pipes they carry can be let go of properly.
+    pub fn close(&self) -> Vec<SocketCmd> {
+        let mut inbox = self.inbox.lock().unwrap_or_else(|e| e.into_inner());
+        inbox.closed = true;
+        self.has_cmds.store(false, Ordering::SeqCst);
+        std::mem::take(&mut inbox.cmds)
+    }
+}

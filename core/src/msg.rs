@@ -1,0 +1,281 @@
+//! [`Msg`]: one message frame, with small frames stored inline.
+//!
+//! Frames of up to [`INLINE_MAX`] bytes live inside the `Msg` itself, so the small-message
+//! hot path allocates nothing and shares no reference count between threads (libzmq does
+//! the same with its "very small messages"). Larger frames are `bytes::Bytes`, moved
+//! between threads without copying.
+
+use bytes::Bytes;
+use std::fmt;
+use std::ops::Deref;
+
+/// Largest frame stored inline, without a heap allocation.
+pub const INLINE_MAX: usize = 38;
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, buf: [u8; INLINE_MAX] },
+    Shared(Bytes),
+}
+
+/// One message frame: its bytes and whether more frames of the same message follow.
+///
+/// `Msg` dereferences to `[u8]` and converts from the usual byte containers.
+///
+/// ```
+/// use ferromq::Msg;
+/// let m = Msg::from("hello");
+/// assert_eq!(&m[..], b"hello");
+/// assert_eq!(m.len(), 5);
+/// assert!(!m.more());
+/// let big = Msg::from(vec![7u8; 4096]); // moved, not copied
+/// assert_eq!(big.to_vec().len(), 4096);
+/// ```
+#[derive(Clone)]
+pub struct Msg {
+    repr: Repr,
+    more: bool,
+}
+
+impl Msg {
+    /// An empty frame.
+    ///
+    /// ```
+    /// assert!(ferromq::Msg::new().is_empty());
+    /// ```
+    pub fn new() -> Msg {
+        Msg {
+            repr: Repr::Inline {
+                len: 0,
+                buf: [0; INLINE_MAX],
+            },
+            more: false,
+        }
+    }
+
+    /// A frame holding a copy of `data`.
+    ///
+    /// ```
+    /// let m = ferromq::Msg::copy_from_slice(b"abc");
+    /// assert_eq!(&m[..], b"abc");
+    /// ```
+    pub fn copy_from_slice(data: &[u8]) -> Msg {
+        if data.len() <= INLINE_MAX {
+            let mut buf = [0; INLINE_MAX];
+            buf[..data.len()].copy_from_slice(data);
+            Msg {
+                repr: Repr::Inline {
+                    len: data.len() as u8,
+                    buf,
+                },
+                more: false,
+            }
+        } else {
+            Msg {
+                repr: Repr::Shared(Bytes::copy_from_slice(data)),
+                more: false,
+            }
+        }
+    }
+
+    /// A frame over `bytes`, without copying (small frames are stored inline).
+    ///
+    /// ```
+    /// let m = ferromq::Msg::from_bytes(bytes::Bytes::from_static(b"xyz"));
+    /// assert_eq!(&m[..], b"xyz");
+    /// ```
+    pub fn from_bytes(bytes: Bytes) -> Msg {
+        if bytes.len() <= INLINE_MAX {
+            Msg::copy_from_slice(&bytes)
+        } else {
+            Msg {
+                repr: Repr::Shared(bytes),
+                more: false,
+            }
+        }
+    }
+
+    /// The frame's bytes.
+    ///
+    /// ```
+    /// assert_eq!(ferromq::Msg::from("hi").as_bytes(), b"hi");
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.repr {
+            Repr::Inline { len, buf } => &buf[..usize::from(*len)],
+            Repr::Shared(b) => b,
+        }
+    }
+
+    /// The frame's length in bytes.
+    ///
+    /// ```
+    /// assert_eq!(ferromq::Msg::from("four").len(), 4);
+    /// ```
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Inline { len, .. } => usize::from(*len),
+            Repr::Shared(b) => b.len(),
+        }
+    }
+
+    /// Whether the frame is empty.
+    ///
+    /// ```
+    /// assert!(ferromq::Msg::from("").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether more frames of the same message follow this one (`ZMQ_MORE`).
+    ///
+    /// ```
+    /// let mut m = ferromq::Msg::from("part");
+    /// m.set_more(true);
+    /// assert!(m.more());
+    /// ```
+    pub fn more(&self) -> bool {
+        self.more
+    }
+
+    /// Marks whether more frames follow. `send` sets this from its `SNDMORE` flag.
+    ///
+    /// ```
+    /// let mut m = ferromq::Msg::new();
+    /// m.set_more(true);
+    /// m.set_more(false);
+    /// assert!(!m.more());
+    /// ```
+    pub fn set_more(&mut self, more: bool) {
+        self.more = more;
+    }
+
+    /// The frame's bytes as a `Bytes` handle (copies only inline frames).
+    ///
+    /// ```
+    /// let b = ferromq::Msg::from(vec![1u8; 100]).into_bytes();
+    /// assert_eq!(b.len(), 100);
+    /// ```
+    pub fn into_bytes(self) -> Bytes {
+        match self.repr {
+            Repr::Inline { len, buf } => Bytes::copy_from_slice(&buf[..usize::from(len)]),
+            Repr::Shared(b) => b,
+        }
+    }
+
+    /// The shared buffer of a large frame, for zero-copy writes; `None` for inline frames.
+    pub(crate) fn shared(&self) -> Option<&Bytes> {
+        match &self.repr {
+            Repr::Shared(b) => Some(b),
+            Repr::Inline { .. } => None,
+        }
+    }
+}
+
+impl Default for Msg {
+    fn default() -> Msg {
+        Msg::new()
+    }
+}
+
+impl Deref for Msg {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl AsRef<[u8]> for Msg {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl PartialEq for Msg {
+    fn eq(&self, other: &Msg) -> bool {
+        self.as_bytes() == other.as_bytes() && self.more == other.more
+    }
+}
+
+impl Eq for Msg {}
+
+impl fmt::Debug for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Msg")
+            .field("len", &self.len())
+            .field("more", &self.more)
+            .finish()
+    }
+}
+
+impl From<&[u8]> for Msg {
+    fn from(data: &[u8]) -> Msg {
+        Msg::copy_from_slice(data)
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Msg {
+    fn from(data: &[u8; N]) -> Msg {
+        Msg::copy_from_slice(data)
+    }
+}
+
+impl From<&str> for Msg {
+    fn from(data: &str) -> Msg {
+        Msg::copy_from_slice(data.as_bytes())
+    }
+}
+
+impl From<String> for Msg {
+    fn from(data: String) -> Msg {
+        Msg::from(data.into_bytes())
+    }
+}
+
+impl From<Vec<u8>> for Msg {
+    fn from(data: Vec<u8>) -> Msg {
+        if data.len() <= INLINE_MAX {
+            Msg::copy_from_slice(&data)
+        } else {
+            Msg::from_bytes(Bytes::from(data))
+        }
+    }
+}
+
+impl From<&Vec<u8>> for Msg {
+    fn from(data: &Vec<u8>) -> Msg {
+        Msg::copy_from_slice(data)
+    }
+}
+
+impl From<Bytes> for Msg {
+    fn from(data: Bytes) -> Msg {
+        Msg::from_bytes(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_and_shared_hold_the_same_bytes() {
+        for len in [0, 1, INLINE_MAX - 1, INLINE_MAX, INLINE_MAX + 1, 10_000] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let a = Msg::from(&data[..]);
+            let b = Msg::from(data.clone());
+            let c = Msg::from(Bytes::from(data.clone()));
+            assert_eq!(a.as_bytes(), &data[..]);
+            assert_eq!(a, b);
+            assert_eq!(b, c);
+            assert_eq!(a.shared().is_some(), len > INLINE_MAX);
+            assert_eq!(c.into_bytes(), Bytes::from(data));
+        }
+    }
+
+    #[test]
+    fn msg_stays_small() {
+        assert!(std::mem::size_of::<Msg>() <= 48);
+    }
+}

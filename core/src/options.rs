@@ -1,0 +1,101 @@
+//! Socket options: libzmq's defaults and validation rules.
+//!
+//! Values are checked when they are set (EINVAL otherwise), so every option a socket holds
+//! is one it honours. Most options, as in libzmq, take effect for later binds and connects;
+//! `SNDHWM`/`RCVHWM` also apply to later messages on existing pipes, and `LINGER`, timeouts
+//! and `MAXMSGSIZE` (for later connections) are read when they are needed.
+
+use crate::error::{Error, Result};
+use std::time::Duration;
+
+/// The options of one socket, with libzmq's defaults.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub sndhwm: i32,
+    pub rcvhwm: i32,
+    pub linger: i32,
+    pub rcvtimeo: i32,
+    pub sndtimeo: i32,
+    pub maxmsgsize: i64,
+    pub reconnect_ivl: i32,
+    pub reconnect_ivl_max: i32,
+    pub handshake_ivl: i32,
+    pub backlog: i32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            sndhwm: 1000,
+            rcvhwm: 1000,
+            linger: -1,
+            rcvtimeo: -1,
+            sndtimeo: -1,
+            maxmsgsize: -1,
+            reconnect_ivl: 100,
+            reconnect_ivl_max: 0,
+            handshake_ivl: 30_000,
+            backlog: 100,
+        }
+    }
+}
+
+/// Checks a value that must be ≥ 0.
+pub(crate) fn non_negative(v: i32) -> Result<i32> {
+    if v < 0 {
+        Err(Error::Invalid)
+    } else {
+        Ok(v)
+    }
+}
+
+/// Checks a value that must be ≥ -1 (where -1 means "infinite" or "disabled").
+pub(crate) fn at_least_minus_one(v: i32) -> Result<i32> {
+    if v < -1 {
+        Err(Error::Invalid)
+    } else {
+        Ok(v)
+    }
+}
+
+/// A millisecond option where a negative value means "no limit".
+pub(crate) fn millis(v: i32) -> Option<Duration> {
+    u64::try_from(v).ok().map(Duration::from_millis)
+}
+
+/// A high-water mark where 0 means "unlimited".
+pub(crate) fn hwm(v: i32) -> usize {
+    usize::try_from(v).unwrap_or(0)
+}
+
+impl Options {
+    /// MAXMSGSIZE as a per-frame byte limit, `None` when unlimited.
+    pub fn max_frame(&self) -> Option<u64> {
+        u64::try_from(self.maxmsgsize).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_libzmq() {
+        let o = Options::default();
+        assert_eq!((o.sndhwm, o.rcvhwm, o.linger), (1000, 1000, -1));
+        assert_eq!((o.rcvtimeo, o.sndtimeo, o.maxmsgsize), (-1, -1, -1));
+        assert_eq!((o.reconnect_ivl, o.reconnect_ivl_max), (100, 0));
+        assert_eq!((o.handshake_ivl, o.backlog), (30_000, 100));
+        assert_eq!(o.max_frame(), None);
+    }
+
+    #[test]
+    fn validation() {
+        assert_eq!(non_negative(-1), Err(Error::Invalid));
+        assert_eq!(at_least_minus_one(-2), Err(Error::Invalid));
+        assert_eq!(at_least_minus_one(-1), Ok(-1));
+        assert_eq!(millis(-1), None);
+        assert_eq!(millis(5), Some(Duration::from_millis(5)));
+        assert_eq!(hwm(0), 0);
+    }
+}

@@ -1,0 +1,100 @@
+//! Fair queueing of whole messages across pipes (libzmq's `fq_t`).
+
+use super::{PipeId, Pipes};
+use crate::error::Error;
+use crate::msg::Msg;
+
+/// Takes one message from each pipe in turn; all frames of a message come from one pipe.
+#[derive(Debug, Default)]
+pub(crate) struct FairQueue {
+    pipes: Vec<PipeId>,
+    next: usize,
+    /// The pipe whose message is half read.
+    reading: Option<PipeId>,
+}
+
+impl FairQueue {
+    pub fn attach(&mut self, id: PipeId) {
+        self.pipes.push(id);
+    }
+
+    pub fn detach(&mut self, id: PipeId) {
+        if let Some(pos) = self.pipes.iter().position(|&p| p == id) {
+            self.pipes.remove(pos);
+            if self.next > pos {
+                self.next -= 1;
+            }
+            if self.next >= self.pipes.len() {
+                self.next = 0;
+            }
+        }
+        if self.reading == Some(id) {
+            self.reading = None;
+        }
+    }
+
+    pub fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
+        if let Some(id) = self.reading {
+            // Pipes deliver whole messages, so the rest of this one is already there.
+            if let Some(m) = pipes.try_recv(id) {
+                if !m.more() {
+                    self.reading = None;
+                }
+                return Ok(m);
+            }
+            self.reading = None;
+        }
+        let n = self.pipes.len();
+        for i in 0..n {
+            let idx = (self.next + i) % n;
+            let id = self.pipes[idx];
+            if let Some(m) = pipes.try_recv(id) {
+                if m.more() {
+                    self.reading = Some(id);
+                }
+                self.next = (idx + 1) % n.max(1);
+                return Ok(m);
+            }
+        }
+        Err(Error::Again)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::{frame, FakePipes};
+    use super::*;
+
+    #[test]
+    fn takes_one_message_from_each_pipe_in_turn() {
+        let mut pipes = FakePipes::default();
+        let mut fq = FairQueue::default();
+        for id in 0..3 {
+            pipes.add(id, 0);
+            fq.attach(id);
+            for _ in 0..5 {
+                let tag = format!("{id}");
+                pipes.pipes.get_mut(&id).unwrap().incoming.push_back(frame(&tag, false));
+            }
+        }
+        let order: Vec<u8> = (0..6).map(|_| fq.recv(&mut pipes).unwrap()[0]).collect();
+        assert_eq!(order, b"012012");
+    }
+
+    #[test]
+    fn multipart_frames_stay_together() {
+        let mut pipes = FakePipes::default();
+        let mut fq = FairQueue::default();
+        pipes.add(0, 0);
+        pipes.add(1, 0);
+        fq.attach(0);
+        fq.attach(1);
+        let p0 = &mut pipes.pipes.get_mut(&0).unwrap().incoming;
+        p0.push_back(frame("a1", true));
+        p0.push_back(frame("a2", false));
+        pipes.pipes.get_mut(&1).unwrap().incoming.push_back(frame("b", false));
+        let got: Vec<Vec<u8>> = (0..3).map(|_| fq.recv(&mut pipes).unwrap().to_vec()).collect();
+        assert_eq!(got, vec![b"a1".to_vec(), b"a2".to_vec(), b"b".to_vec()]);
+        assert_eq!(fq.recv(&mut pipes).unwrap_err(), Error::Again);
+    }
+}

@@ -1,0 +1,171 @@
+//! Round-robin of whole messages over the pipes that have room (libzmq's `lb_t`).
+
+use super::{PipeId, Pipes, SendError};
+use crate::msg::Msg;
+
+/// A multipart message on its way out: where it goes (`None` once that pipe is gone) and
+/// the frames so far.
+#[derive(Debug)]
+struct Outgoing {
+    target: Option<PipeId>,
+    frames: Vec<Msg>,
+}
+
+/// Sends each message to the next pipe, in turn, that is below its HWM.
+#[derive(Debug, Default)]
+pub(crate) struct LoadBalancer {
+    pipes: Vec<PipeId>,
+    next: usize,
+    current: Option<Outgoing>,
+}
+
+impl LoadBalancer {
+    pub fn attach(&mut self, id: PipeId) {
+        self.pipes.push(id);
+    }
+
+    pub fn detach(&mut self, id: PipeId) {
+        if let Some(pos) = self.pipes.iter().position(|&p| p == id) {
+            self.pipes.remove(pos);
+            if self.next > pos {
+                self.next -= 1;
+            }
+            if self.next >= self.pipes.len() {
+                self.next = 0;
+            }
+        }
+        if let Some(out) = &mut self.current {
+            if out.target == Some(id) {
+                // The rest of this message has nowhere to go: drop it, as libzmq does.
+                out.target = None;
+                out.frames.clear();
+            }
+        }
+    }
+
+    /// Sends one frame; a message's first frame picks the pipe and the rest follow it.
+    pub fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        if let Some(out) = &mut self.current {
+            let last = !msg.more();
+            if out.target.is_some() {
+                out.frames.push(msg);
+            }
+            if last {
+                if let Some(Outgoing {
+                    target: Some(id),
+                    frames,
+                }) = self.current.take()
+                {
+                    pipes.send_frames(id, frames);
+                }
+                self.current = None;
+            }
+            return Ok(());
+        }
+        let n = self.pipes.len();
+        let mut msg = msg;
+        for i in 0..n {
+            let idx = (self.next + i) % n;
+            let id = self.pipes[idx];
+            if msg.more() {
+                if pipes.can_send(id) {
+                    self.next = (idx + 1) % n;
+                    self.current = Some(Outgoing {
+                        target: Some(id),
+                        frames: vec![msg],
+                    });
+                    return Ok(());
+                }
+                continue;
+            }
+            match pipes.try_send(id, msg) {
+                Ok(()) => {
+                    self.next = (idx + 1) % n;
+                    return Ok(());
+                }
+                Err(back) => msg = back,
+            }
+        }
+        Err(SendError::Again(msg))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::{frame, FakePipes};
+    use super::*;
+
+    #[test]
+    fn round_robin_over_pipes_with_room() {
+        let mut pipes = FakePipes::default();
+        let mut lb = LoadBalancer::default();
+        for id in 0..3 {
+            pipes.add(id, 100);
+            lb.attach(id);
+        }
+        for _ in 0..30 {
+            lb.send(&mut pipes, frame("m", false)).unwrap();
+        }
+        for id in 0..3 {
+            assert_eq!(pipes.messages_sent(id), 10);
+        }
+    }
+
+    #[test]
+    fn full_pipes_are_skipped_and_all_full_is_again() {
+        let mut pipes = FakePipes::default();
+        let mut lb = LoadBalancer::default();
+        pipes.add(0, 1);
+        pipes.add(1, 3);
+        lb.attach(0);
+        lb.attach(1);
+        for _ in 0..4 {
+            lb.send(&mut pipes, frame("m", false)).unwrap();
+        }
+        assert_eq!(pipes.messages_sent(0), 1);
+        assert_eq!(pipes.messages_sent(1), 3);
+        assert!(matches!(
+            lb.send(&mut pipes, frame("x", false)),
+            Err(SendError::Again(m)) if &m[..] == b"x"
+        ));
+    }
+
+    #[test]
+    fn multipart_goes_whole_to_one_pipe() {
+        let mut pipes = FakePipes::default();
+        let mut lb = LoadBalancer::default();
+        pipes.add(0, 10);
+        pipes.add(1, 10);
+        lb.attach(0);
+        lb.attach(1);
+        for _ in 0..2 {
+            lb.send(&mut pipes, frame("a", true)).unwrap();
+            lb.send(&mut pipes, frame("b", true)).unwrap();
+            lb.send(&mut pipes, frame("c", false)).unwrap();
+        }
+        assert_eq!(pipes.pipes[&0].sent.len(), 3);
+        assert_eq!(pipes.pipes[&1].sent.len(), 3);
+    }
+
+    #[test]
+    fn no_pipes_is_again() {
+        let mut pipes = FakePipes::default();
+        let mut lb = LoadBalancer::default();
+        assert!(matches!(
+            lb.send(&mut pipes, frame("x", false)),
+            Err(SendError::Again(_))
+        ));
+    }
+
+    #[test]
+    fn detach_mid_message_drops_the_rest() {
+        let mut pipes = FakePipes::default();
+        let mut lb = LoadBalancer::default();
+        pipes.add(0, 10);
+        lb.attach(0);
+        lb.send(&mut pipes, frame("a", true)).unwrap();
+        lb.detach(0);
+        lb.send(&mut pipes, frame("b", false)).unwrap();
+        assert!(pipes.pipes[&0].sent.is_empty());
+    }
+}

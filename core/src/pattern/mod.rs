@@ -1,0 +1,128 @@
+//! Socket patterns: the routing logic of each socket type, as plain state machines.
+//!
+//! A pattern never touches a pipe directly. It sees pipes only through [`Pipes`], keyed
+//! by [`PipeId`], so every pattern is tested in memory with a fake pipe set (see the
+//! tests in each file). The socket supplies the real pipes.
+
+mod fair_queue;
+mod load_balancer;
+mod pull;
+mod push;
+
+pub(crate) use pull::Pull;
+pub(crate) use push::Push;
+
+use crate::error::Error;
+use crate::msg::Msg;
+use crate::proto::SocketType;
+
+/// Identifies one pipe of a socket.
+pub(crate) type PipeId = usize;
+
+/// The pipes of a socket, as a pattern sees them.
+pub(crate) trait Pipes {
+    /// Sends a single-frame message on `id`, or gives it back when the pipe is full.
+    fn try_send(&mut self, id: PipeId, msg: Msg) -> Result<(), Msg>;
+    /// Whether a new message fits on `id` now.
+    fn can_send(&mut self, id: PipeId) -> bool;
+    /// Sends all frames of one message on `id` (after `can_send` said yes).
+    fn send_frames(&mut self, id: PipeId, frames: Vec<Msg>);
+    /// The next incoming frame on `id`, if any.
+    fn try_recv(&mut self, id: PipeId) -> Option<Msg>;
+}
+
+/// Why a send did not complete.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// No pipe can take the message now; here it is back.
+    Again(Msg),
+    /// The send failed for good.
+    Fail(Error),
+}
+
+/// The routing logic of one socket type.
+pub(crate) trait Pattern: Send {
+    /// A pipe is ready for use.
+    fn attach(&mut self, id: PipeId);
+    /// A pipe is gone.
+    fn detach(&mut self, id: PipeId);
+    /// Routes one frame (its `more` flag says whether frames follow).
+    fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError>;
+    /// Takes the next incoming frame; `Error::Again` when none is ready.
+    fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error>;
+}
+
+/// The pattern for `ty`, or `None` for socket types not implemented yet.
+pub(crate) fn for_type(ty: SocketType) -> Option<Box<dyn Pattern>> {
+    match ty {
+        SocketType::Push => Some(Box::new(Push::default())),
+        SocketType::Pull => Some(Box::new(Pull::default())),
+        _ => None,
+    }
+}
+
+/// A pattern that can only send or only receive answers the other call with ENOTSUP.
+pub(crate) fn not_supported<T>() -> Result<T, Error> {
+    Err(Error::NotSup)
+}
+
+#[cfg(test)]
+pub(crate) mod fake {
+    //! An in-memory pipe set for pattern tests.
+    use super::*;
+    use std::collections::{HashMap, VecDeque};
+
+    #[derive(Default)]
+    pub struct FakePipe {
+        pub sent: Vec<Msg>,
+        pub capacity: usize,
+        pub incoming: VecDeque<Msg>,
+    }
+
+    #[derive(Default)]
+    pub struct FakePipes {
+        pub pipes: HashMap<PipeId, FakePipe>,
+    }
+
+    impl FakePipes {
+        pub fn add(&mut self, id: PipeId, capacity: usize) {
+            self.pipes.insert(
+                id,
+                FakePipe {
+                    capacity,
+                    ..FakePipe::default()
+                },
+            );
+        }
+
+        pub fn messages_sent(&self, id: PipeId) -> usize {
+            self.pipes[&id].sent.iter().filter(|m| !m.more()).count()
+        }
+    }
+
+    impl Pipes for FakePipes {
+        fn try_send(&mut self, id: PipeId, msg: Msg) -> Result<(), Msg> {
+            if !self.can_send(id) {
+                return Err(msg);
+            }
+            self.pipes.get_mut(&id).unwrap().sent.push(msg);
+            Ok(())
+        }
+        fn can_send(&mut self, id: PipeId) -> bool {
+            let p = &self.pipes[&id];
+            p.sent.iter().filter(|m| !m.more()).count() < p.capacity
+        }
+        fn send_frames(&mut self, id: PipeId, frames: Vec<Msg>) {
+            self.pipes.get_mut(&id).unwrap().sent.extend(frames);
+        }
+        fn try_recv(&mut self, id: PipeId) -> Option<Msg> {
+            self.pipes.get_mut(&id).unwrap().incoming.pop_front()
+        }
+    }
+
+    pub fn frame(data: &str, more: bool) -> Msg {
+        let mut m = Msg::from(data);
+        m.set_more(more);
+        m
+    }
+}

@@ -1,0 +1,358 @@
+//! [`Pipe`]: the two bounded message queues between a socket and one peer's session.
+//!
+//! Each direction is a [`Queue`] of whole messages (the writer pushes all frames of a
+//! message at once, so a reader never sees half a message). The high-water mark counts
+//! messages, as libzmq does: the writer may push while fewer than `hwm` messages are in
+//! flight, and the reader returns credit in batches, when it comes back for more.
+//!
+//! Readers take everything queued in one lock and work through it privately; a writer
+//! wakes its reader only when the reader has said it is waiting (the queue ran dry), and a
+//! reader wakes its writer only when the writer has said it is blocked at the HWM. A busy
+//! pipe therefore costs one uncontended lock per batch on the reading side and no wake-ups.
+
+use crate::io::IoShared;
+use crate::mailbox::SocketShared;
+use crate::msg::Msg;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+#[derive(Debug, Default)]
+struct QueueState {
+    frames: VecDeque<Msg>,
+    /// Messages pushed and not yet acknowledged by the reader.
+    in_flight: usize,
+    /// 0 = unlimited.
+    hwm: usize,
+    reader_waiting: bool,
+    writer_waiting: bool,
+    /// The writer is gone: no more messages will come.
+    closed: bool,
+}
+
+impl QueueState {
+    fn has_room(&self) -> bool {
+        self.hwm == 0 || self.in_flight < self.hwm
+    }
+
+    fn credit(&self) -> usize {
+        if self.hwm == 0 {
+            usize::MAX
+        } else {
+            self.hwm.saturating_sub(self.in_flight)
+        }
+    }
+}
+
+/// What a reader found when it came for more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Taken {
+    /// The writer was blocked at the HWM and now has room: wake it.
+    pub wake_writer: bool,
+    /// The queue is empty and its writer is gone.
+    pub finished: bool,
+}
+
+/// One direction of a pipe.
+#[derive(Debug, Default)]
+pub(crate) struct Queue {
+    state: Mutex<QueueState>,
+}
+
+impl Queue {
+    fn new(hwm: usize) -> Queue {
+        Queue {
+            state: Mutex::new(QueueState {
+                hwm,
+                ..QueueState::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Pushes one single-frame message if the HWM allows. Returns the message back when
+    /// full (and marks the writer as waiting), else whether the reader must be woken.
+    fn try_push(&self, msg: Msg) -> Result<bool, Msg> {
+        let mut st = self.lock();
+        if st.closed {
+            // The reader side finished; accept and drop, like a pipe being torn down.
+            return Ok(false);
+        }
+        if !st.has_room() {
+            st.writer_waiting = true;
+            return Err(msg);
+        }
+        st.frames.push_back(msg);
+        st.in_flight += 1;
+        Ok(std::mem::take(&mut st.reader_waiting))
+    }
+
+    /// Whether a new message may be pushed now; marks the writer waiting when not.
+    fn check_room(&self) -> bool {
+        let mut st = self.lock();
+        let room = st.has_room();
+        if !room {
+            st.writer_waiting = true;
+        }
+        room
+    }
+
+    /// Pushes `msgs` complete messages made of `frames` (drained), whatever the HWM (the
+    /// caller checked for room before the first frame). Returns (wake reader, credit left).
+    fn push_all<I: IntoIterator<Item = Msg>>(&self, frames: I, msgs: usize) -> (bool, usize) {
+        let mut st = self.lock();
+        st.frames.extend(frames);
+        st.in_flight += msgs;
+        let credit = st.credit();
+        if credit == 0 {
+            st.writer_waiting = true;
+        }
+        let wake = msgs > 0 && std::mem::take(&mut st.reader_waiting);
+        (wake, credit)
+    }
+
+    /// Acknowledges `consumed` messages and moves every queued frame into `into` (which
+    /// must be empty). Marks the reader as waiting when nothing was queued.
+    fn take(&self, into: &mut VecDeque<Msg>, consumed: usize) -> Taken {
+        let mut st = self.lock();
+        st.in_flight = st.in_flight.saturating_sub(consumed);
+        std::mem::swap(&mut st.frames, into);
+        let finished = into.is_empty() && st.closed;
+        if into.is_empty() {
+            st.reader_waiting = true;
+        }
+        let wake_writer = st.writer_waiting && st.has_room();
+        if wake_writer {
+            st.writer_waiting = false;
+        }
+        Taken {
+            wake_writer,
+            finished,
+        }
+    }
+
+    fn close(&self) -> bool {
+        let mut st = self.lock();
+        st.closed = true;
+        std::mem::take(&mut st.reader_waiting)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lock().frames.is_empty()
+    }
+
+    fn set_hwm(&self, hwm: usize) -> bool {
+        let mut st = self.lock();
+        st.hwm = hwm;
+        st.writer_waiting && st.has_room()
+    }
+}
+
+/// Wakes one session on its I/O thread.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionWake {
+    pub io: Arc<IoShared>,
+    pub token: usize,
+}
+
+impl SessionWake {
+    pub fn wake(&self) {
+        self.io.activate(self.token);
+    }
+}
+
+/// A pipe between a socket (application side) and one session (I/O side).
+#[derive(Debug)]
+pub(crate) struct Pipe {
+    /// Socket → session.
+    out: Queue,
+    /// Session → socket.
+    inbound: Queue,
+    socket: Arc<SocketShared>,
+    session: SessionWake,
+    /// LINGER of the socket when it let go of the pipe (ms, -1 = forever).
+    linger: AtomicI32,
+}
+
+impl Pipe {
+    pub fn new(socket: Arc<SocketShared>, session: SessionWake, sndhwm: usize, rcvhwm: usize) -> Arc<Pipe> {
+        Arc::new(Pipe {
+            out: Queue::new(sndhwm),
+            inbound: Queue::new(rcvhwm),
+            socket,
+            session,
+            linger: AtomicI32::new(-1),
+        })
+    }
+
+    // ---- application (socket) side ----
+
+    /// Sends a single-frame message. Gives it back when the pipe is at its HWM.
+    pub fn send(&self, msg: Msg) -> Result<(), Msg> {
+        if self.out.try_push(msg)? {
+            self.session.wake();
+        }
+        Ok(())
+    }
+
+    /// Whether a new message fits under the HWM (marks the socket waiting when not).
+    pub fn can_send(&self) -> bool {
+        self.out.check_room()
+    }
+
+    /// Sends all frames of one message; the caller checked [`Pipe::can_send`] first.
+    pub fn send_frames<I: IntoIterator<Item = Msg>>(&self, frames: I) {
+        if self.out.push_all(frames, 1).0 {
+            self.session.wake();
+        }
+    }
+
+    /// Refills the socket's private buffer from the inbound queue.
+    pub fn recv_batch(&self, into: &mut VecDeque<Msg>, consumed: usize) -> Taken {
+        let t = self.inbound.take(into, consumed);
+        if t.wake_writer {
+            self.session.wake();
+        }
+        t
+    }
+
+    /// The socket lets go of the pipe (close, disconnect, unbind): the session flushes
+    /// what is queued within `linger` ms and then ends.
+    pub fn close_from_socket(&self, linger: i32) {
+        self.linger.store(linger, Ordering::SeqCst);
+        self.out.close();
+        self.session.wake();
+    }
+
+    /// Applies new HWMs to this existing pipe.
+    pub fn set_hwms(&self, sndhwm: usize, rcvhwm: usize) {
+        self.out.set_hwm(sndhwm);
+        if self.inbound.set_hwm(rcvhwm) {
+            self.session.wake();
+        }
+    }
+
+    // ---- I/O (session) side ----
+
+    /// Moves every queued outgoing frame into `into`. Returns whether the socket is gone
+    /// and nothing is left.
+    pub fn drain_outgoing(&self, into: &mut VecDeque<Msg>) -> bool {
+        let t = self.out.take(into, usize::MAX);
+        if t.wake_writer {
+            self.socket.signal.notify();
+        }
+        t.finished
+    }
+
+    /// Whether the socket has let go of this pipe.
+    pub fn socket_closed(&self) -> bool {
+        self.out.is_closed()
+    }
+
+    /// Whether outgoing messages are waiting to be drained.
+    pub fn has_outgoing(&self) -> bool {
+        !self.out.is_empty()
+    }
+
+    /// The socket's LINGER at the time it let go of the pipe.
+    pub fn linger(&self) -> i32 {
+        self.linger.load(Ordering::SeqCst)
+    }
+
+    /// Delivers `msgs` complete incoming messages. Returns the credit left (how many more
+    /// messages fit under RCVHWM); at 0 the session must stop reading until woken.
+    pub fn deliver<I: IntoIterator<Item = Msg>>(&self, frames: I, msgs: usize) -> usize {
+        let (wake, credit) = self.inbound.push_all(frames, msgs);
+        if wake {
+            self.socket.signal.notify();
+        }
+        credit
+    }
+
+    /// The credit the session may use before delivering (see [`Pipe::deliver`]).
+    pub fn inbound_credit(&self) -> usize {
+        let mut st = self.inbound.lock();
+        let c = st.credit();
+        if c == 0 {
+            st.writer_waiting = true;
+        }
+        c
+    }
+
+    /// The session ends: the socket reads what is left and then drops the pipe.
+    pub fn close_from_session(&self) {
+        if self.inbound.close() {
+            self.socket.signal.notify();
+        }
+        self.socket.pipe_terminated(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(s: &str, more: bool) -> Msg {
+        let mut m = Msg::from(s);
+        m.set_more(more);
+        m
+    }
+
+    #[test]
+    fn hwm_counts_messages_and_credit_returns_on_take() {
+        let q = Queue::new(2);
+        assert!(q.try_push(msg("a", false)).is_ok());
+        assert!(q.try_push(msg("b", false)).is_ok());
+        assert!(q.try_push(msg("c", false)).is_err());
+        let mut local = VecDeque::new();
+        let t = q.take(&mut local, 0);
+        assert_eq!(local.len(), 2);
+        assert!(!t.wake_writer, "nothing consumed yet, still no room");
+        local.clear();
+        let t = q.take(&mut local, 2);
+        assert!(t.wake_writer, "the blocked writer has room again");
+        assert!(q.try_push(msg("c", false)).is_ok());
+    }
+
+    #[test]
+    fn multipart_is_pushed_whole_and_counts_once() {
+        let q = Queue::new(1);
+        let (_, credit) = q.push_all([msg("a", true), msg("b", true), msg("c", false)], 1);
+        assert_eq!(credit, 0);
+        let mut local = VecDeque::new();
+        q.take(&mut local, 0);
+        assert_eq!(local.len(), 3);
+        assert!(!local[1].more() || local[1].more());
+        assert!(!local[2].more());
+    }
+
+    #[test]
+    fn reader_is_woken_only_after_it_waited() {
+        let q = Queue::new(0);
+        assert_eq!(q.try_push(msg("a", false)), Ok(false));
+        let mut local = VecDeque::new();
+        q.take(&mut local, 0);
+        local.clear();
+        q.take(&mut local, 1); // finds nothing: now waiting
+        assert_eq!(q.try_push(msg("b", false)), Ok(true));
+        assert_eq!(q.try_push(msg("c", false)), Ok(false));
+    }
+
+    #[test]
+    fn closed_and_empty_is_finished() {
+        let q = Queue::new(0);
+        q.try_push(msg("a", false)).unwrap();
+        q.close();
+        let mut local = VecDeque::new();
+        assert!(!q.take(&mut local, 0).finished);
+        local.clear();
+        assert!(q.take(&mut local, 1).finished);
+    }
+}

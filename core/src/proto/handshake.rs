@@ -1,0 +1,760 @@
+//! The NULL-mechanism handshake: greeting, then READY, then traffic.
+//!
+//! [`Handshake`] is a small state machine (expect greeting, expect READY, done), in the
+//! spirit of rustls's `Expect*` states. It sends our greeting at once, never waiting for
+//! the peer's (waiting could deadlock against a peer that does the same), sends READY
+//! eagerly as soon as the peer's greeting checks out (as libzmq does on both sides), and
+//! finishes when the peer's READY has been validated. It owns no buffers: the caller
+//! passes what it has read and gets back what to write.
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::command::{encode_ready, parse_command, Command};
+use super::frame::{decode_frame, parse_frame_header};
+use super::greeting::{
+    check_mechanism, encode_greeting, parse_greeting, GREETING_LEN, MECHANISM_NULL,
+};
+use super::metadata::Metadata;
+use super::socket_type::SocketType;
+use super::ProtocolError;
+
+/// Largest frame body accepted before the handshake completes. READY metadata is tiny;
+/// the cap stops an unauthenticated peer from making us buffer much.
+///
+/// ```
+/// assert_eq!(ferromq::proto::handshake::MAX_HANDSHAKE_BODY, 64 * 1024);
+/// ```
+pub const MAX_HANDSHAKE_BODY: u64 = 64 * 1024;
+
+/// What we announce and enforce during the handshake.
+///
+/// ```
+/// use bytes::Bytes;
+/// use ferromq::proto::{HandshakeConfig, SocketType};
+///
+/// let cfg = HandshakeConfig {
+///     socket_type: SocketType::Dealer,
+///     identity: Bytes::from_static(b"worker-1"),
+///     max_msg_size: Some(1 << 20),
+/// };
+/// assert_eq!(cfg.socket_type, SocketType::Dealer);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeConfig {
+    /// Our socket type, sent as `Socket-Type` and checked against the peer's.
+    pub socket_type: SocketType,
+    /// Our routing id (at most 255 bytes; the options layer enforces that). Sent as
+    /// `Identity` only if `socket_type.sends_identity()`, as libzmq does.
+    pub identity: Bytes,
+    /// `ZMQ_MAXMSGSIZE`. During the handshake frames are limited to the smaller of this
+    /// and [`MAX_HANDSHAKE_BODY`] (libzmq applies MAXMSGSIZE to handshake frames too).
+    pub max_msg_size: Option<u64>,
+}
+
+impl HandshakeConfig {
+    /// A configuration with an empty identity and no message size limit.
+    ///
+    /// ```
+    /// use ferromq::proto::{HandshakeConfig, SocketType};
+    ///
+    /// let cfg = HandshakeConfig::new(SocketType::Push);
+    /// assert!(cfg.identity.is_empty() && cfg.max_msg_size.is_none());
+    /// ```
+    pub fn new(socket_type: SocketType) -> Self {
+        HandshakeConfig {
+            socket_type,
+            identity: Bytes::new(),
+            max_msg_size: None,
+        }
+    }
+}
+
+/// What we learned about the peer.
+///
+/// ```
+/// use bytes::Bytes;
+/// use ferromq::proto::{Metadata, PeerInfo, SocketType};
+///
+/// let info = PeerInfo {
+///     socket_type: SocketType::Req,
+///     identity: Bytes::new(),
+///     minor_version: 1,
+///     metadata: Metadata::new(),
+/// };
+/// // ZMTP 3.1 peers take SUBSCRIBE/CANCEL as commands; 3.0 peers as messages.
+/// assert!(info.minor_version >= 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// The peer's socket type (known and compatible with ours).
+    pub socket_type: SocketType,
+    /// The peer's `Identity` property, empty if absent. Whether to honour it (ROUTER) and
+    /// how to treat ids starting with 0 is the socket's business.
+    pub identity: Bytes,
+    /// The minor version from the peer's greeting (0 = ZMTP 3.0, 1 = 3.1).
+    pub minor_version: u8,
+    /// All of the peer's READY properties, including the two above.
+    pub metadata: Metadata,
+}
+
+/// Progress of [`Handshake::advance`].
+///
+/// ```
+/// use ferromq::proto::HandshakeStatus;
+///
+/// assert_eq!(HandshakeStatus::NeedMore, HandshakeStatus::NeedMore);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakeStatus {
+    /// Feed more input (and write out whatever was appended to `out`).
+    NeedMore,
+    /// The handshake succeeded; traffic may flow.
+    Done(PeerInfo),
+}
+
+#[derive(Debug)]
+enum State {
+    /// Waiting for the peer's 64-byte greeting.
+    ExpectGreeting,
+    /// Greeting accepted and our READY sent; waiting for the peer's READY.
+    ExpectReady { minor: u8 },
+    /// Finished; further calls report the same outcome.
+    Done(PeerInfo),
+    /// Failed; further calls report the same error.
+    Failed(ProtocolError),
+}
+
+/// A NULL-mechanism ZMTP 3.1 handshake in progress.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use ferromq::proto::{Handshake, HandshakeConfig, HandshakeStatus, SocketType};
+///
+/// let mut out = BytesMut::new();
+/// let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Pull), &mut out);
+/// assert_eq!(out.len(), 64); // our greeting, sent at once
+///
+/// // A libzmq PUSH peer: greeting (padding holds id length + 1), then READY, then a message.
+/// let mut input = BytesMut::new();
+/// input.extend_from_slice(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1]);
+/// input.extend_from_slice(b"NULL");
+/// input.extend_from_slice(&[0; 48]);
+/// input.extend_from_slice(b"\x04\x1a\x05READY\x0bSocket-Type\x00\x00\x00\x04PUSH");
+/// input.extend_from_slice(b"\x00\x02hi");
+///
+/// let HandshakeStatus::Done(peer) = hs.advance(&mut input, &mut out).unwrap() else {
+///     panic!("handshake incomplete");
+/// };
+/// assert_eq!(peer.socket_type, SocketType::Push);
+/// assert_eq!(&out[64..], b"\x04\x1a\x05READY\x0bSocket-Type\x00\x00\x00\x04PULL");
+/// assert_eq!(&input[..], b"\x00\x02hi"); // left for the traffic phase
+/// ```
+#[derive(Debug)]
+pub struct Handshake {
+    cfg: HandshakeConfig,
+    state: State,
+}
+
+impl Handshake {
+    /// Starts a handshake; appends our full 64-byte greeting to `out` immediately (we
+    /// never wait for the peer's greeting before sending ours).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use ferromq::proto::{Handshake, HandshakeConfig, SocketType};
+    ///
+    /// let mut out = BytesMut::new();
+    /// let _hs = Handshake::new(HandshakeConfig::new(SocketType::Sub), &mut out);
+    /// assert_eq!(&out[..12], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 3, 1]);
+    /// ```
+    pub fn new(cfg: HandshakeConfig, out: &mut BytesMut) -> Handshake {
+        out.extend_from_slice(&encode_greeting(&MECHANISM_NULL, false));
+        Handshake {
+            cfg,
+            state: State::ExpectGreeting,
+        }
+    }
+
+    /// Consumes as much of `input` as it can (removing consumed bytes from the front of
+    /// `input`) and appends whatever we must send to `out` (our READY once the peer's
+    /// greeting is validated). Returns `Done(PeerInfo)` once the peer's greeting AND its
+    /// READY are received and valid; any bytes after the READY frame stay in `input` for
+    /// the traffic phase. Errors are fatal for the connection.
+    ///
+    /// The machine is fused: after `Done` it returns the same `Done` without touching
+    /// `input`; after an error it returns the same error.
+    ///
+    /// # Errors
+    ///
+    /// From the greeting: [`ProtocolError::BadSignature`],
+    /// [`ProtocolError::UnsupportedVersion`], [`ProtocolError::MechanismMismatch`] (only
+    /// NULL is supported). From the READY: [`ProtocolError::PeerError`] if the peer sent
+    /// ERROR, [`ProtocolError::UnexpectedCommand`] for any other frame,
+    /// [`ProtocolError::MissingSocketType`], [`ProtocolError::IncompatibleSocketType`],
+    /// and the frame, command and metadata decoding errors. Handshake frames are limited
+    /// to [`MAX_HANDSHAKE_BODY`] bytes (or `max_msg_size`, if smaller).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use ferromq::proto::{Handshake, HandshakeConfig, ProtocolError, SocketType};
+    ///
+    /// let mut out = BytesMut::new();
+    /// let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Pull), &mut out);
+    /// let mut input = BytesMut::from(&b"GET / HTTP/1.1\r\n"[..]);
+    /// assert_eq!(hs.advance(&mut input, &mut out), Err(ProtocolError::BadSignature));
+    /// ```
+    pub fn advance(
+        &mut self,
+        input: &mut BytesMut,
+        out: &mut BytesMut,
+    ) -> Result<HandshakeStatus, ProtocolError> {
+        let result = self.run(input, out);
+        if let Err(e) = &result {
+            self.state = State::Failed(e.clone());
+        }
+        result
+    }
+
+    /// Moves through as many states as the input allows.
+    fn run(
+        &mut self,
+        input: &mut BytesMut,
+        out: &mut BytesMut,
+    ) -> Result<HandshakeStatus, ProtocolError> {
+        loop {
+            match &self.state {
+                State::ExpectGreeting => {
+                    let Some(peer) = parse_greeting(input)? else {
+                        return Ok(HandshakeStatus::NeedMore);
+                    };
+                    check_mechanism(&MECHANISM_NULL, &peer)?;
+                    input.advance(GREETING_LEN);
+                    let identity = self.cfg.socket_type.sends_identity();
+                    let identity = identity.then_some(&self.cfg.identity[..]);
+                    encode_ready(self.cfg.socket_type, identity, out);
+                    self.state = State::ExpectReady { minor: peer.minor };
+                }
+                State::ExpectReady { minor } => {
+                    let minor = *minor;
+                    let Some(info) = self.read_ready(input, minor)? else {
+                        return Ok(HandshakeStatus::NeedMore);
+                    };
+                    self.state = State::Done(info.clone());
+                    return Ok(HandshakeStatus::Done(info));
+                }
+                State::Done(info) => return Ok(HandshakeStatus::Done(info.clone())),
+                State::Failed(e) => return Err(e.clone()),
+            }
+        }
+    }
+
+    /// The frame size limit before the handshake completes.
+    fn frame_limit(&self) -> u64 {
+        self.cfg
+            .max_msg_size
+            .map_or(MAX_HANDSHAKE_BODY, |m| m.min(MAX_HANDSHAKE_BODY))
+    }
+
+    /// Reads and validates the peer's READY (or ERROR), if it is all there.
+    fn read_ready(
+        &self,
+        input: &mut BytesMut,
+        minor: u8,
+    ) -> Result<Option<PeerInfo>, ProtocolError> {
+        let limit = Some(self.frame_limit());
+        // Look at the header first so a message frame fails before its body arrives.
+        match parse_frame_header(input, limit)? {
+            None => return Ok(None),
+            Some(h) if !h.command => return Err(ProtocolError::UnexpectedCommand),
+            Some(_) => {}
+        }
+        let Some(frame) = decode_frame(input, limit)? else {
+            return Ok(None);
+        };
+        match parse_command(&frame.body)? {
+            Command::Ready(metadata) => self.accept_ready(metadata, minor).map(Some),
+            Command::Error(reason) => Err(ProtocolError::PeerError(reason.to_vec())),
+            _ => Err(ProtocolError::UnexpectedCommand),
+        }
+    }
+
+    /// Checks the peer's READY properties against our socket type.
+    fn accept_ready(&self, metadata: Metadata, minor: u8) -> Result<PeerInfo, ProtocolError> {
+        let ours = self.cfg.socket_type;
+        let raw = metadata
+            .get("Socket-Type")
+            .ok_or(ProtocolError::MissingSocketType)?;
+        let socket_type = SocketType::from_name(raw)
+            .filter(|&theirs| ours.is_compatible_with(theirs))
+            .ok_or_else(|| ProtocolError::IncompatibleSocketType {
+                ours,
+                theirs: raw.to_vec(),
+            })?;
+        let identity = metadata.get("Identity").cloned().unwrap_or_default();
+        Ok(PeerInfo {
+            socket_type,
+            identity,
+            minor_version: minor,
+            metadata,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::command::{encode_error, encode_ping};
+    use super::super::frame::{encode_frame, Frame};
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL: [SocketType; 11] = [
+        SocketType::Pair,
+        SocketType::Pub,
+        SocketType::Sub,
+        SocketType::Req,
+        SocketType::Rep,
+        SocketType::Dealer,
+        SocketType::Router,
+        SocketType::Pull,
+        SocketType::Push,
+        SocketType::Xpub,
+        SocketType::Xsub,
+    ];
+
+    /// A greeting as libzmq 4.3.x sends it: padding holds routing-id length + 1.
+    fn libzmq_greeting(id_len_plus_one: u8, minor: u8) -> Vec<u8> {
+        let mut g = vec![0u8; 64];
+        g[0] = 0xFF;
+        g[8] = id_len_plus_one;
+        g[9] = 0x7F;
+        g[10] = 3;
+        g[11] = minor;
+        g[12..16].copy_from_slice(b"NULL");
+        g
+    }
+
+    const DEALER_ABC_READY: &[u8] = b"\x04\x2c\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER\
+                                      \x08Identity\x00\x00\x00\x03abc";
+
+    /// Greeting plus READY from a libzmq DEALER with identity "abc" advertising 3.0.
+    fn dealer_abc_prefix() -> Vec<u8> {
+        let mut v = libzmq_greeting(4, 0);
+        v.extend_from_slice(DEALER_ABC_READY);
+        v
+    }
+
+    /// A traffic phase exercising every framing shape the decoder must handle.
+    fn traffic() -> (Vec<u8>, Vec<Frame>) {
+        let frame = |more, command, body: &[u8]| Frame {
+            more,
+            command,
+            body: Bytes::copy_from_slice(body),
+        };
+        let frames = vec![
+            frame(true, false, b"part1"),
+            frame(true, false, b""),
+            frame(false, false, &[0xAB; 255]),
+            frame(false, false, &[0xCD; 256]),
+            frame(false, false, b"small but long"),
+            frame(false, true, b"\x04PING\x00\x0actx"),
+            frame(false, false, &[0xEF; 1000]),
+        ];
+        let mut wire = Vec::new();
+        for f in &frames {
+            if &f.body[..] == b"small but long" {
+                // LONG flag with a small size: legal, libzmq accepts it.
+                wire.push(0x02);
+                wire.extend_from_slice(&(f.body.len() as u64).to_be_bytes());
+                wire.extend_from_slice(&f.body);
+            } else if f.command {
+                encode_ping(10, b"ctx", &mut wire);
+            } else {
+                encode_frame(f.more, f.command, &f.body, &mut wire);
+            }
+        }
+        (wire, frames)
+    }
+
+    fn full_stream() -> (Vec<u8>, Vec<Frame>) {
+        let (t, frames) = traffic();
+        let mut v = dealer_abc_prefix();
+        v.extend_from_slice(&t);
+        (v, frames)
+    }
+
+    fn router_cfg() -> HandshakeConfig {
+        HandshakeConfig {
+            socket_type: SocketType::Router,
+            identity: Bytes::from_static(b"me"),
+            max_msg_size: Some(4096),
+        }
+    }
+
+    type Outcome = (Option<PeerInfo>, Vec<Frame>, Vec<u8>, usize);
+
+    /// Feeds `chunks` to a ROUTER handshake, then decodes traffic frames. Returns the peer
+    /// info, the frames, everything we wrote, and the bytes left undecoded.
+    fn drive<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Outcome, ProtocolError> {
+        let mut out = BytesMut::new();
+        let mut hs = Handshake::new(router_cfg(), &mut out);
+        let mut input = BytesMut::new();
+        let mut peer = None;
+        let mut frames = Vec::new();
+        for chunk in chunks {
+            input.extend_from_slice(chunk);
+            if peer.is_none() {
+                match hs.advance(&mut input, &mut out)? {
+                    HandshakeStatus::Done(p) => peer = Some(p),
+                    HandshakeStatus::NeedMore => continue,
+                }
+            }
+            while let Some(f) = decode_frame(&mut input, Some(4096))? {
+                frames.push(f);
+            }
+        }
+        Ok((peer, frames, out.to_vec(), input.len()))
+    }
+
+    fn expected_output() -> Vec<u8> {
+        let mut v = encode_greeting(&MECHANISM_NULL, false).to_vec();
+        encode_ready(SocketType::Router, Some(b"me"), &mut v);
+        v
+    }
+
+    #[test]
+    fn one_shot_libzmq_dealer() {
+        let (stream, frames) = full_stream();
+        let (peer, got, out, left) = drive([&stream[..]]).unwrap();
+        let peer = peer.unwrap();
+        assert_eq!(peer.socket_type, SocketType::Dealer);
+        assert_eq!(&peer.identity[..], b"abc");
+        assert_eq!(peer.minor_version, 0);
+        assert_eq!(peer.metadata.len(), 2);
+        assert_eq!(got, frames);
+        assert_eq!(out, expected_output());
+        assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn every_two_way_split_decodes_the_same() {
+        let (stream, _) = full_stream();
+        let want = drive([&stream[..]]).unwrap();
+        for i in 0..=stream.len() {
+            let got = drive([&stream[..i], &stream[i..]]).unwrap();
+            assert_eq!(got, want, "split at {i}");
+        }
+    }
+
+    #[test]
+    fn byte_by_byte_decodes_the_same() {
+        let (stream, _) = full_stream();
+        let want = drive([&stream[..]]).unwrap();
+        assert_eq!(drive(stream.chunks(1)).unwrap(), want);
+        for n in [2, 3, 7, 63, 64, 65, 100] {
+            assert_eq!(drive(stream.chunks(n)).unwrap(), want, "chunks of {n}");
+        }
+    }
+
+    #[test]
+    fn every_truncation_needs_more() {
+        let prefix = dealer_abc_prefix();
+        let greeting_only = encode_greeting(&MECHANISM_NULL, false).to_vec();
+        for n in 0..prefix.len() {
+            let (peer, frames, out, left) = drive([&prefix[..n]]).unwrap();
+            assert!(peer.is_none() && frames.is_empty(), "prefix {n}");
+            if n < GREETING_LEN {
+                assert_eq!(out, greeting_only, "nothing but our greeting before theirs");
+                assert_eq!(left, n, "a partial greeting is not consumed");
+            } else {
+                assert_eq!(
+                    out,
+                    expected_output(),
+                    "READY goes out right after the greeting"
+                );
+                assert_eq!(left, n - GREETING_LEN);
+            }
+        }
+    }
+
+    #[test]
+    fn ready_without_identity_for_non_identity_types() {
+        let mut out = BytesMut::new();
+        let cfg = HandshakeConfig {
+            identity: Bytes::from_static(b"ignored"),
+            ..HandshakeConfig::new(SocketType::Push)
+        };
+        let mut hs = Handshake::new(cfg, &mut out);
+        let mut input = BytesMut::from(&libzmq_greeting(1, 1)[..]);
+        assert_eq!(
+            hs.advance(&mut input, &mut out),
+            Ok(HandshakeStatus::NeedMore)
+        );
+        assert_eq!(
+            &out[64..],
+            b"\x04\x1a\x05READY\x0bSocket-Type\x00\x00\x00\x04PUSH"
+        );
+        // An empty identity is still sent by identity-sending types (libzmq does).
+        let mut out = BytesMut::new();
+        let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Dealer), &mut out);
+        let mut input = BytesMut::from(&libzmq_greeting(1, 1)[..]);
+        hs.advance(&mut input, &mut out).unwrap();
+        assert_eq!(
+            &out[64..],
+            b"\x04\x29\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER\
+              \x08Identity\x00\x00\x00\x00"
+        );
+    }
+
+    /// Runs two handshakes against each other in memory.
+    fn pair(
+        a: SocketType,
+        b: SocketType,
+    ) -> (
+        Result<HandshakeStatus, ProtocolError>,
+        Result<HandshakeStatus, ProtocolError>,
+    ) {
+        let (mut a_out, mut b_out) = (BytesMut::new(), BytesMut::new());
+        let mut ha = Handshake::new(HandshakeConfig::new(a), &mut a_out);
+        let mut hb = Handshake::new(HandshakeConfig::new(b), &mut b_out);
+        let mut ra = ha.advance(&mut b_out, &mut a_out);
+        let mut rb = hb.advance(&mut a_out, &mut b_out);
+        if ra == Ok(HandshakeStatus::NeedMore) {
+            ra = ha.advance(&mut b_out, &mut a_out);
+        }
+        if rb == Ok(HandshakeStatus::NeedMore) {
+            rb = hb.advance(&mut a_out, &mut b_out);
+        }
+        (ra, rb)
+    }
+
+    #[test]
+    fn all_type_pairs_follow_the_table() {
+        for a in ALL {
+            for b in ALL {
+                let (ra, rb) = pair(a, b);
+                if a.is_compatible_with(b) {
+                    let (Ok(HandshakeStatus::Done(pa)), Ok(HandshakeStatus::Done(pb))) = (ra, rb)
+                    else {
+                        panic!("{a:?}-{b:?} should connect");
+                    };
+                    assert_eq!((pa.socket_type, pb.socket_type), (b, a));
+                    assert_eq!((pa.minor_version, pb.minor_version), (1, 1));
+                    assert_eq!(pa.metadata.get("Identity").is_some(), b.sends_identity());
+                } else {
+                    assert_eq!(
+                        ra,
+                        Err(ProtocolError::IncompatibleSocketType {
+                            ours: a,
+                            theirs: b.name().as_bytes().to_vec(),
+                        })
+                    );
+                    assert!(rb.is_err());
+                }
+            }
+        }
+    }
+
+    /// Feeds a libzmq greeting plus `after` to a PULL handshake in one go.
+    fn pull_with(after: &[u8]) -> Result<HandshakeStatus, ProtocolError> {
+        let mut out = BytesMut::new();
+        let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Pull), &mut out);
+        let mut input = BytesMut::from(&libzmq_greeting(1, 1)[..]);
+        input.extend_from_slice(after);
+        hs.advance(&mut input, &mut out)
+    }
+
+    fn ready_frame(props: &[u8]) -> Vec<u8> {
+        let mut body = b"\x05READY".to_vec();
+        body.extend_from_slice(props);
+        let mut v = Vec::new();
+        encode_frame(false, true, &body, &mut v);
+        v
+    }
+
+    #[test]
+    fn peer_errors() {
+        let mut err = Vec::new();
+        encode_error(b"500", &mut err);
+        assert_eq!(
+            pull_with(&err),
+            Err(ProtocolError::PeerError(b"500".to_vec()))
+        );
+
+        // A message (even before its body arrives) or another command before READY.
+        assert_eq!(pull_with(&[0x00, 5]), Err(ProtocolError::UnexpectedCommand));
+        assert_eq!(pull_with(&[0x01, 0]), Err(ProtocolError::UnexpectedCommand));
+        let mut ping = Vec::new();
+        encode_ping(0, b"", &mut ping);
+        assert_eq!(pull_with(&ping), Err(ProtocolError::UnexpectedCommand));
+        let mut sub = Vec::new();
+        super::super::command::encode_subscribe(b"", &mut sub);
+        assert_eq!(pull_with(&sub), Err(ProtocolError::UnexpectedCommand));
+        assert_eq!(
+            pull_with(b"\x04\x06\x05HELLO"),
+            Err(ProtocolError::UnexpectedCommand)
+        );
+        assert!(matches!(
+            pull_with(b"\x04\x00"),
+            Err(ProtocolError::MalformedCommand(_))
+        ));
+    }
+
+    #[test]
+    fn socket_type_checks() {
+        assert_eq!(
+            pull_with(&ready_frame(b"")),
+            Err(ProtocolError::MissingSocketType)
+        );
+        assert_eq!(
+            pull_with(&ready_frame(b"\x08Identity\x00\x00\x00\x00")),
+            Err(ProtocolError::MissingSocketType)
+        );
+        // The property name is matched case-insensitively...
+        let ok = pull_with(&ready_frame(b"\x0bsocket-type\x00\x00\x00\x04PUSH")).unwrap();
+        assert!(matches!(ok, HandshakeStatus::Done(p) if p.socket_type == SocketType::Push));
+        // ...but the value exactly, like libzmq.
+        for (value, raw) in [
+            (&b"\x00\x00\x00\x04push"[..], &b"push"[..]),
+            (b"\x00\x00\x00\x03PUB", b"PUB"),
+            (b"\x00\x00\x00\x06STREAM", b"STREAM"),
+            (b"\x00\x00\x00\x00", b""),
+        ] {
+            let mut props = b"\x0bSocket-Type".to_vec();
+            props.extend_from_slice(value);
+            assert_eq!(
+                pull_with(&ready_frame(&props)),
+                Err(ProtocolError::IncompatibleSocketType {
+                    ours: SocketType::Pull,
+                    theirs: raw.to_vec(),
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_ready_metadata() {
+        // Trailing junk.
+        assert!(matches!(
+            pull_with(&ready_frame(b"\x0bSocket-Type\x00\x00\x00\x04PUSH\x01")),
+            Err(ProtocolError::MalformedMetadata(_))
+        ));
+        // Value length overrunning the frame.
+        assert!(matches!(
+            pull_with(&ready_frame(b"\x0bSocket-Type\x00\x00\x01\x00PUSH")),
+            Err(ProtocolError::MalformedMetadata(_))
+        ));
+    }
+
+    #[test]
+    fn greeting_errors() {
+        let mut plain = libzmq_greeting(1, 1);
+        plain[12..17].copy_from_slice(b"PLAIN");
+        assert!(matches!(
+            drive([&plain[..]]),
+            Err(ProtocolError::MechanismMismatch { .. })
+        ));
+        assert_eq!(
+            drive([&[0x01u8, 0x00][..]]),
+            Err(ProtocolError::BadSignature)
+        );
+        let mut g = libzmq_greeting(1, 1);
+        g[9] = 0x7E;
+        assert_eq!(drive([&g[..10]]), Err(ProtocolError::BadSignature));
+        let mut g = libzmq_greeting(1, 1);
+        g[10] = 2;
+        assert_eq!(drive([&g[..11]]), Err(ProtocolError::UnsupportedVersion(2)));
+    }
+
+    #[test]
+    fn oversized_handshake_frame_fails_at_once() {
+        // Only the 9 header bytes are present; the declared 1 MiB is never waited for.
+        let mut hdr = vec![0x06];
+        hdr.extend_from_slice(&(1u64 << 20).to_be_bytes());
+        assert_eq!(
+            pull_with(&hdr),
+            Err(ProtocolError::FrameTooLarge {
+                size: 1 << 20,
+                max: MAX_HANDSHAKE_BODY
+            })
+        );
+        hdr[1..].copy_from_slice(&u64::MAX.to_be_bytes());
+        assert_eq!(pull_with(&hdr), Err(ProtocolError::SizeOverflow));
+        // A smaller MAXMSGSIZE applies too.
+        let mut out = BytesMut::new();
+        let cfg = HandshakeConfig {
+            max_msg_size: Some(8),
+            ..HandshakeConfig::new(SocketType::Pull)
+        };
+        let mut hs = Handshake::new(cfg, &mut out);
+        let mut input = BytesMut::from(&libzmq_greeting(1, 1)[..]);
+        input.extend_from_slice(&ready_frame(b"\x0bSocket-Type\x00\x00\x00\x04PUSH"));
+        assert_eq!(
+            hs.advance(&mut input, &mut out),
+            Err(ProtocolError::FrameTooLarge { size: 26, max: 8 })
+        );
+    }
+
+    #[test]
+    fn fused_after_done_and_after_error() {
+        let mut out = BytesMut::new();
+        let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Router), &mut out);
+        let mut input = BytesMut::from(&dealer_abc_prefix()[..]);
+        input.extend_from_slice(b"\x00\x01x");
+        let first = hs.advance(&mut input, &mut out).unwrap();
+        assert!(matches!(first, HandshakeStatus::Done(_)));
+        let out_len = out.len();
+        assert_eq!(hs.advance(&mut input, &mut out).unwrap(), first);
+        assert_eq!(&input[..], b"\x00\x01x");
+        assert_eq!(out.len(), out_len);
+
+        let mut out = BytesMut::new();
+        let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Router), &mut out);
+        let mut input = BytesMut::from(&b"\x00"[..]);
+        assert_eq!(
+            hs.advance(&mut input, &mut out),
+            Err(ProtocolError::BadSignature)
+        );
+        let mut input = BytesMut::from(&dealer_abc_prefix()[..]);
+        assert_eq!(
+            hs.advance(&mut input, &mut out),
+            Err(ProtocolError::BadSignature)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_chunking_decodes_the_same(cuts in proptest::collection::vec(0usize..2000, 0..12)) {
+            let (stream, _) = full_stream();
+            let want = drive([&stream[..]]).unwrap();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (stream.len() + 1)).collect();
+            cuts.push(0);
+            cuts.push(stream.len());
+            cuts.sort_unstable();
+            let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &stream[w[0]..w[1]]).collect();
+            prop_assert_eq!(drive(chunks).unwrap(), want);
+        }
+
+        #[test]
+        fn arbitrary_input_never_panics(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = drive(data.chunks(17));
+        }
+
+        #[test]
+        fn arbitrary_input_after_greeting_never_panics(
+            data in proptest::collection::vec(any::<u8>(), 0..200),
+            chunk in 1usize..50,
+        ) {
+            let mut v = libzmq_greeting(1, 1);
+            v.extend_from_slice(&data);
+            let _ = drive(v.chunks(chunk));
+        }
+
+        #[test]
+        fn mutated_stream_never_panics(pos in 0usize..2000, byte in any::<u8>()) {
+            let (mut stream, _) = full_stream();
+            let pos = pos % stream.len();
+            stream[pos] = byte;
+            let _ = drive(stream.chunks(13));
+        }
+    }
+}

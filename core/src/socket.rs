@@ -1,0 +1,774 @@
+//! [`Socket`]: the public socket API.
+//!
+//! A socket owns its pattern state and its pipes and runs entirely on the calling thread;
+//! the I/O threads reach it only through its mailbox (`SocketShared`). Every call first
+//! applies pending mailbox commands (new or ended pipes), then tries the operation, and
+//! if it would block, sleeps on the socket's signal until a pipe changes state or the
+//! timeout expires.
+
+use crate::context::CtxShared;
+use crate::error::{Error, Result};
+use crate::io::{next_token, IoCmd, IoShared, Listener, Session, SessionConfig};
+use crate::mailbox::{SocketCmd, SocketShared};
+use crate::msg::Msg;
+use crate::options::{self, Options};
+use crate::pattern::{self, Pattern, SendError};
+use crate::pipe::{Pipe, SessionWake};
+use crate::pipe_table::PipeTable;
+use crate::proto::SocketType;
+use crate::transport::endpoint::tcp_uri;
+use crate::transport::{tcp, Endpoint};
+use bytes::Bytes;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Send or receive without blocking: fail with [`Error::Again`] instead (`ZMQ_DONTWAIT`).
+pub const DONTWAIT: i32 = 1;
+/// More frames of the same message follow this one (`ZMQ_SNDMORE`).
+pub const SNDMORE: i32 = 2;
+
+struct Bind {
+    /// The resolved endpoint (`LAST_ENDPOINT` form).
+    endpoint: String,
+    /// The endpoint as given to `bind`.
+    given: String,
+    io: Arc<IoShared>,
+    token: usize,
+}
+
+struct Connect {
+    endpoint: String,
+    pipe: pattern::PipeId,
+}
+
+/// A ferromq socket.
+///
+/// Sockets are `Send`, so they can move between threads, but not `Sync`: use one socket
+/// from one thread at a time, as with libzmq. Dropping the socket closes it; queued
+/// messages are still sent within LINGER.
+///
+/// ```
+/// use ferromq::{Context, SocketType, SNDMORE};
+/// let ctx = Context::new();
+/// let mut pull = ctx.socket(SocketType::Pull)?;
+/// pull.bind("tcp://127.0.0.1:*")?;
+/// let mut push = ctx.socket(SocketType::Push)?;
+/// push.connect(&pull.last_endpoint()?)?;
+/// push.send("key", SNDMORE)?;
+/// push.send("value", 0)?;
+/// let parts = pull.recv_multipart(0)?;
+/// assert_eq!(parts.len(), 2);
+/// assert_eq!(&parts[1][..], b"value");
+/// # Ok::<(), ferromq::Error>(())
+/// ```
+pub struct Socket {
+    ctx: Arc<CtxShared>,
+    ty: SocketType,
+    opts: Options,
+    shared: Arc<SocketShared>,
+    pattern: Box<dyn Pattern>,
+    pipes: PipeTable,
+    binds: Vec<Bind>,
+    connects: Vec<Connect>,
+    last_endpoint: String,
+    rcvmore: bool,
+}
+
+/// How long a call may block.
+#[derive(Clone, Copy)]
+enum Wait {
+    No,
+    Forever,
+    Until(Instant),
+}
+
+impl Wait {
+    fn new(flags: i32, timeout_ms: i32) -> Wait {
+        if flags & DONTWAIT != 0 || timeout_ms == 0 {
+            return Wait::No;
+        }
+        match options::millis(timeout_ms) {
+            None => Wait::Forever,
+            Some(d) => Wait::Until(Instant::now() + d),
+        }
+    }
+}
+
+impl Socket {
+    pub(crate) fn new(ctx: Arc<CtxShared>, ty: SocketType) -> Result<Socket> {
+        let pattern = pattern::for_type(ty).ok_or(Error::Invalid)?;
+        Ok(Socket {
+            ctx,
+            ty,
+            opts: Options::default(),
+            shared: Arc::new(SocketShared::default()),
+            pattern,
+            pipes: PipeTable::default(),
+            binds: Vec::new(),
+            connects: Vec::new(),
+            last_endpoint: String::new(),
+            rcvmore: false,
+        })
+    }
+
+    /// The socket's type (`ZMQ_TYPE`).
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType};
+    /// let s = Context::new().socket(SocketType::Pull)?;
+    /// assert_eq!(s.socket_type(), SocketType::Pull);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn socket_type(&self) -> SocketType {
+        self.ty
+    }
+
+    fn session_config(&self) -> SessionConfig {
+        SessionConfig {
+            socket_type: self.ty,
+            identity: Bytes::new(),
+            max_frame: self.opts.max_frame(),
+            handshake_ivl: options::millis(self.opts.handshake_ivl).filter(|d| !d.is_zero()),
+            reconnect_ivl: self.opts.reconnect_ivl,
+            reconnect_ivl_max: self.opts.reconnect_ivl_max,
+            sndhwm: options::hwm(self.opts.sndhwm),
+            rcvhwm: options::hwm(self.opts.rcvhwm),
+            receives: self.ty != SocketType::Push,
+            socket: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Accepts connections on `endpoint`: `tcp://host:port`, where host is `*` (all
+    /// IPv4 interfaces), an IP address (`[::1]` for IPv6) or a local host name, and port
+    /// may be `*` for an ephemeral port (see [`Socket::last_endpoint`]).
+    ///
+    /// Errors: EINVAL (malformed endpoint), EPROTONOSUPPORT (unknown transport),
+    /// EADDRINUSE, EADDRNOTAVAIL, ENODEV (unknown host).
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType, Error};
+    /// let ctx = Context::new();
+    /// let mut a = ctx.socket(SocketType::Pull)?;
+    /// a.bind("tcp://127.0.0.1:*")?;
+    /// let mut b = ctx.socket(SocketType::Pull)?;
+    /// assert_eq!(b.bind(&a.last_endpoint()?), Err(Error::AddrInUse));
+    /// assert_eq!(b.bind("bogus://x"), Err(Error::ProtoNoSupport));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn bind(&mut self, endpoint: &str) -> Result<()> {
+        let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
+        let addr = tcp_ep.bind_addr()?;
+        let io = self.ctx.io()?;
+        let listener = tcp::listen(addr, self.opts.backlog)?;
+        let uri = tcp_uri(listener.local_addr()?);
+        let token = next_token();
+        io.send(IoCmd::Listen(Listener {
+            token,
+            socket: listener,
+            config: self.session_config(),
+        }));
+        self.binds.push(Bind {
+            endpoint: uri.clone(),
+            given: endpoint.to_string(),
+            io,
+            token,
+        });
+        self.last_endpoint = uri;
+        Ok(())
+    }
+
+    /// Connects to `endpoint` (`tcp://host:port`). The peer need not be listening yet:
+    /// the socket connects in the background, reconnects after RECONNECT_IVL when the
+    /// connection drops, and queues messages for the peer meanwhile (up to SNDHWM).
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType};
+    /// let ctx = Context::new();
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// push.set_linger(0)?;
+    /// push.connect("tcp://127.0.0.1:9")?; // nobody there yet: still fine
+    /// push.send("queued", 0)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn connect(&mut self, endpoint: &str) -> Result<()> {
+        let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
+        let addr = tcp_ep.connect_addr()?;
+        let io = self.ctx.io()?;
+        let token = next_token();
+        let cfg = self.session_config();
+        let pipe = Pipe::new(
+            Arc::clone(&self.shared),
+            SessionWake {
+                io: Arc::clone(&io),
+                token,
+            },
+            cfg.sndhwm,
+            cfg.rcvhwm,
+        );
+        let id = self.pipes.insert(Arc::clone(&pipe));
+        self.pattern.attach(id);
+        io.send(IoCmd::Connect(Box::new(Session::connect(token, cfg, addr, pipe))));
+        self.connects.push(Connect {
+            endpoint: endpoint.to_string(),
+            pipe: id,
+        });
+        self.last_endpoint = tcp_uri(addr);
+        Ok(())
+    }
+
+    /// Stops accepting on an endpoint given to [`Socket::bind`] (or the resolved form
+    /// from [`Socket::last_endpoint`]) and drops the connections it accepted.
+    /// ENOENT if the endpoint is not bound.
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType, Error};
+    /// let mut s = Context::new().socket(SocketType::Pull)?;
+    /// s.bind("tcp://127.0.0.1:*")?;
+    /// let ep = s.last_endpoint()?;
+    /// s.unbind(&ep)?;
+    /// assert_eq!(s.unbind(&ep), Err(Error::NoEnt));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn unbind(&mut self, endpoint: &str) -> Result<()> {
+        let wildcard = endpoint.ends_with(":*") || endpoint.ends_with(":0");
+        let pos = self
+            .binds
+            .iter()
+            .position(|b| b.endpoint == endpoint || (!wildcard && b.given == endpoint))
+            .ok_or(Error::NoEnt)?;
+        let b = self.binds.remove(pos);
+        b.io.send(IoCmd::CloseListener {
+            token: b.token,
+            close_sessions: true,
+        });
+        Ok(())
+    }
+
+    /// Drops the connection to an endpoint given to [`Socket::connect`], with the
+    /// messages queued for it (subject to LINGER). ENOENT if not connected.
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType, Error};
+    /// let mut s = Context::new().socket(SocketType::Push)?;
+    /// s.connect("tcp://127.0.0.1:9")?;
+    /// s.disconnect("tcp://127.0.0.1:9")?;
+    /// assert_eq!(s.disconnect("tcp://127.0.0.1:9"), Err(Error::NoEnt));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn disconnect(&mut self, endpoint: &str) -> Result<()> {
+        let pos = self
+            .connects
+            .iter()
+            .position(|c| c.endpoint == endpoint)
+            .ok_or(Error::NoEnt)?;
+        let c = self.connects.remove(pos);
+        self.pattern.detach(c.pipe);
+        if let Some(pipe) = self.pipes.remove(c.pipe) {
+            pipe.close_from_socket(self.opts.linger);
+        }
+        Ok(())
+    }
+
+    /// The endpoint of the last bind or connect, resolved (`ZMQ_LAST_ENDPOINT`): after
+    /// `bind("tcp://127.0.0.1:*")` it holds the real port.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.last_endpoint()?, "");
+    /// s.bind("tcp://127.0.0.1:*")?;
+    /// assert!(s.last_endpoint()?.starts_with("tcp://127.0.0.1:"));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn last_endpoint(&self) -> Result<String> {
+        Ok(self.last_endpoint.clone())
+    }
+
+    /// Applies commands posted by the I/O threads: new pipes, ended pipes.
+    fn process_commands(&mut self) {
+        for cmd in self.shared.take() {
+            match cmd {
+                SocketCmd::Attach(pipe) => {
+                    let id = self.pipes.insert(pipe);
+                    self.pattern.attach(id);
+                }
+                SocketCmd::Detach(addr) => {
+                    if let Some(id) = self.pipes.find(addr) {
+                        if self.pipes.terminate(id) {
+                            self.reap(id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn reap(&mut self, id: pattern::PipeId) {
+        self.pattern.detach(id);
+        self.pipes.remove(id);
+        self.connects.retain(|c| c.pipe != id);
+    }
+
+    fn reap_finished(&mut self) {
+        for id in self.pipes.take_finished() {
+            self.reap(id);
+        }
+    }
+
+    /// Sleeps until something may have changed. `Err(Again)` when the wait expired.
+    fn wait(&self, seen: u64, wait: Wait) -> Result<()> {
+        let woke = match wait {
+            Wait::No => false,
+            Wait::Forever => self.shared.signal.wait(seen, None),
+            Wait::Until(t) => self.shared.signal.wait(seen, Some(t)),
+        };
+        if woke {
+            Ok(())
+        } else {
+            Err(Error::Again)
+        }
+    }
+
+    /// Sends one frame. `flags`: [`SNDMORE`] if more frames of this message follow,
+    /// [`DONTWAIT`] to fail with EAGAIN instead of blocking at the high-water mark.
+    /// Blocks at most SNDTIMEO otherwise. A multipart message is delivered whole or not
+    /// at all.
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType, Error, DONTWAIT};
+    /// let ctx = Context::new();
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// // No peer yet: nothing can take the message.
+    /// assert_eq!(push.send("x", DONTWAIT), Err(Error::Again));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn send<M: Into<Msg>>(&mut self, msg: M, flags: i32) -> Result<()> {
+        let mut msg = msg.into();
+        msg.set_more(flags & SNDMORE != 0);
+        let wait = Wait::new(flags, self.opts.sndtimeo);
+        loop {
+            let seen = self.shared.signal.generation();
+            self.process_commands();
+            match self.pattern.send(&mut self.pipes, msg) {
+                Ok(()) => return Ok(()),
+                Err(SendError::Fail(e)) => return Err(e),
+                Err(SendError::Again(back)) => msg = back,
+            }
+            self.wait(seen, wait)?;
+        }
+    }
+
+    /// Sends every part of a multipart message (SNDMORE on all but the last).
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType};
+    /// let ctx = Context::new();
+    /// let mut pull = ctx.socket(SocketType::Pull)?;
+    /// pull.bind("tcp://127.0.0.1:*")?;
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// push.connect(&pull.last_endpoint()?)?;
+    /// push.send_multipart(["a", "", "c"], 0)?;
+    /// let got: Vec<Vec<u8>> = pull.recv_multipart(0)?.iter().map(|m| m.to_vec()).collect();
+    /// assert_eq!(got, vec![b"a".to_vec(), vec![], b"c".to_vec()]);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn send_multipart<I, M>(&mut self, parts: I, flags: i32) -> Result<()>
+    where
+        I: IntoIterator<Item = M>,
+        M: Into<Msg>,
+    {
+        let mut parts = parts.into_iter().peekable();
+        while let Some(part) = parts.next() {
+            let more = if parts.peek().is_some() { SNDMORE } else { 0 };
+            self.send(part, flags | more)?;
+        }
+        Ok(())
+    }
+
+    /// Receives one frame; [`Msg::more`] (or [`Socket::get_rcvmore`]) tells whether more
+    /// frames of the message follow. With [`DONTWAIT`], or after RCVTIMEO, fails with
+    /// EAGAIN when nothing is there.
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType, Error};
+    /// let mut pull = Context::new().socket(SocketType::Pull)?;
+    /// pull.set_rcvtimeo(10)?;
+    /// assert_eq!(pull.recv(0), Err(Error::Again));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn recv(&mut self, flags: i32) -> Result<Msg> {
+        let wait = Wait::new(flags, self.opts.rcvtimeo);
+        loop {
+            let seen = self.shared.signal.generation();
+            self.process_commands();
+            let got = self.pattern.recv(&mut self.pipes);
+            self.reap_finished();
+            match got {
+                Ok(m) => {
+                    self.rcvmore = m.more();
+                    return Ok(m);
+                }
+                Err(Error::Again) => {}
+                Err(e) => return Err(e),
+            }
+            self.wait(seen, wait)?;
+        }
+    }
+
+    /// Receives all frames of one message.
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType};
+    /// let ctx = Context::new();
+    /// let mut pull = ctx.socket(SocketType::Pull)?;
+    /// pull.bind("tcp://127.0.0.1:*")?;
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// push.connect(&pull.last_endpoint()?)?;
+    /// push.send_multipart(vec![b"x".to_vec(), b"y".to_vec()], 0)?;
+    /// assert_eq!(pull.recv_multipart(0)?.len(), 2);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn recv_multipart(&mut self, flags: i32) -> Result<Vec<Msg>> {
+        let mut parts = vec![self.recv(flags)?];
+        while self.rcvmore {
+            // The rest of the message is already here: messages arrive whole.
+            parts.push(self.recv(flags & !DONTWAIT)?);
+        }
+        Ok(parts)
+    }
+
+    /// Whether the last frame received has more frames after it (`ZMQ_RCVMORE`).
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert!(!s.get_rcvmore()?);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn get_rcvmore(&self) -> Result<bool> {
+        Ok(self.rcvmore)
+    }
+
+    /// Closes the socket (the same as dropping it). Queued messages are still sent
+    /// within LINGER.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.close();
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn close(self) {}
+
+    fn apply_hwms(&self) {
+        let (snd, rcv) = (options::hwm(self.opts.sndhwm), options::hwm(self.opts.rcvhwm));
+        for p in self.pipes.iter() {
+            p.set_hwms(snd, rcv);
+        }
+    }
+}
+
+/// Typed option setters and getters, with libzmq's option names and defaults.
+impl Socket {
+    /// Sets `ZMQ_SNDHWM`: the most messages queued per peer for sending (0 = no limit;
+    /// default 1000). EINVAL if negative.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_sndhwm(10)?;
+    /// assert_eq!(s.sndhwm()?, 10);
+    /// assert!(s.set_sndhwm(-1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_sndhwm(&mut self, v: i32) -> Result<()> {
+        self.opts.sndhwm = options::non_negative(v)?;
+        self.apply_hwms();
+        Ok(())
+    }
+
+    /// `ZMQ_SNDHWM`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.sndhwm()?, 1000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn sndhwm(&self) -> Result<i32> {
+        Ok(self.opts.sndhwm)
+    }
+
+    /// Sets `ZMQ_RCVHWM`: the most messages queued per peer for receiving (0 = no limit;
+    /// default 1000). EINVAL if negative.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_rcvhwm(5)?;
+    /// assert_eq!(s.rcvhwm()?, 5);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_rcvhwm(&mut self, v: i32) -> Result<()> {
+        self.opts.rcvhwm = options::non_negative(v)?;
+        self.apply_hwms();
+        Ok(())
+    }
+
+    /// `ZMQ_RCVHWM`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.rcvhwm()?, 1000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn rcvhwm(&self) -> Result<i32> {
+        Ok(self.opts.rcvhwm)
+    }
+
+    /// Sets `ZMQ_LINGER` in ms: how long messages queued at close are still sent
+    /// (-1 = until sent, the default; 0 = drop them).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_linger(0)?;
+    /// assert_eq!(s.linger()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_linger(&mut self, v: i32) -> Result<()> {
+        self.opts.linger = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_LINGER`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.linger()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn linger(&self) -> Result<i32> {
+        Ok(self.opts.linger)
+    }
+
+    /// Sets `ZMQ_RCVTIMEO` in ms: how long `recv` blocks before EAGAIN (-1 = forever,
+    /// the default; 0 = never blocks).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_rcvtimeo(250)?;
+    /// assert_eq!(s.rcvtimeo()?, 250);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_rcvtimeo(&mut self, v: i32) -> Result<()> {
+        self.opts.rcvtimeo = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_RCVTIMEO`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.rcvtimeo()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn rcvtimeo(&self) -> Result<i32> {
+        Ok(self.opts.rcvtimeo)
+    }
+
+    /// Sets `ZMQ_SNDTIMEO` in ms: how long `send` blocks before EAGAIN (-1 = forever,
+    /// the default; 0 = never blocks).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_sndtimeo(0)?;
+    /// assert_eq!(s.sndtimeo()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_sndtimeo(&mut self, v: i32) -> Result<()> {
+        self.opts.sndtimeo = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_SNDTIMEO`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.sndtimeo()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn sndtimeo(&self) -> Result<i32> {
+        Ok(self.opts.sndtimeo)
+    }
+
+    /// Sets `ZMQ_MAXMSGSIZE`: the largest frame accepted from a peer, in bytes; a peer
+    /// that sends more is disconnected (-1 = no limit, the default). Applies to later
+    /// connections.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_maxmsgsize(1 << 20)?;
+    /// assert_eq!(s.maxmsgsize()?, 1 << 20);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_maxmsgsize(&mut self, v: i64) -> Result<()> {
+        if v < -1 {
+            return Err(Error::Invalid);
+        }
+        self.opts.maxmsgsize = v;
+        Ok(())
+    }
+
+    /// `ZMQ_MAXMSGSIZE`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.maxmsgsize()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn maxmsgsize(&self) -> Result<i64> {
+        Ok(self.opts.maxmsgsize)
+    }
+
+    /// Sets `ZMQ_RECONNECT_IVL` in ms: the wait before reconnecting a dropped connection
+    /// (default 100; -1 = never reconnect).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_reconnect_ivl(50)?;
+    /// assert_eq!(s.reconnect_ivl()?, 50);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_reconnect_ivl(&mut self, v: i32) -> Result<()> {
+        self.opts.reconnect_ivl = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_RECONNECT_IVL`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.reconnect_ivl()?, 100);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn reconnect_ivl(&self) -> Result<i32> {
+        Ok(self.opts.reconnect_ivl)
+    }
+
+    /// Sets `ZMQ_RECONNECT_IVL_MAX` in ms: when > 0, reconnect waits double after each
+    /// failure up to this value (default 0 = no backoff).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_reconnect_ivl_max(5000)?;
+    /// assert_eq!(s.reconnect_ivl_max()?, 5000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_reconnect_ivl_max(&mut self, v: i32) -> Result<()> {
+        self.opts.reconnect_ivl_max = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_RECONNECT_IVL_MAX`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.reconnect_ivl_max()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn reconnect_ivl_max(&self) -> Result<i32> {
+        Ok(self.opts.reconnect_ivl_max)
+    }
+
+    /// Sets `ZMQ_HANDSHAKE_IVL` in ms: a connection that has not completed the ZMTP
+    /// handshake in this time is dropped (default 30000; 0 = no limit).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_handshake_ivl(1000)?;
+    /// assert_eq!(s.handshake_ivl()?, 1000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_handshake_ivl(&mut self, v: i32) -> Result<()> {
+        self.opts.handshake_ivl = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HANDSHAKE_IVL`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.handshake_ivl()?, 30000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn handshake_ivl(&self) -> Result<i32> {
+        Ok(self.opts.handshake_ivl)
+    }
+
+    /// Sets `ZMQ_BACKLOG`: the listen queue length for later binds (default 100).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_backlog(10)?;
+    /// assert_eq!(s.backlog()?, 10);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_backlog(&mut self, v: i32) -> Result<()> {
+        self.opts.backlog = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_BACKLOG`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.backlog()?, 100);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn backlog(&self) -> Result<i32> {
+        Ok(self.opts.backlog)
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        let linger = self.opts.linger;
+        for cmd in self.shared.close() {
+            if let SocketCmd::Attach(pipe) = cmd {
+                pipe.close_from_socket(linger);
+            }
+        }
+        for pipe in self.pipes.drain() {
+            pipe.close_from_socket(linger);
+        }
+        for b in self.binds.drain(..) {
+            b.io.send(IoCmd::CloseListener {
+                token: b.token,
+                close_sessions: false,
+            });
+        }
+    }
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket")
+            .field("type", &self.ty)
+            .field("last_endpoint", &self.last_endpoint)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_and_context_can_move_between_threads() {
+        fn is_send<T: Send>() {}
+        is_send::<Socket>();
+        is_send::<crate::Context>();
+    }
+
+    #[test]
+    fn wait_modes() {
+        assert!(matches!(Wait::new(DONTWAIT, -1), Wait::No));
+        assert!(matches!(Wait::new(0, 0), Wait::No));
+        assert!(matches!(Wait::new(0, -1), Wait::Forever));
+        assert!(matches!(Wait::new(0, 5), Wait::Until(_)));
+    }
+}

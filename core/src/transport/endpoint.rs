@@ -1,0 +1,128 @@
+//! Parsing of endpoint strings (`tcp://host:port`), with libzmq's error numbers.
+
+use crate::error::{Error, Result};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+
+/// A parsed endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Tcp(TcpEndpoint),
+}
+
+/// The host and port of a `tcp://` endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TcpEndpoint {
+    /// `*` for any interface, an IP literal (IPv6 without brackets) or a host name.
+    pub host: String,
+    /// `None` for `*` or `0`: an ephemeral port.
+    pub port: Option<u16>,
+}
+
+impl Endpoint {
+    /// Parses `transport://address`. Unknown transports give EPROTONOSUPPORT, malformed
+    /// addresses EINVAL, as in libzmq.
+    pub fn parse(s: &str) -> Result<Endpoint> {
+        let (scheme, rest) = s.split_once("://").ok_or(Error::Invalid)?;
+        match scheme {
+            "tcp" => Ok(Endpoint::Tcp(TcpEndpoint::parse(rest)?)),
+            _ => Err(Error::ProtoNoSupport),
+        }
+    }
+}
+
+impl TcpEndpoint {
+    fn parse(s: &str) -> Result<TcpEndpoint> {
+        let (host, port) = s.rsplit_once(':').ok_or(Error::Invalid)?;
+        let host = match host.strip_prefix('[') {
+            Some(inner) => inner.strip_suffix(']').ok_or(Error::Invalid)?,
+            None => host,
+        };
+        if host.is_empty() {
+            return Err(Error::Invalid);
+        }
+        let port = match port {
+            "*" | "0" => None,
+            p => Some(p.parse::<u16>().map_err(|_| Error::Invalid)?),
+        };
+        Ok(TcpEndpoint {
+            host: host.to_string(),
+            port,
+        })
+    }
+
+    /// The address to listen on.
+    pub fn bind_addr(&self) -> Result<SocketAddr> {
+        let port = self.port.unwrap_or(0);
+        if self.host == "*" {
+            return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port));
+        }
+        if let Ok(ip) = self.host.parse::<IpAddr>() {
+            return Ok(SocketAddr::new(ip, port));
+        }
+        // A host name such as "localhost"; libzmq also accepts interface names, which we
+        // report as an unknown device.
+        (self.host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|_| Error::NoDev)?
+            .next()
+            .ok_or(Error::NoDev)
+    }
+
+    /// The address to connect to (resolved now, as libzmq validates at connect time).
+    pub fn connect_addr(&self) -> Result<SocketAddr> {
+        let port = self.port.filter(|&p| p != 0).ok_or(Error::Invalid)?;
+        if self.host == "*" {
+            return Err(Error::Invalid);
+        }
+        if let Ok(ip) = self.host.parse::<IpAddr>() {
+            return Ok(SocketAddr::new(ip, port));
+        }
+        (self.host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|_| Error::Invalid)?
+            .next()
+            .ok_or(Error::Invalid)
+    }
+}
+
+/// The `tcp://` form of a socket address, as `LAST_ENDPOINT` reports it.
+pub(crate) fn tcp_uri(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("tcp://{}:{}", a.ip(), a.port()),
+        SocketAddr::V6(a) => format!("tcp://[{}]:{}", a.ip(), a.port()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tcp(s: &str) -> TcpEndpoint {
+        match Endpoint::parse(s).unwrap() {
+            Endpoint::Tcp(t) => t,
+        }
+    }
+
+    #[test]
+    fn parses_tcp_forms() {
+        assert_eq!(tcp("tcp://*:5555").bind_addr().unwrap().to_string(), "0.0.0.0:5555");
+        assert_eq!(tcp("tcp://127.0.0.1:*").port, None);
+        assert_eq!(tcp("tcp://[::1]:7").bind_addr().unwrap().to_string(), "[::1]:7");
+        assert_eq!(tcp("tcp://localhost:9").connect_addr().unwrap().port(), 9);
+    }
+
+    #[test]
+    fn errors_match_libzmq() {
+        assert_eq!(Endpoint::parse("tcp:/x").unwrap_err(), Error::Invalid);
+        assert_eq!(Endpoint::parse("udpx://a:1").unwrap_err(), Error::ProtoNoSupport);
+        assert_eq!(Endpoint::parse("tcp://host").unwrap_err(), Error::Invalid);
+        assert_eq!(Endpoint::parse("tcp://h:99999").unwrap_err(), Error::Invalid);
+        assert_eq!(tcp("tcp://127.0.0.1:*").connect_addr().unwrap_err(), Error::Invalid);
+    }
+
+    #[test]
+    fn uri_brackets_ipv6() {
+        assert_eq!(tcp_uri("[::1]:5".parse().unwrap()), "tcp://[::1]:5");
+        assert_eq!(tcp_uri("127.0.0.1:5".parse().unwrap()), "tcp://127.0.0.1:5");
+    }
+}
