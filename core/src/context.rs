@@ -1,7 +1,7 @@
 //! [`Context`]: owns the I/O threads that every socket of the context shares.
 
 use crate::error::{Error, Result};
-use crate::io::{IoShared, IoThread, LingerCount};
+use crate::io::{IoShared, IoThread, LingerCount, LingerGuard};
 use crate::proto::SocketType;
 use crate::socket::Socket;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,6 +20,11 @@ struct IoThreads {
 }
 
 impl CtxShared {
+    /// A guard that keeps context termination waiting for a lingering pipe.
+    pub fn linger_guard(&self) -> LingerGuard {
+        self.lingering.guard()
+    }
+
     /// An I/O thread for a new endpoint (starting the threads on first use).
     pub fn io(&self) -> Result<Arc<IoShared>> {
         let mut threads = self.io_threads.lock().unwrap_or_else(|e| e.into_inner());
@@ -28,7 +33,7 @@ impl CtxShared {
                 return Err(Error::MThread);
             }
             for i in 0..threads.wanted {
-                let t = IoThread::spawn(i, Arc::clone(&self.lingering)).map_err(|_| Error::MThread)?;
+                let t = IoThread::spawn(i).map_err(|_| Error::MThread)?;
                 threads.running.push(t);
             }
         }

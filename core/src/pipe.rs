@@ -10,7 +10,7 @@
 //! reader wakes its writer only when the writer has said it is blocked at the HWM. A busy
 //! pipe therefore costs one uncontended lock per batch on the reading side and no wake-ups.
 
-use crate::io::IoShared;
+use crate::io::{IoShared, LingerGuard};
 use crate::mailbox::SocketShared;
 use crate::msg::Msg;
 use std::collections::VecDeque;
@@ -179,6 +179,9 @@ pub(crate) struct Pipe {
     session: SessionWake,
     /// LINGER of the socket when it let go of the pipe (ms, -1 = forever).
     linger: AtomicI32,
+    /// Holds the context's termination back while this pipe may still have messages to
+    /// flush; released when the pipe is dropped.
+    linger_guard: Mutex<Option<LingerGuard>>,
 }
 
 impl Pipe {
@@ -189,6 +192,7 @@ impl Pipe {
             socket,
             session,
             linger: AtomicI32::new(-1),
+            linger_guard: Mutex::new(None),
         })
     }
 
@@ -223,10 +227,12 @@ impl Pipe {
         t
     }
 
-    /// The socket lets go of the pipe (close, disconnect, unbind): the session flushes
-    /// what is queued within `linger` ms and then ends.
-    pub fn close_from_socket(&self, linger: i32) {
+    /// The socket lets go of the pipe (close, disconnect): the session flushes what is
+    /// queued within `linger` ms and then ends. `guard` (given when linger ≠ 0) keeps the
+    /// context from terminating until then.
+    pub fn close_from_socket(&self, linger: i32, guard: Option<LingerGuard>) {
         self.linger.store(linger, Ordering::SeqCst);
+        *self.linger_guard.lock().unwrap_or_else(|e| e.into_inner()) = guard;
         self.out.close();
         self.session.wake();
     }

@@ -264,7 +264,7 @@ impl Socket {
         let c = self.connects.remove(pos);
         self.pattern.detach(c.pipe);
         if let Some(pipe) = self.pipes.remove(c.pipe) {
-            pipe.close_from_socket(self.opts.linger);
+            self.let_go(&pipe);
         }
         Ok(())
     }
@@ -456,6 +456,13 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn close(self) {}
+
+    /// Hands a pipe back to its session for flushing within LINGER.
+    fn let_go(&self, pipe: &Pipe) {
+        let linger = self.opts.linger;
+        let guard = (linger != 0).then(|| self.ctx.linger_guard());
+        pipe.close_from_socket(linger, guard);
+    }
 
     fn apply_hwms(&self) {
         let (snd, rcv) = (options::hwm(self.opts.sndhwm), options::hwm(self.opts.rcvhwm));
@@ -726,14 +733,14 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        let linger = self.opts.linger;
         for cmd in self.shared.close() {
             if let SocketCmd::Attach(pipe) = cmd {
-                pipe.close_from_socket(linger);
+                self.let_go(&pipe);
             }
         }
-        for pipe in self.pipes.drain() {
-            pipe.close_from_socket(linger);
+        let pipes: Vec<Arc<Pipe>> = self.pipes.drain().collect();
+        for pipe in pipes {
+            self.let_go(&pipe);
         }
         for b in self.binds.drain(..) {
             b.io.send(IoCmd::CloseListener {

@@ -12,7 +12,7 @@ mod session;
 mod timers;
 mod wbuf;
 
-pub(crate) use linger::LingerCount;
+pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
 pub(crate) use session::{Session, SessionConfig};
 
@@ -95,7 +95,7 @@ pub(crate) struct IoThread {
 
 impl IoThread {
     /// Starts a thread running a poll loop.
-    pub fn spawn(index: usize, lingering: Arc<LingerCount>) -> std::io::Result<IoThread> {
+    pub fn spawn(index: usize) -> std::io::Result<IoThread> {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER)?;
         let shared = Arc::new(IoShared {
@@ -105,7 +105,7 @@ impl IoThread {
         let thread_shared = Arc::clone(&shared);
         let join = std::thread::Builder::new()
             .name(format!("ferromq-io-{index}"))
-            .spawn(move || reactor::run(poll, thread_shared, lingering))?;
+            .spawn(move || reactor::run(poll, thread_shared))?;
         Ok(IoThread {
             shared,
             join: Some(join),

@@ -3,7 +3,7 @@
 use super::listener::Listener;
 use super::session::{Ctx, Next, Session};
 use super::timers::Timers;
-use super::{IoCmd, IoShared, LingerCount, WAKER};
+use super::{IoCmd, IoShared, WAKER};
 use mio::{Events, Interest, Poll, Registry, Token};
 use std::collections::HashMap;
 use std::io;
@@ -19,17 +19,15 @@ struct Reactor {
     entries: HashMap<usize, Entry>,
     timers: Timers,
     shared: Arc<IoShared>,
-    lingering: Arc<LingerCount>,
 }
 
 /// Runs the loop until the thread is told to stop.
-pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>, lingering: Arc<LingerCount>) {
+pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
     let mut events = Events::with_capacity(1024);
     let mut r = Reactor {
         entries: HashMap::new(),
         timers: Timers::default(),
         shared,
-        lingering,
     };
     let mut active = Vec::new();
     loop {
@@ -100,7 +98,6 @@ impl Reactor {
             registry,
             timers: &mut self.timers,
             io: &self.shared,
-            lingering: &self.lingering,
             now: Instant::now(),
         };
         if f(s, &mut ctx) == Next::Remove {

@@ -12,7 +12,7 @@
 
 use super::timers::{Timer, TimerKind, Timers};
 use super::wbuf::WriteBuf;
-use super::{IoShared, LingerCount};
+use super::IoShared;
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, SessionWake};
@@ -61,7 +61,6 @@ pub(crate) struct Ctx<'a> {
     pub registry: &'a Registry,
     pub timers: &'a mut Timers,
     pub io: &'a Arc<IoShared>,
-    pub lingering: &'a LingerCount,
     pub now: Instant,
 }
 
@@ -122,8 +121,8 @@ pub(crate) struct Session {
     batch_msgs: usize,
     /// Messages the socket can still take (RCVHWM).
     credit: usize,
-    /// Lingering after the socket let go, counted in the context's linger count.
-    lingering: Option<bool>,
+    /// The socket let go of the pipe and the LINGER timer is armed (if any).
+    lingering: bool,
     rng: u64,
 }
 
@@ -148,7 +147,7 @@ impl Session {
             batch: Vec::new(),
             batch_msgs: 0,
             credit: 0,
-            lingering: None,
+            lingering: false,
             rng: seed(token),
         }
     }
@@ -235,7 +234,7 @@ impl Session {
     pub fn timer(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, epoch: u64) -> Next {
         match kind {
             TimerKind::Linger => {
-                if self.lingering.is_some() {
+                if self.lingering {
                     return Next::Remove;
                 }
                 Next::Keep
@@ -267,10 +266,6 @@ impl Session {
                 pipe.close_from_session();
             }
         }
-        if self.lingering == Some(true) {
-            ctx.lingering.done();
-        }
-        self.lingering = None;
     }
 
     fn drive(&mut self, ctx: &mut Ctx<'_>) -> Next {
@@ -637,13 +632,12 @@ impl Session {
         if !pipe.socket_closed() {
             return Next::Keep;
         }
-        if self.lingering.is_none() {
+        if !self.lingering {
             let linger = pipe.linger();
             if linger == 0 {
                 return Next::Remove;
             }
-            ctx.lingering.add();
-            self.lingering = Some(true);
+            self.lingering = true;
             if linger > 0 {
                 let at = ctx.now + Duration::from_millis(linger as u64);
                 ctx.timers.add(
