@@ -1,1 +1,42 @@
-fn main() {}
+//! `ferromq_remote_thr <connect-to> <message-size> <message-count>`
+//!
+//! ferromq version of libzmq's `perf/remote_thr`: a PUSH socket connects to
+//! `<connect-to>` and sends `<message-count>` messages of `<message-size>`
+//! bytes, then closes with the default linger (every queued message is
+//! delivered) and drops the context. Prints nothing on success.
+
+use std::process::exit;
+
+use ferromq::{Context, SocketType};
+
+fn fail(what: &str, err: impl std::fmt::Debug) -> ! {
+    println!("error in {what}: {err:?}");
+    exit(255)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 4 {
+        println!("usage: remote_thr <connect-to> <message-size> <message-count>");
+        exit(1);
+    }
+    let connect_to = &args[1];
+    let message_size: usize = args[2].parse().unwrap_or_else(|e| fail("message-size", e));
+    let message_count: u64 = args[3].parse().unwrap_or_else(|e| fail("message-count", e));
+
+    let ctx = Context::new();
+    let mut s = ctx
+        .socket(SocketType::Push)
+        .unwrap_or_else(|e| fail("socket", e));
+    s.connect(connect_to).unwrap_or_else(|e| fail("connect", e));
+
+    // One buffer, reused for every message (each send builds a Msg from it).
+    let buf = vec![0u8; message_size];
+    for _ in 0..message_count {
+        s.send(&buf[..], 0).unwrap_or_else(|e| fail("send", e));
+    }
+
+    // Default linger (-1): closing waits until everything queued is written.
+    s.close();
+    drop(ctx);
+}

@@ -42,6 +42,14 @@ impl CtxShared {
     }
 }
 
+impl Drop for CtxShared {
+    fn drop(&mut self) {
+        // The last socket may outlive every `Context` handle: its lingering messages
+        // must still go out before the I/O threads (a field of this struct) stop.
+        self.lingering.wait_zero();
+    }
+}
+
 /// The last `Context` handle waits for lingering messages before the threads stop.
 struct Handle {
     shared: Arc<CtxShared>,
@@ -111,7 +119,12 @@ impl Context {
     /// ```
     pub fn set_io_threads(&self, n: i32) -> Result<()> {
         let n = usize::try_from(n).map_err(|_| Error::Invalid)?;
-        let mut threads = self.handle.shared.io_threads.lock().unwrap_or_else(|e| e.into_inner());
+        let mut threads = self
+            .handle
+            .shared
+            .io_threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if !threads.running.is_empty() {
             return Err(Error::Invalid);
         }
@@ -154,6 +167,8 @@ impl Default for Context {
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Context").field("io_threads", &self.io_threads()).finish()
+        f.debug_struct("Context")
+            .field("io_threads", &self.io_threads())
+            .finish()
     }
 }

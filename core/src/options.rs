@@ -69,9 +69,27 @@ pub(crate) fn hwm(v: i32) -> usize {
 }
 
 impl Options {
-    /// MAXMSGSIZE as a per-frame byte limit, `None` when unlimited.
-    pub fn max_frame(&self) -> Option<u64> {
-        u64::try_from(self.maxmsgsize).ok()
+    /// The per-frame byte limit for incoming frames: MAXMSGSIZE, or when that is -1
+    /// ("unlimited"), the machine's physical memory. A peer declaring a frame that could
+    /// never fit in memory is dropped at once, as libzmq drops it when its allocation
+    /// fails, instead of being allowed to stream bytes into a frame that cannot complete.
+    pub fn max_frame(&self) -> u64 {
+        u64::try_from(self.maxmsgsize).unwrap_or_else(|_| physical_memory())
+    }
+}
+
+/// Bytes of physical memory (or `u64::MAX` if unknown).
+fn physical_memory() -> u64 {
+    // SAFETY: sysconf only reads system configuration values; it takes no pointers.
+    let (pages, page_size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    match (u64::try_from(pages), u64::try_from(page_size)) {
+        (Ok(p), Ok(s)) if p > 0 && s > 0 => p.saturating_mul(s),
+        _ => u64::MAX,
     }
 }
 
@@ -86,7 +104,8 @@ mod tests {
         assert_eq!((o.rcvtimeo, o.sndtimeo, o.maxmsgsize), (-1, -1, -1));
         assert_eq!((o.reconnect_ivl, o.reconnect_ivl_max), (100, 0));
         assert_eq!((o.handshake_ivl, o.backlog), (30_000, 100));
-        assert_eq!(o.max_frame(), None);
+        let mem = o.max_frame();
+        assert!(mem >= 1 << 26 && mem < 1 << 44, "physical memory {mem}");
     }
 
     #[test]

@@ -185,7 +185,12 @@ pub(crate) struct Pipe {
 }
 
 impl Pipe {
-    pub fn new(socket: Arc<SocketShared>, session: SessionWake, sndhwm: usize, rcvhwm: usize) -> Arc<Pipe> {
+    pub fn new(
+        socket: Arc<SocketShared>,
+        session: SessionWake,
+        sndhwm: usize,
+        rcvhwm: usize,
+    ) -> Arc<Pipe> {
         Arc::new(Pipe {
             out: Queue::new(sndhwm),
             inbound: Queue::new(rcvhwm),

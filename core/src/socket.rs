@@ -207,7 +207,9 @@ impl Socket {
         );
         let id = self.pipes.insert(Arc::clone(&pipe));
         self.pattern.attach(id);
-        io.send(IoCmd::Connect(Box::new(Session::connect(token, cfg, addr, pipe))));
+        io.send(IoCmd::Connect(Box::new(Session::connect(
+            token, cfg, addr, pipe,
+        ))));
         self.connects.push(Connect {
             endpoint: endpoint.to_string(),
             pipe: id,
@@ -465,7 +467,10 @@ impl Socket {
     }
 
     fn apply_hwms(&self) {
-        let (snd, rcv) = (options::hwm(self.opts.sndhwm), options::hwm(self.opts.rcvhwm));
+        let (snd, rcv) = (
+            options::hwm(self.opts.sndhwm),
+            options::hwm(self.opts.rcvhwm),
+        );
         for p in self.pipes.iter() {
             p.set_hwms(snd, rcv);
         }

@@ -42,7 +42,11 @@ fn round_robin_over_three_connected_pulls() {
             for _ in 0..PER_PULL {
                 got.push(seq_of(&recv_ok(pull, "round robin")));
             }
-            assert_eq!(pull.recv(DONTWAIT).unwrap_err(), Error::Again, "PULL {i}: extra message");
+            assert_eq!(
+                pull.recv(DONTWAIT).unwrap_err(),
+                Error::Again,
+                "PULL {i}: extra message"
+            );
             let r = got[0] % 3;
             assert!(
                 got.iter().enumerate().all(|(k, &s)| s == r + 3 * k as u64),
@@ -94,9 +98,15 @@ fn round_robin_over_three_accepted_pulls_once_attached() {
         }
         let mut total = 0;
         for (i, p) in pulls.iter_mut().enumerate() {
-            let got: Vec<u64> = drain_seqs(p, 500).into_iter().filter(|&s| s != PROBE).collect();
+            let got: Vec<u64> = drain_seqs(p, 500)
+                .into_iter()
+                .filter(|&s| s != PROBE)
+                .collect();
             assert_eq!(got.len(), PER_PULL, "PULL {i} got {} messages", got.len());
-            assert!(got.windows(2).all(|w| w[1] == w[0] + 3), "PULL {i}: not every third");
+            assert!(
+                got.windows(2).all(|w| w[1] == w[0] + 3),
+                "PULL {i}: not every third"
+            );
             total += got.len();
         }
         assert_eq!(total, 3 * PER_PULL);
@@ -133,9 +143,9 @@ fn fair_queueing_across_three_backed_up_pushes() {
         };
         let mut sent = [0u32; 3];
         for (i, push) in pushes.iter_mut().enumerate() {
-            // Blocked = no room for 300 ms: the PULL's session has stopped reading, which it
+            // Blocked = no room for 500 ms: the PULL's session has stopped reading, which it
             // does only when the PULL's pipe holds RCVHWM messages.
-            push.set_sndtimeo(300).unwrap();
+            push.set_sndtimeo(500).unwrap();
             loop {
                 match push.send(make(i as u8, sent[i]), 0) {
                     Ok(()) => sent[i] += 1,
@@ -144,13 +154,17 @@ fn fair_queueing_across_three_backed_up_pushes() {
                 }
                 assert!(sent[i] < 100_000, "PUSH {i} never blocked");
             }
-            assert!(sent[i] as usize >= RCVHWM, "PUSH {i} blocked after {} messages", sent[i]);
+            assert!(
+                sent[i] as usize >= RCVHWM,
+                "PUSH {i} blocked after {} messages",
+                sent[i]
+            );
         }
         eprintln!("messages queued per PUSH before blocking: {sent:?}");
 
         let mut next = [0u32; 3];
         let mut order = Vec::new();
-        let mut check = |m: &[u8], next: &mut [u32; 3]| -> usize {
+        let check = |m: &[u8], next: &mut [u32; 3]| -> usize {
             assert_eq!(m.len(), SIZE);
             let sender = m[0] as usize;
             let seq = u32::from_le_bytes(m[1..5].try_into().unwrap());

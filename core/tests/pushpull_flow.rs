@@ -58,9 +58,49 @@ fn million_messages_in_order_with_tiny_hwm() {
             assert_eq!(got, expected, "message out of order or lost");
         }
         let push = sender.join().expect("sender thread");
-        assert_eq!(pull.recv(DONTWAIT).unwrap_err(), Error::Again, "extra message");
+        assert_eq!(
+            pull.recv(DONTWAIT).unwrap_err(),
+            Error::Again,
+            "extra message"
+        );
         eprintln!("{N} messages in {:?}", start.elapsed());
         drop(push);
+    });
+}
+
+/// The same back-pressure with the roles of the transport reversed: the PUSH binds and
+/// the PULL connects (bind-side pipe on the sender, connect-side pipe on the receiver).
+#[test]
+fn back_pressure_with_bound_push_and_connecting_pull() {
+    const N: u64 = 200_000;
+    bounded(Duration::from_secs(60), || {
+        let ctx = Context::new();
+        let mut push = socket(&ctx, SocketType::Push);
+        push.set_sndhwm(10).unwrap();
+        push.bind("tcp://127.0.0.1:*").unwrap();
+        let ep = push.last_endpoint().unwrap();
+        let mut pull = socket(&ctx, SocketType::Pull);
+        pull.set_rcvhwm(10).unwrap();
+        pull.connect(&ep).unwrap();
+        let sender = thread::spawn(move || {
+            for n in 0..N {
+                push.send(seq_msg(n), 0)
+                    .unwrap_or_else(|e| panic!("send #{n} failed: {e:?}"));
+            }
+            push
+        });
+        for expected in 0..N {
+            let m = pull
+                .recv(0)
+                .unwrap_or_else(|e| panic!("recv #{expected} failed: {e:?}"));
+            assert_eq!(seq_of(&m), expected, "message out of order or lost");
+        }
+        drop(sender.join().expect("sender thread"));
+        assert_eq!(
+            pull.recv(DONTWAIT).unwrap_err(),
+            Error::Again,
+            "extra message"
+        );
     });
 }
 
@@ -85,7 +125,11 @@ fn multipart_for(sender: u32, seq: u32) -> Vec<Vec<u8>> {
 /// returns its (sender, seq).
 fn check_multipart(parts: &[ferromq::Msg]) -> (u32, u32) {
     assert!(!parts.is_empty());
-    assert_eq!(parts[0].len(), 8, "first frame is not a header: a message was split");
+    assert_eq!(
+        parts[0].len(),
+        8,
+        "first frame is not a header: a message was split"
+    );
     let sender = u32::from_le_bytes(parts[0][..4].try_into().unwrap());
     let seq = u32::from_le_bytes(parts[0][4..].try_into().unwrap());
     let expected = multipart_for(sender, seq);
@@ -95,7 +139,11 @@ fn check_multipart(parts: &[ferromq::Msg]) -> (u32, u32) {
         "sender {sender} message {seq}: wrong number of frames"
     );
     for (i, (got, want)) in parts.iter().zip(&expected).enumerate() {
-        assert_eq!(got.len(), want.len(), "sender {sender} msg {seq} frame {i}: size");
+        assert_eq!(
+            got.len(),
+            want.len(),
+            "sender {sender} msg {seq} frame {i}: size"
+        );
         assert!(
             got[..] == want[..],
             "sender {sender} msg {seq} frame {i}: content differs"
@@ -131,7 +179,10 @@ fn multipart_messages_from_several_pushes_stay_whole() {
             let parts = pull.recv_multipart(0).expect("recv_multipart");
             let (sender, seq) = check_multipart(&parts);
             assert!(sender < SENDERS, "unknown sender {sender}");
-            assert_eq!(seq, next[sender as usize], "sender {sender}: lost or reordered");
+            assert_eq!(
+                seq, next[sender as usize],
+                "sender {sender}: lost or reordered"
+            );
             next[sender as usize] += 1;
             assert!(!pull.get_rcvmore().unwrap());
         }
@@ -154,7 +205,8 @@ fn recv_reports_more_frame_by_frame() {
         push.send("", SNDMORE).unwrap();
         push.send("c", 0).unwrap();
         push.send("single", 0).unwrap();
-        let expect: [(&[u8], bool); 4] = [(b"a", true), (b"", true), (b"c", false), (b"single", false)];
+        let expect: [(&[u8], bool); 4] =
+            [(b"a", true), (b"", true), (b"c", false), (b"single", false)];
         for (data, more) in expect {
             let m = recv_ok(&mut pull, "frame");
             assert_eq!(&m[..], data);
@@ -192,14 +244,18 @@ fn linger_zero_close_mid_stream_never_delivers_partial_messages() {
 
         let killer = thread::spawn(move || {
             for seq in 1..KILLED_MSGS {
-                killed.send_multipart(multipart_for(KILLED, seq), 0).unwrap();
+                killed
+                    .send_multipart(multipart_for(KILLED, seq), 0)
+                    .unwrap();
             }
             // Dozens of MB are still queued: LINGER=0 drops them, mid-message on the wire.
             drop(killed);
         });
         let steady_thread = thread::spawn(move || {
             for seq in 0..STEADY_MSGS {
-                steady.send_multipart(multipart_for(STEADY, seq), 0).unwrap();
+                steady
+                    .send_multipart(multipart_for(STEADY, seq), 0)
+                    .unwrap();
             }
             steady
         });
@@ -253,7 +309,11 @@ fn unfinished_multipart_is_discarded_on_close() {
         push.send("middle", SNDMORE).unwrap();
         drop(push);
         pull.set_rcvtimeo(500).unwrap();
-        assert_eq!(pull.recv(0).unwrap_err(), Error::Again, "a partial message leaked");
+        assert_eq!(
+            pull.recv(0).unwrap_err(),
+            Error::Again,
+            "a partial message leaked"
+        );
     });
 }
 

@@ -45,7 +45,8 @@ const DELIVER_BATCH: usize = 4096;
 pub(crate) struct SessionConfig {
     pub socket_type: SocketType,
     pub identity: Bytes,
-    pub max_frame: Option<u64>,
+    /// Largest frame accepted from the peer.
+    pub max_frame: u64,
     pub handshake_ivl: Option<Duration>,
     pub reconnect_ivl: i32,
     pub reconnect_ivl_max: i32,
@@ -154,11 +155,24 @@ impl Session {
 
     /// A connect-side session; its pipe is already attached to the socket.
     pub fn connect(token: usize, cfg: SessionConfig, addr: SocketAddr, pipe: Arc<Pipe>) -> Session {
-        Session::new(token, cfg, Role::Connect { addr, backoff: None }, Some(pipe))
+        Session::new(
+            token,
+            cfg,
+            Role::Connect {
+                addr,
+                backoff: None,
+            },
+            Some(pipe),
+        )
     }
 
     /// A session for a connection accepted by listener `listener`.
-    pub fn accepted(token: usize, listener: usize, cfg: SessionConfig, stream: TcpStream) -> Session {
+    pub fn accepted(
+        token: usize,
+        listener: usize,
+        cfg: SessionConfig,
+        stream: TcpStream,
+    ) -> Session {
         let mut s = Session::new(token, cfg, Role::Accepted { listener }, None);
         s.stream = Some(stream);
         s
@@ -184,10 +198,10 @@ impl Session {
     /// Starts the session once it is owned by the I/O thread.
     pub fn start(&mut self, ctx: &mut Ctx<'_>) -> Next {
         match self.role {
-            Role::Connect { .. } => {
-                self.start_connect(ctx);
-                self.check_linger(ctx)
-            }
+            Role::Connect { .. } => match self.start_connect(ctx) {
+                Next::Keep => self.check_linger(ctx),
+                Next::Remove => Next::Remove,
+            },
             Role::Accepted { .. } => {
                 let token = Token(self.token);
                 let registered = match self.stream.as_mut() {
@@ -247,8 +261,8 @@ impl Session {
                 Next::Keep
             }
             TimerKind::Reconnect => {
-                if matches!(self.phase, Phase::Idle) {
-                    self.start_connect(ctx);
+                if matches!(self.phase, Phase::Idle) && self.start_connect(ctx) == Next::Remove {
+                    return Next::Remove;
                 }
                 self.check_linger(ctx)
             }
@@ -287,25 +301,23 @@ impl Session {
 
     // ---- connection set-up ----
 
-    fn start_connect(&mut self, ctx: &mut Ctx<'_>) {
+    fn start_connect(&mut self, ctx: &mut Ctx<'_>) -> Next {
         let Role::Connect { addr, .. } = self.role else {
-            return;
+            return Next::Keep;
         };
-        match tcp::connect(addr) {
-            Ok(mut s) => {
-                let ok = ctx
-                    .registry
-                    .register(&mut s, Token(self.token), Interest::READABLE | Interest::WRITABLE)
-                    .is_ok();
-                if ok {
-                    self.stream = Some(s);
-                    self.phase = Phase::Connecting;
-                    return;
-                }
-                self.schedule_reconnect(ctx);
+        if let Ok(mut s) = tcp::connect(addr) {
+            let interest = Interest::READABLE | Interest::WRITABLE;
+            if ctx
+                .registry
+                .register(&mut s, Token(self.token), interest)
+                .is_ok()
+            {
+                self.stream = Some(s);
+                self.phase = Phase::Connecting;
+                return Next::Keep;
             }
-            Err(_) => self.schedule_reconnect(ctx),
         }
+        self.schedule_reconnect(ctx)
     }
 
     /// Whether a non-blocking connect has completed; `Lost` if it failed.
@@ -326,7 +338,7 @@ impl Session {
         let cfg = HandshakeConfig {
             socket_type: self.cfg.socket_type,
             identity: self.cfg.identity.clone(),
-            max_msg_size: self.cfg.max_frame,
+            max_msg_size: Some(self.cfg.max_frame),
         };
         let mut hs = None;
         self.wbuf.push_with(|b| hs = Some(Handshake::new(cfg, b)));
@@ -459,7 +471,7 @@ impl Session {
     fn decode(&mut self) -> Result<(), Lost> {
         let discard = self.discarding();
         while self.credit > 0 {
-            let h = match parse_frame_header(&self.rbuf, self.cfg.max_frame) {
+            let h = match parse_frame_header(&self.rbuf, Some(self.cfg.max_frame)) {
                 Ok(Some(h)) => h,
                 Ok(None) => break,
                 Err(_) => return Err(Lost),
@@ -593,18 +605,20 @@ impl Session {
         self.epoch += 1;
         match self.role {
             Role::Accepted { .. } => Next::Remove,
-            Role::Connect { .. } if self.cfg.reconnect_ivl < 0 => Next::Remove,
-            Role::Connect { .. } => {
-                self.schedule_reconnect(ctx);
-                self.check_linger(ctx)
-            }
+            Role::Connect { .. } => match self.schedule_reconnect(ctx) {
+                Next::Keep => self.check_linger(ctx),
+                Next::Remove => Next::Remove,
+            },
         }
     }
 
-    fn schedule_reconnect(&mut self, ctx: &mut Ctx<'_>) {
+    /// Arms the reconnect timer, or ends the session when RECONNECT_IVL is -1.
+    fn schedule_reconnect(&mut self, ctx: &mut Ctx<'_>) -> Next {
         self.phase = Phase::Idle;
         self.epoch += 1;
-        let ivl = u64::try_from(self.cfg.reconnect_ivl).unwrap_or(0);
+        let Ok(ivl) = u64::try_from(self.cfg.reconnect_ivl) else {
+            return Next::Remove;
+        };
         let max = u64::try_from(self.cfg.reconnect_ivl_max).unwrap_or(0);
         let delay = match &mut self.role {
             Role::Connect { backoff, .. } if max > 0 => {
@@ -622,6 +636,7 @@ impl Session {
             }
         };
         self.arm(ctx, TimerKind::Reconnect, Duration::from_millis(delay));
+        Next::Keep
     }
 
     /// After the socket let go of the pipe: flush within LINGER, then end.

@@ -137,7 +137,10 @@ mod tests {
     fn partial_writes_keep_byte_order() {
         let mut wb = WriteBuf::default();
         let mut expected = Vec::new();
-        for (i, len) in [0usize, 1, 255, 256, 20_000, 3, 70_000].into_iter().enumerate() {
+        for (i, len) in [0usize, 1, 255, 256, 20_000, 3, 70_000]
+            .into_iter()
+            .enumerate()
+        {
             let mut m = Msg::from(vec![i as u8; len]);
             m.set_more(i % 2 == 0);
             wb.push_msg(&m);

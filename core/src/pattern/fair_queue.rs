@@ -74,7 +74,12 @@ mod tests {
             fq.attach(id);
             for _ in 0..5 {
                 let tag = format!("{id}");
-                pipes.pipes.get_mut(&id).unwrap().incoming.push_back(frame(&tag, false));
+                pipes
+                    .pipes
+                    .get_mut(&id)
+                    .unwrap()
+                    .incoming
+                    .push_back(frame(&tag, false));
             }
         }
         let order: Vec<u8> = (0..6).map(|_| fq.recv(&mut pipes).unwrap()[0]).collect();
@@ -92,8 +97,15 @@ mod tests {
         let p0 = &mut pipes.pipes.get_mut(&0).unwrap().incoming;
         p0.push_back(frame("a1", true));
         p0.push_back(frame("a2", false));
-        pipes.pipes.get_mut(&1).unwrap().incoming.push_back(frame("b", false));
-        let got: Vec<Vec<u8>> = (0..3).map(|_| fq.recv(&mut pipes).unwrap().to_vec()).collect();
+        pipes
+            .pipes
+            .get_mut(&1)
+            .unwrap()
+            .incoming
+            .push_back(frame("b", false));
+        let got: Vec<Vec<u8>> = (0..3)
+            .map(|_| fq.recv(&mut pipes).unwrap().to_vec())
+            .collect();
         assert_eq!(got, vec![b"a1".to_vec(), b"a2".to_vec(), b"b".to_vec()]);
         assert_eq!(fq.recv(&mut pipes).unwrap_err(), Error::Again);
     }

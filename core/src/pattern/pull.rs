@@ -42,7 +42,12 @@ mod tests {
         assert_eq!(pull.recv(&mut pipes).unwrap_err(), Error::Again);
         pipes.add(1, 0);
         pull.attach(1);
-        pipes.pipes.get_mut(&1).unwrap().incoming.push_back(frame("y", false));
+        pipes
+            .pipes
+            .get_mut(&1)
+            .unwrap()
+            .incoming
+            .push_back(frame("y", false));
         assert_eq!(&pull.recv(&mut pipes).unwrap()[..], b"y");
     }
 }

@@ -61,11 +61,10 @@ impl TcpEndpoint {
         }
         // A host name such as "localhost"; libzmq also accepts interface names, which we
         // report as an unknown device.
-        (self.host.as_str(), port)
+        let addrs = (self.host.as_str(), port)
             .to_socket_addrs()
-            .map_err(|_| Error::NoDev)?
-            .next()
-            .ok_or(Error::NoDev)
+            .map_err(|_| Error::NoDev)?;
+        prefer_ipv4(addrs).ok_or(Error::NoDev)
     }
 
     /// The address to connect to (resolved now, as libzmq validates at connect time).
@@ -77,12 +76,25 @@ impl TcpEndpoint {
         if let Ok(ip) = self.host.parse::<IpAddr>() {
             return Ok(SocketAddr::new(ip, port));
         }
-        (self.host.as_str(), port)
+        let addrs = (self.host.as_str(), port)
             .to_socket_addrs()
-            .map_err(|_| Error::Invalid)?
-            .next()
-            .ok_or(Error::Invalid)
+            .map_err(|_| Error::Invalid)?;
+        prefer_ipv4(addrs).ok_or(Error::Invalid)
     }
+}
+
+/// The first IPv4 address, else the first address: libzmq resolves names to IPv4 unless
+/// the IPV6 option is set, so `localhost` must mean 127.0.0.1 even where `::1` is listed
+/// first.
+fn prefer_ipv4(addrs: impl Iterator<Item = SocketAddr>) -> Option<SocketAddr> {
+    let mut first = None;
+    for a in addrs {
+        if a.is_ipv4() {
+            return Some(a);
+        }
+        first.get_or_insert(a);
+    }
+    first
 }
 
 /// The `tcp://` form of a socket address, as `LAST_ENDPOINT` reports it.
@@ -105,19 +117,43 @@ mod tests {
 
     #[test]
     fn parses_tcp_forms() {
-        assert_eq!(tcp("tcp://*:5555").bind_addr().unwrap().to_string(), "0.0.0.0:5555");
+        assert_eq!(
+            tcp("tcp://*:5555").bind_addr().unwrap().to_string(),
+            "0.0.0.0:5555"
+        );
         assert_eq!(tcp("tcp://127.0.0.1:*").port, None);
-        assert_eq!(tcp("tcp://[::1]:7").bind_addr().unwrap().to_string(), "[::1]:7");
+        assert_eq!(
+            tcp("tcp://[::1]:7").bind_addr().unwrap().to_string(),
+            "[::1]:7"
+        );
         assert_eq!(tcp("tcp://localhost:9").connect_addr().unwrap().port(), 9);
     }
 
     #[test]
     fn errors_match_libzmq() {
         assert_eq!(Endpoint::parse("tcp:/x").unwrap_err(), Error::Invalid);
-        assert_eq!(Endpoint::parse("udpx://a:1").unwrap_err(), Error::ProtoNoSupport);
+        assert_eq!(
+            Endpoint::parse("udpx://a:1").unwrap_err(),
+            Error::ProtoNoSupport
+        );
         assert_eq!(Endpoint::parse("tcp://host").unwrap_err(), Error::Invalid);
-        assert_eq!(Endpoint::parse("tcp://h:99999").unwrap_err(), Error::Invalid);
-        assert_eq!(tcp("tcp://127.0.0.1:*").connect_addr().unwrap_err(), Error::Invalid);
+        assert_eq!(
+            Endpoint::parse("tcp://h:99999").unwrap_err(),
+            Error::Invalid
+        );
+        assert_eq!(
+            tcp("tcp://127.0.0.1:*").connect_addr().unwrap_err(),
+            Error::Invalid
+        );
+    }
+
+    #[test]
+    fn names_resolve_to_ipv4_first() {
+        let v6: SocketAddr = "[::1]:1".parse().unwrap();
+        let v4: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        assert_eq!(prefer_ipv4([v6, v4].into_iter()), Some(v4));
+        assert_eq!(prefer_ipv4([v6].into_iter()), Some(v6));
+        assert_eq!(prefer_ipv4(std::iter::empty()), None);
     }
 
     #[test]

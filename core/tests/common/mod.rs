@@ -137,7 +137,8 @@ pub fn seq_of(m: &[u8]) -> u64 {
 
 /// Receives one frame, panicking with `what` on error.
 pub fn recv_ok(s: &mut Socket, what: &str) -> Msg {
-    s.recv(0).unwrap_or_else(|e| panic!("{what}: recv failed: {e:?}"))
+    s.recv(0)
+        .unwrap_or_else(|e| panic!("{what}: recv failed: {e:?}"))
 }
 
 /// Asserts that `elapsed` is at least `min` and below `min + margin`.

@@ -1,0 +1,76 @@
+"""Fixtures for the interop (ferromq <-> pyzmq/libzmq) and hostile-peer tests.
+
+The ferromq side is the ``ferromq-peer`` binary (crate tests/peer), found through
+$FERROMQ_PEER or at target/release/ferromq-peer; ``bash tests/run_all.sh`` builds it.
+Every wait is bounded: stdout is read with timeouts, pyzmq sockets get RCVTIMEO/SNDTIMEO,
+every test has a pytest-timeout, and every started process is killed at teardown.
+"""
+
+from __future__ import annotations
+
+import pytest
+import zmq
+
+from peerlib import PeerProcess, peer_binary
+
+# Per-test ceiling (pytest-timeout), so that no test can hang the suite.
+TEST_TIMEOUT_S = 120
+# RCVTIMEO/SNDTIMEO on every pyzmq socket, in milliseconds.
+ZMQ_TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TEST_TIMEOUT_S))
+
+
+@pytest.fixture(scope="session")
+def peer_bin():
+    path = peer_binary()
+    if not path.is_file():
+        pytest.fail(
+            f"ferromq-peer not found at {path}: run `cargo build --release -p ferromq-test-peer` "
+            "or set FERROMQ_PEER"
+        )
+    return path
+
+
+@pytest.fixture
+def ferromq_peer(peer_bin):
+    """Factory: ``ferromq_peer("pull", "--bind", "tcp://127.0.0.1:*")`` starts a peer.
+
+    Every process started through it is killed when the test ends, whatever happened.
+    """
+    started: list[PeerProcess] = []
+
+    def start(*args: str) -> PeerProcess:
+        proc = PeerProcess(peer_bin, [str(a) for a in args])
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.kill()
+
+
+@pytest.fixture
+def zctx():
+    """A pyzmq context; sockets made with ``zsocket`` are closed with LINGER 0 at the end."""
+    ctx = zmq.Context()
+    yield ctx
+    ctx.destroy(linger=0)
+
+
+@pytest.fixture
+def zsocket(zctx):
+    """Factory for pyzmq sockets with bounded timeouts: ``zsocket(zmq.PULL)``."""
+
+    def make(kind: int, linger: int = 0) -> zmq.Socket:
+        s = zctx.socket(kind)
+        s.setsockopt(zmq.RCVTIMEO, ZMQ_TIMEOUT_MS)
+        s.setsockopt(zmq.SNDTIMEO, ZMQ_TIMEOUT_MS)
+        s.setsockopt(zmq.LINGER, linger)
+        return s
+
+    return make
