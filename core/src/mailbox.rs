@@ -50,7 +50,8 @@ impl SocketShared {
 
     /// Takes the pending commands (cheap when there are none).
     pub fn take(&self) -> Vec<SocketCmd> {
-        if !self.has_cmds.swap(false, Ordering::SeqCst) {
+        // A plain load first: this runs on every send and recv.
+        if !self.has_cmds.load(Ordering::Acquire) || !self.has_cmds.swap(false, Ordering::SeqCst) {
             return Vec::new();
         }
         std::mem::take(&mut self.inbox.lock().unwrap_or_else(|e| e.into_inner()).cmds)

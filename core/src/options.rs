@@ -105,7 +105,7 @@ mod tests {
         assert_eq!((o.reconnect_ivl, o.reconnect_ivl_max), (100, 0));
         assert_eq!((o.handshake_ivl, o.backlog), (30_000, 100));
         let mem = o.max_frame();
-        assert!(mem >= 1 << 26 && mem < 1 << 44, "physical memory {mem}");
+        assert!((1 << 26..1 << 44).contains(&mem), "physical memory {mem}");
     }
 
     #[test]
