@@ -5,7 +5,7 @@
 #
 # Steps: Python venv (.venv, from tests/requirements.txt) -> cargo fmt --check -> clippy
 # (-D warnings) -> Rust tests in release mode (nextest if installed, else cargo test) ->
-# doc tests -> release build of ferromq-peer -> pytest tests/interop (interop with libzmq
+# doc tests -> cargo doc -> release build of ferromq-peer -> pytest tests/interop (interop with libzmq
 # via pyzmq, and hostile raw-socket peers).
 #
 # Needs: Rust stable (with rustfmt and clippy), a C toolchain, python3 (3.9+) with venv and
@@ -77,6 +77,10 @@ done_step
 
 step "cargo test --doc -p ferromq"
 cargo test --doc -p ferromq
+done_step
+
+step "cargo doc --workspace --no-deps (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 done_step
 
 step "cargo build --release -p ferromq-test-peer"
