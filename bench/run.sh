@@ -22,7 +22,7 @@ WRITE=0
 for arg in "$@"; do
     case "$arg" in
         --write) WRITE=1 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -164,6 +164,16 @@ KERNEL="$(uname -srm)"
 LZ_VERSION="$(pkg-config --modversion libzmq 2>/dev/null || echo unknown)"
 RUSTC="$(rustc --version 2>/dev/null || echo unknown)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_idle_pct() {  # share of CPU time idle over one second (other work on the machine = noise)
+    local a b
+    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+    awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " "); t = 0
+        for (i = 2; i <= n; i++) t += y[i] - x[i]
+        idle = (y[5] - x[5]) + (y[6] - x[6])
+        printf "%.0f\n", (t > 0 ? 100 * idle / t : 0) }'
+}
+IDLE_BEFORE="$(cpu_idle_pct)"
 STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 # ---------------------------------------------------------------- runs
@@ -181,11 +191,12 @@ for size in $SIZES; do
     done
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+IDLE_AFTER="$(cpu_idle_pct)"
 
 # ---------------------------------------------------------------- report
 {
     echo "Machine: $NPROC CPUs ($CPU_MODEL), $KERNEL; libzmq $LZ_VERSION (Debian libzmq3-dev, C programs in bench/c, gcc -O2); ferromq built with $RUSTC, release profile."
-    echo "Run: $STARTED; RUNS=$RUNS, alternating libzmq/ferromq; load average before $LOAD_BEFORE, after $LOAD_AFTER."
+    echo "Run: $STARTED; RUNS=$RUNS, alternating libzmq/ferromq; CPU idle just before $IDLE_BEFORE %, just after $IDLE_AFTER % (below ~95 % means other work was running: expect noise); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     echo
     echo "| size | count | libzmq msgs/s | libzmq MB/s | ferromq msgs/s | ferromq MB/s | ferromq / libzmq |"
     echo "|---:|---:|---:|---:|---:|---:|---:|"
