@@ -16,6 +16,8 @@ pub(crate) enum SocketCmd {
     Attach(Arc<Pipe>),
     /// A session ended; the pipe (identified by address) is dropped once drained.
     Detach(usize),
+    /// The peer of a connect-side pipe (identified by address) reconnected.
+    Hiccup(usize),
 }
 
 /// The shared half of a socket.
@@ -24,6 +26,8 @@ pub(crate) struct SocketShared {
     pub signal: Signal,
     inbox: Mutex<Inbox>,
     has_cmds: AtomicBool,
+    /// Messages were delivered on some pipe since the socket last looked.
+    inbound: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -55,6 +59,23 @@ impl SocketShared {
             return Vec::new();
         }
         std::mem::take(&mut self.inbox.lock().unwrap_or_else(|e| e.into_inner()).cmds)
+    }
+
+    /// Notes that messages were delivered (see [`SocketShared::take_inbound`]).
+    pub fn mark_inbound(&self) {
+        if !self.inbound.load(Ordering::Relaxed) {
+            self.inbound.store(true, Ordering::Release);
+        }
+    }
+
+    /// Whether messages were delivered since the last call.
+    pub fn take_inbound(&self) -> bool {
+        self.inbound.load(Ordering::Acquire) && self.inbound.swap(false, Ordering::AcqRel)
+    }
+
+    /// Tells the socket that `pipe`'s peer reconnected.
+    pub fn pipe_hiccuped(&self, pipe: &Pipe) {
+        self.post(SocketCmd::Hiccup(pipe as *const Pipe as usize));
     }
 
     /// Tells the socket that `pipe`'s session ended.

@@ -21,6 +21,8 @@ pub(crate) struct Options {
     pub reconnect_ivl_max: i32,
     pub handshake_ivl: i32,
     pub backlog: i32,
+    pub xpub_verbose: bool,
+    pub xpub_verboser: bool,
 }
 
 impl Default for Options {
@@ -36,6 +38,8 @@ impl Default for Options {
             reconnect_ivl_max: 0,
             handshake_ivl: 30_000,
             backlog: 100,
+            xpub_verbose: false,
+            xpub_verboser: false,
         }
     }
 }

@@ -281,6 +281,7 @@ impl Pipe {
     /// messages fit under RCVHWM); at 0 the session must stop reading until woken.
     pub fn deliver<I: IntoIterator<Item = Msg>>(&self, frames: I, msgs: usize) -> usize {
         let (wake, credit) = self.inbound.push_all(frames, msgs);
+        self.socket.mark_inbound();
         if wake {
             self.socket.signal.notify();
         }
@@ -295,6 +296,11 @@ impl Pipe {
             st.writer_waiting = true;
         }
         c
+    }
+
+    /// The peer reconnected (connect side): the socket re-sends what the peer forgot.
+    pub fn hiccup(&self) {
+        self.socket.pipe_hiccuped(self);
     }
 
     /// The session ends: the socket reads what is left and then drops the pipe.

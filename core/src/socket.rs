@@ -206,7 +206,7 @@ impl Socket {
             cfg.rcvhwm,
         );
         let id = self.pipes.insert(Arc::clone(&pipe));
-        self.pattern.attach(id);
+        self.pattern.attach(&mut self.pipes, id);
         io.send(IoCmd::Connect(Box::new(Session::connect(
             token, cfg, addr, pipe,
         ))));
@@ -291,7 +291,7 @@ impl Socket {
             match cmd {
                 SocketCmd::Attach(pipe) => {
                     let id = self.pipes.insert(pipe);
-                    self.pattern.attach(id);
+                    self.pattern.attach(&mut self.pipes, id);
                 }
                 SocketCmd::Detach(addr) => {
                     if let Some(id) = self.pipes.find(addr) {
@@ -300,7 +300,16 @@ impl Socket {
                         }
                     }
                 }
+                SocketCmd::Hiccup(addr) => {
+                    if let Some(id) = self.pipes.find(addr) {
+                        self.pattern.hiccup(&mut self.pipes, id);
+                    }
+                }
             }
+        }
+        if self.shared.take_inbound() {
+            self.pattern.process_inbound(&mut self.pipes);
+            self.reap_finished();
         }
     }
 
@@ -709,6 +718,70 @@ impl Socket {
     /// ```
     pub fn handshake_ivl(&self) -> Result<i32> {
         Ok(self.opts.handshake_ivl)
+    }
+
+    /// `ZMQ_SUBSCRIBE`: receive messages whose first frame starts with `topic` (the
+    /// empty topic matches everything). Counted: subscribing twice needs two
+    /// unsubscribes. SUB sockets only (EINVAL otherwise).
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType};
+    /// let ctx = Context::new();
+    /// let mut sub = ctx.socket(SocketType::Sub)?;
+    /// sub.set_subscribe(b"weather.")?;
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// assert!(push.set_subscribe(b"x").is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_subscribe(&mut self, topic: &[u8]) -> Result<()> {
+        self.process_commands();
+        self.pattern.subscribe(&mut self.pipes, topic, true)
+    }
+
+    /// `ZMQ_UNSUBSCRIBE`: removes one subscription to `topic` (no effect if there is
+    /// none). SUB sockets only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut sub = ferromq::Context::new().socket(ferromq::SocketType::Sub)?;
+    /// sub.set_subscribe(b"a")?;
+    /// sub.set_unsubscribe(b"a")?;
+    /// sub.set_unsubscribe(b"never")?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_unsubscribe(&mut self, topic: &[u8]) -> Result<()> {
+        self.process_commands();
+        self.pattern.subscribe(&mut self.pipes, topic, false)
+    }
+
+    /// `ZMQ_XPUB_VERBOSE`: pass every subscription up to the application, not only the
+    /// first one for each topic. XPUB only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut x = ferromq::Context::new().socket(ferromq::SocketType::Xpub)?;
+    /// x.set_xpub_verbose(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_xpub_verbose(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_verbose(on, self.opts.xpub_verboser)?;
+        self.opts.xpub_verbose = on;
+        Ok(())
+    }
+
+    /// `ZMQ_XPUB_VERBOSER`: like XPUB_VERBOSE, and pass every unsubscription up too,
+    /// not only the last one for each topic. XPUB only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut x = ferromq::Context::new().socket(ferromq::SocketType::Xpub)?;
+    /// x.set_xpub_verboser(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_xpub_verboser(&mut self, on: bool) -> Result<()> {
+        // libzmq: VERBOSER implies VERBOSE for subscriptions.
+        let subs = on || self.opts.xpub_verbose;
+        self.pattern.set_verbose(subs, on)?;
+        self.opts.xpub_verbose = subs;
+        self.opts.xpub_verboser = on;
+        Ok(())
     }
 
     /// Sets `ZMQ_BACKLOG`: the listen queue length for later binds (default 100).

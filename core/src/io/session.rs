@@ -15,8 +15,9 @@ use super::wbuf::WriteBuf;
 use super::IoShared;
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
+use crate::pattern::{parse_subscription, subscription_msg};
 use crate::pipe::{Pipe, SessionWake};
-use crate::proto::command::{encode_pong, parse_command, Command};
+use crate::proto::command::{encode_cancel, encode_pong, encode_subscribe, parse_command, Command};
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
 use crate::transport::tcp;
@@ -124,6 +125,10 @@ pub(crate) struct Session {
     credit: usize,
     /// The socket let go of the pipe and the LINGER timer is armed (if any).
     lingering: bool,
+    /// The peer's ZMTP minor version (0 = 3.0: subscriptions travel as messages).
+    peer_minor: u8,
+    /// A connection completed before (so the next one is a reconnect).
+    connected_before: bool,
     rng: u64,
 }
 
@@ -149,6 +154,8 @@ impl Session {
             batch_msgs: 0,
             credit: 0,
             lingering: false,
+            peer_minor: 0,
+            connected_before: false,
             rng: seed(token),
         }
     }
@@ -371,9 +378,19 @@ impl Session {
         }
     }
 
-    fn handshake_done(&mut self, _peer: PeerInfo, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+    fn handshake_done(&mut self, peer: PeerInfo, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        self.peer_minor = peer.minor_version;
         match &mut self.role {
-            Role::Connect { backoff, .. } => *backoff = None,
+            Role::Connect { backoff, .. } => {
+                *backoff = None;
+                let reconnect = std::mem::replace(&mut self.connected_before, true);
+                if reconnect && self.sends_subscriptions() {
+                    // The publisher forgot our subscriptions with the old connection.
+                    if let Some(pipe) = &self.pipe {
+                        pipe.hiccup();
+                    }
+                }
+            }
             Role::Accepted { .. } => {
                 // The pipe exists only once the peer has proved itself (CVE-2020-15166).
                 let wake = SessionWake {
@@ -485,7 +502,11 @@ impl Session {
             self.rbuf.advance(h.header_len);
             if h.command {
                 let body = self.rbuf.split_to(h.body_len).freeze();
-                self.on_command(&body);
+                if let Some(sub) = self.on_command(&body) {
+                    if !discard {
+                        self.push_complete(sub);
+                    }
+                }
                 continue;
             }
             let mut msg = if h.body_len <= COPY_MAX {
@@ -506,11 +527,7 @@ impl Session {
             if !self.partial.is_empty() {
                 self.batch.append(&mut self.partial);
             }
-            self.batch.push(msg);
-            self.batch_msgs += 1;
-            if self.credit != usize::MAX {
-                self.credit -= 1;
-            }
+            self.push_complete(msg);
         }
         if self.rbuf.is_empty() {
             // Start the next read at the front of the buffer, reusing it if we own it.
@@ -519,11 +536,34 @@ impl Session {
         Ok(())
     }
 
-    fn on_command(&mut self, body: &Bytes) {
-        // Unknown and malformed commands after the handshake are ignored, as in libzmq.
-        if let Ok(Command::Ping { context, .. }) = parse_command(body) {
-            self.wbuf.push_with(|out| encode_pong(&context, out));
+    /// Queues the last frame of a message for delivery, using one unit of credit.
+    fn push_complete(&mut self, msg: Msg) {
+        self.batch.push(msg);
+        self.batch_msgs += 1;
+        if self.credit != usize::MAX {
+            self.credit -= 1;
         }
+    }
+
+    /// Handles a command; a SUBSCRIBE or CANCEL to a publisher comes back as the
+    /// `0x01`/`0x00` message the socket reads subscriptions from (the ZMTP 3.0 form).
+    fn on_command(&mut self, body: &Bytes) -> Option<Msg> {
+        // Unknown and malformed commands after the handshake are ignored, as in libzmq.
+        let publisher = matches!(self.cfg.socket_type, SocketType::Pub | SocketType::Xpub);
+        match parse_command(body) {
+            Ok(Command::Ping { context, .. }) => {
+                self.wbuf.push_with(|out| encode_pong(&context, out));
+                None
+            }
+            Ok(Command::Subscribe(topic)) if publisher => Some(subscription_msg(&topic, true)),
+            Ok(Command::Cancel(topic)) if publisher => Some(subscription_msg(&topic, false)),
+            _ => None,
+        }
+    }
+
+    /// Whether this session carries a subscriber's subscriptions upstream.
+    fn sends_subscriptions(&self) -> bool {
+        matches!(self.cfg.socket_type, SocketType::Sub | SocketType::Xsub)
     }
 
     fn flush_batch(&mut self) {
@@ -574,6 +614,16 @@ impl Session {
             let Some(msg) = self.out_local.pop_front() else {
                 break;
             };
+            if !self.mid_message && self.peer_minor >= 1 && self.sends_subscriptions() {
+                // ZMTP 3.1 peers get subscriptions as commands; 3.0 peers as messages.
+                if let Some((on, topic)) = parse_subscription(&msg) {
+                    match on {
+                        true => self.wbuf.push_with(|out| encode_subscribe(topic, out)),
+                        false => self.wbuf.push_with(|out| encode_cancel(topic, out)),
+                    }
+                    continue;
+                }
+            }
             self.mid_message = msg.more();
             self.wbuf.push_msg(&msg);
         }

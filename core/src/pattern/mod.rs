@@ -4,10 +4,16 @@
 //! by [`PipeId`], so every pattern is tested in memory with a fake pipe set (see the
 //! tests in each file). The socket supplies the real pipes.
 
+mod dist;
 mod fair_queue;
 mod load_balancer;
+mod publish;
 mod pull;
 mod push;
+mod sub;
+pub(crate) mod trie;
+mod xpub;
+mod xsub;
 
 pub(crate) use pull::Pull;
 pub(crate) use push::Push;
@@ -43,13 +49,26 @@ pub(crate) enum SendError {
 /// The routing logic of one socket type.
 pub(crate) trait Pattern: Send {
     /// A pipe is ready for use.
-    fn attach(&mut self, id: PipeId);
+    fn attach(&mut self, pipes: &mut dyn Pipes, id: PipeId);
     /// A pipe is gone.
     fn detach(&mut self, id: PipeId);
     /// Routes one frame (its `more` flag says whether frames follow).
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError>;
     /// Takes the next incoming frame; `Error::Again` when none is ready.
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error>;
+    /// The peer of pipe `id` reconnected: state the peer kept is gone (subscriptions).
+    fn hiccup(&mut self, _pipes: &mut dyn Pipes, _id: PipeId) {}
+    /// Messages arrived on some pipe; patterns that must act on them without waiting for
+    /// `recv` (a publisher learning subscriptions) read them here.
+    fn process_inbound(&mut self, _pipes: &mut dyn Pipes) {}
+    /// `ZMQ_SUBSCRIBE` (`on`) or `ZMQ_UNSUBSCRIBE`; EINVAL for types without topics.
+    fn subscribe(&mut self, _pipes: &mut dyn Pipes, _topic: &[u8], _on: bool) -> Result<(), Error> {
+        Err(Error::Invalid)
+    }
+    /// `ZMQ_XPUB_VERBOSE` / `ZMQ_XPUB_VERBOSER`; EINVAL for other types.
+    fn set_verbose(&mut self, _subscribes: bool, _unsubscribes: bool) -> Result<(), Error> {
+        Err(Error::Invalid)
+    }
 }
 
 /// The pattern for `ty`, or `None` for socket types not implemented yet.
@@ -57,6 +76,31 @@ pub(crate) fn for_type(ty: SocketType) -> Option<Box<dyn Pattern>> {
     match ty {
         SocketType::Push => Some(Box::new(Push::default())),
         SocketType::Pull => Some(Box::new(Pull::default())),
+        SocketType::Pub => Some(Box::new(publish::Pub::default())),
+        SocketType::Sub => Some(Box::new(sub::Sub::default())),
+        SocketType::Xpub => Some(Box::new(xpub::Xpub::default())),
+        SocketType::Xsub => Some(Box::new(xsub::Xsub::default())),
+        _ => None,
+    }
+}
+
+/// The subscription message libzmq uses internally and ZMTP 3.0 uses on the wire:
+/// `0x01 topic` subscribes, `0x00 topic` cancels.
+pub(crate) fn subscription_msg(topic: &[u8], on: bool) -> Msg {
+    let mut body = Vec::with_capacity(topic.len() + 1);
+    body.push(u8::from(on));
+    body.extend_from_slice(topic);
+    Msg::from(body)
+}
+
+/// Reads a single-frame subscription message: `Some((subscribe, topic))`.
+pub(crate) fn parse_subscription(msg: &Msg) -> Option<(bool, &[u8])> {
+    if msg.more() {
+        return None;
+    }
+    match msg.as_bytes().split_first() {
+        Some((1, topic)) => Some((true, topic)),
+        Some((0, topic)) => Some((false, topic)),
         _ => None,
     }
 }

@@ -12,7 +12,7 @@ pub(crate) struct Pull {
 }
 
 impl Pattern for Pull {
-    fn attach(&mut self, id: PipeId) {
+    fn attach(&mut self, _pipes: &mut dyn Pipes, id: PipeId) {
         self.fq.attach(id);
     }
     fn detach(&mut self, id: PipeId) {
@@ -41,7 +41,7 @@ mod tests {
         ));
         assert_eq!(pull.recv(&mut pipes).unwrap_err(), Error::Again);
         pipes.add(1, 0);
-        pull.attach(1);
+        pull.attach(&mut pipes, 1);
         pipes
             .pipes
             .get_mut(&1)

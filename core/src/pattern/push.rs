@@ -12,7 +12,7 @@ pub(crate) struct Push {
 }
 
 impl Pattern for Push {
-    fn attach(&mut self, id: PipeId) {
+    fn attach(&mut self, _pipes: &mut dyn Pipes, id: PipeId) {
         self.lb.attach(id);
     }
     fn detach(&mut self, id: PipeId) {
@@ -41,7 +41,7 @@ mod tests {
             Err(SendError::Again(_))
         ));
         pipes.add(4, 1);
-        push.attach(4);
+        push.attach(&mut pipes, 4);
         push.send(&mut pipes, frame("x", false)).unwrap();
         assert_eq!(pipes.messages_sent(4), 1);
     }

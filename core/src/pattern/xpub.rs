@@ -1,0 +1,98 @@
+//! XPUB: a PUB that also hands the application the subscriptions it receives
+//! (`0x01 topic` / `0x00 topic`) and any other messages peers send up.
+
+use super::publish::Publisher;
+use super::{subscription_msg, Pattern, PipeId, Pipes, SendError};
+use crate::error::Error;
+use crate::msg::Msg;
+use std::collections::VecDeque;
+
+/// The XPUB pattern (libzmq's `xpub_t`).
+#[derive(Debug, Default)]
+pub(crate) struct Xpub {
+    core: Publisher,
+    /// Messages for `recv`, in arrival order.
+    pending: VecDeque<Msg>,
+}
+
+impl Pattern for Xpub {
+    fn attach(&mut self, _pipes: &mut dyn Pipes, id: PipeId) {
+        self.core.attach(id);
+    }
+    fn detach(&mut self, id: PipeId) {
+        // A departed subscriber's topics are cancelled upstream, as in libzmq.
+        let pending = &mut self.pending;
+        self.core.detach(id, |topic| {
+            pending.push_back(subscription_msg(topic, false))
+        });
+    }
+    fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        self.core.send(pipes, msg);
+        Ok(())
+    }
+    fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
+        if self.pending.is_empty() {
+            self.core.read_peers(pipes, Some(&mut self.pending));
+        }
+        self.pending.pop_front().ok_or(Error::Again)
+    }
+    fn process_inbound(&mut self, pipes: &mut dyn Pipes) {
+        self.core.read_peers(pipes, Some(&mut self.pending));
+    }
+    fn set_verbose(&mut self, subscribes: bool, unsubscribes: bool) -> Result<(), Error> {
+        self.core.verbose_subs = subscribes;
+        self.core.verbose_unsubs = unsubscribes;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::{frame, FakePipes};
+    use super::*;
+
+    fn push(pipes: &mut FakePipes, id: PipeId, m: Msg) {
+        pipes.pipes.get_mut(&id).unwrap().incoming.push_back(m);
+    }
+
+    #[test]
+    fn duplicates_are_suppressed_unless_verbose() {
+        let mut pipes = FakePipes::default();
+        let mut x = Xpub::default();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            x.attach(&mut pipes, id);
+            push(&mut pipes, id, subscription_msg(b"T", true));
+        }
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x01T");
+        assert_eq!(x.recv(&mut pipes).unwrap_err(), Error::Again);
+        // The first cancel leaves a subscriber: not reported. The last one is.
+        push(&mut pipes, 0, subscription_msg(b"T", false));
+        assert_eq!(x.recv(&mut pipes).unwrap_err(), Error::Again);
+        push(&mut pipes, 1, subscription_msg(b"T", false));
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x00T");
+
+        x.set_verbose(true, true).unwrap();
+        for id in 0..2 {
+            push(&mut pipes, id, subscription_msg(b"V", true));
+        }
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x01V");
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x01V");
+    }
+
+    #[test]
+    fn departed_subscriber_topics_are_cancelled_and_data_passes_up() {
+        let mut pipes = FakePipes::default();
+        let mut x = Xpub::default();
+        pipes.add(0, 10);
+        x.attach(&mut pipes, 0);
+        push(&mut pipes, 0, subscription_msg(b"T", true));
+        push(&mut pipes, 0, frame("hello", true));
+        push(&mut pipes, 0, frame("world", false));
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x01T");
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"hello");
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"world");
+        x.detach(0);
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x00T");
+    }
+}

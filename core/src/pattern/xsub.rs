@@ -1,0 +1,93 @@
+//! XSUB: a SUB whose subscriptions are messages the application sends (`0x01 topic`,
+//! `0x00 topic`); other messages it sends go to every publisher. With XPUB it makes a
+//! forwarding proxy.
+
+use super::dist::Distributor;
+use super::sub::Subscriber;
+use super::{parse_subscription, Pattern, PipeId, Pipes, SendError};
+use crate::error::Error;
+use crate::msg::Msg;
+
+/// The XSUB pattern (libzmq's `xsub_t`).
+#[derive(Debug, Default)]
+pub(crate) struct Xsub {
+    core: Subscriber,
+    dist: Distributor,
+    pipes: Vec<PipeId>,
+    /// Sending a multipart data message upstream.
+    in_message: bool,
+}
+
+impl Pattern for Xsub {
+    fn attach(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
+        self.core.attach(pipes, id);
+        self.pipes.push(id);
+    }
+    fn detach(&mut self, id: PipeId) {
+        self.core.detach(id);
+        self.dist.detach(id);
+        self.pipes.retain(|&p| p != id);
+    }
+    fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        if !self.in_message {
+            if let Some((on, topic)) = parse_subscription(&msg) {
+                // Every subscribe goes up (a proxy forwards them all); a cancel only when
+                // it was the topic's last, as in libzmq.
+                if self.core.count(topic, on) || on {
+                    self.core.broadcast(pipes, &msg);
+                }
+                return Ok(());
+            }
+        }
+        self.in_message = msg.more();
+        let all = &self.pipes;
+        self.dist
+            .send(pipes, msg, |_, targets| targets.extend_from_slice(all));
+        Ok(())
+    }
+    fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
+        self.core.recv(pipes)
+    }
+    fn hiccup(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
+        self.core.resend(pipes, id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::{frame, FakePipes};
+    use super::super::subscription_msg;
+    use super::*;
+
+    #[test]
+    fn subscriptions_are_messages_and_data_goes_to_all() {
+        let mut pipes = FakePipes::default();
+        let mut x = Xsub::default();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            x.attach(&mut pipes, id);
+        }
+        x.send(&mut pipes, subscription_msg(b"T", true)).unwrap();
+        x.send(&mut pipes, subscription_msg(b"T", true)).unwrap();
+        x.send(&mut pipes, subscription_msg(b"T", false)).unwrap();
+        x.send(&mut pipes, frame("up", false)).unwrap();
+        for id in 0..2 {
+            let sent: Vec<&[u8]> = pipes.pipes[&id].sent.iter().map(|m| m.as_bytes()).collect();
+            assert_eq!(sent, vec![&b"\x01T"[..], b"\x01T", b"up"]);
+        }
+        pipes
+            .pipes
+            .get_mut(&0)
+            .unwrap()
+            .incoming
+            .push_back(frame("T1", false));
+        pipes
+            .pipes
+            .get_mut(&1)
+            .unwrap()
+            .incoming
+            .push_back(frame("U1", false));
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"T1");
+        assert_eq!(x.recv(&mut pipes).unwrap_err(), Error::Again);
+    }
+}
