@@ -4,6 +4,7 @@
 //! by [`PipeId`], so every pattern is tested in memory with a fake pipe set (see the
 //! tests in each file). The socket supplies the real pipes.
 
+mod dealer;
 mod dist;
 mod fair_queue;
 mod load_balancer;
@@ -76,6 +77,7 @@ pub(crate) fn for_type(ty: SocketType) -> Option<Box<dyn Pattern>> {
     match ty {
         SocketType::Push => Some(Box::new(Push::default())),
         SocketType::Pull => Some(Box::new(Pull::default())),
+        SocketType::Dealer => Some(Box::new(dealer::Dealer::default())),
         SocketType::Pub => Some(Box::new(publish::Pub::default())),
         SocketType::Sub => Some(Box::new(sub::Sub::default())),
         SocketType::Xpub => Some(Box::new(xpub::Xpub::default())),
