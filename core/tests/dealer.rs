@@ -18,10 +18,17 @@ fn dealers_exchange_multipart_messages_both_ways() {
         b1.connect(&ep).unwrap();
         b2.connect(&ep).unwrap();
         for (i, b) in [&mut b1, &mut b2].into_iter().enumerate() {
-            b.send_multipart([format!("hello{i}").as_str(), "", "body"], 0).unwrap();
+            b.send_multipart([format!("hello{i}").as_str(), "", "body"], 0)
+                .unwrap();
         }
         let mut got: Vec<Vec<Vec<u8>>> = (0..2)
-            .map(|_| a.recv_multipart(0).unwrap().iter().map(|m| m.to_vec()).collect())
+            .map(|_| {
+                a.recv_multipart(0)
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.to_vec())
+                    .collect()
+            })
             .collect();
         got.sort();
         assert_eq!(got[0], vec![b"hello0".to_vec(), vec![], b"body".to_vec()]);

@@ -45,7 +45,12 @@ mod tests {
             pipes.add(id, 10);
             d.attach(&mut pipes, id);
             let tag = format!("from{id}");
-            pipes.pipes.get_mut(&id).unwrap().incoming.push_back(frame(&tag, false));
+            pipes
+                .pipes
+                .get_mut(&id)
+                .unwrap()
+                .incoming
+                .push_back(frame(&tag, false));
         }
         for _ in 0..4 {
             d.send(&mut pipes, frame("req", false)).unwrap();
