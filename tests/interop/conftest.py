@@ -38,14 +38,15 @@ def peer_bin():
 
 @pytest.fixture
 def ferromq_peer(peer_bin):
-    """Factory: ``ferromq_peer("pull", "--bind", "tcp://127.0.0.1:*")`` starts a peer.
+    """Factory: ``ferromq_peer("pull", "--bind", "tcp://127.0.0.1:*")`` starts a peer;
+    ``stdin=True`` gives it a command pipe (``proc.send_line``, ``proc.close_stdin``).
 
     Every process started through it is killed when the test ends, whatever happened.
     """
     started: list[PeerProcess] = []
 
-    def start(*args: str) -> PeerProcess:
-        proc = PeerProcess(peer_bin, [str(a) for a in args])
+    def start(*args: str, stdin: bool = False) -> PeerProcess:
+        proc = PeerProcess(peer_bin, [str(a) for a in args], stdin=stdin)
         started.append(proc)
         return proc
 

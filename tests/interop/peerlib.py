@@ -37,11 +37,12 @@ def peer_binary() -> Path:
 class PeerProcess:
     """A running ``ferromq-peer`` whose stdout is read line by line, always with a timeout."""
 
-    def __init__(self, binary: Path, args: list[str]):
+    def __init__(self, binary: Path, args: list[str], stdin: bool = False):
+        """``stdin=True`` gives the process a pipe for commands (``send_line``)."""
         self.args = [str(binary), *args]
         self.proc = subprocess.Popen(
             self.args,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -111,6 +112,28 @@ class PeerProcess:
                 f"ferromq-peer did not exit within {timeout} s: {self._describe()}"
             ) from None
 
+    def send_line(self, line: str) -> None:
+        """Writes one command line to the process's stdin (started with ``stdin=True``)."""
+        assert self.proc.stdin is not None, "peer started without stdin=True"
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def close_stdin(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def cpu_seconds(self) -> float:
+        """utime + stime of the process so far, from /proc/<pid>/stat."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            stat = f.read()
+        # The command name (field 2) may contain spaces: split after its closing paren.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of stat
+        return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
@@ -126,6 +149,7 @@ class PeerProcess:
         raise AssertionError("no VmRSS in /proc status")
 
     def kill(self) -> None:
+        self.close_stdin()
         if self.proc.poll() is None:
             self.proc.kill()
         try:
@@ -171,12 +195,68 @@ def strip_index(line: str) -> str:
     return parts[2]
 
 
+def pub_frames(topic: bytes, seq: int, parts: int = 1, sizes: list[int] | None = None) -> list[bytes]:
+    """The frames ``ferromq-peer pub`` sends for ``topic`` in round ``seq``.
+
+    ``payload(r, f, n)``: n bytes, byte i = ``b'a' + (r + f + i) % 26``; size(f) =
+    ``sizes[f % len(sizes)]``. One part: ``topic|seq|payload(seq, 0, size(0))``; K parts:
+    ``topic``, then ``seq|f|payload(seq, f, size(f))`` for f = 1..K-1.
+    """
+    sizes = sizes or [16]
+
+    def payload(f: int) -> bytes:
+        n = sizes[f % len(sizes)]
+        start = (seq + f) % 26
+        return bytes(97 + (start + i) % 26 for i in range(n))
+
+    if parts == 1:
+        return [topic + f"|{seq}|".encode() + payload(0)]
+    return [topic] + [f"{seq}|{f}|".encode() + payload(f) for f in range(1, parts)]
+
+
+def parse_pub_message(frames: list[bytes], parts: int = 1) -> tuple[bytes, int]:
+    """(topic, seq) of a message sent by ``ferromq-peer pub`` (content checked by caller)."""
+    if parts == 1:
+        assert len(frames) == 1, frames
+        topic, seq, _ = frames[0].rsplit(b"|", 2)
+        return topic, int(seq)
+    assert len(frames) == parts, f"expected {parts} frames, got {len(frames)}"
+    return frames[0], int(frames[1].split(b"|", 1)[0])
+
+
 # ---------------------------------------------------------------------------------------
 # ZMTP bytes for raw-socket peers
 # ---------------------------------------------------------------------------------------
 
 GREETING = b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x01" + b"NULL" + b"\x00" * 16 + b"\x00" + b"\x00" * 31
 assert len(GREETING) == 64
+
+
+def greeting(minor: int = 1, as_server: bool = False) -> bytes:
+    """A NULL-mechanism greeting for ZMTP 3.``minor``."""
+    g = (
+        b"\xff" + b"\x00" * 8 + b"\x7f" + bytes([3, minor]) + b"NULL" + b"\x00" * 16
+        + (b"\x01" if as_server else b"\x00") + b"\x00" * 31
+    )
+    assert len(g) == 64
+    return g
+
+
+def command_frame(body: bytes) -> bytes:
+    """A ZMTP command frame (short form when the body is <= 255 bytes)."""
+    if len(body) <= 255:
+        return bytes([0x04, len(body)]) + body
+    return b"\x06" + len(body).to_bytes(8, "big") + body
+
+
+def subscribe_command(topic: bytes) -> bytes:
+    """ZMTP 3.1 SUBSCRIBE command frame."""
+    return command_frame(b"\x09SUBSCRIBE" + topic)
+
+
+def cancel_command(topic: bytes) -> bytes:
+    """ZMTP 3.1 CANCEL command frame."""
+    return command_frame(b"\x06CANCEL" + topic)
 
 
 def ready_command(socket_type: bytes) -> bytes:

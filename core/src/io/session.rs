@@ -118,6 +118,8 @@ pub(crate) struct Session {
     mid_message: bool,
     /// Frames of an incoming message not complete yet.
     partial: Vec<Msg>,
+    /// The last frame received had MORE set (a PUB uses it to drop data messages whole).
+    in_data_message: bool,
     /// Complete incoming messages not delivered yet.
     batch: Vec<Msg>,
     batch_msgs: usize,
@@ -150,6 +152,7 @@ impl Session {
             out_local: VecDeque::new(),
             mid_message: false,
             partial: Vec::new(),
+            in_data_message: false,
             batch: Vec::new(),
             batch_msgs: 0,
             credit: 0,
@@ -519,6 +522,15 @@ impl Session {
             if discard {
                 continue;
             }
+            if self.cfg.socket_type == SocketType::Pub {
+                // A PUB reads only subscriptions: other data from peers is dropped here,
+                // on the I/O thread, so it never occupies memory (CVE-2021-20237).
+                let tail = std::mem::replace(&mut self.in_data_message, h.more);
+                if !tail && !h.more && parse_subscription(&msg).is_some() {
+                    self.push_complete(msg);
+                }
+                continue;
+            }
             msg.set_more(h.more);
             if h.more {
                 self.partial.push(msg);
@@ -636,6 +648,7 @@ impl Session {
         // is dropped, and so is the rest of a half-sent one (never sent headless later).
         self.flush_batch();
         self.partial.clear();
+        self.in_data_message = false;
         if std::mem::take(&mut self.mid_message) {
             while let Some(m) = self.out_local.pop_front() {
                 if !m.more() {

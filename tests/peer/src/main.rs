@@ -4,30 +4,63 @@
 //! # Usage
 //!
 //! ```text
-//! ferromq-peer push|pull (--bind EP | --connect EP)... [options]
+//! ferromq-peer push|pull|pub|sub|xpub|xsub (--bind EP | --connect EP)... [options]
 //!
 //!   --bind EP            bind to EP (repeatable); prints `ENDPOINT <resolved ep>` for each
 //!   --connect EP         connect to EP (repeatable)
-//!   --count N            messages to send (push, default 1) or to receive (pull; default:
-//!                        run until killed, which is the mode the hostile-peer tests use)
-//!   --size S             every frame is S bytes (push; default 16)
+//!   --count N            push: messages to send (default 1); pull, sub, xsub, xpub: messages
+//!                        to receive (default: run until killed / stopped); pub: rounds to
+//!                        publish (counted from `START` with --wait-start; default: no limit)
+//!   --size S             every frame (push) / every payload (pub) is S bytes (default 16)
 //!   --sizes A,B,C        frame sizes, used in turn: frame f of message m has size
-//!                        sizes[(m * parts + f) % len(sizes)] (push)
-//!   --parts K            frames per message (push; default 1)
+//!                        sizes[(m * parts + f) % len(sizes)] (push); pub: see below
+//!   --parts K            frames per message (push, pub; default 1)
 //!   --linger MS          ZMQ_LINGER
 //!   --sndhwm N / --rcvhwm N / --maxmsgsize N / --handshake-ivl MS / --reconnect-ivl MS
 //!                        the corresponding socket options
-//!   --timeout-ms MS      give up when one send or receive blocks longer than MS (exit 3)
-//!   --quiet              pull: do not print a line per message, only `DONE <n>`
+//!   --timeout-ms MS      give up when one send or receive blocks longer than MS (exit 3);
+//!                        sub/xsub/xpub: when no message arrived for MS
+//!   --quiet              pull/sub/xsub: do not print a line per message, only `DONE <n>`
+//!
+//! pub/sub/xpub/xsub only:
+//!   --topics A,B,...     pub/xpub: topics published each round (`--topics ""` = one empty
+//!                        topic); also --topic T / --topic-hex H (repeatable)
+//!   --subscribe T        sub/xsub: subscribe to T (repeatable); --subscribe-hex H for bytes
+//!   --subscribe-before-connect
+//!                        subscribe before binding/connecting (default: after)
+//!   --interval-ms X      pub/xpub: pause between publishing rounds (default 10; 0 = none)
+//!   --wait-start         pub: publish from the start, but count rounds only after `START`
+//!   --until-stdin-closes stop (printing DONE) when stdin reaches end of file
+//!   --max-ms MS          stop (printing DONE) after MS milliseconds in any case
+//!   --verbose / --verboser
+//!                        xpub: ZMQ_XPUB_VERBOSE / ZMQ_XPUB_VERBOSER
 //! ```
 //!
 //! # Output (stdout, one line each, flushed as it is written)
 //!
 //! * `ENDPOINT tcp://127.0.0.1:41234` right after each successful bind;
-//! * pull: `MSG <index> <nframes> <frame>...` per message received, where each frame is
-//!   `<len>:<hex>` when `len <= 32` (so an empty frame is `0:`), otherwise
-//!   `<len>:crc=<8 hex digits>` with the CRC-32 (IEEE, same as Python's `zlib.crc32`);
-//! * `DONE <n>` once `--count` messages were sent or received (never in run-forever mode).
+//! * pull/sub/xsub (and xpub for non-subscription messages):
+//!   `MSG <index> <nframes> <frame>...` per message received, where each frame is `<len>:<hex>` when `len <= 32`
+//!   (so an empty frame is `0:`), otherwise `<len>:crc=<8 hex digits>` with the CRC-32
+//!   (IEEE, same as Python's `zlib.crc32`);
+//! * pub/sub/xpub/xsub: `READY` once the socket is bound/connected and the initial
+//!   subscriptions are made;
+//! * xpub: `SUB <hex>` / `UNSUB <hex>` for each received single-frame message starting with
+//!   0x01 / 0x00 (the topic in hex, `-` for the empty topic); the `MSG` index of other
+//!   messages counts every message received, subscriptions included;
+//! * `DONE <n>` once `--count` messages were sent or received, or the run was stopped by
+//!   stdin/`--max-ms` (pub: n = number of rounds published, i.e. the next sequence number).
+//!
+//! # Commands on stdin (pub/sub/xpub/xsub; one per line; `-` or nothing = empty bytes)
+//!
+//! * `SUBSCRIBE <hex>` / `UNSUBSCRIBE <hex>`: sub: ZMQ_SUBSCRIBE/ZMQ_UNSUBSCRIBE; xsub: sends
+//!   0x01/0x00 + topic. Answers `SUBSCRIBED <hex>` / `UNSUBSCRIBED <hex>`.
+//! * `SEND <hex> [<hex>...]`: sends one message (one frame per argument). Answers `SENT`.
+//! * `START`: pub with --wait-start: answers `STARTED <seq>`; --count rounds are then
+//!   published, the first having sequence number `seq`.
+//! * `STOP`: stop now (prints DONE).
+//!
+//! A failing command answers `ERROR <what> <errno>` and the peer keeps running.
 //!
 //! Errors go to stderr. Exit status: 0 success, 1 ferromq error, 2 bad usage, 3 timeout.
 //!
@@ -35,17 +68,32 @@
 //!
 //! Byte `i` of frame `f` of message `m` (all counted from 0) is `(m + f + i) % 251`, so the
 //! tests can rebuild every frame exactly.
+//!
+//! # Content sent by `pub` (and `xpub` with topics)
+//!
+//! One round (sequence number `r`, counted from 0) sends one message per topic, in the order
+//! of the topics. `payload(r, f, n)` is `n` bytes, byte `i` = `b'a' + (r + f + i) % 26`, and
+//! `size(f)` = `sizes[f % len(sizes)]`.
+//! * `--parts 1`: one frame `topic | "|" | r (decimal) | "|" | payload(r, 0, size(0))`;
+//! * `--parts K > 1`: frame 0 is the topic alone, frame f >= 1 is
+//!   `r (decimal) | "|" | f (decimal) | "|" | payload(r, f, size(f))`.
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::{Duration, Instant};
 
 use ferromq::{Context, Error, Msg, Socket, SocketType, SNDMORE};
 
-/// Which end of the pipeline this process plays.
+/// Which socket type this process plays.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Role {
     Push,
     Pull,
+    Pub,
+    Sub,
+    Xpub,
+    Xsub,
 }
 
 /// Everything the command line can say.
@@ -64,6 +112,15 @@ struct Options {
     reconnect_ivl: Option<i32>,
     timeout_ms: Option<i32>,
     quiet: bool,
+    topics: Vec<Vec<u8>>,
+    subscribe: Vec<Vec<u8>>,
+    subscribe_before_connect: bool,
+    interval_ms: u64,
+    wait_start: bool,
+    until_stdin_closes: bool,
+    max_ms: Option<u64>,
+    verbose: bool,
+    verboser: bool,
 }
 
 /// How the run ended, mapped to the exit status.
@@ -82,10 +139,13 @@ impl From<io::Error> for Failure {
     }
 }
 
-const USAGE: &str = "usage: ferromq-peer push|pull (--bind EP | --connect EP)... \
+const USAGE: &str =
+    "usage: ferromq-peer push|pull|pub|sub|xpub|xsub (--bind EP | --connect EP)... \
 [--count N] [--size S | --sizes A,B,..] [--parts K] [--linger MS] [--sndhwm N] \
 [--rcvhwm N] [--maxmsgsize N] [--handshake-ivl MS] [--reconnect-ivl MS] \
-[--timeout-ms MS] [--quiet]";
+[--timeout-ms MS] [--quiet] [--topics A,B,.. | --topic T | --topic-hex H]... \
+[--subscribe T | --subscribe-hex H]... [--subscribe-before-connect] [--interval-ms X] \
+[--wait-start] [--until-stdin-closes] [--max-ms MS] [--verbose] [--verboser]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -118,7 +178,15 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let role = match args.first().map(String::as_str) {
         Some("push") => Role::Push,
         Some("pull") => Role::Pull,
-        Some(other) => return Err(format!("unknown role {other:?} (want push or pull)")),
+        Some("pub") => Role::Pub,
+        Some("sub") => Role::Sub,
+        Some("xpub") => Role::Xpub,
+        Some("xsub") => Role::Xsub,
+        Some(other) => {
+            return Err(format!(
+                "unknown role {other:?} (want push, pull, pub, sub, xpub or xsub)"
+            ))
+        }
         None => return Err("missing role".into()),
     };
     let mut opts = Options {
@@ -136,38 +204,35 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         reconnect_ivl: None,
         timeout_ms: None,
         quiet: false,
+        topics: Vec::new(),
+        subscribe: Vec::new(),
+        subscribe_before_connect: false,
+        interval_ms: 10,
+        wait_start: false,
+        until_stdin_closes: false,
+        max_ms: None,
+        verbose: false,
+        verboser: false,
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
-        if flag == "--quiet" {
-            opts.quiet = true;
-            continue;
-        }
-        let value = rest
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?
-            .as_str();
-        match flag.as_str() {
-            "--bind" => opts.binds.push(value.to_string()),
-            "--connect" => opts.connects.push(value.to_string()),
-            "--count" => opts.count = Some(number(flag, value)?),
-            "--size" => opts.sizes = vec![number(flag, value)?],
-            "--sizes" => {
-                opts.sizes = value
-                    .split(',')
-                    .map(|s| number(flag, s.trim()))
-                    .collect::<Result<_, _>>()?
+        let switch = match flag.as_str() {
+            "--quiet" => &mut opts.quiet,
+            "--subscribe-before-connect" => &mut opts.subscribe_before_connect,
+            "--wait-start" => &mut opts.wait_start,
+            "--until-stdin-closes" => &mut opts.until_stdin_closes,
+            "--verbose" => &mut opts.verbose,
+            "--verboser" => &mut opts.verboser,
+            _ => {
+                let value = rest
+                    .next()
+                    .ok_or_else(|| format!("{flag} needs a value"))?
+                    .as_str();
+                parse_valued(&mut opts, flag, value)?;
+                continue;
             }
-            "--parts" => opts.parts = number(flag, value)?,
-            "--linger" => opts.linger = Some(number(flag, value)?),
-            "--sndhwm" => opts.sndhwm = Some(number(flag, value)?),
-            "--rcvhwm" => opts.rcvhwm = Some(number(flag, value)?),
-            "--maxmsgsize" => opts.maxmsgsize = Some(number(flag, value)?),
-            "--handshake-ivl" => opts.handshake_ivl = Some(number(flag, value)?),
-            "--reconnect-ivl" => opts.reconnect_ivl = Some(number(flag, value)?),
-            "--timeout-ms" => opts.timeout_ms = Some(number(flag, value)?),
-            _ => return Err(format!("unknown option {flag:?}")),
-        }
+        };
+        *switch = true;
     }
     if opts.binds.is_empty() && opts.connects.is_empty() {
         return Err("give at least one --bind or --connect".into());
@@ -175,7 +240,49 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     if opts.parts == 0 || opts.sizes.is_empty() {
         return Err("--parts and --sizes must not be empty".into());
     }
+    if opts.role == Role::Pub && opts.topics.is_empty() {
+        return Err("pub needs --topics (or --topic / --topic-hex)".into());
+    }
     Ok(opts)
+}
+
+/// Applies one `--flag value` pair.
+fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), String> {
+    match flag {
+        "--bind" => opts.binds.push(value.to_string()),
+        "--connect" => opts.connects.push(value.to_string()),
+        "--count" => opts.count = Some(number(flag, value)?),
+        "--size" => opts.sizes = vec![number(flag, value)?],
+        "--sizes" => {
+            opts.sizes = value
+                .split(',')
+                .map(|s| number(flag, s.trim()))
+                .collect::<Result<_, _>>()?
+        }
+        "--parts" => opts.parts = number(flag, value)?,
+        "--linger" => opts.linger = Some(number(flag, value)?),
+        "--sndhwm" => opts.sndhwm = Some(number(flag, value)?),
+        "--rcvhwm" => opts.rcvhwm = Some(number(flag, value)?),
+        "--maxmsgsize" => opts.maxmsgsize = Some(number(flag, value)?),
+        "--handshake-ivl" => opts.handshake_ivl = Some(number(flag, value)?),
+        "--reconnect-ivl" => opts.reconnect_ivl = Some(number(flag, value)?),
+        "--timeout-ms" => opts.timeout_ms = Some(number(flag, value)?),
+        "--topics" => opts
+            .topics
+            .extend(value.split(',').map(|t| t.as_bytes().to_vec())),
+        "--topic" => opts.topics.push(value.as_bytes().to_vec()),
+        "--topic-hex" => opts
+            .topics
+            .push(unhex(value).map_err(|e| format!("{flag}: {e}"))?),
+        "--subscribe" => opts.subscribe.push(value.as_bytes().to_vec()),
+        "--subscribe-hex" => opts
+            .subscribe
+            .push(unhex(value).map_err(|e| format!("{flag}: {e}"))?),
+        "--interval-ms" => opts.interval_ms = number(flag, value)?,
+        "--max-ms" => opts.max_ms = Some(number(flag, value)?),
+        _ => return Err(format!("unknown option {flag:?}")),
+    }
+    Ok(())
 }
 
 /// Parses one numeric option value.
@@ -183,6 +290,32 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value
         .parse()
         .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
+}
+
+/// Decodes hex (`-` or the empty string mean no bytes).
+fn unhex(text: &str) -> Result<Vec<u8>, String> {
+    if text == "-" {
+        return Ok(Vec::new());
+    }
+    if !text.len().is_multiple_of(2) {
+        return Err(format!("odd-length hex {text:?}"));
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                .ok_or_else(|| format!("bad hex {text:?}"))
+        })
+        .collect()
+}
+
+/// Encodes bytes as lowercase hex, `-` for no bytes.
+fn hex_or_dash(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "-".to_string();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Adds a description to a ferromq error so `main` can report which call failed.
@@ -196,6 +329,10 @@ fn run(opts: &Options) -> Result<(), Failure> {
     let kind = match opts.role {
         Role::Push => SocketType::Push,
         Role::Pull => SocketType::Pull,
+        Role::Pub => SocketType::Pub,
+        Role::Sub => SocketType::Sub,
+        Role::Xpub => SocketType::Xpub,
+        Role::Xsub => SocketType::Xsub,
     };
     let mut sock = zmq("socket", ctx.socket(kind))?;
     if let Some(v) = opts.linger {
@@ -220,9 +357,18 @@ fn run(opts: &Options) -> Result<(), Failure> {
         zmq("set_sndtimeo", sock.set_sndtimeo(v))?;
         zmq("set_rcvtimeo", sock.set_rcvtimeo(v))?;
     }
+    if opts.verbose {
+        zmq("set_xpub_verbose", sock.set_xpub_verbose(true))?;
+    }
+    if opts.verboser {
+        zmq("set_xpub_verboser", sock.set_xpub_verboser(true))?;
+    }
 
     let stdout = io::stdout();
     let mut out = stdout.lock();
+    if opts.subscribe_before_connect {
+        initial_subscriptions(opts, &mut sock)?;
+    }
     for ep in &opts.binds {
         zmq("bind", sock.bind(ep))?;
         let resolved = zmq("last_endpoint", sock.last_endpoint())?;
@@ -232,15 +378,43 @@ fn run(opts: &Options) -> Result<(), Failure> {
     for ep in &opts.connects {
         zmq("connect", sock.connect(ep))?;
     }
+    if !opts.subscribe_before_connect {
+        initial_subscriptions(opts, &mut sock)?;
+    }
 
     match opts.role {
         Role::Push => push(opts, &mut sock, &mut out)?,
         Role::Pull => pull(opts, &mut sock, &mut out)?,
+        Role::Pub | Role::Sub | Role::Xpub | Role::Xsub => {
+            writeln!(out, "READY")?;
+            out.flush()?;
+            pubsub(opts, &mut sock, &mut out)?
+        }
     }
     // Closing applies LINGER: queued messages still go out before the socket goes away.
     sock.close();
     drop(ctx);
     Ok(())
+}
+
+/// `--subscribe` topics: ZMQ_SUBSCRIBE for sub, a 0x01-prefixed message for xsub.
+fn initial_subscriptions(opts: &Options, sock: &mut Socket) -> Result<(), Failure> {
+    for topic in &opts.subscribe {
+        match opts.role {
+            Role::Sub => zmq("set_subscribe", sock.set_subscribe(topic))?,
+            Role::Xsub => zmq("send subscription", sock.send(prefixed(1, topic), 0))?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `prefix` followed by `topic` (a subscription or cancellation message).
+fn prefixed(prefix: u8, topic: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(topic.len() + 1);
+    body.push(prefix);
+    body.extend_from_slice(topic);
+    body
 }
 
 /// Sends `--count` messages of `--parts` frames with the deterministic content pattern.
@@ -291,6 +465,286 @@ fn pull(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), F
     writeln!(out, "DONE {received}")?;
     out.flush()?;
     Ok(())
+}
+
+/// Lines read from stdin by a helper thread; `None` is end of file (or a read error).
+fn stdin_lines() -> Receiver<Option<String>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let stdin = io::stdin();
+        for line in stdin.lock().lines() {
+            match line {
+                Ok(line) => {
+                    if tx.send(Some(line)).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(None);
+    });
+    rx
+}
+
+/// How long one receive waits before the loop looks at stdin and the clock again.
+const POLL_MS: u64 = 20;
+
+/// State of the pub/sub/xpub/xsub loop.
+struct PubSub {
+    /// Messages received (sub, xsub, xpub).
+    received: u64,
+    /// Next round's sequence number (pub, xpub with topics).
+    next_seq: u64,
+    /// pub with --wait-start: the sequence number `START` was given at.
+    counted_from: Option<u64>,
+    /// Set by `STOP`, end of stdin (with --until-stdin-closes) or --max-ms.
+    stop: bool,
+}
+
+/// The pub/sub/xpub/xsub main loop: publishes rounds (pub, xpub with topics), receives and
+/// prints messages (sub, xsub, xpub) and obeys stdin commands, until a stop condition.
+fn pubsub(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), Failure> {
+    let can_recv = opts.role != Role::Pub;
+    let publishing = matches!(opts.role, Role::Pub | Role::Xpub) && !opts.topics.is_empty();
+    // The loop polls: short receive timeouts, so that stdin and the clock are looked at
+    // often. --timeout-ms becomes an idle limit checked by the loop itself.
+    zmq("set_rcvtimeo", sock.set_rcvtimeo(POLL_MS as i32))?;
+    let idle_limit = opts
+        .timeout_ms
+        .filter(|&ms| ms >= 0)
+        .map(|ms| Duration::from_millis(ms as u64));
+    let interval = Duration::from_millis(opts.interval_ms);
+    let started = Instant::now();
+    let mut last_activity = Instant::now();
+    let mut next_round = Instant::now();
+    let commands = stdin_lines();
+    let mut stdin_open = true;
+    let mut st = PubSub {
+        received: 0,
+        next_seq: 0,
+        counted_from: if opts.wait_start { None } else { Some(0) },
+        stop: false,
+    };
+
+    loop {
+        // Commands first, so that e.g. UNSUBSCRIBED is printed as soon as it took effect.
+        while stdin_open {
+            match commands.try_recv() {
+                Ok(Some(line)) => command(opts, sock, out, &line, &mut st)?,
+                Ok(None) | Err(TryRecvError::Disconnected) => {
+                    stdin_open = false;
+                    if opts.until_stdin_closes {
+                        st.stop = true;
+                    }
+                }
+                Err(TryRecvError::Empty) => break,
+            }
+        }
+        if st.stop
+            || opts
+                .max_ms
+                .is_some_and(|ms| started.elapsed() >= Duration::from_millis(ms))
+        {
+            break;
+        }
+        if let Some(count) = opts.count {
+            let done = if opts.role == Role::Pub {
+                st.counted_from
+                    .is_some_and(|from| st.next_seq >= from + count)
+            } else {
+                st.received >= count
+            };
+            if done {
+                break;
+            }
+        }
+
+        if publishing && Instant::now() >= next_round {
+            publish_round(opts, sock, st.next_seq)?;
+            st.next_seq += 1;
+            next_round += interval;
+            if next_round < Instant::now() {
+                // Fell behind (slow machine): do not try to catch up in a burst.
+                next_round = Instant::now() + interval;
+            }
+            continue;
+        }
+
+        if can_recv {
+            match sock.recv_multipart(0) {
+                Ok(frames) => {
+                    last_activity = Instant::now();
+                    report(opts, out, st.received, &frames)?;
+                    st.received += 1;
+                }
+                Err(Error::Again) => {
+                    if idle_limit.is_some_and(|limit| last_activity.elapsed() > limit) {
+                        return Err(Failure::Timeout(format!(
+                            "no message for {} ms after {} messages",
+                            opts.timeout_ms.unwrap_or(-1),
+                            st.received
+                        )));
+                    }
+                }
+                Err(e) => return Err(Failure::Zmq("recv", e)),
+            }
+        } else {
+            let now = Instant::now();
+            let nap = if publishing && next_round > now {
+                (next_round - now).min(Duration::from_millis(POLL_MS))
+            } else {
+                Duration::from_millis(POLL_MS)
+            };
+            std::thread::sleep(nap);
+        }
+    }
+
+    let n = if opts.role == Role::Pub {
+        st.next_seq
+    } else {
+        st.received
+    };
+    writeln!(out, "DONE {n}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Prints one received message: `SUB`/`UNSUB` lines for subscription messages on xpub,
+/// `MSG` lines otherwise (unless --quiet).
+fn report(opts: &Options, out: &mut impl Write, index: u64, frames: &[Msg]) -> io::Result<()> {
+    if opts.role == Role::Xpub && frames.len() == 1 {
+        let body: &[u8] = &frames[0];
+        match body.first() {
+            Some(1) => {
+                writeln!(out, "SUB {}", hex_or_dash(&body[1..]))?;
+                return out.flush();
+            }
+            Some(0) => {
+                writeln!(out, "UNSUB {}", hex_or_dash(&body[1..]))?;
+                return out.flush();
+            }
+            _ => {}
+        }
+    }
+    if !opts.quiet {
+        writeln!(out, "{}", describe(index, frames))?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// Executes one stdin command (see the module docs).
+fn command(
+    opts: &Options,
+    sock: &mut Socket,
+    out: &mut impl Write,
+    line: &str,
+    st: &mut PubSub,
+) -> Result<(), Failure> {
+    let mut words = line.split_whitespace();
+    let verb = words.next().unwrap_or("");
+    let args: Vec<&str> = words.collect();
+    let decoded: Result<Vec<Vec<u8>>, String> = args.iter().map(|a| unhex(a)).collect();
+    let decoded = match decoded {
+        Ok(d) => d,
+        Err(e) => {
+            writeln!(out, "ERROR usage {e}")?;
+            return Ok(out.flush()?);
+        }
+    };
+    let topic = decoded.first().cloned().unwrap_or_default();
+    let (what, result): (&str, ferromq::Result<String>) = match verb {
+        "" => return Ok(()),
+        "SUBSCRIBE" | "UNSUBSCRIBE" => {
+            let sub = verb == "SUBSCRIBE";
+            let r = match opts.role {
+                Role::Xsub => sock.send(prefixed(u8::from(sub), &topic), 0),
+                _ if sub => sock.set_subscribe(&topic),
+                _ => sock.set_unsubscribe(&topic),
+            };
+            let answer = if sub { "SUBSCRIBED" } else { "UNSUBSCRIBED" };
+            (
+                if sub { "subscribe" } else { "unsubscribe" },
+                r.map(|()| format!("{answer} {}", hex_or_dash(&topic))),
+            )
+        }
+        "SEND" => {
+            let frames = if decoded.is_empty() {
+                vec![Vec::new()]
+            } else {
+                decoded
+            };
+            (
+                "send",
+                sock.send_multipart(frames, 0).map(|()| "SENT".to_string()),
+            )
+        }
+        "START" => {
+            let from = *st.counted_from.get_or_insert(st.next_seq);
+            ("start", Ok(format!("STARTED {from}")))
+        }
+        "STOP" => {
+            st.stop = true;
+            return Ok(());
+        }
+        other => {
+            writeln!(out, "ERROR usage unknown command {other:?}")?;
+            return Ok(out.flush()?);
+        }
+    };
+    match result {
+        Ok(answer) => writeln!(out, "{answer}")?,
+        Err(e) => writeln!(out, "ERROR {what} {}", e.errno())?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Publishes one round: one message per topic (see the module docs for the content).
+fn publish_round(opts: &Options, sock: &mut Socket, seq: u64) -> Result<(), Failure> {
+    for topic in &opts.topics {
+        for (f, frame) in pub_frames(topic, seq, opts.parts, &opts.sizes)
+            .into_iter()
+            .enumerate()
+        {
+            let flags = if f + 1 < opts.parts { SNDMORE } else { 0 };
+            match sock.send(frame, flags) {
+                Ok(()) => {}
+                Err(Error::Again) => {
+                    return Err(Failure::Timeout(format!(
+                        "publishing round {seq} blocked (a PUB must never block)"
+                    )))
+                }
+                Err(e) => return Err(Failure::Zmq("send", e)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The frames `pub` sends for `topic` in round `seq`.
+fn pub_frames(topic: &[u8], seq: u64, parts: usize, sizes: &[usize]) -> Vec<Vec<u8>> {
+    let size = |f: usize| sizes[f % sizes.len()];
+    if parts == 1 {
+        let mut frame = topic.to_vec();
+        frame.extend_from_slice(format!("|{seq}|").as_bytes());
+        frame.extend(letters(seq, 0, size(0)));
+        return vec![frame];
+    }
+    let mut frames = vec![topic.to_vec()];
+    for f in 1..parts {
+        let mut frame = format!("{seq}|{f}|").into_bytes();
+        frame.extend(letters(seq, f as u64, size(f)));
+        frames.push(frame);
+    }
+    frames
+}
+
+/// `n` letters: byte `i` is `b'a' + (seq + f + i) % 26`.
+fn letters(seq: u64, f: u64, n: usize) -> impl Iterator<Item = u8> {
+    let start = ((seq + f) % 26) as usize;
+    (0..n).map(move |i| b'a' + ((start + i) % 26) as u8)
 }
 
 /// Frame `f` of message `m` as sent by `push`: byte `i` is `(m + f + i) % 251`.
@@ -354,5 +808,47 @@ mod tests {
     fn parse_rejects_missing_endpoint() {
         let args = vec!["pull".to_string(), "--count".to_string(), "3".to_string()];
         assert!(parse_args(&args).is_err());
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(unhex("0141ff").unwrap(), vec![1, 0x41, 0xff]);
+        assert_eq!(unhex("-").unwrap(), Vec::<u8>::new());
+        assert_eq!(unhex("").unwrap(), Vec::<u8>::new());
+        assert!(unhex("0").is_err());
+        assert!(unhex("zz").is_err());
+        assert_eq!(hex_or_dash(&[]), "-");
+        assert_eq!(hex_or_dash(&[0xab, 1]), "ab01");
+    }
+
+    #[test]
+    fn pub_frames_layout() {
+        assert_eq!(pub_frames(b"A", 3, 1, &[4]), vec![b"A|3|defg".to_vec()]);
+        assert_eq!(
+            pub_frames(b"t", 25, 3, &[2, 0]),
+            vec![b"t".to_vec(), b"25|1|".to_vec(), b"25|2|bc".to_vec()]
+        );
+    }
+
+    #[test]
+    fn parse_pubsub_options() {
+        let args: Vec<String> = [
+            "sub",
+            "--connect",
+            "tcp://127.0.0.1:5555",
+            "--subscribe",
+            "A",
+            "--subscribe-hex",
+            "00ff",
+            "--until-stdin-closes",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let opts = parse_args(&args).unwrap();
+        assert_eq!(opts.subscribe, vec![b"A".to_vec(), vec![0, 0xff]]);
+        assert!(opts.until_stdin_closes);
+        let bad = vec!["pub".to_string(), "--bind".to_string(), "x".to_string()];
+        assert!(parse_args(&bad).is_err(), "pub without topics");
     }
 }
