@@ -1,5 +1,6 @@
 //! Fair queueing of whole messages across pipes (libzmq's `fq_t`).
 
+use super::rotation::Rotation;
 use super::{PipeId, Pipes};
 use crate::error::Error;
 use crate::msg::Msg;
@@ -7,27 +8,18 @@ use crate::msg::Msg;
 /// Takes one message from each pipe in turn; all frames of a message come from one pipe.
 #[derive(Debug, Default)]
 pub(crate) struct FairQueue {
-    pipes: Vec<PipeId>,
-    next: usize,
+    rotation: Rotation,
     /// The pipe whose message is half read.
     reading: Option<PipeId>,
 }
 
 impl FairQueue {
     pub fn attach(&mut self, id: PipeId) {
-        self.pipes.push(id);
+        self.rotation.attach(id);
     }
 
     pub fn detach(&mut self, id: PipeId) {
-        if let Some(pos) = self.pipes.iter().position(|&p| p == id) {
-            self.pipes.remove(pos);
-            if self.next > pos {
-                self.next -= 1;
-            }
-            if self.next >= self.pipes.len() {
-                self.next = 0;
-            }
-        }
+        self.rotation.detach(id);
         if self.reading == Some(id) {
             self.reading = None;
         }
@@ -44,19 +36,14 @@ impl FairQueue {
             }
             self.reading = None;
         }
-        let n = self.pipes.len();
-        for i in 0..n {
-            let idx = (self.next + i) % n;
-            let id = self.pipes[idx];
-            if let Some(m) = pipes.try_recv(id) {
-                if m.more() {
-                    self.reading = Some(id);
-                }
-                self.next = (idx + 1) % n.max(1);
-                return Ok(m);
-            }
+        let (id, m) = self
+            .rotation
+            .serve(|id| pipes.try_recv(id).map(|m| (id, m)))
+            .ok_or(Error::Again)?;
+        if m.more() {
+            self.reading = Some(id);
         }
-        Err(Error::Again)
+        Ok(m)
     }
 }
 

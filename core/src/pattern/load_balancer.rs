@@ -1,5 +1,6 @@
 //! Round-robin of whole messages over the pipes that have room (libzmq's `lb_t`).
 
+use super::rotation::Rotation;
 use super::{PipeId, Pipes, SendError};
 use crate::msg::Msg;
 
@@ -14,26 +15,17 @@ struct Outgoing {
 /// Sends each message to the next pipe, in turn, that is below its HWM.
 #[derive(Debug, Default)]
 pub(crate) struct LoadBalancer {
-    pipes: Vec<PipeId>,
-    next: usize,
+    rotation: Rotation,
     current: Option<Outgoing>,
 }
 
 impl LoadBalancer {
     pub fn attach(&mut self, id: PipeId) {
-        self.pipes.push(id);
+        self.rotation.attach(id);
     }
 
     pub fn detach(&mut self, id: PipeId) {
-        if let Some(pos) = self.pipes.iter().position(|&p| p == id) {
-            self.pipes.remove(pos);
-            if self.next > pos {
-                self.next -= 1;
-            }
-            if self.next >= self.pipes.len() {
-                self.next = 0;
-            }
-        }
+        self.rotation.detach(id);
         if let Some(out) = &mut self.current {
             if out.target == Some(id) {
                 // The rest of this message has nowhere to go: drop it, as libzmq does.
@@ -58,35 +50,38 @@ impl LoadBalancer {
                 {
                     pipes.send_frames(id, frames);
                 }
-                self.current = None;
             }
             return Ok(());
         }
-        let n = self.pipes.len();
-        let mut msg = msg;
-        for i in 0..n {
-            let idx = (self.next + i) % n;
-            let id = self.pipes[idx];
-            if msg.more() {
-                if pipes.can_send(id) {
-                    self.next = (idx + 1) % n;
-                    self.current = Some(Outgoing {
-                        target: Some(id),
-                        frames: vec![msg],
-                    });
-                    return Ok(());
-                }
-                continue;
+        // A single frame goes out at once; a multipart message's first frame only picks
+        // a pipe with room, and the whole message is sent after its last frame.
+        let more = msg.more();
+        let mut slot = Some(msg);
+        let chosen = self.rotation.serve(|id| {
+            if more {
+                return pipes.can_send(id).then_some(id);
             }
-            match pipes.try_send(id, msg) {
-                Ok(()) => {
-                    self.next = (idx + 1) % n;
-                    return Ok(());
+            let m = slot.take()?;
+            match pipes.try_send(id, m) {
+                Ok(()) => Some(id),
+                Err(back) => {
+                    slot = Some(back);
+                    None
                 }
-                Err(back) => msg = back,
             }
+        });
+        match (chosen, slot) {
+            (Some(id), Some(first)) => {
+                self.current = Some(Outgoing {
+                    target: Some(id),
+                    frames: vec![first],
+                });
+                Ok(())
+            }
+            (None, Some(msg)) => Err(SendError::Again(msg)),
+            // The message is taken only by a successful single-frame send.
+            (_, None) => Ok(()),
         }
-        Err(SendError::Again(msg))
     }
 }
 

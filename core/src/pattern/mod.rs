@@ -11,6 +11,7 @@ mod load_balancer;
 mod publish;
 mod pull;
 mod push;
+mod rotation;
 mod sub;
 pub(crate) mod trie;
 mod xpub;
