@@ -142,11 +142,11 @@ pub fn check_mechanism(ours: &[u8; 20], peer: &PeerGreeting) -> Result<(), Proto
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A greeting as libzmq 4.3.x sends it: padding holds routing-id length + 1.
-    fn libzmq_greeting(id_len_plus_one: u8, minor: u8) -> [u8; 64] {
+    pub(in crate::proto) fn libzmq_greeting(id_len_plus_one: u8, minor: u8) -> [u8; 64] {
         let mut g = [0u8; 64];
         g[0] = 0xFF;
         g[8] = id_len_plus_one;

@@ -307,38 +307,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const ALL: [SocketType; 11] = [
-        SocketType::Pair,
-        SocketType::Pub,
-        SocketType::Sub,
-        SocketType::Req,
-        SocketType::Rep,
-        SocketType::Dealer,
-        SocketType::Router,
-        SocketType::Pull,
-        SocketType::Push,
-        SocketType::Xpub,
-        SocketType::Xsub,
-    ];
-
-    /// A greeting as libzmq 4.3.x sends it: padding holds routing-id length + 1.
-    fn libzmq_greeting(id_len_plus_one: u8, minor: u8) -> Vec<u8> {
-        let mut g = vec![0u8; 64];
-        g[0] = 0xFF;
-        g[8] = id_len_plus_one;
-        g[9] = 0x7F;
-        g[10] = 3;
-        g[11] = minor;
-        g[12..16].copy_from_slice(b"NULL");
-        g
-    }
+    use super::super::greeting::tests::libzmq_greeting;
+    use super::super::socket_type::ALL;
 
     const DEALER_ABC_READY: &[u8] = b"\x04\x2c\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER\
                                       \x08Identity\x00\x00\x00\x03abc";
 
     /// Greeting plus READY from a libzmq DEALER with identity "abc" advertising 3.0.
     fn dealer_abc_prefix() -> Vec<u8> {
-        let mut v = libzmq_greeting(4, 0);
+        let mut v = libzmq_greeting(4, 0).to_vec();
         v.extend_from_slice(DEALER_ABC_READY);
         v
     }
@@ -744,7 +721,7 @@ mod tests {
             data in proptest::collection::vec(any::<u8>(), 0..200),
             chunk in 1usize..50,
         ) {
-            let mut v = libzmq_greeting(1, 1);
+            let mut v = libzmq_greeting(1, 1).to_vec();
             v.extend_from_slice(&data);
             let _ = drive(v.chunks(chunk));
         }

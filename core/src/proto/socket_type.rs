@@ -37,7 +37,7 @@ pub enum SocketType {
 }
 
 /// Every type, in numeric order (index == raw value).
-const ALL: [SocketType; 11] = [
+pub(super) const ALL: [SocketType; 11] = [
     SocketType::Pair,
     SocketType::Pub,
     SocketType::Sub,
