@@ -63,12 +63,15 @@ impl SocketShared {
 
     /// Notes that messages were delivered (see [`SocketShared::take_inbound`]).
     pub fn mark_inbound(&self) {
-        if !self.inbound.load(Ordering::Relaxed) {
-            self.inbound.store(true, Ordering::Release);
-        }
+        // Always a release store (once per delivered batch): the socket's acquire in
+        // `take_inbound` must see the Attach posted before this delivery.
+        self.inbound.store(true, Ordering::Release);
     }
 
-    /// Whether messages were delivered since the last call.
+    /// Whether messages were delivered since the last call. Call it before [`take`]:
+    /// every delivery it reports then has its pipe's Attach among the commands taken.
+    ///
+    /// [`take`]: SocketShared::take
     pub fn take_inbound(&self) -> bool {
         self.inbound.load(Ordering::Acquire) && self.inbound.swap(false, Ordering::AcqRel)
     }

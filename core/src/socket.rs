@@ -287,15 +287,14 @@ impl Socket {
 
     /// Applies commands posted by the I/O threads: new pipes, ended pipes.
     fn process_commands(&mut self) {
-        // A pipe's first messages may have been delivered (and the inbound flag consumed)
-        // before its Attach was applied: scan again after attaching.
-        let mut attached = false;
+        // Read the delivery flag before taking commands: a session posts a pipe's Attach
+        // before delivering on it, so a delivery seen here has its pipe attached below.
+        let inbound = self.shared.take_inbound();
         for cmd in self.shared.take() {
             match cmd {
                 SocketCmd::Attach(pipe) => {
                     let id = self.pipes.insert(pipe);
                     self.pattern.attach(&mut self.pipes, id);
-                    attached = true;
                 }
                 SocketCmd::Detach(addr) => {
                     if let Some(id) = self.pipes.find(addr) {
@@ -311,7 +310,7 @@ impl Socket {
                 }
             }
         }
-        if self.shared.take_inbound() || attached {
+        if inbound {
             self.pattern.process_inbound(&mut self.pipes);
             self.reap_finished();
         }
