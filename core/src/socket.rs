@@ -756,6 +756,31 @@ impl Socket {
         self.pattern.subscribe(&mut self.pipes, topic, false)
     }
 
+    /// `ZMQ_REQ_RELAXED`: allow a new request before the reply to the last one came; the
+    /// old reply is then dropped, and the request goes to the next peer (the "lazy
+    /// pirate" pattern). REQ only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut req = ferromq::Context::new().socket(ferromq::SocketType::Req)?;
+    /// req.set_req_relaxed(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_req_relaxed(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_req_relaxed(on)
+    }
+
+    /// `ZMQ_REQ_CORRELATE`: tag each request with an id and accept only the reply that
+    /// carries it back (use with REQ_RELAXED). REQ only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut req = ferromq::Context::new().socket(ferromq::SocketType::Req)?;
+    /// req.set_req_correlate(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_req_correlate(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_req_correlate(on)
+    }
+
     /// `ZMQ_XPUB_VERBOSE`: pass every subscription up to the application, not only the
     /// first one for each topic. XPUB only (EINVAL otherwise).
     ///

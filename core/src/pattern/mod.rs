@@ -11,6 +11,8 @@ mod load_balancer;
 mod publish;
 mod pull;
 mod push;
+mod rep;
+mod req;
 mod rotation;
 mod sub;
 pub(crate) mod trie;
@@ -67,6 +69,14 @@ pub(crate) trait Pattern: Send {
     fn subscribe(&mut self, _pipes: &mut dyn Pipes, _topic: &[u8], _on: bool) -> Result<(), Error> {
         Err(Error::Invalid)
     }
+    /// `ZMQ_REQ_RELAXED`; EINVAL for types other than REQ.
+    fn set_req_relaxed(&mut self, _on: bool) -> Result<(), Error> {
+        Err(Error::Invalid)
+    }
+    /// `ZMQ_REQ_CORRELATE`; EINVAL for types other than REQ.
+    fn set_req_correlate(&mut self, _on: bool) -> Result<(), Error> {
+        Err(Error::Invalid)
+    }
     /// `ZMQ_XPUB_VERBOSE` / `ZMQ_XPUB_VERBOSER`; EINVAL for other types.
     fn set_verbose(&mut self, _subscribes: bool, _unsubscribes: bool) -> Result<(), Error> {
         Err(Error::Invalid)
@@ -78,6 +88,8 @@ pub(crate) fn for_type(ty: SocketType) -> Option<Box<dyn Pattern>> {
     match ty {
         SocketType::Push => Some(Box::new(Push::default())),
         SocketType::Pull => Some(Box::new(Pull::default())),
+        SocketType::Req => Some(Box::new(req::Req::new())),
+        SocketType::Rep => Some(Box::new(rep::Rep::default())),
         SocketType::Dealer => Some(Box::new(dealer::Dealer::default())),
         SocketType::Pub => Some(Box::new(publish::Pub::default())),
         SocketType::Sub => Some(Box::new(sub::Sub::default())),

@@ -29,6 +29,11 @@ impl Rotation {
         }
     }
 
+    /// The pipes, in no particular order.
+    pub fn ids(&self) -> &[PipeId] {
+        &self.pipes
+    }
+
     /// Offers each pipe its turn, starting with the next one, until `try_pipe` succeeds;
     /// the turn then passes to the pipe after it. `None` when no pipe succeeded.
     pub fn serve<T>(&mut self, mut try_pipe: impl FnMut(PipeId) -> Option<T>) -> Option<T> {

@@ -1,0 +1,278 @@
+//! REQ: strict request/reply alternation (libzmq's `req_t`).
+//!
+//! A request goes, whole, to the next peer with room, behind an empty delimiter frame
+//! (and, with REQ_CORRELATE, a 4-byte request id in host byte order, as libzmq writes
+//! it). Only a reply from that peer, correctly enveloped, is accepted; anything else is
+//! dropped. Sending twice without receiving is EFSM, unless REQ_RELAXED lets a new
+//! request abandon the old one (the "lazy pirate" pattern).
+
+use super::rotation::Rotation;
+use super::{Pattern, PipeId, Pipes, SendError};
+use crate::error::Error;
+use crate::msg::Msg;
+
+#[derive(Debug, Default)]
+enum State {
+    /// Ready to send a request.
+    #[default]
+    Idle,
+    /// Frames of a multipart request so far (target chosen at its first frame).
+    Sending {
+        pipe: Option<PipeId>,
+        frames: Vec<Msg>,
+    },
+    /// The request left; waiting for the reply from `pipe` (`None`: that peer is gone).
+    Waiting { pipe: Option<PipeId> },
+    /// Returning the frames of a reply from `pipe`.
+    Receiving { pipe: PipeId },
+}
+
+/// The REQ pattern.
+#[derive(Debug, Default)]
+pub(crate) struct Req {
+    rotation: Rotation,
+    state: State,
+    relaxed: bool,
+    correlate: bool,
+    request_id: u32,
+}
+
+fn frame(data: &[u8], more: bool) -> Msg {
+    let mut m = Msg::copy_from_slice(data);
+    m.set_more(more);
+    m
+}
+
+/// Drops the rest of a message whose first frames were already read.
+fn skip_rest(pipes: &mut dyn Pipes, id: PipeId, mut more: bool) {
+    while more {
+        match pipes.try_recv(id) {
+            Some(m) => more = m.more(),
+            None => return,
+        }
+    }
+}
+
+impl Req {
+    /// A REQ whose request ids start at a random value, as libzmq's do, so that a reply
+    /// meant for an earlier socket is unlikely to match.
+    pub fn new() -> Req {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32);
+        Req {
+            request_id: nanos.wrapping_mul(0x9E37_79B9),
+            ..Req::default()
+        }
+    }
+
+    /// Reads `id`'s next message envelope; the first body frame if it is a valid reply.
+    fn read_reply(&mut self, pipes: &mut dyn Pipes, id: PipeId) -> Option<Msg> {
+        loop {
+            let mut first = pipes.try_recv(id)?;
+            if self.correlate {
+                let ours = first.more() && first.as_bytes() == self.request_id.to_ne_bytes();
+                if !ours {
+                    skip_rest(pipes, id, first.more());
+                    continue;
+                }
+                first = pipes.try_recv(id)?;
+            }
+            if !(first.is_empty() && first.more()) {
+                // Not a reply envelope: libzmq drops such messages silently.
+                skip_rest(pipes, id, first.more());
+                continue;
+            }
+            return pipes.try_recv(id);
+        }
+    }
+}
+
+impl Pattern for Req {
+    fn attach(&mut self, _pipes: &mut dyn Pipes, id: PipeId) {
+        self.rotation.attach(id);
+    }
+
+    fn detach(&mut self, id: PipeId) {
+        self.rotation.detach(id);
+        match &mut self.state {
+            State::Sending { pipe, .. } | State::Waiting { pipe } if *pipe == Some(id) => {
+                *pipe = None;
+            }
+            State::Receiving { pipe } if *pipe == id => self.state = State::Waiting { pipe: None },
+            _ => {}
+        }
+    }
+
+    fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        match &mut self.state {
+            State::Sending { pipe, frames } => {
+                let last = !msg.more();
+                frames.push(msg);
+                if last {
+                    if let Some(id) = *pipe {
+                        pipes.send_frames(id, std::mem::take(frames));
+                    }
+                    self.state = State::Waiting { pipe: *pipe };
+                }
+                return Ok(());
+            }
+            State::Waiting { .. } | State::Receiving { .. } if !self.relaxed => {
+                return Err(SendError::Fail(Error::Fsm));
+            }
+            _ => {}
+        }
+        let Some(id) = self.rotation.serve(|id| pipes.can_send(id).then_some(id)) else {
+            return Err(SendError::Again(msg));
+        };
+        // A new request: any reply to an abandoned one is now stale (REQ_RELAXED).
+        self.request_id = self.request_id.wrapping_add(1);
+        let mut frames = Vec::with_capacity(3);
+        if self.correlate {
+            frames.push(frame(&self.request_id.to_ne_bytes(), true));
+        }
+        frames.push(frame(b"", true));
+        let last = !msg.more();
+        frames.push(msg);
+        if last {
+            pipes.send_frames(id, frames);
+            self.state = State::Waiting { pipe: Some(id) };
+        } else {
+            self.state = State::Sending {
+                pipe: Some(id),
+                frames,
+            };
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
+        let reply_pipe = match self.state {
+            State::Idle | State::Sending { .. } => return Err(Error::Fsm),
+            State::Receiving { pipe } => {
+                let m = pipes.try_recv(pipe).ok_or(Error::Again)?;
+                if !m.more() {
+                    self.state = State::Idle;
+                }
+                return Ok(m);
+            }
+            State::Waiting { pipe } => pipe,
+        };
+        // Messages from peers we did not ask are dropped, as libzmq does.
+        for &id in self.rotation.ids() {
+            if Some(id) != reply_pipe {
+                while pipes.try_recv(id).is_some() {}
+            }
+        }
+        let id = reply_pipe.ok_or(Error::Again)?;
+        let body = self.read_reply(pipes, id).ok_or(Error::Again)?;
+        self.state = if body.more() {
+            State::Receiving { pipe: id }
+        } else {
+            State::Idle
+        };
+        Ok(body)
+    }
+
+    fn set_req_relaxed(&mut self, on: bool) -> Result<(), Error> {
+        self.relaxed = on;
+        Ok(())
+    }
+
+    fn set_req_correlate(&mut self, on: bool) -> Result<(), Error> {
+        self.correlate = on;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::{frame as f, FakePipes};
+    use super::*;
+
+    fn reply(pipes: &mut FakePipes, id: PipeId, frames: &[(&[u8], bool)]) {
+        let q = &mut pipes.pipes.get_mut(&id).unwrap().incoming;
+        for &(data, more) in frames {
+            q.push_back(frame(data, more));
+        }
+    }
+
+    #[test]
+    fn alternation_is_enforced() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Fsm);
+        r.send(&mut pipes, f("hello", false)).unwrap();
+        let sent: Vec<&[u8]> = pipes.pipes[&0].sent.iter().map(|m| m.as_bytes()).collect();
+        assert_eq!(sent, vec![&b""[..], b"hello"]);
+        assert!(matches!(
+            r.send(&mut pipes, f("again", false)),
+            Err(SendError::Fail(Error::Fsm))
+        ));
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
+        reply(&mut pipes, 0, &[(b"", true), (b"world", false)]);
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"world");
+        r.send(&mut pipes, f("next", false)).unwrap();
+    }
+
+    #[test]
+    fn only_the_asked_peer_answers_and_bad_envelopes_are_dropped() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            r.attach(&mut pipes, id);
+        }
+        r.send(&mut pipes, f("q", false)).unwrap(); // to pipe 0
+        reply(&mut pipes, 1, &[(b"", true), (b"intruder", false)]);
+        reply(&mut pipes, 0, &[(b"no-delimiter", false)]);
+        reply(&mut pipes, 0, &[(b"", true), (b"a", true), (b"b", false)]);
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"a");
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"b");
+        assert!(
+            pipes.pipes[&1].incoming.is_empty(),
+            "the intruder's reply was dropped"
+        );
+    }
+
+    #[test]
+    fn relaxed_and_correlated_requests_drop_stale_replies() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        r.set_req_relaxed(true).unwrap();
+        r.set_req_correlate(true).unwrap();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        r.send(&mut pipes, f("first", false)).unwrap();
+        let stale = pipes.pipes[&0].sent[0].to_vec();
+        r.send(&mut pipes, f("second", false)).unwrap();
+        let current = pipes.pipes[&0].sent[3].to_vec();
+        assert_ne!(stale, current);
+        reply(
+            &mut pipes,
+            0,
+            &[(&stale, true), (b"", true), (b"old", false)],
+        );
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
+        reply(
+            &mut pipes,
+            0,
+            &[(&current, true), (b"", true), (b"new", false)],
+        );
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"new");
+    }
+
+    #[test]
+    fn multipart_request_goes_whole_to_one_peer() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        r.send(&mut pipes, f("a", true)).unwrap();
+        assert!(pipes.pipes[&0].sent.is_empty());
+        r.send(&mut pipes, f("b", false)).unwrap();
+        assert_eq!(pipes.pipes[&0].sent.len(), 3);
+    }
+}
