@@ -16,8 +16,8 @@ pub(crate) enum SocketCmd {
     Attach(Arc<Pipe>),
     /// A session ended; the pipe (identified by address) is dropped once drained.
     Detach(usize),
-    /// The peer of a connect-side pipe (identified by address) reconnected.
-    Hiccup(usize),
+    /// The peer of a connect-side pipe (identified by address) completed a handshake.
+    PeerReady(usize),
 }
 
 /// The shared half of a socket.
@@ -76,9 +76,9 @@ impl SocketShared {
         self.inbound.load(Ordering::Acquire) && self.inbound.swap(false, Ordering::AcqRel)
     }
 
-    /// Tells the socket that `pipe`'s peer reconnected.
-    pub fn pipe_hiccuped(&self, pipe: &Pipe) {
-        self.post(SocketCmd::Hiccup(pipe as *const Pipe as usize));
+    /// Tells the socket that `pipe`'s peer completed a handshake.
+    pub fn pipe_ready(&self, pipe: &Pipe) {
+        self.post(SocketCmd::PeerReady(pipe as *const Pipe as usize));
     }
 
     /// Tells the socket that `pipe`'s session ended.

@@ -6,6 +6,7 @@
 //! and `MAXMSGSIZE` (for later connections) are read when they are needed.
 
 use crate::error::{Error, Result};
+use bytes::Bytes;
 use std::time::Duration;
 
 /// The options of one socket, with libzmq's defaults.
@@ -23,6 +24,9 @@ pub(crate) struct Options {
     pub backlog: i32,
     pub xpub_verbose: bool,
     pub xpub_verboser: bool,
+    pub routing_id: Bytes,
+    /// CONNECT_ROUTING_ID for the next connect only.
+    pub connect_routing_id: Option<Bytes>,
 }
 
 impl Default for Options {
@@ -40,7 +44,17 @@ impl Default for Options {
             backlog: 100,
             xpub_verbose: false,
             xpub_verboser: false,
+            routing_id: Bytes::new(),
+            connect_routing_id: None,
         }
+    }
+}
+
+/// Checks a routing id: 1 to 255 bytes, not starting with 0 (reserved for generated ids).
+pub(crate) fn routing_id(id: &[u8]) -> Result<Bytes> {
+    match id.first() {
+        Some(&first) if first != 0 && id.len() <= 255 => Ok(Bytes::copy_from_slice(id)),
+        _ => Err(Error::Invalid),
     }
 }
 
@@ -120,5 +134,9 @@ mod tests {
         assert_eq!(millis(-1), None);
         assert_eq!(millis(5), Some(Duration::from_millis(5)));
         assert_eq!(hwm(0), 0);
+        assert!(routing_id(b"a").is_ok());
+        assert_eq!(routing_id(b""), Err(Error::Invalid));
+        assert_eq!(routing_id(b"\0x"), Err(Error::Invalid));
+        assert_eq!(routing_id(&[1; 256]), Err(Error::Invalid));
     }
 }

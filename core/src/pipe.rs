@@ -13,6 +13,7 @@
 use crate::io::{IoShared, LingerGuard};
 use crate::mailbox::SocketShared;
 use crate::msg::Msg;
+use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -182,6 +183,8 @@ pub(crate) struct Pipe {
     /// Holds the context's termination back while this pipe may still have messages to
     /// flush; released when the pipe is dropped.
     linger_guard: Mutex<Option<LingerGuard>>,
+    /// The routing id of the peer: CONNECT_ROUTING_ID, or its `Identity` once known.
+    routing_id: Mutex<Option<Bytes>>,
 }
 
 impl Pipe {
@@ -198,6 +201,7 @@ impl Pipe {
             session,
             linger: AtomicI32::new(-1),
             linger_guard: Mutex::new(None),
+            routing_id: Mutex::new(None),
         })
     }
 
@@ -240,6 +244,23 @@ impl Pipe {
         *self.linger_guard.lock().unwrap_or_else(|e| e.into_inner()) = guard;
         self.out.close();
         self.session.wake();
+    }
+
+    /// The peer's routing id, `None` until known.
+    pub fn routing_id(&self) -> Option<Bytes> {
+        self.routing_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Sets the routing id (a CONNECT_ROUTING_ID fixed by the socket wins over the
+    /// `Identity` a peer announces later).
+    pub fn set_routing_id(&self, id: Bytes, fixed_by_socket: bool) {
+        let mut slot = self.routing_id.lock().unwrap_or_else(|e| e.into_inner());
+        if fixed_by_socket || slot.is_none() {
+            *slot = Some(id);
+        }
     }
 
     /// Applies new HWMs to this existing pipe.
@@ -298,9 +319,9 @@ impl Pipe {
         c
     }
 
-    /// The peer reconnected (connect side): the socket re-sends what the peer forgot.
-    pub fn hiccup(&self) {
-        self.socket.pipe_hiccuped(self);
+    /// The peer completed a handshake (connect side: on every connection).
+    pub fn peer_ready(&self) {
+        self.socket.pipe_ready(self);
     }
 
     /// The session ends: the socket reads what is left and then drops the pipe.

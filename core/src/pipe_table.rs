@@ -25,6 +25,8 @@ pub(crate) struct PipeTable {
     entries: Slab<Entry>,
     /// Terminated pipes found drained, to be removed by the socket.
     finished: Vec<PipeId>,
+    /// Pipes the pattern refused, to be closed by the socket.
+    rejected: Vec<PipeId>,
 }
 
 impl PipeTable {
@@ -67,6 +69,11 @@ impl PipeTable {
         std::mem::take(&mut self.finished)
     }
 
+    /// Pipes the pattern refused since the last call.
+    pub fn take_rejected(&mut self) -> Vec<PipeId> {
+        std::mem::take(&mut self.rejected)
+    }
+
     /// All pipes, for closing.
     pub fn drain(&mut self) -> impl Iterator<Item = Arc<Pipe>> + '_ {
         self.entries.drain().map(|e| e.pipe)
@@ -94,6 +101,14 @@ impl Pipes for PipeTable {
         if let Some(e) = self.entries.get(id) {
             e.pipe.send_frames(frames);
         }
+    }
+
+    fn routing_id(&self, id: PipeId) -> Option<bytes::Bytes> {
+        self.entries.get(id)?.pipe.routing_id()
+    }
+
+    fn reject(&mut self, id: PipeId) {
+        self.rejected.push(id);
     }
 
     fn try_recv(&mut self, id: PipeId) -> Option<Msg> {

@@ -12,13 +12,12 @@ use crate::io::{next_token, IoCmd, IoShared, Listener, Session, SessionConfig};
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use crate::options::{self, Options};
-use crate::pattern::{self, Pattern, SendError};
+use crate::pattern::{self, Pattern, PatternOption, SendError};
 use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
 use crate::transport::endpoint::tcp_uri;
 use crate::transport::{tcp, Endpoint};
-use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -96,7 +95,7 @@ impl Wait {
 
 impl Socket {
     pub(crate) fn new(ctx: Arc<CtxShared>, ty: SocketType) -> Result<Socket> {
-        let pattern = pattern::for_type(ty).ok_or(Error::Invalid)?;
+        let pattern = pattern::for_type(ty);
         Ok(Socket {
             ctx,
             ty,
@@ -126,7 +125,7 @@ impl Socket {
     fn session_config(&self) -> SessionConfig {
         SessionConfig {
             socket_type: self.ty,
-            identity: Bytes::new(),
+            identity: self.opts.routing_id.clone(),
             max_frame: self.opts.max_frame(),
             handshake_ivl: options::millis(self.opts.handshake_ivl).filter(|d| !d.is_zero()),
             reconnect_ivl: self.opts.reconnect_ivl,
@@ -205,15 +204,19 @@ impl Socket {
             cfg.sndhwm,
             cfg.rcvhwm,
         );
+        if let Some(rid) = self.opts.connect_routing_id.take() {
+            pipe.set_routing_id(rid, true);
+        }
         let id = self.pipes.insert(Arc::clone(&pipe));
-        self.pattern.attach(&mut self.pipes, id);
-        io.send(IoCmd::Connect(Box::new(Session::connect(
-            token, cfg, addr, pipe,
-        ))));
         self.connects.push(Connect {
             endpoint: endpoint.to_string(),
             pipe: id,
         });
+        self.pattern.attach(&mut self.pipes, id);
+        io.send(IoCmd::Connect(Box::new(Session::connect(
+            token, cfg, addr, pipe,
+        ))));
+        self.close_rejected();
         self.last_endpoint = tcp_uri(addr);
         Ok(())
     }
@@ -303,9 +306,9 @@ impl Socket {
                         }
                     }
                 }
-                SocketCmd::Hiccup(addr) => {
+                SocketCmd::PeerReady(addr) => {
                     if let Some(id) = self.pipes.find(addr) {
-                        self.pattern.hiccup(&mut self.pipes, id);
+                        self.pattern.peer_ready(&mut self.pipes, id);
                     }
                 }
             }
@@ -313,6 +316,17 @@ impl Socket {
         if inbound {
             self.pattern.process_inbound(&mut self.pipes);
             self.reap_finished();
+        }
+        self.close_rejected();
+    }
+
+    /// Closes the pipes the pattern refused (PAIR's second peer, a duplicate ROUTER id).
+    fn close_rejected(&mut self) {
+        for id in self.pipes.take_rejected() {
+            if let Some(pipe) = self.pipes.remove(id) {
+                pipe.close_from_socket(0, None);
+            }
+            self.connects.retain(|c| c.pipe != id);
         }
     }
 
@@ -756,6 +770,78 @@ impl Socket {
         self.pattern.subscribe(&mut self.pipes, topic, false)
     }
 
+    /// Sets `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`): the id this socket announces to its
+    /// peers, which a ROUTER peer uses to address it. 1 to 255 bytes, not starting with a
+    /// zero byte (those are reserved for generated ids); EINVAL otherwise. Applies to
+    /// later connections.
+    ///
+    /// ```
+    /// let mut dealer = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// dealer.set_routing_id(b"worker-1")?;
+    /// assert_eq!(dealer.routing_id()?, b"worker-1");
+    /// assert!(dealer.set_routing_id(b"\0reserved").is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_routing_id(&mut self, id: &[u8]) -> Result<()> {
+        self.opts.routing_id = options::routing_id(id)?;
+        Ok(())
+    }
+
+    /// `ZMQ_ROUTING_ID` (empty when not set).
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert!(s.routing_id()?.is_empty());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn routing_id(&self) -> Result<Vec<u8>> {
+        Ok(self.opts.routing_id.to_vec())
+    }
+
+    /// `ZMQ_CONNECT_ROUTING_ID`: the routing id this ROUTER gives the peer of its next
+    /// `connect` (instead of the one the peer announces), so messages can be routed to it
+    /// at once. Same rules as [`Socket::set_routing_id`]; ROUTER only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut router = ferromq::Context::new().socket(ferromq::SocketType::Router)?;
+    /// router.set_connect_routing_id(b"backend")?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_connect_routing_id(&mut self, id: &[u8]) -> Result<()> {
+        if self.ty != SocketType::Router {
+            return Err(Error::Invalid);
+        }
+        self.opts.connect_routing_id = Some(options::routing_id(id)?);
+        Ok(())
+    }
+
+    /// `ZMQ_ROUTER_MANDATORY`: a message for an unknown peer fails with EHOSTUNREACH,
+    /// and one for a peer at its HWM blocks (or EAGAIN), instead of being dropped.
+    /// ROUTER only (EINVAL otherwise).
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, SocketType, SNDMORE};
+    /// let mut router = Context::new().socket(SocketType::Router)?;
+    /// router.set_router_mandatory(true)?;
+    /// assert_eq!(router.send("nobody", SNDMORE), Err(Error::HostUnreach));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_router_mandatory(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_option(PatternOption::RouterMandatory(on))
+    }
+
+    /// `ZMQ_ROUTER_HANDOVER`: a new peer announcing a routing id already in use takes it
+    /// over (the old connection is closed) instead of being refused. ROUTER only.
+    ///
+    /// ```
+    /// let mut router = ferromq::Context::new().socket(ferromq::SocketType::Router)?;
+    /// router.set_router_handover(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_router_handover(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_option(PatternOption::RouterHandover(on))
+    }
+
     /// `ZMQ_REQ_RELAXED`: allow a new request before the reply to the last one came; the
     /// old reply is then dropped, and the request goes to the next peer (the "lazy
     /// pirate" pattern). REQ only (EINVAL otherwise).
@@ -766,7 +852,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_req_relaxed(&mut self, on: bool) -> Result<()> {
-        self.pattern.set_req_relaxed(on)
+        self.pattern.set_option(PatternOption::ReqRelaxed(on))
     }
 
     /// `ZMQ_REQ_CORRELATE`: tag each request with an id and accept only the reply that
@@ -778,7 +864,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_req_correlate(&mut self, on: bool) -> Result<()> {
-        self.pattern.set_req_correlate(on)
+        self.pattern.set_option(PatternOption::ReqCorrelate(on))
     }
 
     /// `ZMQ_XPUB_VERBOSE`: pass every subscription up to the application, not only the
@@ -790,7 +876,10 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_xpub_verbose(&mut self, on: bool) -> Result<()> {
-        self.pattern.set_verbose(on, self.opts.xpub_verboser)?;
+        self.pattern.set_option(PatternOption::XpubVerbose {
+            subscribes: on,
+            unsubscribes: self.opts.xpub_verboser,
+        })?;
         self.opts.xpub_verbose = on;
         Ok(())
     }
@@ -806,7 +895,10 @@ impl Socket {
     pub fn set_xpub_verboser(&mut self, on: bool) -> Result<()> {
         // libzmq: VERBOSER implies VERBOSE for subscriptions.
         let subs = on || self.opts.xpub_verbose;
-        self.pattern.set_verbose(subs, on)?;
+        self.pattern.set_option(PatternOption::XpubVerbose {
+            subscribes: subs,
+            unsubscribes: on,
+        })?;
         self.opts.xpub_verbose = subs;
         self.opts.xpub_verboser = on;
         Ok(())

@@ -129,8 +129,6 @@ pub(crate) struct Session {
     lingering: bool,
     /// The peer's ZMTP minor version (0 = 3.0: subscriptions travel as messages).
     peer_minor: u8,
-    /// A connection completed before (so the next one is a reconnect).
-    connected_before: bool,
     rng: u64,
 }
 
@@ -158,7 +156,6 @@ impl Session {
             credit: 0,
             lingering: false,
             peer_minor: 0,
-            connected_before: false,
             rng: seed(token),
         }
     }
@@ -386,12 +383,10 @@ impl Session {
         match &mut self.role {
             Role::Connect { backoff, .. } => {
                 *backoff = None;
-                let reconnect = std::mem::replace(&mut self.connected_before, true);
-                if reconnect && self.sends_subscriptions() {
-                    // The publisher forgot our subscriptions with the old connection.
-                    if let Some(pipe) = &self.pipe {
-                        pipe.hiccup();
-                    }
+                if let Some(pipe) = &self.pipe {
+                    pipe.set_routing_id(peer.identity, false);
+                    // ROUTER learns the peer's id; SUB re-sends what a publisher forgot.
+                    pipe.peer_ready();
                 }
             }
             Role::Accepted { .. } => {
@@ -406,6 +401,7 @@ impl Session {
                     self.cfg.sndhwm,
                     self.cfg.rcvhwm,
                 );
+                pipe.set_routing_id(peer.identity, false);
                 if !self.cfg.socket.post(SocketCmd::Attach(Arc::clone(&pipe))) {
                     return Err(Lost);
                 }

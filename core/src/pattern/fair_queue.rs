@@ -26,13 +26,18 @@ impl FairQueue {
     }
 
     pub fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
+        self.recv_with_pipe(pipes).map(|(_, m)| m)
+    }
+
+    /// The next frame and the pipe it came from.
+    pub fn recv_with_pipe(&mut self, pipes: &mut dyn Pipes) -> Result<(PipeId, Msg), Error> {
         if let Some(id) = self.reading {
             // Pipes deliver whole messages, so the rest of this one is already there.
             if let Some(m) = pipes.try_recv(id) {
                 if !m.more() {
                     self.reading = None;
                 }
-                return Ok(m);
+                return Ok((id, m));
             }
             self.reading = None;
         }
@@ -43,7 +48,7 @@ impl FairQueue {
         if m.more() {
             self.reading = Some(id);
         }
-        Ok(m)
+        Ok((id, m))
     }
 }
 

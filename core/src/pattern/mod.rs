@@ -8,12 +8,14 @@ mod dealer;
 mod dist;
 mod fair_queue;
 mod load_balancer;
+mod pair;
 mod publish;
 mod pull;
 mod push;
 mod rep;
 mod req;
 mod rotation;
+mod router;
 mod sub;
 pub(crate) mod trie;
 mod xpub;
@@ -39,6 +41,30 @@ pub(crate) trait Pipes {
     fn send_frames(&mut self, id: PipeId, frames: Vec<Msg>);
     /// The next incoming frame on `id`, if any.
     fn try_recv(&mut self, id: PipeId) -> Option<Msg>;
+    /// The routing id for `id`'s peer: CONNECT_ROUTING_ID if the socket set one for this
+    /// connection, else the peer's `Identity` once its handshake is done (possibly empty);
+    /// `None` while the handshake is pending.
+    fn routing_id(&self, id: PipeId) -> Option<bytes::Bytes>;
+    /// Refuses a pipe (PAIR's second peer): the socket closes it.
+    fn reject(&mut self, id: PipeId);
+}
+
+/// Options that only some patterns have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PatternOption {
+    /// `ZMQ_REQ_RELAXED`.
+    ReqRelaxed(bool),
+    /// `ZMQ_REQ_CORRELATE`.
+    ReqCorrelate(bool),
+    /// `ZMQ_XPUB_VERBOSE` (subscribes) and `ZMQ_XPUB_VERBOSER` (unsubscribes too).
+    XpubVerbose {
+        subscribes: bool,
+        unsubscribes: bool,
+    },
+    /// `ZMQ_ROUTER_MANDATORY`.
+    RouterMandatory(bool),
+    /// `ZMQ_ROUTER_HANDOVER`.
+    RouterHandover(bool),
 }
 
 /// Why a send did not complete.
@@ -60,8 +86,6 @@ pub(crate) trait Pattern: Send {
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError>;
     /// Takes the next incoming frame; `Error::Again` when none is ready.
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error>;
-    /// The peer of pipe `id` reconnected: state the peer kept is gone (subscriptions).
-    fn hiccup(&mut self, _pipes: &mut dyn Pipes, _id: PipeId) {}
     /// Messages arrived on some pipe; patterns that must act on them without waiting for
     /// `recv` (a publisher learning subscriptions) read them here.
     fn process_inbound(&mut self, _pipes: &mut dyn Pipes) {}
@@ -69,33 +93,29 @@ pub(crate) trait Pattern: Send {
     fn subscribe(&mut self, _pipes: &mut dyn Pipes, _topic: &[u8], _on: bool) -> Result<(), Error> {
         Err(Error::Invalid)
     }
-    /// `ZMQ_REQ_RELAXED`; EINVAL for types other than REQ.
-    fn set_req_relaxed(&mut self, _on: bool) -> Result<(), Error> {
+    /// Sets a pattern-specific option; EINVAL when the type has no such option.
+    fn set_option(&mut self, _opt: PatternOption) -> Result<(), Error> {
         Err(Error::Invalid)
     }
-    /// `ZMQ_REQ_CORRELATE`; EINVAL for types other than REQ.
-    fn set_req_correlate(&mut self, _on: bool) -> Result<(), Error> {
-        Err(Error::Invalid)
-    }
-    /// `ZMQ_XPUB_VERBOSE` / `ZMQ_XPUB_VERBOSER`; EINVAL for other types.
-    fn set_verbose(&mut self, _subscribes: bool, _unsubscribes: bool) -> Result<(), Error> {
-        Err(Error::Invalid)
-    }
+    /// The peer of pipe `id` completed a handshake (connect side: on every connection),
+    /// so its identity is known now.
+    fn peer_ready(&mut self, _pipes: &mut dyn Pipes, _id: PipeId) {}
 }
 
-/// The pattern for `ty`, or `None` for socket types not implemented yet.
-pub(crate) fn for_type(ty: SocketType) -> Option<Box<dyn Pattern>> {
+/// The pattern for `ty`.
+pub(crate) fn for_type(ty: SocketType) -> Box<dyn Pattern> {
     match ty {
-        SocketType::Push => Some(Box::new(Push::default())),
-        SocketType::Pull => Some(Box::new(Pull::default())),
-        SocketType::Req => Some(Box::new(req::Req::new())),
-        SocketType::Rep => Some(Box::new(rep::Rep::default())),
-        SocketType::Dealer => Some(Box::new(dealer::Dealer::default())),
-        SocketType::Pub => Some(Box::new(publish::Pub::default())),
-        SocketType::Sub => Some(Box::new(sub::Sub::default())),
-        SocketType::Xpub => Some(Box::new(xpub::Xpub::default())),
-        SocketType::Xsub => Some(Box::new(xsub::Xsub::default())),
-        _ => None,
+        SocketType::Push => Box::new(Push::default()),
+        SocketType::Pull => Box::new(Pull::default()),
+        SocketType::Req => Box::new(req::Req::new()),
+        SocketType::Rep => Box::new(rep::Rep::default()),
+        SocketType::Dealer => Box::new(dealer::Dealer::default()),
+        SocketType::Router => Box::new(router::Router::new()),
+        SocketType::Pair => Box::new(pair::Pair::default()),
+        SocketType::Pub => Box::new(publish::Pub::default()),
+        SocketType::Sub => Box::new(sub::Sub::default()),
+        SocketType::Xpub => Box::new(xpub::Xpub::default()),
+        SocketType::Xsub => Box::new(xsub::Xsub::default()),
     }
 }
 
@@ -136,6 +156,8 @@ pub(crate) mod fake {
         pub sent: Vec<Msg>,
         pub capacity: usize,
         pub incoming: VecDeque<Msg>,
+        pub routing_id: Option<bytes::Bytes>,
+        pub rejected: bool,
     }
 
     #[derive(Default)]
@@ -176,6 +198,12 @@ pub(crate) mod fake {
         }
         fn try_recv(&mut self, id: PipeId) -> Option<Msg> {
             self.pipes.get_mut(&id).unwrap().incoming.pop_front()
+        }
+        fn routing_id(&self, id: PipeId) -> Option<bytes::Bytes> {
+            self.pipes[&id].routing_id.clone()
+        }
+        fn reject(&mut self, id: PipeId) {
+            self.pipes.get_mut(&id).unwrap().rejected = true;
         }
     }
 

@@ -7,7 +7,7 @@
 //! request abandon the old one (the "lazy pirate" pattern).
 
 use super::rotation::Rotation;
-use super::{Pattern, PipeId, Pipes, SendError};
+use super::{Pattern, PatternOption, PipeId, Pipes, SendError};
 use crate::error::Error;
 use crate::msg::Msg;
 
@@ -174,13 +174,12 @@ impl Pattern for Req {
         Ok(body)
     }
 
-    fn set_req_relaxed(&mut self, on: bool) -> Result<(), Error> {
-        self.relaxed = on;
-        Ok(())
-    }
-
-    fn set_req_correlate(&mut self, on: bool) -> Result<(), Error> {
-        self.correlate = on;
+    fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
+        match opt {
+            PatternOption::ReqRelaxed(on) => self.relaxed = on,
+            PatternOption::ReqCorrelate(on) => self.correlate = on,
+            _ => return Err(Error::Invalid),
+        }
         Ok(())
     }
 }
@@ -241,8 +240,8 @@ mod tests {
     fn relaxed_and_correlated_requests_drop_stale_replies() {
         let mut pipes = FakePipes::default();
         let mut r = Req::default();
-        r.set_req_relaxed(true).unwrap();
-        r.set_req_correlate(true).unwrap();
+        r.set_option(PatternOption::ReqRelaxed(true)).unwrap();
+        r.set_option(PatternOption::ReqCorrelate(true)).unwrap();
         pipes.add(0, 10);
         r.attach(&mut pipes, 0);
         r.send(&mut pipes, f("first", false)).unwrap();

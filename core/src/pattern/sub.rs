@@ -14,6 +14,9 @@ pub(crate) struct Subscriber {
     topics: TopicCounts,
     fq: FairQueue,
     pipes: Vec<PipeId>,
+    /// Pipes whose peer completed a handshake at least once: the next one is a
+    /// reconnection, after which the publisher has forgotten our subscriptions.
+    connected: Vec<PipeId>,
     /// The message being received matched: its remaining frames pass.
     in_message: bool,
 }
@@ -27,7 +30,7 @@ impl Subscriber {
     }
 
     /// Sends every subscription to `id` (new pipe, or the peer reconnected).
-    pub fn resend(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
+    fn resend(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
         self.topics
             .for_each(|topic| pipes.send_frames(id, vec![subscription_msg(topic, true)]));
     }
@@ -35,6 +38,16 @@ impl Subscriber {
     pub fn detach(&mut self, id: PipeId) {
         self.fq.detach(id);
         self.pipes.retain(|&p| p != id);
+        self.connected.retain(|&p| p != id);
+    }
+
+    /// A connect-side peer completed a handshake: on a reconnection, subscribe again.
+    pub fn peer_ready(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
+        if self.connected.contains(&id) {
+            self.resend(pipes, id);
+        } else {
+            self.connected.push(id);
+        }
     }
 
     /// Sends a subscription message to every publisher. Subscriptions bypass the HWM:
@@ -91,8 +104,8 @@ impl Pattern for Sub {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.core.recv(pipes)
     }
-    fn hiccup(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
-        self.core.resend(pipes, id);
+    fn peer_ready(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
+        self.core.peer_ready(pipes, id);
     }
     fn subscribe(&mut self, pipes: &mut dyn Pipes, topic: &[u8], on: bool) -> Result<(), Error> {
         if self.core.count(topic, on) {
@@ -134,7 +147,9 @@ mod tests {
         pipes.add(0, 10);
         s.attach(&mut pipes, 0);
         assert_eq!(pipes.pipes[&0].sent.len(), 2);
-        s.hiccup(&mut pipes, 0);
+        s.peer_ready(&mut pipes, 0); // first connection: already sent at attach
+        assert_eq!(pipes.pipes[&0].sent.len(), 2);
+        s.peer_ready(&mut pipes, 0); // reconnection: the publisher forgot them
         assert_eq!(pipes.pipes[&0].sent.len(), 4);
     }
 

@@ -2,7 +2,7 @@
 //! (`0x01 topic` / `0x00 topic`) and any other messages peers send up.
 
 use super::publish::Publisher;
-use super::{subscription_msg, Pattern, PipeId, Pipes, SendError};
+use super::{subscription_msg, Pattern, PatternOption, PipeId, Pipes, SendError};
 use crate::error::Error;
 use crate::msg::Msg;
 use std::collections::VecDeque;
@@ -39,7 +39,14 @@ impl Pattern for Xpub {
     fn process_inbound(&mut self, pipes: &mut dyn Pipes) {
         self.core.read_peers(pipes, Some(&mut self.pending));
     }
-    fn set_verbose(&mut self, subscribes: bool, unsubscribes: bool) -> Result<(), Error> {
+    fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
+        let PatternOption::XpubVerbose {
+            subscribes,
+            unsubscribes,
+        } = opt
+        else {
+            return Err(Error::Invalid);
+        };
         self.core.verbose_subs = subscribes;
         self.core.verbose_unsubs = unsubscribes;
         Ok(())
@@ -72,7 +79,11 @@ mod tests {
         push(&mut pipes, 1, subscription_msg(b"T", false));
         assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x00T");
 
-        x.set_verbose(true, true).unwrap();
+        x.set_option(PatternOption::XpubVerbose {
+            subscribes: true,
+            unsubscribes: true,
+        })
+        .unwrap();
         for id in 0..2 {
             push(&mut pipes, id, subscription_msg(b"V", true));
         }

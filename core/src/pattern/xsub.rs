@@ -48,8 +48,8 @@ impl Pattern for Xsub {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.core.recv(pipes)
     }
-    fn hiccup(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
-        self.core.resend(pipes, id);
+    fn peer_ready(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
+        self.core.peer_ready(pipes, id);
     }
 }
 

@@ -4,7 +4,7 @@
 //! # Usage
 //!
 //! ```text
-//! ferromq-peer push|pull|pub|sub|xpub|xsub (--bind EP | --connect EP)... [options]
+//! ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dealer (--bind EP | --connect EP)... [options]
 //!
 //!   --bind EP            bind to EP (repeatable); prints `ENDPOINT <resolved ep>` for each
 //!   --connect EP         connect to EP (repeatable)
@@ -34,6 +34,29 @@
 //!   --max-ms MS          stop (printing DONE) after MS milliseconds in any case
 //!   --verbose / --verboser
 //!                        xpub: ZMQ_XPUB_VERBOSE / ZMQ_XPUB_VERBOSER
+//!
+//! req/rep/dealer only:
+//!   --count N            req, dealer: requests to send (default 1); rep, dealer --echo:
+//!                        requests to answer (default: run until killed)
+//!   --size/--sizes/--parts
+//!                        req, dealer: request m is built like push's message m
+//!   --reply-prefix P     rep, dealer --echo: the reply is one frame P followed by the
+//!                        request's frames (default: the request's frames alone); also
+//!                        --reply-prefix-hex H (`-` = an empty frame)
+//!   --delimiter          dealer: send an empty frame before each request (to talk to a REP)
+//!   --async              dealer: send all requests first, then receive all replies
+//!   --echo               dealer: answer like rep (receive, print, send back), without any
+//!                        envelope handling
+//!   --relaxed / --correlate
+//!                        ZMQ_REQ_RELAXED / ZMQ_REQ_CORRELATE (failing with EINVAL, exit 1,
+//!                        on other socket types)
+//!   --probe-fsm          req: before the first request, try a receive (`FSM recv-first
+//!                        <errno>`); after sending it, try a second send (`FSM send-twice
+//!                        <errno>`); rep: before the first request, try a send (`FSM
+//!                        send-first <errno>`); after receiving it, try a second receive
+//!                        (`FSM recv-twice <errno>`). Errno 0 means the call succeeded.
+//!   --commands           no automatic traffic: obey stdin commands (below) until `STOP`
+//!                        or end of stdin
 //! ```
 //!
 //! # Output (stdout, one line each, flushed as it is written)
@@ -50,6 +73,22 @@
 //!   messages counts every message received, subscriptions included;
 //! * `DONE <n>` once `--count` messages were sent or received, or the run was stopped by
 //!   stdin/`--max-ms` (pub: n = number of rounds published, i.e. the next sequence number).
+//! * req/rep/dealer: `READY` once bound/connected; then req and dealer print
+//!   `MSG <m> ...` for the reply to request m, exactly as received (a dealer's reply from
+//!   a REP starts with the empty frame), and rep and dealer --echo print `MSG <i> ...` for
+//!   the i-th request as the application receives it (a REP's without the envelope).
+//!   With --commands, `MSG` lines answer `RECV`, indexed by the messages received so far.
+//!
+//! # Commands on stdin (req/rep/dealer with --commands; one per line)
+//!
+//! * `SEND <hex> [<hex>...]`: sends one message (one frame per argument, `-` = empty frame;
+//!   no argument = one empty frame). Answers `SENT`.
+//! * `RECV`: receives one message (waiting at most --timeout-ms). Answers a `MSG` line.
+//! * `TRYRECV`: the same without waiting (`ZMQ_DONTWAIT`).
+//! * `STOP`: prints `DONE <messages received>` and exits, as does end of stdin.
+//!
+//! A failing command answers `ERROR <what> <errno>` (e.g. `ERROR send 156384763` for
+//! EFSM, `ERROR recv 11` for a timeout) and the peer keeps running.
 //!
 //! # Commands on stdin (pub/sub/xpub/xsub; one per line; `-` or nothing = empty bytes)
 //!
@@ -64,7 +103,7 @@
 //!
 //! Errors go to stderr. Exit status: 0 success, 1 ferromq error, 2 bad usage, 3 timeout.
 //!
-//! # Content sent by `push`
+//! # Content sent by `push` (and requests sent by `req` and `dealer`)
 //!
 //! Byte `i` of frame `f` of message `m` (all counted from 0) is `(m + f + i) % 251`, so the
 //! tests can rebuild every frame exactly.
@@ -83,7 +122,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
-use ferromq::{Context, Error, Msg, Socket, SocketType, SNDMORE};
+use ferromq::{Context, Error, Msg, Socket, SocketType, DONTWAIT, SNDMORE};
 
 /// Which socket type this process plays.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -94,6 +133,9 @@ enum Role {
     Sub,
     Xpub,
     Xsub,
+    Req,
+    Rep,
+    Dealer,
 }
 
 /// Everything the command line can say.
@@ -121,6 +163,14 @@ struct Options {
     max_ms: Option<u64>,
     verbose: bool,
     verboser: bool,
+    reply_prefix: Option<Vec<u8>>,
+    delimiter: bool,
+    async_send: bool,
+    echo: bool,
+    relaxed: bool,
+    correlate: bool,
+    probe_fsm: bool,
+    commands: bool,
 }
 
 /// How the run ended, mapped to the exit status.
@@ -140,12 +190,14 @@ impl From<io::Error> for Failure {
 }
 
 const USAGE: &str =
-    "usage: ferromq-peer push|pull|pub|sub|xpub|xsub (--bind EP | --connect EP)... \
+    "usage: ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dealer (--bind EP | --connect EP)... \
 [--count N] [--size S | --sizes A,B,..] [--parts K] [--linger MS] [--sndhwm N] \
 [--rcvhwm N] [--maxmsgsize N] [--handshake-ivl MS] [--reconnect-ivl MS] \
 [--timeout-ms MS] [--quiet] [--topics A,B,.. | --topic T | --topic-hex H]... \
 [--subscribe T | --subscribe-hex H]... [--subscribe-before-connect] [--interval-ms X] \
-[--wait-start] [--until-stdin-closes] [--max-ms MS] [--verbose] [--verboser]";
+[--wait-start] [--until-stdin-closes] [--max-ms MS] [--verbose] [--verboser] \
+[--reply-prefix P | --reply-prefix-hex H] [--delimiter] [--async] [--echo] [--relaxed] \
+[--correlate] [--probe-fsm] [--commands]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -182,9 +234,12 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         Some("sub") => Role::Sub,
         Some("xpub") => Role::Xpub,
         Some("xsub") => Role::Xsub,
+        Some("req") => Role::Req,
+        Some("rep") => Role::Rep,
+        Some("dealer") => Role::Dealer,
         Some(other) => {
             return Err(format!(
-                "unknown role {other:?} (want push, pull, pub, sub, xpub or xsub)"
+                "unknown role {other:?} (want push, pull, pub, sub, xpub, xsub, req, rep or dealer)"
             ))
         }
         None => return Err("missing role".into()),
@@ -213,6 +268,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         max_ms: None,
         verbose: false,
         verboser: false,
+        reply_prefix: None,
+        delimiter: false,
+        async_send: false,
+        echo: false,
+        relaxed: false,
+        correlate: false,
+        probe_fsm: false,
+        commands: false,
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
@@ -223,6 +286,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--until-stdin-closes" => &mut opts.until_stdin_closes,
             "--verbose" => &mut opts.verbose,
             "--verboser" => &mut opts.verboser,
+            "--delimiter" => &mut opts.delimiter,
+            "--async" => &mut opts.async_send,
+            "--echo" => &mut opts.echo,
+            "--relaxed" => &mut opts.relaxed,
+            "--correlate" => &mut opts.correlate,
+            "--probe-fsm" => &mut opts.probe_fsm,
+            "--commands" => &mut opts.commands,
             _ => {
                 let value = rest
                     .next()
@@ -242,6 +312,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     if opts.role == Role::Pub && opts.topics.is_empty() {
         return Err("pub needs --topics (or --topic / --topic-hex)".into());
+    }
+    let reqrep = matches!(opts.role, Role::Req | Role::Rep | Role::Dealer);
+    if !reqrep && (opts.commands || opts.probe_fsm || opts.reply_prefix.is_some()) {
+        return Err("--commands, --probe-fsm and --reply-prefix are for req, rep, dealer".into());
+    }
+    if opts.role != Role::Dealer && (opts.delimiter || opts.async_send || opts.echo) {
+        return Err("--delimiter, --async and --echo are for dealer only".into());
     }
     Ok(opts)
 }
@@ -280,6 +357,10 @@ fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), Strin
             .push(unhex(value).map_err(|e| format!("{flag}: {e}"))?),
         "--interval-ms" => opts.interval_ms = number(flag, value)?,
         "--max-ms" => opts.max_ms = Some(number(flag, value)?),
+        "--reply-prefix" => opts.reply_prefix = Some(value.as_bytes().to_vec()),
+        "--reply-prefix-hex" => {
+            opts.reply_prefix = Some(unhex(value).map_err(|e| format!("{flag}: {e}"))?)
+        }
         _ => return Err(format!("unknown option {flag:?}")),
     }
     Ok(())
@@ -333,6 +414,9 @@ fn run(opts: &Options) -> Result<(), Failure> {
         Role::Sub => SocketType::Sub,
         Role::Xpub => SocketType::Xpub,
         Role::Xsub => SocketType::Xsub,
+        Role::Req => SocketType::Req,
+        Role::Rep => SocketType::Rep,
+        Role::Dealer => SocketType::Dealer,
     };
     let mut sock = zmq("socket", ctx.socket(kind))?;
     if let Some(v) = opts.linger {
@@ -363,6 +447,12 @@ fn run(opts: &Options) -> Result<(), Failure> {
     if opts.verboser {
         zmq("set_xpub_verboser", sock.set_xpub_verboser(true))?;
     }
+    if opts.relaxed {
+        zmq("set_req_relaxed", sock.set_req_relaxed(true))?;
+    }
+    if opts.correlate {
+        zmq("set_req_correlate", sock.set_req_correlate(true))?;
+    }
 
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -389,6 +479,17 @@ fn run(opts: &Options) -> Result<(), Failure> {
             writeln!(out, "READY")?;
             out.flush()?;
             pubsub(opts, &mut sock, &mut out)?
+        }
+        Role::Req | Role::Rep | Role::Dealer => {
+            writeln!(out, "READY")?;
+            out.flush()?;
+            if opts.commands {
+                reqrep_commands(&mut sock, &mut out)?
+            } else if opts.role == Role::Rep || opts.echo {
+                serve(opts, &mut sock, &mut out)?
+            } else {
+                ask(opts, &mut sock, &mut out)?
+            }
         }
     }
     // Closing applies LINGER: queued messages still go out before the socket goes away.
@@ -461,6 +562,179 @@ fn pull(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), F
             out.flush()?;
         }
         received += 1;
+    }
+    writeln!(out, "DONE {received}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Request `m` as sent by req and dealer: push's message `m` (see the module docs).
+fn request(opts: &Options, m: u64) -> Vec<Vec<u8>> {
+    let parts = opts.parts as u64;
+    (0..parts)
+        .map(|f| {
+            let size = opts.sizes[((m * parts + f) % opts.sizes.len() as u64) as usize];
+            pattern(m, f, size)
+        })
+        .collect()
+}
+
+/// Sends one message frame by frame; a send blocking past --timeout-ms is a timeout.
+fn send_message(sock: &mut Socket, frames: Vec<Vec<u8>>, what: &str) -> Result<(), Failure> {
+    let n = frames.len();
+    for (f, frame) in frames.into_iter().enumerate() {
+        let flags = if f + 1 < n { SNDMORE } else { 0 };
+        match sock.send(frame, flags) {
+            Ok(()) => {}
+            Err(Error::Again) => {
+                return Err(Failure::Timeout(format!(
+                    "send of frame {f} of {what} blocked too long"
+                )))
+            }
+            Err(e) => return Err(Failure::Zmq("send", e)),
+        }
+    }
+    Ok(())
+}
+
+/// Receives one whole message; waiting past --timeout-ms is a timeout.
+fn recv_message(opts: &Options, sock: &mut Socket, what: &str) -> Result<Vec<Msg>, Failure> {
+    match sock.recv_multipart(0) {
+        Ok(frames) => Ok(frames),
+        Err(Error::Again) => Err(Failure::Timeout(format!(
+            "no {what} within {} ms",
+            opts.timeout_ms.unwrap_or(-1)
+        ))),
+        Err(e) => Err(Failure::Zmq("recv", e)),
+    }
+}
+
+/// The errno of a result, 0 for success (for the `FSM` probe lines).
+fn errno_of<T>(r: ferromq::Result<T>) -> i32 {
+    r.map_or_else(|e| e.errno(), |_| 0)
+}
+
+/// req, dealer: sends `--count` requests and prints each reply (lock-step, or with
+/// dealer --async all requests first).
+fn ask(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), Failure> {
+    let count = opts.count.unwrap_or(1);
+    let probe = opts.probe_fsm && opts.role == Role::Req;
+    if probe {
+        let r = sock.recv(DONTWAIT);
+        writeln!(out, "FSM recv-first {}", errno_of(r))?;
+        out.flush()?;
+    }
+    let build = |m: u64| {
+        let mut frames = request(opts, m);
+        if opts.delimiter {
+            frames.insert(0, Vec::new());
+        }
+        frames
+    };
+    let print_reply = |sock: &mut Socket, out: &mut dyn Write, m: u64| -> Result<(), Failure> {
+        let reply = recv_message(opts, sock, &format!("reply to request {m}"))?;
+        writeln!(out, "{}", describe(m, &reply))?;
+        out.flush()?;
+        Ok(())
+    };
+    if opts.async_send {
+        for m in 0..count {
+            send_message(sock, build(m), &format!("request {m}"))?;
+        }
+        for m in 0..count {
+            print_reply(sock, out, m)?;
+        }
+    } else {
+        for m in 0..count {
+            send_message(sock, build(m), &format!("request {m}"))?;
+            if probe && m == 0 {
+                let r = sock.send(&b"x"[..], DONTWAIT);
+                writeln!(out, "FSM send-twice {}", errno_of(r))?;
+                out.flush()?;
+            }
+            print_reply(sock, out, m)?;
+        }
+    }
+    writeln!(out, "DONE {count}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// rep, dealer --echo: receives requests, prints each, sends it back (behind
+/// --reply-prefix); stops after `--count` if given.
+fn serve(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), Failure> {
+    let probe = opts.probe_fsm && opts.role == Role::Rep;
+    if probe {
+        let r = sock.send(&b"x"[..], DONTWAIT);
+        writeln!(out, "FSM send-first {}", errno_of(r))?;
+        out.flush()?;
+    }
+    let mut served: u64 = 0;
+    // Without --count this never stops: the tests kill the process.
+    while opts.count != Some(served) {
+        let frames = recv_message(opts, sock, &format!("request {served}"))?;
+        writeln!(out, "{}", describe(served, &frames))?;
+        out.flush()?;
+        if probe && served == 0 {
+            let r = sock.recv(DONTWAIT);
+            writeln!(out, "FSM recv-twice {}", errno_of(r))?;
+            out.flush()?;
+        }
+        let mut reply: Vec<Vec<u8>> = Vec::with_capacity(frames.len() + 1);
+        if let Some(prefix) = &opts.reply_prefix {
+            reply.push(prefix.clone());
+        }
+        reply.extend(frames.iter().map(|f| f.to_vec()));
+        send_message(sock, reply, &format!("reply {served}"))?;
+        served += 1;
+    }
+    writeln!(out, "DONE {served}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// req/rep/dealer --commands: obeys stdin commands (see the module docs) until `STOP` or
+/// end of stdin.
+fn reqrep_commands(sock: &mut Socket, out: &mut impl Write) -> Result<(), Failure> {
+    let mut received: u64 = 0;
+    let stdin = io::stdin();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let mut words = line.split_whitespace();
+        let verb = words.next().unwrap_or("");
+        let args: Vec<&str> = words.collect();
+        match verb {
+            "" => continue,
+            "STOP" => break,
+            "SEND" => {
+                let decoded: Result<Vec<Vec<u8>>, String> = args.iter().map(|a| unhex(a)).collect();
+                let frames = match decoded {
+                    Ok(d) if d.is_empty() => vec![Vec::new()],
+                    Ok(d) => d,
+                    Err(e) => {
+                        writeln!(out, "ERROR usage {e}")?;
+                        out.flush()?;
+                        continue;
+                    }
+                };
+                match sock.send_multipart(frames, 0) {
+                    Ok(()) => writeln!(out, "SENT")?,
+                    Err(e) => writeln!(out, "ERROR send {}", e.errno())?,
+                }
+            }
+            "RECV" | "TRYRECV" => {
+                let flags = if verb == "RECV" { 0 } else { DONTWAIT };
+                match sock.recv_multipart(flags) {
+                    Ok(frames) => {
+                        writeln!(out, "{}", describe(received, &frames))?;
+                        received += 1;
+                    }
+                    Err(e) => writeln!(out, "ERROR recv {}", e.errno())?,
+                }
+            }
+            other => writeln!(out, "ERROR usage unknown command {other:?}")?,
+        }
+        out.flush()?;
     }
     writeln!(out, "DONE {received}")?;
     out.flush()?;
@@ -850,5 +1124,38 @@ mod tests {
         assert!(opts.until_stdin_closes);
         let bad = vec!["pub".to_string(), "--bind".to_string(), "x".to_string()];
         assert!(parse_args(&bad).is_err(), "pub without topics");
+    }
+
+    #[test]
+    fn parse_reqrep_options() {
+        let to_args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let opts = parse_args(&to_args(&[
+            "rep",
+            "--bind",
+            "tcp://127.0.0.1:*",
+            "--reply-prefix-hex",
+            "-",
+            "--probe-fsm",
+        ]))
+        .unwrap();
+        assert!(opts.role == Role::Rep && opts.probe_fsm);
+        assert_eq!(opts.reply_prefix, Some(Vec::new()));
+        let opts = parse_args(&to_args(&[
+            "dealer",
+            "--connect",
+            "tcp://127.0.0.1:1",
+            "--delimiter",
+            "--async",
+            "--parts",
+            "2",
+        ]))
+        .unwrap();
+        assert!(opts.delimiter && opts.async_send && !opts.echo);
+        assert_eq!(
+            request(&opts, 1),
+            vec![pattern(1, 0, 16), pattern(1, 1, 16)]
+        );
+        assert!(parse_args(&to_args(&["req", "--connect", "x", "--echo"])).is_err());
+        assert!(parse_args(&to_args(&["push", "--connect", "x", "--commands"])).is_err());
     }
 }
