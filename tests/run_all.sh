@@ -83,8 +83,8 @@ step "cargo doc --workspace --no-deps (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 done_step
 
-step "cargo build --release -p ferromq-test-peer"
-cargo build --release -p ferromq-test-peer
+step "cargo build --release -p ferromq-test-peer -p ferromq-examples"
+cargo build --release -p ferromq-test-peer -p ferromq-examples
 done_step
 
 step "pytest tests/interop (libzmq interop via pyzmq, hostile peers)"
