@@ -26,6 +26,9 @@ fn main() -> ferromq::Result<()> {
     for _ in 0..tasks {
         receiver.recv(0)?;
     }
-    println!("Collected {tasks} results in {} msec", started.elapsed().as_millis());
+    println!(
+        "Collected {tasks} results in {} msec",
+        started.elapsed().as_millis()
+    );
     Ok(())
 }
