@@ -4,10 +4,13 @@
 //! # Usage
 //!
 //! ```text
-//! ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dealer (--bind EP | --connect EP)... [options]
+//! ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dealer|router|pair
+//!              (--bind EP | [--connect-routing-id ID] --connect EP)... [options]
 //!
 //!   --bind EP            bind to EP (repeatable); prints `ENDPOINT <resolved ep>` for each
 //!   --connect EP         connect to EP (repeatable)
+//!   --routing-id ID      ZMQ_ROUTING_ID (text; --routing-id-hex H for bytes), set before
+//!                        any bind or connect
 //!   --count N            push: messages to send (default 1); pull, sub, xsub, xpub: messages
 //!                        to receive (default: run until killed / stopped); pub: rounds to
 //!                        publish (counted from `START` with --wait-start; default: no limit)
@@ -57,6 +60,18 @@
 //!                        (`FSM recv-twice <errno>`). Errno 0 means the call succeeded.
 //!   --commands           no automatic traffic: obey stdin commands (below) until `STOP`
 //!                        or end of stdin
+//!
+//! router/pair only:
+//!   --count N            requests to answer (default: run until killed)
+//!   (default mode)       serve like rep: receive, print, send the message back unchanged
+//!                        (a router's reply thus goes back to the sender, by its routing id;
+//!                        pair: behind --reply-prefix if given)
+//!   --commands           obey stdin commands instead (below)
+//!   --connect-routing-id ID
+//!                        router: ZMQ_CONNECT_ROUTING_ID for the next --connect on the
+//!                        command line (text; --connect-routing-id-hex H for bytes)
+//!   --mandatory          ZMQ_ROUTER_MANDATORY (EINVAL, exit 1, on other socket types)
+//!   --handover           ZMQ_ROUTER_HANDOVER (EINVAL, exit 1, on other socket types)
 //! ```
 //!
 //! # Output (stdout, one line each, flushed as it is written)
@@ -73,17 +88,20 @@
 //!   messages counts every message received, subscriptions included;
 //! * `DONE <n>` once `--count` messages were sent or received, or the run was stopped by
 //!   stdin/`--max-ms` (pub: n = number of rounds published, i.e. the next sequence number).
-//! * req/rep/dealer: `READY` once bound/connected; then req and dealer print
+//! * req/rep/dealer/router/pair: `READY` once bound/connected; then req and dealer print
 //!   `MSG <m> ...` for the reply to request m, exactly as received (a dealer's reply from
 //!   a REP starts with the empty frame), and rep and dealer --echo print `MSG <i> ...` for
-//!   the i-th request as the application receives it (a REP's without the envelope).
+//!   the i-th request as the application receives it (a REP's without the envelope;
+//!   a router's with the sender's routing id first, then the frames as sent).
 //!   With --commands, `MSG` lines answer `RECV`, indexed by the messages received so far.
 //!
-//! # Commands on stdin (req/rep/dealer with --commands; one per line)
+//! # Commands on stdin (req/rep/dealer/router/pair with --commands; one per line)
 //!
 //! * `SEND <hex> [<hex>...]`: sends one message (one frame per argument, `-` = empty frame;
-//!   no argument = one empty frame). Answers `SENT`.
-//! * `RECV`: receives one message (waiting at most --timeout-ms). Answers a `MSG` line.
+//!   no argument = one empty frame). Answers `SENT`. A router routes it by the first
+//!   frame (e.g. `ERROR send 113` for an unknown id with --mandatory).
+//! * `RECV [MS]`: receives one message (waiting at most MS milliseconds if given, else
+//!   --timeout-ms). Answers a `MSG` line.
 //! * `TRYRECV`: the same without waiting (`ZMQ_DONTWAIT`).
 //! * `STOP`: prints `DONE <messages received>` and exits, as does end of stdin.
 //!
@@ -136,13 +154,21 @@ enum Role {
     Req,
     Rep,
     Dealer,
+    Router,
+    Pair,
 }
 
 /// Everything the command line can say.
 struct Options {
     role: Role,
     binds: Vec<String>,
-    connects: Vec<String>,
+    /// Endpoints to connect to, each with the CONNECT_ROUTING_ID given just before it.
+    connects: Vec<(String, Option<Vec<u8>>)>,
+    /// A --connect-routing-id still waiting for its --connect.
+    pending_connect_rid: Option<Vec<u8>>,
+    routing_id: Option<Vec<u8>>,
+    mandatory: bool,
+    handover: bool,
     count: Option<u64>,
     sizes: Vec<usize>,
     parts: usize,
@@ -189,8 +215,9 @@ impl From<io::Error> for Failure {
     }
 }
 
-const USAGE: &str =
-    "usage: ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dealer (--bind EP | --connect EP)... \
+const USAGE: &str = "usage: ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dealer|router|pair \
+(--bind EP | [--connect-routing-id ID | --connect-routing-id-hex H] --connect EP)... \
+[--routing-id ID | --routing-id-hex H] [--mandatory] [--handover] \
 [--count N] [--size S | --sizes A,B,..] [--parts K] [--linger MS] [--sndhwm N] \
 [--rcvhwm N] [--maxmsgsize N] [--handshake-ivl MS] [--reconnect-ivl MS] \
 [--timeout-ms MS] [--quiet] [--topics A,B,.. | --topic T | --topic-hex H]... \
@@ -237,9 +264,12 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         Some("req") => Role::Req,
         Some("rep") => Role::Rep,
         Some("dealer") => Role::Dealer,
+        Some("router") => Role::Router,
+        Some("pair") => Role::Pair,
         Some(other) => {
             return Err(format!(
-                "unknown role {other:?} (want push, pull, pub, sub, xpub, xsub, req, rep or dealer)"
+                "unknown role {other:?} (want push, pull, pub, sub, xpub, xsub, req, rep, \
+                 dealer, router or pair)"
             ))
         }
         None => return Err("missing role".into()),
@@ -248,6 +278,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         role,
         binds: Vec::new(),
         connects: Vec::new(),
+        pending_connect_rid: None,
+        routing_id: None,
+        mandatory: false,
+        handover: false,
         count: None,
         sizes: vec![16],
         parts: 1,
@@ -293,6 +327,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--correlate" => &mut opts.correlate,
             "--probe-fsm" => &mut opts.probe_fsm,
             "--commands" => &mut opts.commands,
+            "--mandatory" => &mut opts.mandatory,
+            "--handover" => &mut opts.handover,
             _ => {
                 let value = rest
                     .next()
@@ -304,6 +340,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         };
         *switch = true;
     }
+    if opts.pending_connect_rid.is_some() {
+        return Err("--connect-routing-id must come before a --connect".into());
+    }
     if opts.binds.is_empty() && opts.connects.is_empty() {
         return Err("give at least one --bind or --connect".into());
     }
@@ -313,9 +352,18 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     if opts.role == Role::Pub && opts.topics.is_empty() {
         return Err("pub needs --topics (or --topic / --topic-hex)".into());
     }
-    let reqrep = matches!(opts.role, Role::Req | Role::Rep | Role::Dealer);
+    let reqrep = matches!(
+        opts.role,
+        Role::Req | Role::Rep | Role::Dealer | Role::Router | Role::Pair
+    );
     if !reqrep && (opts.commands || opts.probe_fsm || opts.reply_prefix.is_some()) {
-        return Err("--commands, --probe-fsm and --reply-prefix are for req, rep, dealer".into());
+        return Err(
+            "--commands, --probe-fsm and --reply-prefix are for req, rep, dealer, router, pair"
+                .into(),
+        );
+    }
+    if opts.role == Role::Router && opts.reply_prefix.is_some() {
+        return Err("--reply-prefix would break a router's envelope".into());
     }
     if opts.role != Role::Dealer && (opts.delimiter || opts.async_send || opts.echo) {
         return Err("--delimiter, --async and --echo are for dealer only".into());
@@ -327,7 +375,17 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), String> {
     match flag {
         "--bind" => opts.binds.push(value.to_string()),
-        "--connect" => opts.connects.push(value.to_string()),
+        "--connect" => opts
+            .connects
+            .push((value.to_string(), opts.pending_connect_rid.take())),
+        "--connect-routing-id" => opts.pending_connect_rid = Some(value.as_bytes().to_vec()),
+        "--connect-routing-id-hex" => {
+            opts.pending_connect_rid = Some(unhex(value).map_err(|e| format!("{flag}: {e}"))?)
+        }
+        "--routing-id" => opts.routing_id = Some(value.as_bytes().to_vec()),
+        "--routing-id-hex" => {
+            opts.routing_id = Some(unhex(value).map_err(|e| format!("{flag}: {e}"))?)
+        }
         "--count" => opts.count = Some(number(flag, value)?),
         "--size" => opts.sizes = vec![number(flag, value)?],
         "--sizes" => {
@@ -417,6 +475,8 @@ fn run(opts: &Options) -> Result<(), Failure> {
         Role::Req => SocketType::Req,
         Role::Rep => SocketType::Rep,
         Role::Dealer => SocketType::Dealer,
+        Role::Router => SocketType::Router,
+        Role::Pair => SocketType::Pair,
     };
     let mut sock = zmq("socket", ctx.socket(kind))?;
     if let Some(v) = opts.linger {
@@ -453,6 +513,15 @@ fn run(opts: &Options) -> Result<(), Failure> {
     if opts.correlate {
         zmq("set_req_correlate", sock.set_req_correlate(true))?;
     }
+    if let Some(id) = &opts.routing_id {
+        zmq("set_routing_id", sock.set_routing_id(id))?;
+    }
+    if opts.mandatory {
+        zmq("set_router_mandatory", sock.set_router_mandatory(true))?;
+    }
+    if opts.handover {
+        zmq("set_router_handover", sock.set_router_handover(true))?;
+    }
 
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -465,7 +534,10 @@ fn run(opts: &Options) -> Result<(), Failure> {
         writeln!(out, "ENDPOINT {resolved}")?;
         out.flush()?;
     }
-    for ep in &opts.connects {
+    for (ep, rid) in &opts.connects {
+        if let Some(rid) = rid {
+            zmq("set_connect_routing_id", sock.set_connect_routing_id(rid))?;
+        }
         zmq("connect", sock.connect(ep))?;
     }
     if !opts.subscribe_before_connect {
@@ -480,12 +552,12 @@ fn run(opts: &Options) -> Result<(), Failure> {
             out.flush()?;
             pubsub(opts, &mut sock, &mut out)?
         }
-        Role::Req | Role::Rep | Role::Dealer => {
+        Role::Req | Role::Rep | Role::Dealer | Role::Router | Role::Pair => {
             writeln!(out, "READY")?;
             out.flush()?;
             if opts.commands {
-                reqrep_commands(&mut sock, &mut out)?
-            } else if opts.role == Role::Rep || opts.echo {
+                reqrep_commands(&mut sock, &mut out, opts.timeout_ms)?
+            } else if matches!(opts.role, Role::Rep | Role::Router | Role::Pair) || opts.echo {
                 serve(opts, &mut sock, &mut out)?
             } else {
                 ask(opts, &mut sock, &mut out)?
@@ -660,8 +732,9 @@ fn ask(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), Fa
     Ok(())
 }
 
-/// rep, dealer --echo: receives requests, prints each, sends it back (behind
-/// --reply-prefix); stops after `--count` if given.
+/// rep, router, pair, dealer --echo: receives requests, prints each, sends it back
+/// (behind --reply-prefix); stops after `--count` if given. A router's request starts
+/// with the sender's routing id, so the echo goes back to the sender.
 fn serve(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), Failure> {
     let probe = opts.probe_fsm && opts.role == Role::Rep;
     if probe {
@@ -695,7 +768,11 @@ fn serve(opts: &Options, sock: &mut Socket, out: &mut impl Write) -> Result<(), 
 
 /// req/rep/dealer --commands: obeys stdin commands (see the module docs) until `STOP` or
 /// end of stdin.
-fn reqrep_commands(sock: &mut Socket, out: &mut impl Write) -> Result<(), Failure> {
+fn reqrep_commands(
+    sock: &mut Socket,
+    out: &mut impl Write,
+    timeout_ms: Option<i32>,
+) -> Result<(), Failure> {
     let mut received: u64 = 0;
     let stdin = io::stdin();
     for line in stdin.lock().lines() {
@@ -724,7 +801,23 @@ fn reqrep_commands(sock: &mut Socket, out: &mut impl Write) -> Result<(), Failur
             }
             "RECV" | "TRYRECV" => {
                 let flags = if verb == "RECV" { 0 } else { DONTWAIT };
-                match sock.recv_multipart(flags) {
+                let wait_ms = match args.first().map(|a| a.parse::<i32>()) {
+                    None => None,
+                    Some(Ok(ms)) if verb == "RECV" && ms >= 0 => Some(ms),
+                    Some(_) => {
+                        writeln!(out, "ERROR usage bad RECV argument {args:?}")?;
+                        out.flush()?;
+                        continue;
+                    }
+                };
+                if let Some(ms) = wait_ms {
+                    zmq("set_rcvtimeo", sock.set_rcvtimeo(ms))?;
+                }
+                let got = sock.recv_multipart(flags);
+                if wait_ms.is_some() {
+                    zmq("set_rcvtimeo", sock.set_rcvtimeo(timeout_ms.unwrap_or(-1)))?;
+                }
+                match got {
                     Ok(frames) => {
                         writeln!(out, "{}", describe(received, &frames))?;
                         received += 1;
@@ -1157,5 +1250,39 @@ mod tests {
         );
         assert!(parse_args(&to_args(&["req", "--connect", "x", "--echo"])).is_err());
         assert!(parse_args(&to_args(&["push", "--connect", "x", "--commands"])).is_err());
+    }
+
+    #[test]
+    fn parse_router_options() {
+        let to_args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let opts = parse_args(&to_args(&[
+            "router",
+            "--connect",
+            "a",
+            "--connect-routing-id-hex",
+            "4142",
+            "--connect",
+            "b",
+            "--routing-id",
+            "me",
+            "--mandatory",
+            "--handover",
+            "--commands",
+        ]))
+        .unwrap();
+        assert!(opts.role == Role::Router && opts.mandatory && opts.handover && opts.commands);
+        assert_eq!(
+            opts.connects,
+            vec![
+                ("a".to_string(), None),
+                ("b".to_string(), Some(b"AB".to_vec()))
+            ]
+        );
+        assert_eq!(opts.routing_id, Some(b"me".to_vec()));
+        let dangling = ["router", "--connect", "a", "--connect-routing-id", "x"];
+        assert!(parse_args(&to_args(&dangling)).is_err());
+        let prefix = ["router", "--bind", "a", "--reply-prefix", "p"];
+        assert!(parse_args(&to_args(&prefix)).is_err());
+        assert!(parse_args(&to_args(&["pair", "--bind", "a", "--reply-prefix", "p"])).is_ok());
     }
 }
