@@ -3,6 +3,9 @@
 #
 #   bash bench/run.sh            # print the results (Markdown) to stdout
 #   bash bench/run.sh --write    # ... and put them into docs/PERFORMANCE.md
+#   bash bench/run.sh --patterns # then also REQ/REP latency and PUB -> SUB
+#                                # throughput (bench/run_patterns.sh, which
+#                                # gets --write too and has its own knobs)
 #
 # Environment:
 #   SIZES    message sizes in bytes        (default "1 64 1024 65536")
@@ -19,10 +22,12 @@
 set -euo pipefail
 
 WRITE=0
+PATTERNS=0
 for arg in "$@"; do
     case "$arg" in
         --write) WRITE=1 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        --patterns) PATTERNS=1 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -233,4 +238,13 @@ if [[ $WRITE -eq 1 ]]; then
     ' "$DOC" >"$TMP/doc.md"
     cat "$TMP/doc.md" >"$DOC"
     log "wrote results into $DOC"
+fi
+
+if [[ $PATTERNS -eq 1 ]]; then
+    echo
+    if [[ $WRITE -eq 1 ]]; then
+        bash "$ROOT/bench/run_patterns.sh" --write
+    else
+        bash "$ROOT/bench/run_patterns.sh"
+    fi
 fi

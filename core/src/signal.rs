@@ -28,8 +28,9 @@ impl Signal {
     pub fn notify(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         if self.sleepers.load(Ordering::SeqCst) > 0 {
-            // Taking the lock orders this notify after a sleeper's generation check.
-            let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+            // Taking the lock orders this notify after a sleeper's generation check; it is
+            // released before waking, so the woken thread does not block on it again.
+            drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
             self.cond.notify_all();
         }
     }
