@@ -33,6 +33,7 @@ mod context;
 mod error;
 mod io;
 mod mailbox;
+pub mod monitor;
 mod msg;
 mod options;
 mod pattern;

@@ -4,6 +4,7 @@
 //! [`Signal`]. The socket applies the commands at the start of its next call (as libzmq's
 //! `process_commands` does), so all pattern state stays owned by the application thread.
 
+use crate::monitor::MonitorSlot;
 use crate::pipe::Pipe;
 use crate::signal::Signal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +25,8 @@ pub(crate) enum SocketCmd {
 #[derive(Debug, Default)]
 pub(crate) struct SocketShared {
     pub signal: Signal,
+    /// Where this socket's events go (see [`crate::monitor`]).
+    pub monitor: MonitorSlot,
     inbox: Mutex<Inbox>,
     has_cmds: AtomicBool,
     /// Messages were delivered on some pipe since the socket last looked.

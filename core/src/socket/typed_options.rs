@@ -1,0 +1,432 @@
+//! Typed option setters and getters, with libzmq's option names and defaults.
+
+use super::Socket;
+use crate::error::{Error, Result};
+use crate::options;
+use crate::pattern::PatternOption;
+use crate::proto::SocketType;
+
+impl Socket {
+    /// Sets `ZMQ_SNDHWM`: the most messages queued per peer for sending (0 = no limit;
+    /// default 1000). EINVAL if negative.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_sndhwm(10)?;
+    /// assert_eq!(s.sndhwm()?, 10);
+    /// assert!(s.set_sndhwm(-1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_sndhwm(&mut self, v: i32) -> Result<()> {
+        self.opts.sndhwm = options::non_negative(v)?;
+        self.apply_hwms();
+        Ok(())
+    }
+
+    /// `ZMQ_SNDHWM`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.sndhwm()?, 1000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn sndhwm(&self) -> Result<i32> {
+        Ok(self.opts.sndhwm)
+    }
+
+    /// Sets `ZMQ_RCVHWM`: the most messages queued per peer for receiving (0 = no limit;
+    /// default 1000). EINVAL if negative.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_rcvhwm(5)?;
+    /// assert_eq!(s.rcvhwm()?, 5);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_rcvhwm(&mut self, v: i32) -> Result<()> {
+        self.opts.rcvhwm = options::non_negative(v)?;
+        self.apply_hwms();
+        Ok(())
+    }
+
+    /// `ZMQ_RCVHWM`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.rcvhwm()?, 1000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn rcvhwm(&self) -> Result<i32> {
+        Ok(self.opts.rcvhwm)
+    }
+
+    /// Sets `ZMQ_LINGER` in ms: how long messages queued at close are still sent
+    /// (-1 = until sent, the default; 0 = drop them).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_linger(0)?;
+    /// assert_eq!(s.linger()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_linger(&mut self, v: i32) -> Result<()> {
+        self.opts.linger = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_LINGER`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.linger()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn linger(&self) -> Result<i32> {
+        Ok(self.opts.linger)
+    }
+
+    /// Sets `ZMQ_RCVTIMEO` in ms: how long `recv` blocks before EAGAIN (-1 = forever,
+    /// the default; 0 = never blocks).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_rcvtimeo(250)?;
+    /// assert_eq!(s.rcvtimeo()?, 250);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_rcvtimeo(&mut self, v: i32) -> Result<()> {
+        self.opts.rcvtimeo = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_RCVTIMEO`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.rcvtimeo()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn rcvtimeo(&self) -> Result<i32> {
+        Ok(self.opts.rcvtimeo)
+    }
+
+    /// Sets `ZMQ_SNDTIMEO` in ms: how long `send` blocks before EAGAIN (-1 = forever,
+    /// the default; 0 = never blocks).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_sndtimeo(0)?;
+    /// assert_eq!(s.sndtimeo()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_sndtimeo(&mut self, v: i32) -> Result<()> {
+        self.opts.sndtimeo = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_SNDTIMEO`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.sndtimeo()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn sndtimeo(&self) -> Result<i32> {
+        Ok(self.opts.sndtimeo)
+    }
+
+    /// Sets `ZMQ_MAXMSGSIZE`: the largest frame accepted from a peer, in bytes; a peer
+    /// that sends more is disconnected (-1 = no limit, the default). Applies to later
+    /// connections.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_maxmsgsize(1 << 20)?;
+    /// assert_eq!(s.maxmsgsize()?, 1 << 20);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_maxmsgsize(&mut self, v: i64) -> Result<()> {
+        if v < -1 {
+            return Err(Error::Invalid);
+        }
+        self.opts.maxmsgsize = v;
+        Ok(())
+    }
+
+    /// `ZMQ_MAXMSGSIZE`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.maxmsgsize()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn maxmsgsize(&self) -> Result<i64> {
+        Ok(self.opts.maxmsgsize)
+    }
+
+    /// Sets `ZMQ_RECONNECT_IVL` in ms: the wait before reconnecting a dropped connection
+    /// (default 100; -1 = never reconnect).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_reconnect_ivl(50)?;
+    /// assert_eq!(s.reconnect_ivl()?, 50);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_reconnect_ivl(&mut self, v: i32) -> Result<()> {
+        self.opts.reconnect_ivl = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_RECONNECT_IVL`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.reconnect_ivl()?, 100);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn reconnect_ivl(&self) -> Result<i32> {
+        Ok(self.opts.reconnect_ivl)
+    }
+
+    /// Sets `ZMQ_RECONNECT_IVL_MAX` in ms: when > 0, reconnect waits double after each
+    /// failure up to this value (default 0 = no backoff).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// s.set_reconnect_ivl_max(5000)?;
+    /// assert_eq!(s.reconnect_ivl_max()?, 5000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_reconnect_ivl_max(&mut self, v: i32) -> Result<()> {
+        self.opts.reconnect_ivl_max = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_RECONNECT_IVL_MAX`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Push)?;
+    /// assert_eq!(s.reconnect_ivl_max()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn reconnect_ivl_max(&self) -> Result<i32> {
+        Ok(self.opts.reconnect_ivl_max)
+    }
+
+    /// Sets `ZMQ_HANDSHAKE_IVL` in ms: a connection that has not completed the ZMTP
+    /// handshake in this time is dropped (default 30000; 0 = no limit).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_handshake_ivl(1000)?;
+    /// assert_eq!(s.handshake_ivl()?, 1000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_handshake_ivl(&mut self, v: i32) -> Result<()> {
+        self.opts.handshake_ivl = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HANDSHAKE_IVL`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.handshake_ivl()?, 30000);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn handshake_ivl(&self) -> Result<i32> {
+        Ok(self.opts.handshake_ivl)
+    }
+
+    /// `ZMQ_SUBSCRIBE`: receive messages whose first frame starts with `topic` (the
+    /// empty topic matches everything). Counted: subscribing twice needs two
+    /// unsubscribes. SUB sockets only (EINVAL otherwise).
+    ///
+    /// ```
+    /// use ferromq::{Context, SocketType};
+    /// let ctx = Context::new();
+    /// let mut sub = ctx.socket(SocketType::Sub)?;
+    /// sub.set_subscribe(b"weather.")?;
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// assert!(push.set_subscribe(b"x").is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_subscribe(&mut self, topic: &[u8]) -> Result<()> {
+        self.process_commands();
+        self.pattern.subscribe(&mut self.pipes, topic, true)
+    }
+
+    /// `ZMQ_UNSUBSCRIBE`: removes one subscription to `topic` (no effect if there is
+    /// none). SUB sockets only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut sub = ferromq::Context::new().socket(ferromq::SocketType::Sub)?;
+    /// sub.set_subscribe(b"a")?;
+    /// sub.set_unsubscribe(b"a")?;
+    /// sub.set_unsubscribe(b"never")?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_unsubscribe(&mut self, topic: &[u8]) -> Result<()> {
+        self.process_commands();
+        self.pattern.subscribe(&mut self.pipes, topic, false)
+    }
+
+    /// Sets `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`): the id this socket announces to its
+    /// peers, which a ROUTER peer uses to address it. 1 to 255 bytes, not starting with a
+    /// zero byte (those are reserved for generated ids); EINVAL otherwise. Applies to
+    /// later connections.
+    ///
+    /// ```
+    /// let mut dealer = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// dealer.set_routing_id(b"worker-1")?;
+    /// assert_eq!(dealer.routing_id()?, b"worker-1");
+    /// assert!(dealer.set_routing_id(b"\0reserved").is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_routing_id(&mut self, id: &[u8]) -> Result<()> {
+        self.opts.routing_id = options::routing_id(id)?;
+        Ok(())
+    }
+
+    /// `ZMQ_ROUTING_ID` (empty when not set).
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert!(s.routing_id()?.is_empty());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn routing_id(&self) -> Result<Vec<u8>> {
+        Ok(self.opts.routing_id.to_vec())
+    }
+
+    /// `ZMQ_CONNECT_ROUTING_ID`: the routing id this ROUTER gives the peer of its next
+    /// `connect` (instead of the one the peer announces), so messages can be routed to it
+    /// at once. Same rules as [`Socket::set_routing_id`]; ROUTER only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut router = ferromq::Context::new().socket(ferromq::SocketType::Router)?;
+    /// router.set_connect_routing_id(b"backend")?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_connect_routing_id(&mut self, id: &[u8]) -> Result<()> {
+        if self.ty != SocketType::Router {
+            return Err(Error::Invalid);
+        }
+        self.opts.connect_routing_id = Some(options::routing_id(id)?);
+        Ok(())
+    }
+
+    /// `ZMQ_ROUTER_MANDATORY`: a message for an unknown peer fails with EHOSTUNREACH,
+    /// and one for a peer at its HWM blocks (or EAGAIN), instead of being dropped.
+    /// ROUTER only (EINVAL otherwise).
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, SocketType, SNDMORE};
+    /// let mut router = Context::new().socket(SocketType::Router)?;
+    /// router.set_router_mandatory(true)?;
+    /// assert_eq!(router.send("nobody", SNDMORE), Err(Error::HostUnreach));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_router_mandatory(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_option(PatternOption::RouterMandatory(on))
+    }
+
+    /// `ZMQ_ROUTER_HANDOVER`: a new peer announcing a routing id already in use takes it
+    /// over (the old connection is closed) instead of being refused. ROUTER only.
+    ///
+    /// ```
+    /// let mut router = ferromq::Context::new().socket(ferromq::SocketType::Router)?;
+    /// router.set_router_handover(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_router_handover(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_option(PatternOption::RouterHandover(on))
+    }
+
+    /// `ZMQ_REQ_RELAXED`: allow a new request before the reply to the last one came; the
+    /// old reply is then dropped, and the request goes to the next peer (the "lazy
+    /// pirate" pattern). REQ only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut req = ferromq::Context::new().socket(ferromq::SocketType::Req)?;
+    /// req.set_req_relaxed(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_req_relaxed(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_option(PatternOption::ReqRelaxed(on))
+    }
+
+    /// `ZMQ_REQ_CORRELATE`: tag each request with an id and accept only the reply that
+    /// carries it back (use with REQ_RELAXED). REQ only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut req = ferromq::Context::new().socket(ferromq::SocketType::Req)?;
+    /// req.set_req_correlate(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_req_correlate(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_option(PatternOption::ReqCorrelate(on))
+    }
+
+    /// `ZMQ_XPUB_VERBOSE`: pass every subscription up to the application, not only the
+    /// first one for each topic. XPUB only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut x = ferromq::Context::new().socket(ferromq::SocketType::Xpub)?;
+    /// x.set_xpub_verbose(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_xpub_verbose(&mut self, on: bool) -> Result<()> {
+        self.pattern.set_option(PatternOption::XpubVerbose {
+            subscribes: on,
+            unsubscribes: self.opts.xpub_verboser,
+        })?;
+        self.opts.xpub_verbose = on;
+        Ok(())
+    }
+
+    /// `ZMQ_XPUB_VERBOSER`: like XPUB_VERBOSE, and pass every unsubscription up too,
+    /// not only the last one for each topic. XPUB only (EINVAL otherwise).
+    ///
+    /// ```
+    /// let mut x = ferromq::Context::new().socket(ferromq::SocketType::Xpub)?;
+    /// x.set_xpub_verboser(true)?;
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_xpub_verboser(&mut self, on: bool) -> Result<()> {
+        // libzmq: VERBOSER implies VERBOSE for subscriptions.
+        let subs = on || self.opts.xpub_verbose;
+        self.pattern.set_option(PatternOption::XpubVerbose {
+            subscribes: subs,
+            unsubscribes: on,
+        })?;
+        self.opts.xpub_verbose = subs;
+        self.opts.xpub_verboser = on;
+        Ok(())
+    }
+
+    /// Sets `ZMQ_BACKLOG`: the listen queue length for later binds (default 100).
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// s.set_backlog(10)?;
+    /// assert_eq!(s.backlog()?, 10);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_backlog(&mut self, v: i32) -> Result<()> {
+        self.opts.backlog = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_BACKLOG`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.backlog()?, 100);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn backlog(&self) -> Result<i32> {
+        Ok(self.opts.backlog)
+    }
+}
