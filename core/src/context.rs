@@ -1,6 +1,7 @@
 //! [`Context`]: owns the I/O threads that every socket of the context shares.
 
 use crate::error::{Error, Result};
+use crate::inproc;
 use crate::io::{IoShared, IoThread, LingerCount, LingerGuard};
 use crate::proto::SocketType;
 use crate::socket::Socket;
@@ -10,6 +11,8 @@ use std::sync::{Arc, Mutex};
 /// The state shared by a context and all of its sockets.
 pub(crate) struct CtxShared {
     io_threads: Mutex<IoThreads>,
+    /// The `inproc://` names of this context.
+    pub inproc: Mutex<inproc::Registry>,
     next_io: AtomicUsize,
     lingering: Arc<LingerCount>,
 }
@@ -99,6 +102,7 @@ impl Context {
                         wanted: 1,
                         running: Vec::new(),
                     }),
+                    inproc: Mutex::new(inproc::Registry::default()),
                     next_io: AtomicUsize::new(0),
                     lingering: Arc::new(LingerCount::default()),
                 }),

@@ -31,6 +31,7 @@
 
 mod context;
 mod error;
+mod inproc;
 mod io;
 mod mailbox;
 pub mod monitor;

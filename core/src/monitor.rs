@@ -103,3 +103,155 @@ fn send_event(pair: &mut Socket, event: u16, value: u32, endpoint: &str) {
         let _ = pair.send(endpoint.as_bytes(), DONTWAIT);
     }
 }
+
+/// The kind of a monitor event (libzmq's `ZMQ_EVENT_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// `ZMQ_EVENT_CONNECTED`.
+    Connected,
+    /// `ZMQ_EVENT_CONNECT_DELAYED`.
+    ConnectDelayed,
+    /// `ZMQ_EVENT_CONNECT_RETRIED`.
+    ConnectRetried,
+    /// `ZMQ_EVENT_LISTENING`.
+    Listening,
+    /// `ZMQ_EVENT_BIND_FAILED`.
+    BindFailed,
+    /// `ZMQ_EVENT_ACCEPTED`.
+    Accepted,
+    /// `ZMQ_EVENT_ACCEPT_FAILED`.
+    AcceptFailed,
+    /// `ZMQ_EVENT_CLOSED`.
+    Closed,
+    /// `ZMQ_EVENT_CLOSE_FAILED`.
+    CloseFailed,
+    /// `ZMQ_EVENT_DISCONNECTED`.
+    Disconnected,
+    /// `ZMQ_EVENT_MONITOR_STOPPED`.
+    MonitorStopped,
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`.
+    HandshakeFailedNoDetail,
+    /// `ZMQ_EVENT_HANDSHAKE_SUCCEEDED`.
+    HandshakeSucceeded,
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`.
+    HandshakeFailedProtocol,
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`.
+    HandshakeFailedAuth,
+    /// A number this version does not know.
+    Other(u16),
+}
+
+impl EventKind {
+    /// The kind for an event number.
+    ///
+    /// ```
+    /// use ferromq::monitor::{EventKind, EVENT_ACCEPTED};
+    /// assert_eq!(EventKind::from_number(EVENT_ACCEPTED), EventKind::Accepted);
+    /// assert_eq!(EventKind::from_number(0x8000), EventKind::Other(0x8000));
+    /// ```
+    pub fn from_number(n: u16) -> EventKind {
+        match n {
+            EVENT_CONNECTED => EventKind::Connected,
+            EVENT_CONNECT_DELAYED => EventKind::ConnectDelayed,
+            EVENT_CONNECT_RETRIED => EventKind::ConnectRetried,
+            EVENT_LISTENING => EventKind::Listening,
+            EVENT_BIND_FAILED => EventKind::BindFailed,
+            EVENT_ACCEPTED => EventKind::Accepted,
+            EVENT_ACCEPT_FAILED => EventKind::AcceptFailed,
+            EVENT_CLOSED => EventKind::Closed,
+            EVENT_CLOSE_FAILED => EventKind::CloseFailed,
+            EVENT_DISCONNECTED => EventKind::Disconnected,
+            EVENT_MONITOR_STOPPED => EventKind::MonitorStopped,
+            EVENT_HANDSHAKE_FAILED_NO_DETAIL => EventKind::HandshakeFailedNoDetail,
+            EVENT_HANDSHAKE_SUCCEEDED => EventKind::HandshakeSucceeded,
+            EVENT_HANDSHAKE_FAILED_PROTOCOL => EventKind::HandshakeFailedProtocol,
+            EVENT_HANDSHAKE_FAILED_AUTH => EventKind::HandshakeFailedAuth,
+            other => EventKind::Other(other),
+        }
+    }
+}
+
+/// One event, as read from a monitor endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// The event number as sent (`ZMQ_EVENT_*`).
+    pub number: u16,
+    /// The event's value: a file descriptor, an errno or an interval (see the constants).
+    pub value: u32,
+    /// The endpoint concerned.
+    pub endpoint: String,
+}
+
+impl Event {
+    /// Parses the two frames of a monitor message; `None` if they are not one.
+    ///
+    /// ```
+    /// use ferromq::monitor::{Event, EventKind};
+    /// let head = [0x20, 0x00, 7, 0, 0, 0];
+    /// let ev = Event::parse(&head, b"tcp://127.0.0.1:5555").unwrap();
+    /// assert_eq!(ev.kind, EventKind::Accepted);
+    /// assert_eq!(ev.value, 7);
+    /// assert!(Event::parse(b"short", b"").is_none());
+    /// ```
+    pub fn parse(head: &[u8], endpoint: &[u8]) -> Option<Event> {
+        let head: &[u8; 6] = head.try_into().ok()?;
+        let number = u16::from_le_bytes([head[0], head[1]]);
+        let value = u32::from_le_bytes([head[2], head[3], head[4], head[5]]);
+        Some(Event {
+            kind: EventKind::from_number(number),
+            number,
+            value,
+            endpoint: String::from_utf8_lossy(endpoint).into_owned(),
+        })
+    }
+}
+
+/// A typed stream of a socket's events (see [`Socket::monitor_stream`]).
+///
+/// ```
+/// use ferromq::monitor::EventKind;
+/// use ferromq::{Context, SocketType};
+/// let ctx = Context::new();
+/// let mut pull = ctx.socket(SocketType::Pull)?;
+/// let mut events = pull.monitor_stream(ferromq::monitor::EVENT_ALL)?;
+/// pull.bind("tcp://127.0.0.1:*")?;
+/// let ev = events.recv(0)?;
+/// assert_eq!(ev.kind, EventKind::Listening);
+/// assert_eq!(ev.endpoint, pull.last_endpoint()?);
+/// # Ok::<(), ferromq::Error>(())
+/// ```
+pub struct MonitorStream {
+    pair: Socket,
+}
+
+impl std::fmt::Debug for MonitorStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MonitorStream").finish()
+    }
+}
+
+impl MonitorStream {
+    pub(crate) fn new(pair: Socket) -> MonitorStream {
+        MonitorStream { pair }
+    }
+
+    /// The next event. `flags` and RCVTIMEO work as for [`Socket::recv`]: with
+    /// [`DONTWAIT`] it fails with EAGAIN when no event is waiting.
+    pub fn recv(&mut self, flags: i32) -> crate::Result<Event> {
+        loop {
+            let parts = self.pair.recv_multipart(flags)?;
+            if let [head, endpoint] = parts.as_slice() {
+                if let Some(ev) = Event::parse(head, endpoint) {
+                    return Ok(ev);
+                }
+            }
+        }
+    }
+
+    /// The PAIR socket the events arrive on (to poll it, or set RCVTIMEO).
+    pub fn socket(&mut self) -> &mut Socket {
+        &mut self.pair
+    }
+}

@@ -11,12 +11,12 @@
 //! pipe therefore costs one uncontended lock per batch on the reading side and no wake-ups.
 
 use crate::io::{IoShared, LingerGuard};
-use crate::mailbox::SocketShared;
+use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 #[derive(Debug, Default)]
 struct QueueState {
@@ -169,15 +169,36 @@ impl SessionWake {
     }
 }
 
-/// A pipe between a socket (application side) and one session (I/O side).
+/// The other end of a pipe: who reads `out`, writes `inbound`, and must be woken.
+#[derive(Debug)]
+enum Peer {
+    /// A session on an I/O thread, moving messages to and from the network for `socket`.
+    Session {
+        wake: SessionWake,
+        socket: Arc<SocketShared>,
+    },
+    /// Another socket of the same context (`inproc://`), known once the endpoint is
+    /// bound (a connect may come first).
+    Socket(OnceLock<InprocPeer>),
+}
+
+/// The socket at the other end of an inproc pipe, and its own end of the pipe.
+#[derive(Debug)]
+pub(crate) struct InprocPeer {
+    pub socket: Arc<SocketShared>,
+    /// The address of the peer's [`Pipe`] (what `SocketCmd::Detach` names).
+    pub pipe: usize,
+}
+
+/// A pipe between a socket (application side) and its peer: a session on an I/O thread,
+/// or, for `inproc://`, another socket's pipe sharing the same two queues crosswise.
 #[derive(Debug)]
 pub(crate) struct Pipe {
-    /// Socket → session.
-    out: Queue,
-    /// Session → socket.
-    inbound: Queue,
-    socket: Arc<SocketShared>,
-    session: SessionWake,
+    /// Socket → peer.
+    out: Arc<Queue>,
+    /// Peer → socket.
+    inbound: Arc<Queue>,
+    peer: Peer,
     /// LINGER of the socket when it let go of the pipe (ms, -1 = forever).
     linger: AtomicI32,
     /// Holds the context's termination back while this pipe may still have messages to
@@ -185,6 +206,8 @@ pub(crate) struct Pipe {
     linger_guard: Mutex<Option<LingerGuard>>,
     /// The routing id of the peer: CONNECT_ROUTING_ID, or its `Identity` once known.
     routing_id: Mutex<Option<Bytes>>,
+    /// The inproc endpoint a bound socket accepted this pipe on (for `unbind`).
+    bound_via: Option<Arc<str>>,
 }
 
 impl Pipe {
@@ -195,23 +218,120 @@ impl Pipe {
         rcvhwm: usize,
     ) -> Arc<Pipe> {
         Arc::new(Pipe {
-            out: Queue::new(sndhwm),
-            inbound: Queue::new(rcvhwm),
-            socket,
-            session,
+            out: Arc::new(Queue::new(sndhwm)),
+            inbound: Arc::new(Queue::new(rcvhwm)),
+            peer: Peer::Session {
+                wake: session,
+                socket,
+            },
             linger: AtomicI32::new(-1),
             linger_guard: Mutex::new(None),
             routing_id: Mutex::new(None),
+            bound_via: None,
         })
+    }
+
+    /// The two ends of an inproc pipe: `(connector's, binder's)`. `to_binder` and
+    /// `to_connector` are the HWMs of each direction. The binder's end knows its peer at
+    /// once; the connector's end learns it from [`Pipe::set_inproc_peer`] when the
+    /// endpoint is bound (immediately when it already is).
+    pub fn inproc_pair(
+        connector: &Arc<SocketShared>,
+        endpoint: Arc<str>,
+        to_binder: usize,
+        to_connector: usize,
+    ) -> (Arc<Pipe>, Arc<Pipe>) {
+        let a_to_b = Arc::new(Queue::new(to_binder));
+        let b_to_a = Arc::new(Queue::new(to_connector));
+        let end = |out: &Arc<Queue>, inbound: &Arc<Queue>, peer, bound_via| Pipe {
+            out: Arc::clone(out),
+            inbound: Arc::clone(inbound),
+            peer: Peer::Socket(peer),
+            linger: AtomicI32::new(-1),
+            linger_guard: Mutex::new(None),
+            routing_id: Mutex::new(None),
+            bound_via,
+        };
+        let a = Arc::new(end(&a_to_b, &b_to_a, OnceLock::new(), None));
+        let b_peer = OnceLock::from(InprocPeer {
+            socket: Arc::clone(connector),
+            pipe: Arc::as_ptr(&a) as usize,
+        });
+        let b = Arc::new(end(&b_to_a, &a_to_b, b_peer, Some(endpoint)));
+        (a, b)
+    }
+
+    /// Connects the connector's end of an inproc pipe to the bound socket. When the
+    /// connector already let go of its end, the binder is told at once.
+    pub fn set_inproc_peer(&self, peer: InprocPeer) {
+        if let Peer::Socket(slot) = &self.peer {
+            let _ = slot.set(peer);
+            // Paired with `close_from_socket`, which closes before looking for the peer:
+            // the queue's lock orders the two, so one of them always tells the binder.
+            if self.out.is_closed() {
+                self.tell_peer_closed();
+            }
+        }
+    }
+
+    /// Whether this is an inproc pipe (no session, nothing to linger for).
+    pub fn is_inproc(&self) -> bool {
+        matches!(self.peer, Peer::Socket(_))
+    }
+
+    /// The inproc endpoint this (bound side) pipe came through.
+    pub fn bound_via(&self) -> Option<&str> {
+        self.bound_via.as_deref()
+    }
+
+    /// Wakes the peer after messages were pushed to it (`reader_waiting`: it said it
+    /// was waiting for them).
+    fn pushed(&self, reader_waiting: bool) {
+        match &self.peer {
+            Peer::Session { wake, .. } => {
+                if reader_waiting {
+                    wake.wake();
+                }
+            }
+            Peer::Socket(slot) => {
+                if let Some(p) = slot.get() {
+                    // On every push: a publisher learns subscriptions from this flag.
+                    p.socket.mark_inbound();
+                    if reader_waiting {
+                        p.socket.signal.notify();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Wakes the peer: room came free for its writer, or this end let go.
+    fn wake_peer(&self) {
+        match &self.peer {
+            Peer::Session { wake, .. } => wake.wake(),
+            Peer::Socket(slot) => {
+                if let Some(p) = slot.get() {
+                    p.socket.signal.notify();
+                }
+            }
+        }
+    }
+
+    /// Tells an inproc peer that this end is gone: it reads what is left, then drops it.
+    fn tell_peer_closed(&self) {
+        if let Peer::Socket(slot) = &self.peer {
+            if let Some(p) = slot.get() {
+                p.socket.post(SocketCmd::Detach(p.pipe));
+            }
+        }
     }
 
     // ---- application (socket) side ----
 
     /// Sends a single-frame message. Gives it back when the pipe is at its HWM.
     pub fn send(&self, msg: Msg) -> Result<(), Msg> {
-        if self.out.try_push(msg)? {
-            self.session.wake();
-        }
+        let waiting = self.out.try_push(msg)?;
+        self.pushed(waiting);
         Ok(())
     }
 
@@ -222,16 +342,15 @@ impl Pipe {
 
     /// Sends all frames of one message; the caller checked [`Pipe::can_send`] first.
     pub fn send_frames<I: IntoIterator<Item = Msg>>(&self, frames: I) {
-        if self.out.push_all(frames, 1).0 {
-            self.session.wake();
-        }
+        let waiting = self.out.push_all(frames, 1).0;
+        self.pushed(waiting);
     }
 
     /// Refills the socket's private buffer from the inbound queue.
     pub fn recv_batch(&self, into: &mut VecDeque<Msg>, consumed: usize) -> Taken {
         let t = self.inbound.take(into, consumed);
         if t.wake_writer {
-            self.session.wake();
+            self.wake_peer();
         }
         t
     }
@@ -243,7 +362,12 @@ impl Pipe {
         self.linger.store(linger, Ordering::SeqCst);
         *self.linger_guard.lock().unwrap_or_else(|e| e.into_inner()) = guard;
         self.out.close();
-        self.session.wake();
+        if self.is_inproc() {
+            // Nothing more will be read from the peer: its later sends are dropped.
+            self.inbound.close();
+            self.tell_peer_closed();
+        }
+        self.wake_peer();
     }
 
     /// The peer's routing id, `None` until known.
@@ -267,7 +391,7 @@ impl Pipe {
     pub fn set_hwms(&self, sndhwm: usize, rcvhwm: usize) {
         self.out.set_hwm(sndhwm);
         if self.inbound.set_hwm(rcvhwm) {
-            self.session.wake();
+            self.wake_peer();
         }
     }
 
@@ -278,7 +402,9 @@ impl Pipe {
     pub fn drain_outgoing(&self, into: &mut VecDeque<Msg>) -> bool {
         let t = self.out.take(into, usize::MAX);
         if t.wake_writer {
-            self.socket.signal.notify();
+            if let Peer::Session { socket, .. } = &self.peer {
+                socket.signal.notify();
+            }
         }
         t.finished
     }
@@ -302,9 +428,11 @@ impl Pipe {
     /// messages fit under RCVHWM); at 0 the session must stop reading until woken.
     pub fn deliver<I: IntoIterator<Item = Msg>>(&self, frames: I, msgs: usize) -> usize {
         let (wake, credit) = self.inbound.push_all(frames, msgs);
-        self.socket.mark_inbound();
-        if wake {
-            self.socket.signal.notify();
+        if let Peer::Session { socket, .. } = &self.peer {
+            socket.mark_inbound();
+            if wake {
+                socket.signal.notify();
+            }
         }
         credit
     }
@@ -321,15 +449,20 @@ impl Pipe {
 
     /// The peer completed a handshake (connect side: on every connection).
     pub fn peer_ready(&self) {
-        self.socket.pipe_ready(self);
+        if let Peer::Session { socket, .. } = &self.peer {
+            socket.pipe_ready(self);
+        }
     }
 
     /// The session ends: the socket reads what is left and then drops the pipe.
     pub fn close_from_session(&self) {
-        if self.inbound.close() {
-            self.socket.signal.notify();
+        let waiting = self.inbound.close();
+        if let Peer::Session { socket, .. } = &self.peer {
+            if waiting {
+                socket.signal.notify();
+            }
+            socket.pipe_terminated(self);
         }
-        self.socket.pipe_terminated(self);
     }
 }
 

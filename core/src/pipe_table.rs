@@ -79,6 +79,15 @@ impl PipeTable {
         self.entries.drain().map(|e| e.pipe)
     }
 
+    /// The pipes for which `f` holds.
+    pub fn ids_where(&self, f: impl Fn(&Pipe) -> bool) -> Vec<PipeId> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| f(&e.pipe))
+            .map(|(id, _)| id)
+            .collect()
+    }
+
     /// Every pipe, for option changes.
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Pipe>> {
         self.entries.iter().map(|(_, e)| &e.pipe)

@@ -21,6 +21,8 @@ use crate::transport::{tcp, Endpoint};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod inproc;
+mod monitor;
 mod typed_options;
 
 /// Send or receive without blocking: fail with [`Error::Again`] instead (`ZMQ_DONTWAIT`).
@@ -71,6 +73,8 @@ pub struct Socket {
     pipes: PipeTable,
     binds: Vec<Bind>,
     connects: Vec<Connect>,
+    /// The `inproc://` names this socket bound.
+    inproc_binds: Vec<String>,
     last_endpoint: String,
     rcvmore: bool,
 }
@@ -107,6 +111,7 @@ impl Socket {
             pipes: PipeTable::default(),
             binds: Vec::new(),
             connects: Vec::new(),
+            inproc_binds: Vec::new(),
             last_endpoint: String::new(),
             rcvmore: false,
         })
@@ -157,6 +162,9 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
+        if let Some(name) = endpoint.strip_prefix("inproc://") {
+            return self.bind_inproc(name);
+        }
         let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
         let addr = tcp_ep.bind_addr()?;
         let io = self.ctx.io()?;
@@ -192,6 +200,9 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
+        if let Some(name) = endpoint.strip_prefix("inproc://") {
+            return self.connect_inproc(name);
+        }
         let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
         let addr = tcp_ep.connect_addr()?;
         let io = self.ctx.io()?;
@@ -237,6 +248,9 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn unbind(&mut self, endpoint: &str) -> Result<()> {
+        if let Some(name) = endpoint.strip_prefix("inproc://") {
+            return self.unbind_inproc(name);
+        }
         let wildcard = endpoint.ends_with(":*") || endpoint.ends_with(":0");
         let pos = self
             .binds
@@ -490,7 +504,8 @@ impl Socket {
     /// Hands a pipe back to its session for flushing within LINGER.
     fn let_go(&self, pipe: &Pipe) {
         let linger = self.opts.linger;
-        let guard = (linger != 0).then(|| self.ctx.linger_guard());
+        // An inproc pipe's messages stay readable by its peer: nothing to flush.
+        let guard = (linger != 0 && !pipe.is_inproc()).then(|| self.ctx.linger_guard());
         pipe.close_from_socket(linger, guard);
     }
 
@@ -508,6 +523,7 @@ impl Socket {
 impl Drop for Socket {
     fn drop(&mut self) {
         self.shared.monitor.stop();
+        self.release_inproc();
         for cmd in self.shared.close() {
             if let SocketCmd::Attach(pipe) = cmd {
                 self.let_go(&pipe);
