@@ -1,12 +1,47 @@
-//! [`Context`]: owns the I/O threads that every socket of the context shares.
+//! [`Context`]: owns the I/O threads, the inproc names and the sockets of a context, and
+//! terminates them (`term`, `shutdown`).
 
 use crate::error::{Error, Result};
 use crate::inproc;
 use crate::io::{IoShared, IoThread, LingerCount, LingerGuard};
+use crate::mailbox::SocketShared;
 use crate::proto::SocketType;
 use crate::socket::Socket;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// `ZMQ_IO_THREADS`.
+pub const CTX_IO_THREADS: i32 = 1;
+/// `ZMQ_MAX_SOCKETS`.
+pub const CTX_MAX_SOCKETS: i32 = 2;
+/// `ZMQ_SOCKET_LIMIT` (read only).
+pub const CTX_SOCKET_LIMIT: i32 = 3;
+/// `ZMQ_MSG_T_SIZE` (read only): the size of the C API's `zmq_msg_t`.
+pub const CTX_MSG_T_SIZE: i32 = 6;
+/// `ZMQ_IPV6`: the IPV6 option of new sockets.
+pub const CTX_IPV6: i32 = 42;
+/// `ZMQ_BLOCKY`: whether new sockets linger forever (-1, the default) or not at all (0).
+pub const CTX_BLOCKY: i32 = 70;
+
+/// The most sockets a context can be allowed (`ZMQ_SOCKET_LIMIT`).
+const SOCKET_LIMIT: i32 = 65535;
+
+/// Per-context settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CtxOptions {
+    pub max_sockets: i32,
+    pub ipv6: bool,
+    pub blocky: bool,
+}
+
+/// The open sockets of a context.
+#[derive(Default)]
+struct Sockets {
+    by_addr: HashMap<usize, Arc<SocketShared>>,
+    /// Set by `term`/`shutdown`: no new sockets; every call on an old one fails.
+    terminating: bool,
+}
 
 /// The state shared by a context and all of its sockets.
 pub(crate) struct CtxShared {
@@ -15,6 +50,11 @@ pub(crate) struct CtxShared {
     pub inproc: Mutex<inproc::Registry>,
     next_io: AtomicUsize,
     lingering: Arc<LingerCount>,
+    sockets: Mutex<Sockets>,
+    /// Signalled whenever a socket closes (for `term`).
+    closed: Condvar,
+    opts: Mutex<CtxOptions>,
+    terminated: AtomicBool,
 }
 
 struct IoThreads {
@@ -30,6 +70,9 @@ impl CtxShared {
 
     /// An I/O thread for a new endpoint (starting the threads on first use).
     pub fn io(&self) -> Result<Arc<IoShared>> {
+        if self.terminated.load(Ordering::Acquire) {
+            return Err(Error::Term);
+        }
         let mut threads = self.io_threads.lock().unwrap_or_else(|e| e.into_inner());
         if threads.running.is_empty() {
             if threads.wanted == 0 {
@@ -42,6 +85,56 @@ impl CtxShared {
         }
         let i = self.next_io.fetch_add(1, Ordering::Relaxed) % threads.running.len();
         Ok(Arc::clone(&threads.running[i].shared))
+    }
+
+    /// The context's settings now.
+    pub fn options(&self) -> CtxOptions {
+        *self.opts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn sockets(&self) -> MutexGuard<'_, Sockets> {
+        self.sockets.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a new socket; EMFILE beyond MAX_SOCKETS, ETERM once terminating.
+    pub fn add_socket(&self, shared: &Arc<SocketShared>) -> Result<()> {
+        let max = usize::try_from(self.options().max_sockets).unwrap_or(0);
+        let mut sockets = self.sockets();
+        if sockets.terminating {
+            return Err(Error::Term);
+        }
+        if sockets.by_addr.len() >= max {
+            return Err(Error::MFile);
+        }
+        sockets
+            .by_addr
+            .insert(Arc::as_ptr(shared) as usize, Arc::clone(shared));
+        Ok(())
+    }
+
+    /// Forgets a closed socket (and lets a waiting `term` go on).
+    pub fn remove_socket(&self, shared: &Arc<SocketShared>) {
+        self.sockets()
+            .by_addr
+            .remove(&(Arc::as_ptr(shared) as usize));
+        self.closed.notify_all();
+    }
+
+    /// Makes every call on every socket fail with ETERM from now on, waking blocked ones.
+    fn shutdown(&self) {
+        let mut sockets = self.sockets();
+        sockets.terminating = true;
+        for s in sockets.by_addr.values() {
+            s.terminate();
+        }
+    }
+
+    /// Waits until every socket is closed.
+    fn wait_sockets_closed(&self) {
+        let mut sockets = self.sockets();
+        while !sockets.by_addr.is_empty() {
+            sockets = self.closed.wait(sockets).unwrap_or_else(|e| e.into_inner());
+        }
     }
 }
 
@@ -66,10 +159,13 @@ impl Drop for Handle {
 
 /// A ferromq context: the I/O threads and the sockets created from it.
 ///
-/// Cloning a context is cheap and gives another handle to the same one. When the last
-/// handle is dropped, it waits until the messages of closed sockets are sent or their
-/// LINGER expires, as `zmq_ctx_term` does (with the default LINGER of -1 that can be
-/// forever if a peer never shows up: set LINGER on such sockets).
+/// Cloning a context is cheap and gives another handle to the same one. Sockets keep
+/// their context alive: when the last handle is dropped while sockets are still open, the
+/// context lives on until they close. Dropping the last handle (or closing the last
+/// socket after it) waits until the messages of closed sockets are sent or their LINGER
+/// expires, as `zmq_ctx_term` does (with the default LINGER of -1 that can be forever if
+/// a peer never shows up: set LINGER, or BLOCKY to false). To stop sockets that other
+/// threads are still using, call [`Context::term`] or [`Context::shutdown`].
 ///
 /// ```
 /// use ferromq::{Context, SocketType};
@@ -105,14 +201,26 @@ impl Context {
                     inproc: Mutex::new(inproc::Registry::default()),
                     next_io: AtomicUsize::new(0),
                     lingering: Arc::new(LingerCount::default()),
+                    sockets: Mutex::new(Sockets::default()),
+                    closed: Condvar::new(),
+                    opts: Mutex::new(CtxOptions {
+                        max_sockets: 1023,
+                        ipv6: false,
+                        blocky: true,
+                    }),
+                    terminated: AtomicBool::new(false),
                 }),
             }),
         }
     }
 
+    fn shared(&self) -> &Arc<CtxShared> {
+        &self.handle.shared
+    }
+
     /// Sets the number of I/O threads (`ZMQ_IO_THREADS`). Only possible before the
     /// context's first bind or connect; afterwards it fails with EINVAL rather than being
-    /// silently ignored.
+    /// silently ignored. 0 is allowed for contexts that only use `inproc://`.
     ///
     /// ```
     /// let ctx = ferromq::Context::new();
@@ -124,8 +232,7 @@ impl Context {
     pub fn set_io_threads(&self, n: i32) -> Result<()> {
         let n = usize::try_from(n).map_err(|_| Error::Invalid)?;
         let mut threads = self
-            .handle
-            .shared
+            .shared()
             .io_threads
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -142,15 +249,66 @@ impl Context {
     /// assert_eq!(ferromq::Context::new().io_threads(), 1);
     /// ```
     pub fn io_threads(&self) -> usize {
-        self.handle
-            .shared
+        self.shared()
             .io_threads
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .wanted
     }
 
-    /// Creates a socket of type `ty`.
+    /// Sets an integer context option by its libzmq number (`zmq_ctx_set`):
+    /// [`CTX_IO_THREADS`], [`CTX_MAX_SOCKETS`] (1 to [`CTX_SOCKET_LIMIT`]'s value),
+    /// [`CTX_IPV6`] and [`CTX_BLOCKY`] (0 or 1). Any other option, or a value out of
+    /// range, fails with EINVAL.
+    ///
+    /// ```
+    /// use ferromq::{Context, CTX_BLOCKY, CTX_MAX_SOCKETS};
+    /// let ctx = Context::new();
+    /// ctx.set(CTX_MAX_SOCKETS, 2)?;
+    /// ctx.set(CTX_BLOCKY, 0)?;
+    /// assert_eq!(ctx.get(CTX_BLOCKY)?, 0);
+    /// assert!(ctx.set(9999, 1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set(&self, option: i32, value: i32) -> Result<()> {
+        if option == CTX_IO_THREADS {
+            return self.set_io_threads(value);
+        }
+        let mut opts = self.shared().opts.lock().unwrap_or_else(|e| e.into_inner());
+        match option {
+            CTX_MAX_SOCKETS if (1..=SOCKET_LIMIT).contains(&value) => opts.max_sockets = value,
+            CTX_IPV6 if value == 0 || value == 1 => opts.ipv6 = value == 1,
+            CTX_BLOCKY if value == 0 || value == 1 => opts.blocky = value == 1,
+            _ => return Err(Error::Invalid),
+        }
+        Ok(())
+    }
+
+    /// Reads an integer context option by its libzmq number (`zmq_ctx_get`): the ones
+    /// [`Context::set`] takes, plus [`CTX_SOCKET_LIMIT`] and [`CTX_MSG_T_SIZE`].
+    ///
+    /// ```
+    /// use ferromq::{Context, CTX_MAX_SOCKETS, CTX_MSG_T_SIZE};
+    /// let ctx = Context::new();
+    /// assert_eq!(ctx.get(CTX_MAX_SOCKETS)?, 1023);
+    /// assert_eq!(ctx.get(CTX_MSG_T_SIZE)?, 64);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn get(&self, option: i32) -> Result<i32> {
+        let opts = self.shared().options();
+        Ok(match option {
+            CTX_IO_THREADS => i32::try_from(self.io_threads()).unwrap_or(i32::MAX),
+            CTX_MAX_SOCKETS => opts.max_sockets,
+            CTX_SOCKET_LIMIT => SOCKET_LIMIT,
+            CTX_MSG_T_SIZE => 64,
+            CTX_IPV6 => i32::from(opts.ipv6),
+            CTX_BLOCKY => i32::from(opts.blocky),
+            _ => return Err(Error::Invalid),
+        })
+    }
+
+    /// Creates a socket of type `ty`. EMFILE when MAX_SOCKETS are open, ETERM after
+    /// [`Context::term`] or [`Context::shutdown`].
     ///
     /// ```
     /// use ferromq::{Context, SocketType};
@@ -159,7 +317,59 @@ impl Context {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn socket(&self, ty: SocketType) -> Result<Socket> {
-        Socket::new(Arc::clone(&self.handle.shared), ty)
+        Socket::new(Arc::clone(self.shared()), ty)
+    }
+
+    /// Stops the context without waiting (`zmq_ctx_shutdown`): calls blocked on its
+    /// sockets in other threads return ETERM, and so does every later call on them
+    /// (except closing), or creating a socket. The sockets must still be closed (dropped).
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, SocketType};
+    /// let ctx = Context::new();
+    /// let mut pull = ctx.socket(SocketType::Pull)?;
+    /// let blocked = std::thread::spawn(move || pull.recv(0).err());
+    /// ctx.shutdown();
+    /// assert_eq!(blocked.join().unwrap(), Some(Error::Term));
+    /// assert_eq!(ctx.socket(SocketType::Pull).err(), Some(Error::Term));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn shutdown(&self) {
+        self.shared().shutdown();
+    }
+
+    /// Terminates the context (`zmq_ctx_term`): like [`Context::shutdown`], then waits
+    /// until every socket is closed and every closed socket's LINGER is over, and stops
+    /// the I/O threads. Close the sockets this thread owns first: `term` waits for them
+    /// too.
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, SocketType};
+    /// let ctx = Context::new();
+    /// let mut rep = ctx.socket(SocketType::Rep)?;
+    /// let worker = std::thread::spawn(move || {
+    ///     let err = rep.recv(0).err();
+    ///     drop(rep); // the socket must be closed for term to finish
+    ///     err
+    /// });
+    /// ctx.term();
+    /// assert_eq!(worker.join().unwrap(), Some(Error::Term));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn term(&self) {
+        let shared = self.shared();
+        shared.shutdown();
+        shared.wait_sockets_closed();
+        shared.lingering.wait_zero();
+        shared.terminated.store(true, Ordering::Release);
+        let stopped: Vec<IoThread> = std::mem::take(
+            &mut shared
+                .io_threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .running,
+        );
+        drop(stopped);
     }
 }
 

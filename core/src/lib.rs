@@ -45,7 +45,10 @@ mod signal;
 mod socket;
 mod transport;
 
-pub use context::Context;
+pub use context::{
+    Context, CTX_BLOCKY, CTX_IO_THREADS, CTX_IPV6, CTX_MAX_SOCKETS, CTX_MSG_T_SIZE,
+    CTX_SOCKET_LIMIT,
+};
 pub use error::{Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO};
 pub use msg::{Msg, INLINE_MAX};
 pub use proto::SocketType;

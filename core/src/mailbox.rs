@@ -31,6 +31,8 @@ pub(crate) struct SocketShared {
     has_cmds: AtomicBool,
     /// Messages were delivered on some pipe since the socket last looked.
     inbound: AtomicBool,
+    /// The context was terminated: every call fails with ETERM.
+    terminated: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -53,6 +55,17 @@ impl SocketShared {
         drop(inbox);
         self.signal.notify();
         true
+    }
+
+    /// Marks the socket's context terminated and wakes any call blocked on it.
+    pub fn terminate(&self) {
+        self.terminated.store(true, Ordering::SeqCst);
+        self.signal.notify();
+    }
+
+    /// Whether the socket's context was terminated.
+    pub fn is_terminated(&self) -> bool {
+        self.terminated.load(Ordering::Acquire)
     }
 
     /// Takes the pending commands (cheap when there are none).

@@ -102,11 +102,17 @@ impl Wait {
 impl Socket {
     pub(crate) fn new(ctx: Arc<CtxShared>, ty: SocketType) -> Result<Socket> {
         let pattern = pattern::for_type(ty);
+        let shared = Arc::new(SocketShared::default());
+        ctx.add_socket(&shared)?;
+        let mut opts = Options::default();
+        if !ctx.options().blocky {
+            opts.linger = 0;
+        }
         Ok(Socket {
             ctx,
             ty,
-            opts: Options::default(),
-            shared: Arc::new(SocketShared::default()),
+            opts,
+            shared,
             pattern,
             pipes: PipeTable::default(),
             binds: Vec::new(),
@@ -162,6 +168,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
+        self.check_live()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.bind_inproc(name);
         }
@@ -200,6 +207,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
+        self.check_live()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.connect_inproc(name);
         }
@@ -248,6 +256,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn unbind(&mut self, endpoint: &str) -> Result<()> {
+        self.check_live()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.unbind_inproc(name);
         }
@@ -277,6 +286,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn disconnect(&mut self, endpoint: &str) -> Result<()> {
+        self.check_live()?;
         let pos = self
             .connects
             .iter()
@@ -360,16 +370,26 @@ impl Socket {
 
     /// Sleeps until something may have changed. `Err(Again)` when the wait expired.
     fn wait(&self, seen: u64, wait: Wait) -> Result<()> {
+        self.check_live()?;
         let woke = match wait {
             Wait::No => false,
             Wait::Forever => self.shared.signal.wait(seen, None),
             Wait::Until(t) => self.shared.signal.wait(seen, Some(t)),
         };
+        self.check_live()?;
         if woke {
             Ok(())
         } else {
             Err(Error::Again)
         }
+    }
+
+    /// ETERM once the context is terminated.
+    fn check_live(&self) -> Result<()> {
+        if self.shared.is_terminated() {
+            return Err(Error::Term);
+        }
+        Ok(())
     }
 
     /// Sends one frame. `flags`: [`SNDMORE`] if more frames of this message follow,
@@ -386,6 +406,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn send<M: Into<Msg>>(&mut self, msg: M, flags: i32) -> Result<()> {
+        self.check_live()?;
         let mut msg = msg.into();
         msg.set_more(flags & SNDMORE != 0);
         let wait = Wait::new(flags, self.opts.sndtimeo);
@@ -440,6 +461,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn recv(&mut self, flags: i32) -> Result<Msg> {
+        self.check_live()?;
         let wait = Wait::new(flags, self.opts.rcvtimeo);
         loop {
             let seen = self.shared.signal.generation();
@@ -539,6 +561,7 @@ impl Drop for Socket {
                 close_sessions: false,
             });
         }
+        self.ctx.remove_socket(&self.shared);
     }
 }
 
