@@ -92,6 +92,23 @@ impl PipeTable {
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Pipe>> {
         self.entries.iter().map(|(_, e)| &e.pipe)
     }
+
+    /// Whether `id`'s private batch holds a frame, taking the shared queue when the batch
+    /// is empty. Taking an empty queue marks the reader waiting, so the next delivery
+    /// wakes the socket; a terminated pipe found dry is queued for removal (once).
+    fn fill(&mut self, id: PipeId) -> bool {
+        let Some(e) = self.entries.get_mut(id) else {
+            return false;
+        };
+        if e.local.is_empty() {
+            let consumed = std::mem::take(&mut e.consumed);
+            let finished = e.pipe.recv_batch(&mut e.local, consumed).finished;
+            if finished && e.terminated && !self.finished.contains(&id) {
+                self.finished.push(id);
+            }
+        }
+        !e.local.is_empty()
+    }
 }
 
 impl Pipes for PipeTable {
@@ -121,18 +138,66 @@ impl Pipes for PipeTable {
     }
 
     fn try_recv(&mut self, id: PipeId) -> Option<Msg> {
-        let e = self.entries.get_mut(id)?;
-        if e.local.is_empty() {
-            let consumed = std::mem::take(&mut e.consumed);
-            if e.pipe.recv_batch(&mut e.local, consumed).finished && e.terminated {
-                self.finished.push(id);
-                return None;
-            }
+        if !self.fill(id) {
+            return None;
         }
+        let e = self.entries.get_mut(id)?;
         let m = e.local.pop_front()?;
         if !m.more() {
             e.consumed += 1;
         }
         Some(m)
+    }
+
+    fn has_msg(&mut self, id: PipeId) -> bool {
+        self.fill(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::IoThread;
+    use crate::mailbox::SocketShared;
+    use crate::pipe::SessionWake;
+
+    #[test]
+    fn has_msg_takes_nothing_and_an_empty_check_arms_the_wakeup() {
+        let io = IoThread::spawn(0).unwrap();
+        let socket = Arc::new(SocketShared::default());
+        let wake = SessionWake {
+            io: Arc::clone(&io.shared),
+            token: 0,
+        };
+        let pipe = Pipe::new(Arc::clone(&socket), wake, 10, 10);
+        let mut table = PipeTable::default();
+        let id = table.insert(Arc::clone(&pipe));
+
+        assert!(!table.has_msg(id));
+        let seen = socket.signal.generation();
+        pipe.deliver([Msg::from("a")], 1);
+        assert_ne!(
+            socket.signal.generation(),
+            seen,
+            "the waiting reader is woken"
+        );
+        assert!(table.has_msg(id));
+        assert!(table.has_msg(id));
+        assert_eq!(table.try_recv(id).as_deref(), Some(&b"a"[..]));
+
+        assert!(!table.has_msg(id));
+        let seen = socket.signal.generation();
+        pipe.deliver([Msg::from("b")], 1);
+        assert_ne!(socket.signal.generation(), seen);
+
+        // A terminated pipe read dry is reported finished once, however often it is asked.
+        pipe.close_from_session();
+        assert!(!table.terminate(id));
+        assert_eq!(table.try_recv(id).as_deref(), Some(&b"b"[..]));
+        assert!(!table.has_msg(id));
+        assert!(!table.has_msg(id));
+        assert_eq!(table.try_recv(id), None);
+        assert_eq!(table.take_finished(), vec![id]);
+        assert!(!table.has_msg(99), "unknown pipe");
     }
 }

@@ -30,6 +30,12 @@ impl Pattern for Dealer {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.fq.recv(pipes)
     }
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.fq.has_in(pipes)
+    }
+    fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.lb.has_out(pipes)
+    }
 }
 
 #[cfg(test)]
@@ -59,5 +65,29 @@ mod tests {
         assert_eq!(d.recv(&mut pipes).unwrap().as_bytes(), b"from0");
         assert_eq!(d.recv(&mut pipes).unwrap().as_bytes(), b"from1");
         assert_eq!(d.recv(&mut pipes).unwrap_err(), Error::Again);
+    }
+
+    #[test]
+    fn has_in_is_fair_queued_and_has_out_load_balanced() {
+        let mut pipes = FakePipes::default();
+        let mut d = Dealer::default();
+        assert!(!d.has_in(&mut pipes) && !d.has_out(&mut pipes));
+        for id in 0..2 {
+            pipes.add(id, 1);
+            d.attach(&mut pipes, id);
+        }
+        assert!(d.has_out(&mut pipes) && !d.has_in(&mut pipes));
+        pipes.incoming(1, &[(b"in1", true), (b"in2", false)]);
+        assert!(d.has_in(&mut pipes));
+        assert_eq!(d.recv(&mut pipes).unwrap().as_bytes(), b"in1");
+        assert!(d.has_in(&mut pipes), "mid-message");
+        assert_eq!(d.recv(&mut pipes).unwrap().as_bytes(), b"in2");
+        assert!(!d.has_in(&mut pipes));
+        d.send(&mut pipes, frame("a", false)).unwrap();
+        assert!(d.has_out(&mut pipes), "pipe 1 still has room");
+        d.send(&mut pipes, frame("b1", true)).unwrap();
+        assert!(d.has_out(&mut pipes), "mid-message");
+        d.send(&mut pipes, frame("b2", false)).unwrap();
+        assert!(!d.has_out(&mut pipes));
     }
 }

@@ -29,6 +29,12 @@ impl FairQueue {
         self.recv_with_pipe(pipes).map(|(_, m)| m)
     }
 
+    /// Whether `recv` would return a frame: the rest of a half-read message, or a message
+    /// on some pipe (libzmq's `fq_t::has_in`). Pipes found empty wake the socket later.
+    pub fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.reading.is_some() || self.rotation.ids().iter().any(|&id| pipes.has_msg(id))
+    }
+
     /// The next frame and the pipe it came from.
     pub fn recv_with_pipe(&mut self, pipes: &mut dyn Pipes) -> Result<(PipeId, Msg), Error> {
         if let Some(id) = self.reading {
@@ -100,5 +106,30 @@ mod tests {
             .collect();
         assert_eq!(got, vec![b"a1".to_vec(), b"a2".to_vec(), b"b".to_vec()]);
         assert_eq!(fq.recv(&mut pipes).unwrap_err(), Error::Again);
+    }
+
+    #[test]
+    fn has_in_sees_waiting_and_half_read_messages_without_taking_them() {
+        let mut pipes = FakePipes::default();
+        let mut fq = FairQueue::default();
+        assert!(!fq.has_in(&mut pipes), "no pipes");
+        for id in 0..2 {
+            pipes.add(id, 0);
+            fq.attach(id);
+        }
+        assert!(!fq.has_in(&mut pipes));
+        assert!(pipes.pipes[&0].reader_waiting && pipes.pipes[&1].reader_waiting);
+        pipes.incoming(1, &[(b"a", true), (b"b", false)]);
+        pipes.incoming(0, &[(b"c", false)]);
+        assert!(fq.has_in(&mut pipes));
+        assert_eq!(pipes.unread(0) + pipes.unread(1), 3, "nothing taken");
+        // The turn order is untouched: pipe 0 first.
+        assert_eq!(fq.recv(&mut pipes).unwrap().as_bytes(), b"c");
+        assert!(fq.has_in(&mut pipes));
+        assert_eq!(fq.recv(&mut pipes).unwrap().as_bytes(), b"a");
+        // Mid-message: the rest is there.
+        assert!(fq.has_in(&mut pipes));
+        assert_eq!(fq.recv(&mut pipes).unwrap().as_bytes(), b"b");
+        assert!(!fq.has_in(&mut pipes));
     }
 }

@@ -35,6 +35,13 @@ impl LoadBalancer {
         }
     }
 
+    /// Whether `send` would accept a frame: mid-message always (the rest follows the first
+    /// frame), else when some pipe has room (libzmq's `lb_t::has_out`). Full pipes wake
+    /// the socket once they have room.
+    pub fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.current.is_some() || self.rotation.ids().iter().any(|&id| pipes.can_send(id))
+    }
+
     /// Sends one frame; a message's first frame picks the pipe and the rest follow it.
     pub fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
         if let Some(out) = &mut self.current {
@@ -162,5 +169,26 @@ mod tests {
         lb.detach(0);
         lb.send(&mut pipes, frame("b", false)).unwrap();
         assert!(pipes.pipes[&0].sent.is_empty());
+    }
+
+    #[test]
+    fn has_out_needs_a_pipe_with_room_except_mid_message() {
+        let mut pipes = FakePipes::default();
+        let mut lb = LoadBalancer::default();
+        assert!(!lb.has_out(&mut pipes), "no pipes");
+        pipes.add(0, 1);
+        pipes.add(1, 1);
+        lb.attach(0);
+        lb.attach(1);
+        assert!(lb.has_out(&mut pipes));
+        lb.send(&mut pipes, frame("a", false)).unwrap();
+        assert!(lb.has_out(&mut pipes));
+        // A multipart message on its way to the last pipe with room.
+        lb.send(&mut pipes, frame("b1", true)).unwrap();
+        assert!(lb.has_out(&mut pipes));
+        lb.send(&mut pipes, frame("b2", false)).unwrap();
+        assert!(!lb.has_out(&mut pipes), "both pipes at their HWM");
+        assert!(pipes.pipes[&0].writer_waiting && pipes.pipes[&1].writer_waiting);
+        assert_eq!(pipes.messages_sent(0) + pipes.messages_sent(1), 2);
     }
 }

@@ -41,6 +41,9 @@ pub(crate) trait Pipes {
     fn send_frames(&mut self, id: PipeId, frames: Vec<Msg>);
     /// The next incoming frame on `id`, if any.
     fn try_recv(&mut self, id: PipeId) -> Option<Msg>;
+    /// Whether `try_recv(id)` would return a frame now. When not, the pipe is left
+    /// marked as having a waiting reader, so the next delivery wakes the socket.
+    fn has_msg(&mut self, id: PipeId) -> bool;
     /// The routing id for `id`'s peer: CONNECT_ROUTING_ID if the socket set one for this
     /// connection, else the peer's `Identity` once its handshake is done (possibly empty);
     /// `None` while the handshake is pending.
@@ -86,6 +89,16 @@ pub(crate) trait Pattern: Send {
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError>;
     /// Takes the next incoming frame; `Error::Again` when none is ready.
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error>;
+    /// Whether `recv` would return a frame now (`ZMQ_POLLIN`). It may read ahead and keep
+    /// what it read for `recv`, and drops what `recv` would drop; when false, every pipe
+    /// it looked at wakes the socket on its next delivery.
+    #[allow(dead_code, reason = "ZMQ_EVENTS: the socket layer is to call this")]
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool;
+    /// Whether `send` would accept a frame now rather than fail with EAGAIN
+    /// (`ZMQ_POLLOUT`). When false, every full pipe it looked at wakes the socket once it
+    /// has room.
+    #[allow(dead_code, reason = "ZMQ_EVENTS: the socket layer is to call this")]
+    fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool;
     /// Messages arrived on some pipe; patterns that must act on them without waiting for
     /// `recv` (a publisher learning subscriptions) read them here.
     fn process_inbound(&mut self, _pipes: &mut dyn Pipes) {}
@@ -158,6 +171,10 @@ pub(crate) mod fake {
         pub incoming: VecDeque<Msg>,
         pub routing_id: Option<bytes::Bytes>,
         pub rejected: bool,
+        /// A read found nothing (a real pipe would wake the socket on delivery).
+        pub reader_waiting: bool,
+        /// A send found the pipe full (a real pipe would wake the socket on room).
+        pub writer_waiting: bool,
     }
 
     #[derive(Default)]
@@ -179,6 +196,21 @@ pub(crate) mod fake {
         pub fn messages_sent(&self, id: PipeId) -> usize {
             self.pipes[&id].sent.iter().filter(|m| !m.more()).count()
         }
+
+        /// Queues frames for the pattern to receive on `id`.
+        pub fn incoming(&mut self, id: PipeId, frames: &[(&[u8], bool)]) {
+            let q = &mut self.pipes.get_mut(&id).unwrap().incoming;
+            for &(data, more) in frames {
+                let mut m = Msg::copy_from_slice(data);
+                m.set_more(more);
+                q.push_back(m);
+            }
+        }
+
+        /// Frames still waiting to be received on `id`.
+        pub fn unread(&self, id: PipeId) -> usize {
+            self.pipes[&id].incoming.len()
+        }
     }
 
     impl Pipes for FakePipes {
@@ -190,14 +222,24 @@ pub(crate) mod fake {
             Ok(())
         }
         fn can_send(&mut self, id: PipeId) -> bool {
-            let p = &self.pipes[&id];
-            p.sent.iter().filter(|m| !m.more()).count() < p.capacity
+            let p = self.pipes.get_mut(&id).unwrap();
+            let room = p.sent.iter().filter(|m| !m.more()).count() < p.capacity;
+            p.writer_waiting |= !room;
+            room
         }
         fn send_frames(&mut self, id: PipeId, frames: Vec<Msg>) {
             self.pipes.get_mut(&id).unwrap().sent.extend(frames);
         }
         fn try_recv(&mut self, id: PipeId) -> Option<Msg> {
-            self.pipes.get_mut(&id).unwrap().incoming.pop_front()
+            let p = self.pipes.get_mut(&id).unwrap();
+            let m = p.incoming.pop_front();
+            p.reader_waiting = m.is_none();
+            m
+        }
+        fn has_msg(&mut self, id: PipeId) -> bool {
+            let p = self.pipes.get_mut(&id).unwrap();
+            p.reader_waiting = p.incoming.is_empty();
+            !p.reader_waiting
         }
         fn routing_id(&self, id: PipeId) -> Option<bytes::Bytes> {
             self.pipes[&id].routing_id.clone()

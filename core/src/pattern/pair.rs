@@ -33,6 +33,12 @@ impl Pattern for Pair {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.inner.recv(pipes)
     }
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.inner.has_in(pipes)
+    }
+    fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.inner.has_out(pipes)
+    }
 }
 
 #[cfg(test)]
@@ -55,5 +61,31 @@ mod tests {
         p.detach(0);
         p.attach(&mut pipes, 2);
         assert!(!pipes.pipes[&2].rejected);
+    }
+
+    #[test]
+    fn readiness_is_that_of_the_one_peer() {
+        let mut pipes = FakePipes::default();
+        let mut p = Pair::default();
+        assert!(!p.has_in(&mut pipes) && !p.has_out(&mut pipes), "no peer");
+        pipes.add(0, 1);
+        pipes.add(1, 10);
+        p.attach(&mut pipes, 0);
+        p.attach(&mut pipes, 1); // refused: its messages do not count
+        pipes.incoming(1, &[(b"stranger", false)]);
+        assert!(!p.has_in(&mut pipes));
+        pipes.incoming(0, &[(b"hi", true), (b"there", false)]);
+        assert!(p.has_in(&mut pipes));
+        assert_eq!(p.recv(&mut pipes).unwrap().as_bytes(), b"hi");
+        assert!(p.has_in(&mut pipes), "mid-message");
+        assert_eq!(p.recv(&mut pipes).unwrap().as_bytes(), b"there");
+        assert!(!p.has_in(&mut pipes));
+        assert!(p.has_out(&mut pipes));
+        p.send(&mut pipes, frame("x", true)).unwrap();
+        assert!(p.has_out(&mut pipes), "mid-message");
+        p.send(&mut pipes, frame("y", false)).unwrap();
+        assert!(!p.has_out(&mut pipes), "at the HWM");
+        p.detach(0);
+        assert!(!p.has_out(&mut pipes));
     }
 }

@@ -104,6 +104,13 @@ impl Pattern for Pub {
     fn recv(&mut self, _pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         not_supported()
     }
+    fn has_in(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        false
+    }
+    /// A PUB never blocks: pipes at their HWM miss the message.
+    fn has_out(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        true
+    }
     fn process_inbound(&mut self, pipes: &mut dyn Pipes) {
         self.core.read_peers(pipes, None);
     }
@@ -160,5 +167,25 @@ mod tests {
         p.send(&mut pipes, frame("ABC", true)).unwrap();
         p.send(&mut pipes, frame("body", false)).unwrap();
         assert_eq!(pipes.pipes[&0].sent.len(), 2);
+    }
+
+    #[test]
+    fn always_writable_never_readable() {
+        let mut pipes = FakePipes::default();
+        let mut p = Pub::default();
+        assert!(
+            p.has_out(&mut pipes),
+            "no subscribers: the message is dropped"
+        );
+        pipes.add(0, 0);
+        p.attach(&mut pipes, 0);
+        subscribe(&mut pipes, 0, "", true);
+        pipes.incoming(0, &[(b"junk", false)]);
+        assert!(!p.has_in(&mut pipes));
+        p.process_inbound(&mut pipes);
+        p.send(&mut pipes, frame("dropped at the HWM", false))
+            .unwrap();
+        assert!(p.has_out(&mut pipes));
+        assert_eq!(pipes.messages_sent(0), 0);
     }
 }

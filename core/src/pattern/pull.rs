@@ -24,6 +24,12 @@ impl Pattern for Pull {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.fq.recv(pipes)
     }
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.fq.has_in(pipes)
+    }
+    fn has_out(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -49,5 +55,23 @@ mod tests {
             .incoming
             .push_back(frame("y", false));
         assert_eq!(&pull.recv(&mut pipes).unwrap()[..], b"y");
+    }
+
+    #[test]
+    fn has_in_follows_waiting_messages_and_has_out_is_never() {
+        let mut pipes = FakePipes::default();
+        let mut pull = Pull::default();
+        pipes.add(0, 10);
+        pull.attach(&mut pipes, 0);
+        assert!(!pull.has_out(&mut pipes));
+        assert!(!pull.has_in(&mut pipes));
+        assert!(pipes.pipes[&0].reader_waiting);
+        pipes.incoming(0, &[(b"a", true), (b"b", false)]);
+        assert!(pull.has_in(&mut pipes));
+        assert!(pull.has_in(&mut pipes), "asking twice takes nothing");
+        assert_eq!(pull.recv(&mut pipes).unwrap().as_bytes(), b"a");
+        assert!(pull.has_in(&mut pipes), "mid-message");
+        assert_eq!(pull.recv(&mut pipes).unwrap().as_bytes(), b"b");
+        assert!(!pull.has_in(&mut pipes));
     }
 }

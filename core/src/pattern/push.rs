@@ -24,6 +24,12 @@ impl Pattern for Push {
     fn recv(&mut self, _pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         not_supported()
     }
+    fn has_in(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        false
+    }
+    fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.lb.has_out(pipes)
+    }
 }
 
 #[cfg(test)]
@@ -44,5 +50,22 @@ mod tests {
         push.attach(&mut pipes, 4);
         push.send(&mut pipes, frame("x", false)).unwrap();
         assert_eq!(pipes.messages_sent(4), 1);
+    }
+
+    #[test]
+    fn has_out_follows_pipe_room_and_has_in_is_never() {
+        let mut pipes = FakePipes::default();
+        let mut push = Push::default();
+        assert!(!push.has_out(&mut pipes), "no peers: a send would block");
+        pipes.add(0, 1);
+        push.attach(&mut pipes, 0);
+        assert!(push.has_out(&mut pipes));
+        push.send(&mut pipes, frame("a", true)).unwrap();
+        assert!(push.has_out(&mut pipes), "mid-message");
+        push.send(&mut pipes, frame("b", false)).unwrap();
+        assert!(!push.has_out(&mut pipes), "at the HWM");
+        assert!(pipes.pipes[&0].writer_waiting);
+        pipes.incoming(0, &[(b"x", false)]);
+        assert!(!push.has_in(&mut pipes));
     }
 }

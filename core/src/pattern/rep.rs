@@ -15,8 +15,13 @@ enum State {
     /// Ready to take a request.
     #[default]
     Idle,
-    /// Returning the body frames of a request from `pipe`.
-    Body { pipe: PipeId, envelope: Vec<Msg> },
+    /// Returning the body frames of a request from `pipe`; `next` is one `has_in` read
+    /// ahead (the request's first body frame).
+    Body {
+        pipe: PipeId,
+        envelope: Vec<Msg>,
+        next: Option<Msg>,
+    },
     /// A reply is due: envelope, then any reply frames so far.
     Reply {
         pipe: Option<PipeId>,
@@ -80,42 +85,72 @@ impl Pattern for Rep {
     }
 
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
-        match &mut self.state {
-            State::Reply { .. } => return Err(Error::Fsm),
-            State::Body { pipe, envelope } => {
-                let id = *pipe;
-                let m = pipes.try_recv(id).ok_or(Error::Again)?;
-                if !m.more() {
-                    let frames = std::mem::take(envelope);
-                    self.state = State::Reply {
-                        pipe: Some(id),
-                        frames,
-                    };
-                }
-                return Ok(m);
-            }
-            State::Idle => {}
+        if matches!(self.state, State::Idle) && !self.fetch_request(pipes) {
+            return Err(Error::Again);
         }
+        let State::Body {
+            pipe,
+            envelope,
+            next,
+        } = &mut self.state
+        else {
+            return Err(Error::Fsm);
+        };
+        let id = *pipe;
+        let m = match next.take() {
+            Some(m) => m,
+            None => pipes.try_recv(id).ok_or(Error::Again)?,
+        };
+        if !m.more() {
+            let frames = std::mem::take(envelope);
+            self.state = State::Reply {
+                pipe: Some(id),
+                frames,
+            };
+        }
+        Ok(m)
+    }
+
+    /// Not while a reply is due (libzmq's `rep_t::xhas_in`); otherwise when the rest of a
+    /// request, or a valid new one, is here. Requests recv would drop are dropped.
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        match self.state {
+            State::Reply { .. } => false,
+            State::Body { .. } => true,
+            State::Idle => self.fetch_request(pipes),
+        }
+    }
+
+    /// Only while a reply is due; it never blocks (a peer at its HWM misses it).
+    fn has_out(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        matches!(self.state, State::Reply { .. })
+    }
+}
+
+impl Rep {
+    /// Reads the envelope of the next valid request, fair-queued, and its first body
+    /// frame, into `State::Body`; requests without a delimiter or body are dropped.
+    /// Returns whether one was found.
+    fn fetch_request(&mut self, pipes: &mut dyn Pipes) -> bool {
         loop {
-            let (id, first) = self
+            let Some((id, first)) = self
                 .rotation
                 .serve(|id| pipes.try_recv(id).map(|m| (id, m)))
-                .ok_or(Error::Again)?;
+            else {
+                return false;
+            };
             let Some(envelope) = read_envelope(pipes, id, first) else {
                 continue;
             };
             let Some(body) = pipes.try_recv(id) else {
                 continue;
             };
-            self.state = if body.more() {
-                State::Body { pipe: id, envelope }
-            } else {
-                State::Reply {
-                    pipe: Some(id),
-                    frames: envelope,
-                }
+            self.state = State::Body {
+                pipe: id,
+                envelope,
+                next: Some(body),
             };
-            return Ok(body);
+            return true;
         }
     }
 }
@@ -210,5 +245,74 @@ mod tests {
         fn fsm(self) -> Option<()> {
             matches!(self, SendError::Fail(Error::Fsm)).then_some(())
         }
+    }
+
+    #[test]
+    fn readiness_follows_the_request_reply_cycle() {
+        let mut pipes = FakePipes::default();
+        let mut r = Rep::default();
+        pipes.add(0, 0); // at its HWM: replies to it are dropped, never blocked on
+        r.attach(&mut pipes, 0);
+        assert!(!r.has_in(&mut pipes) && !r.has_out(&mut pipes));
+        assert!(pipes.pipes[&0].reader_waiting);
+        request(
+            &mut pipes,
+            0,
+            &[("id", true), ("", true), ("q1", true), ("q2", false)],
+        );
+        request(&mut pipes, 0, &[("", true), ("next", false)]);
+        assert!(r.has_in(&mut pipes));
+        assert!(
+            !r.has_out(&mut pipes),
+            "no reply due before the request is read"
+        );
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"q1");
+        assert!(r.has_in(&mut pipes), "mid-request");
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"q2");
+        assert!(!r.has_in(&mut pipes), "a reply is due first");
+        assert!(r.has_out(&mut pipes));
+        r.send(&mut pipes, frame("a", true)).unwrap();
+        assert!(r.has_out(&mut pipes), "mid-reply");
+        assert!(!r.has_in(&mut pipes));
+        r.send(&mut pipes, frame("b", false)).unwrap();
+        assert!(!r.has_out(&mut pipes));
+        assert!(r.has_in(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"next");
+    }
+
+    #[test]
+    fn has_in_drops_invalid_requests_and_keeps_the_valid_one() {
+        let mut pipes = FakePipes::default();
+        let mut r = Rep::default();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            r.attach(&mut pipes, id);
+        }
+        request(&mut pipes, 0, &[("no-delimiter", false)]);
+        request(&mut pipes, 1, &[("addr", true), ("no-body", true)]);
+        assert!(!r.has_in(&mut pipes));
+        assert_eq!(pipes.unread(0) + pipes.unread(1), 0, "both dropped");
+        request(&mut pipes, 1, &[("addr", true), ("", true), ("ok", false)]);
+        assert!(r.has_in(&mut pipes));
+        assert_eq!(pipes.unread(1), 0, "read ahead");
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"ok");
+        r.send(&mut pipes, frame("done", false)).unwrap();
+        assert_eq!(
+            sent(&pipes, 1),
+            vec![b"addr".to_vec(), vec![], b"done".to_vec()]
+        );
+    }
+
+    #[test]
+    fn a_request_read_ahead_goes_with_its_peer() {
+        let mut pipes = FakePipes::default();
+        let mut r = Rep::default();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        request(&mut pipes, 0, &[("", true), ("q", false)]);
+        assert!(r.has_in(&mut pipes));
+        r.detach(0);
+        assert!(!r.has_in(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
     }
 }

@@ -23,6 +23,9 @@ enum State {
     },
     /// The request left; waiting for the reply from `pipe` (`None`: that peer is gone).
     Waiting { pipe: Option<PipeId> },
+    /// A valid reply from `pipe` is here: `has_in` read its envelope, and kept its first
+    /// body frame for `recv`.
+    Replied { pipe: PipeId, body: Msg },
     /// Returning the frames of a reply from `pipe`.
     Receiving { pipe: PipeId },
 }
@@ -66,6 +69,22 @@ impl Req {
         }
     }
 
+    /// The first body frame of the reply from `reply_pipe`, if one is here. Messages from
+    /// peers we did not ask, and invalid replies, are dropped, as libzmq does.
+    fn fetch_reply(
+        &mut self,
+        pipes: &mut dyn Pipes,
+        reply_pipe: Option<PipeId>,
+    ) -> Option<(PipeId, Msg)> {
+        for &id in self.rotation.ids() {
+            if Some(id) != reply_pipe {
+                while pipes.try_recv(id).is_some() {}
+            }
+        }
+        let id = reply_pipe?;
+        self.read_reply(pipes, id).map(|body| (id, body))
+    }
+
     /// Reads `id`'s next message envelope; the first body frame if it is a valid reply.
     fn read_reply(&mut self, pipes: &mut dyn Pipes, id: PipeId) -> Option<Msg> {
         loop {
@@ -100,6 +119,10 @@ impl Pattern for Req {
                 *pipe = None;
             }
             State::Receiving { pipe } if *pipe == id => self.state = State::Waiting { pipe: None },
+            // A whole one-frame reply stays; the rest of a longer one is gone with the pipe.
+            State::Replied { pipe, body } if *pipe == id && body.more() => {
+                self.state = State::Waiting { pipe: None };
+            }
             _ => {}
         }
     }
@@ -117,7 +140,9 @@ impl Pattern for Req {
                 }
                 return Ok(());
             }
-            State::Waiting { .. } | State::Receiving { .. } if !self.relaxed => {
+            State::Waiting { .. } | State::Replied { .. } | State::Receiving { .. }
+                if !self.relaxed =>
+            {
                 return Err(SendError::Fail(Error::Fsm));
             }
             _ => {}
@@ -147,31 +172,58 @@ impl Pattern for Req {
     }
 
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
-        let reply_pipe = match self.state {
-            State::Idle | State::Sending { .. } => return Err(Error::Fsm),
+        let (id, m) = match std::mem::take(&mut self.state) {
             State::Receiving { pipe } => {
-                let m = pipes.try_recv(pipe).ok_or(Error::Again)?;
-                if !m.more() {
-                    self.state = State::Idle;
-                }
-                return Ok(m);
+                self.state = State::Receiving { pipe };
+                (pipe, pipes.try_recv(pipe).ok_or(Error::Again)?)
             }
-            State::Waiting { pipe } => pipe,
+            State::Replied { pipe, body } => (pipe, body),
+            State::Waiting { pipe } => {
+                self.state = State::Waiting { pipe };
+                self.fetch_reply(pipes, pipe).ok_or(Error::Again)?
+            }
+            other @ (State::Idle | State::Sending { .. }) => {
+                self.state = other;
+                return Err(Error::Fsm);
+            }
         };
-        // Messages from peers we did not ask are dropped, as libzmq does.
-        for &id in self.rotation.ids() {
-            if Some(id) != reply_pipe {
-                while pipes.try_recv(id).is_some() {}
-            }
-        }
-        let id = reply_pipe.ok_or(Error::Again)?;
-        let body = self.read_reply(pipes, id).ok_or(Error::Again)?;
-        self.state = if body.more() {
+        self.state = if m.more() {
             State::Receiving { pipe: id }
         } else {
             State::Idle
         };
-        Ok(body)
+        Ok(m)
+    }
+
+    /// Only while a reply is due, and (unlike libzmq, which answers from its fair queue
+    /// and leaves the checks to recv) only for a valid reply: what recv would drop is
+    /// dropped here, and the reply's first body frame is kept for recv.
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        match self.state {
+            State::Idle | State::Sending { .. } => false,
+            State::Replied { .. } | State::Receiving { .. } => true,
+            State::Waiting { pipe } => match self.fetch_reply(pipes, pipe) {
+                Some((pipe, body)) => {
+                    self.state = State::Replied { pipe, body };
+                    true
+                }
+                None => false,
+            },
+        }
+    }
+
+    /// Mid-request always; else, unless a reply is due without REQ_RELAXED, when some
+    /// peer has room (libzmq's `req_t::xhas_out`).
+    fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool {
+        match self.state {
+            State::Sending { .. } => true,
+            State::Waiting { .. } | State::Replied { .. } | State::Receiving { .. }
+                if !self.relaxed =>
+            {
+                false
+            }
+            _ => self.rotation.ids().iter().any(|&id| pipes.can_send(id)),
+        }
     }
 
     fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
@@ -273,5 +325,118 @@ mod tests {
         assert!(pipes.pipes[&0].sent.is_empty());
         r.send(&mut pipes, f("b", false)).unwrap();
         assert_eq!(pipes.pipes[&0].sent.len(), 3);
+    }
+
+    #[test]
+    fn readiness_follows_the_request_reply_cycle() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        assert!(!r.has_out(&mut pipes), "no peers");
+        pipes.add(0, 1);
+        r.attach(&mut pipes, 0);
+        reply(&mut pipes, 0, &[(b"", true), (b"unasked", false)]);
+        assert!(r.has_out(&mut pipes));
+        assert!(!r.has_in(&mut pipes), "no request sent: nothing to receive");
+        assert_eq!(pipes.unread(0), 2, "and nothing taken");
+        pipes.pipes.get_mut(&0).unwrap().incoming.clear();
+        r.send(&mut pipes, f("a", true)).unwrap();
+        assert!(r.has_out(&mut pipes), "mid-request");
+        assert!(!r.has_in(&mut pipes));
+        r.send(&mut pipes, f("b", false)).unwrap();
+        assert!(!r.has_out(&mut pipes), "a reply is due");
+        assert!(!r.has_in(&mut pipes));
+        assert!(pipes.pipes[&0].reader_waiting);
+        reply(&mut pipes, 0, &[(b"", true), (b"r1", true), (b"r2", false)]);
+        assert!(r.has_in(&mut pipes));
+        assert!(r.has_in(&mut pipes), "asking again takes nothing more");
+        assert!(!r.has_out(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"r1");
+        assert!(r.has_in(&mut pipes), "mid-reply");
+        assert!(!r.has_out(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"r2");
+        assert!(!r.has_in(&mut pipes));
+        // The pipe holds the first request, at its HWM of 1: the next would block.
+        assert!(!r.has_out(&mut pipes));
+        assert!(pipes.pipes[&0].writer_waiting);
+        pipes.pipes.get_mut(&0).unwrap().sent.clear();
+        assert!(r.has_out(&mut pipes));
+    }
+
+    #[test]
+    fn has_in_drops_what_recv_drops_and_keeps_the_valid_reply() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        r.set_option(PatternOption::ReqCorrelate(true)).unwrap();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            r.attach(&mut pipes, id);
+        }
+        r.send(&mut pipes, f("q", false)).unwrap(); // to pipe 0
+        let rid = pipes.pipes[&0].sent[0].to_vec();
+        let wrong = (u32::from_ne_bytes(rid[..].try_into().unwrap()) ^ 1).to_ne_bytes();
+        reply(
+            &mut pipes,
+            1,
+            &[(&rid, true), (b"", true), (b"intruder", false)],
+        );
+        reply(
+            &mut pipes,
+            0,
+            &[(&wrong, true), (b"", true), (b"stale", false)],
+        );
+        reply(&mut pipes, 0, &[(&rid, true), (b"no-delimiter", false)]);
+        assert!(!r.has_in(&mut pipes), "all invalid");
+        assert_eq!(pipes.unread(0) + pipes.unread(1), 0, "and dropped");
+        reply(
+            &mut pipes,
+            0,
+            &[(&rid, true), (b"", true), (b"good", false)],
+        );
+        assert!(r.has_in(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"good");
+        assert!(!r.has_in(&mut pipes));
+    }
+
+    #[test]
+    fn relaxed_can_send_while_a_reply_is_due() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        r.set_option(PatternOption::ReqRelaxed(true)).unwrap();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        r.send(&mut pipes, f("first", false)).unwrap();
+        assert!(r.has_out(&mut pipes));
+        reply(&mut pipes, 0, &[(b"", true), (b"r", false)]);
+        assert!(r.has_in(&mut pipes));
+        assert!(r.has_out(&mut pipes));
+        // A new request abandons the reply read ahead.
+        r.send(&mut pipes, f("second", false)).unwrap();
+        assert!(!r.has_in(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
+    }
+
+    #[test]
+    fn a_reply_read_ahead_survives_only_whole() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        r.send(&mut pipes, f("q", false)).unwrap();
+        reply(&mut pipes, 0, &[(b"", true), (b"whole", false)]);
+        assert!(r.has_in(&mut pipes));
+        r.detach(0);
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"whole");
+        pipes.add(1, 10);
+        r.attach(&mut pipes, 1);
+        r.send(&mut pipes, f("q", false)).unwrap();
+        reply(
+            &mut pipes,
+            1,
+            &[(b"", true), (b"part", true), (b"lost", false)],
+        );
+        assert!(r.has_in(&mut pipes));
+        r.detach(1);
+        assert!(!r.has_in(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
     }
 }

@@ -31,6 +31,9 @@ pub(crate) struct Router {
     next_generated: u32,
     mandatory: bool,
     handover: bool,
+    /// The routing-id frame of a message `has_in` read ahead, for `recv`, and the pipe
+    /// the message came from.
+    prefetched_id: Option<(PipeId, Msg)>,
     /// The first frame of a received message, returned after its routing-id frame.
     pending: Option<Msg>,
     /// Returning the frames of a received message.
@@ -51,6 +54,7 @@ impl Router {
             next_generated: seed.wrapping_mul(0x9E37_79B9),
             mandatory: false,
             handover: false,
+            prefetched_id: None,
             pending: None,
             in_message: false,
             out: None,
@@ -96,8 +100,26 @@ impl Router {
         self.fq.attach(id);
     }
 
+    /// Reads the next message's first frame into `pending`; returns its pipe and the
+    /// routing-id frame that goes before it.
+    fn fetch(&mut self, pipes: &mut dyn Pipes) -> Result<(PipeId, Msg), Error> {
+        let (id, m) = self.fq.recv_with_pipe(pipes)?;
+        self.pending = Some(m);
+        let rid = self.ids.get(&id).cloned().unwrap_or_default();
+        let mut frame = Msg::from_bytes(rid);
+        frame.set_more(true);
+        Ok((id, frame))
+    }
+
     fn forget(&mut self, id: PipeId) {
         self.fq.detach(id);
+        // A message read ahead but not begun goes if the rest of it went with the pipe.
+        if matches!(&self.prefetched_id, Some((p, _)) if *p == id)
+            && self.pending.as_ref().is_some_and(Msg::more)
+        {
+            self.prefetched_id = None;
+            self.pending = None;
+        }
         if let Some(rid) = self.ids.remove(&id) {
             self.by_id.remove(&rid);
         }
@@ -159,20 +181,35 @@ impl Pattern for Router {
     }
 
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
+        if let Some((_, frame)) = self.prefetched_id.take() {
+            return Ok(frame);
+        }
         if let Some(m) = self.pending.take() {
             self.in_message = m.more();
             return Ok(m);
         }
-        let (id, m) = self.fq.recv_with_pipe(pipes)?;
         if self.in_message {
+            let m = self.fq.recv(pipes)?;
             self.in_message = m.more();
             return Ok(m);
         }
-        let rid = self.ids.get(&id).cloned().unwrap_or_default();
-        self.pending = Some(m);
-        let mut frame = Msg::from_bytes(rid);
-        frame.set_more(true);
-        Ok(frame)
+        self.fetch(pipes).map(|(_, frame)| frame)
+    }
+
+    /// The rest of a message, or a new one read ahead (libzmq's `router_t::xhas_in`).
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        if self.in_message || self.pending.is_some() {
+            return true;
+        }
+        self.prefetched_id = self.fetch(pipes).ok();
+        self.prefetched_id.is_some()
+    }
+
+    /// Always (messages for unknown or full peers are dropped), except with
+    /// ROUTER_MANDATORY: then mid-message, or when some peer has room (libzmq's
+    /// `router_t::xhas_out`).
+    fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool {
+        !self.mandatory || self.out.is_some() || self.by_id.values().any(|&id| pipes.can_send(id))
     }
 
     fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
@@ -281,5 +318,82 @@ mod tests {
             self.set_more(true);
             self
         }
+    }
+
+    #[test]
+    fn has_in_reads_ahead_and_recv_returns_the_id_then_the_message() {
+        let mut pipes = FakePipes::default();
+        let mut r = Router::new();
+        peer(&mut pipes, &mut r, 0, b"alice");
+        peer(&mut pipes, &mut r, 1, b"bob");
+        assert!(!r.has_in(&mut pipes));
+        assert!(pipes.pipes[&0].reader_waiting && pipes.pipes[&1].reader_waiting);
+        let q = &mut pipes.pipes.get_mut(&1).unwrap().incoming;
+        q.push_back(frame("b1", true));
+        q.push_back(frame("b2", false));
+        pipes
+            .pipes
+            .get_mut(&0)
+            .unwrap()
+            .incoming
+            .push_back(frame("a", false));
+        assert!(r.has_in(&mut pipes));
+        assert!(r.has_in(&mut pipes), "asking again reads nothing more");
+        assert_eq!(
+            (pipes.unread(0), pipes.unread(1)),
+            (0, 2),
+            "alice's turn first"
+        );
+        let mut got = vec![];
+        for _ in 0..5 {
+            assert!(r.has_in(&mut pipes), "mid-message or next message");
+            got.push(r.recv(&mut pipes).unwrap().to_vec());
+        }
+        assert_eq!(
+            got,
+            [&b"alice"[..], b"a", b"bob", b"b1", b"b2"].map(<[u8]>::to_vec)
+        );
+        assert!(!r.has_in(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
+    }
+
+    #[test]
+    fn has_out_is_always_unless_mandatory() {
+        let mut pipes = FakePipes::default();
+        let mut r = Router::new();
+        assert!(r.has_out(&mut pipes), "no peers: messages are dropped");
+        r.set_option(PatternOption::RouterMandatory(true)).unwrap();
+        assert!(!r.has_out(&mut pipes), "no peers: EHOSTUNREACH");
+        pipes.add(0, 1);
+        pipes.pipes.get_mut(&0).unwrap().routing_id = Some(Bytes::from_static(b"p"));
+        r.attach(&mut pipes, 0);
+        assert!(r.has_out(&mut pipes));
+        r.send(&mut pipes, frame("p", true)).unwrap();
+        assert!(r.has_out(&mut pipes), "mid-message");
+        r.send(&mut pipes, frame("x", false)).unwrap();
+        assert!(!r.has_out(&mut pipes), "the only peer is at its HWM");
+        assert!(pipes.pipes[&0].writer_waiting);
+        r.set_option(PatternOption::RouterMandatory(false)).unwrap();
+        assert!(r.has_out(&mut pipes), "it would be dropped, not blocked on");
+    }
+
+    #[test]
+    fn a_message_read_ahead_survives_its_pipe_only_whole() {
+        let mut pipes = FakePipes::default();
+        let mut r = Router::new();
+        peer(&mut pipes, &mut r, 0, b"whole");
+        peer(&mut pipes, &mut r, 1, b"part");
+        pipes.incoming(0, &[(b"w", false)]);
+        assert!(r.has_in(&mut pipes));
+        r.detach(0);
+        assert_eq!(
+            recv_all(&mut r, &mut pipes),
+            [b"whole".to_vec(), b"w".to_vec()]
+        );
+        pipes.incoming(1, &[(b"p1", true), (b"p2", false)]);
+        assert!(r.has_in(&mut pipes));
+        r.detach(1);
+        assert!(!r.has_in(&mut pipes));
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
     }
 }

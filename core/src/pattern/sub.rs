@@ -19,6 +19,9 @@ pub(crate) struct Subscriber {
     connected: Vec<PipeId>,
     /// The message being received matched: its remaining frames pass.
     in_message: bool,
+    /// The first frame of a matching message, read ahead by `has_in` for `recv`, and
+    /// the pipe it came from.
+    prefetched: Option<(PipeId, Msg)>,
 }
 
 impl Subscriber {
@@ -39,6 +42,10 @@ impl Subscriber {
         self.fq.detach(id);
         self.pipes.retain(|&p| p != id);
         self.connected.retain(|&p| p != id);
+        // A message read ahead but not begun goes if the rest of it went with the pipe.
+        if matches!(&self.prefetched, Some((p, m)) if *p == id && m.more()) {
+            self.prefetched = None;
+        }
     }
 
     /// A connect-side peer completed a handshake: on a reconnection, subscribe again.
@@ -70,11 +77,33 @@ impl Subscriber {
 
     /// The next frame of a message matching a subscription.
     pub fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
+        let msg = match self.prefetched.take() {
+            Some((_, msg)) => msg,
+            None if self.in_message => self.fq.recv(pipes)?,
+            None => self.next_match(pipes)?.1,
+        };
+        self.in_message = msg.more();
+        Ok(msg)
+    }
+
+    /// Whether `recv` would return a frame: the rest of a matching message, or a new one.
+    /// Like libzmq's `xsub_t::xhas_in`, reads ahead: non-matching messages are dropped and
+    /// the first matching frame is kept for `recv` (even if the subscription goes first).
+    pub fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        if self.in_message || self.prefetched.is_some() {
+            return true;
+        }
+        self.prefetched = self.next_match(pipes).ok();
+        self.prefetched.is_some()
+    }
+
+    /// The first frame of the next message matching a subscription, and its pipe; drops
+    /// the others.
+    fn next_match(&mut self, pipes: &mut dyn Pipes) -> Result<(PipeId, Msg), Error> {
         loop {
-            let msg = self.fq.recv(pipes)?;
-            if self.in_message || self.topics.matches(&msg) {
-                self.in_message = msg.more();
-                return Ok(msg);
+            let (id, msg) = self.fq.recv_with_pipe(pipes)?;
+            if self.topics.matches(&msg) {
+                return Ok((id, msg));
             }
             // Not subscribed: skip the rest of this message (it is all there already).
             let mut more = msg.more();
@@ -103,6 +132,12 @@ impl Pattern for Sub {
     }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.core.recv(pipes)
+    }
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.core.has_in(pipes)
+    }
+    fn has_out(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        false
     }
     fn peer_ready(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
         self.core.peer_ready(pipes, id);
@@ -172,5 +207,65 @@ mod tests {
             s.send(&mut pipes, frame("x", false)),
             Err(SendError::Fail(Error::NotSup))
         ));
+    }
+
+    #[test]
+    fn has_in_prefetches_the_first_match_and_drops_the_rest() {
+        let mut pipes = FakePipes::default();
+        let mut s = Sub::default();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            s.attach(&mut pipes, id);
+        }
+        assert!(!s.has_out(&mut pipes));
+        s.subscribe(&mut pipes, b"A", true).unwrap();
+        pipes.incoming(0, &[(b"B1", true), (b"body", false), (b"B2", false)]);
+        assert!(!s.has_in(&mut pipes), "only non-matching messages");
+        assert_eq!(pipes.unread(0), 0, "they were dropped");
+        assert!(pipes.pipes[&0].reader_waiting && pipes.pipes[&1].reader_waiting);
+        let later = [
+            (&b"B3"[..], false),
+            (b"A1", true),
+            (b"a-body", false),
+            (b"A2", false),
+        ];
+        pipes.incoming(0, &later);
+        assert!(s.has_in(&mut pipes));
+        assert!(
+            s.has_in(&mut pipes),
+            "asking again keeps the prefetched frame"
+        );
+        // The subscription going away does not take back what was prefetched (as libzmq).
+        s.subscribe(&mut pipes, b"A", false).unwrap();
+        assert_eq!(s.recv(&mut pipes).unwrap().as_bytes(), b"A1");
+        assert!(s.has_in(&mut pipes), "mid-message");
+        assert_eq!(s.recv(&mut pipes).unwrap().as_bytes(), b"a-body");
+        assert!(!s.has_in(&mut pipes), "A2 no longer matches");
+        assert_eq!(s.recv(&mut pipes).unwrap_err(), Error::Again);
+        s.subscribe(&mut pipes, b"", true).unwrap();
+        pipes.incoming(1, &[(b"any", false)]);
+        assert!(s.has_in(&mut pipes));
+        assert_eq!(s.recv(&mut pipes).unwrap().as_bytes(), b"any");
+        assert!(!s.has_in(&mut pipes));
+    }
+
+    #[test]
+    fn a_message_read_ahead_survives_its_pipe_only_whole() {
+        let mut pipes = FakePipes::default();
+        let mut s = Sub::default();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            s.attach(&mut pipes, id);
+        }
+        s.subscribe(&mut pipes, b"", true).unwrap();
+        pipes.incoming(0, &[(b"whole", false)]);
+        assert!(s.has_in(&mut pipes));
+        s.detach(0);
+        assert_eq!(s.recv(&mut pipes).unwrap().as_bytes(), b"whole");
+        pipes.incoming(1, &[(b"p1", true), (b"p2", false)]);
+        assert!(s.has_in(&mut pipes));
+        s.detach(1);
+        assert!(!s.has_in(&mut pipes));
+        assert_eq!(s.recv(&mut pipes).unwrap_err(), Error::Again);
     }
 }

@@ -36,6 +36,16 @@ impl Pattern for Xpub {
         }
         self.pending.pop_front().ok_or(Error::Again)
     }
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        if self.pending.is_empty() {
+            self.core.read_peers(pipes, Some(&mut self.pending));
+        }
+        !self.pending.is_empty()
+    }
+    /// As PUB: never blocks.
+    fn has_out(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        true
+    }
     fn process_inbound(&mut self, pipes: &mut dyn Pipes) {
         self.core.read_peers(pipes, Some(&mut self.pending));
     }
@@ -105,5 +115,32 @@ mod tests {
         assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"world");
         x.detach(0);
         assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x00T");
+    }
+
+    #[test]
+    fn has_in_when_a_subscription_or_message_is_up_and_has_out_always() {
+        let mut pipes = FakePipes::default();
+        let mut x = Xpub::default();
+        assert!(x.has_out(&mut pipes));
+        pipes.add(0, 0);
+        x.attach(&mut pipes, 0);
+        assert!(!x.has_in(&mut pipes));
+        assert!(pipes.pipes[&0].reader_waiting);
+        // A duplicate subscription is not reported, so it does not make the socket readable.
+        push(&mut pipes, 0, subscription_msg(b"T", true));
+        assert!(x.has_in(&mut pipes));
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"\x01T");
+        push(&mut pipes, 0, subscription_msg(b"T", true));
+        assert!(!x.has_in(&mut pipes));
+        push(&mut pipes, 0, frame("up1", true));
+        push(&mut pipes, 0, frame("up2", false));
+        assert!(x.has_in(&mut pipes));
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"up1");
+        assert!(x.has_in(&mut pipes), "mid-message");
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"up2");
+        assert!(!x.has_in(&mut pipes));
+        x.send(&mut pipes, frame("T dropped at the HWM", false))
+            .unwrap();
+        assert!(x.has_out(&mut pipes));
     }
 }

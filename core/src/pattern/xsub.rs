@@ -48,6 +48,13 @@ impl Pattern for Xsub {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.core.recv(pipes)
     }
+    fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
+        self.core.has_in(pipes)
+    }
+    /// Subscriptions are always accepted, and data upstream drops at the HWM.
+    fn has_out(&mut self, _pipes: &mut dyn Pipes) -> bool {
+        true
+    }
     fn peer_ready(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
         self.core.peer_ready(pipes, id);
     }
@@ -89,5 +96,25 @@ mod tests {
             .push_back(frame("U1", false));
         assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"T1");
         assert_eq!(x.recv(&mut pipes).unwrap_err(), Error::Again);
+    }
+
+    #[test]
+    fn has_in_filters_like_sub_and_has_out_is_always() {
+        let mut pipes = FakePipes::default();
+        let mut x = Xsub::default();
+        assert!(x.has_out(&mut pipes), "no publishers");
+        pipes.add(0, 0);
+        x.attach(&mut pipes, 0);
+        x.send(&mut pipes, subscription_msg(b"T", true)).unwrap();
+        x.send(&mut pipes, frame("dropped at the HWM", false))
+            .unwrap();
+        assert!(x.has_out(&mut pipes));
+        pipes.incoming(0, &[(b"U", false), (b"T1", true), (b"T2", false)]);
+        assert!(x.has_in(&mut pipes));
+        assert_eq!(pipes.unread(0), 1, "U dropped, T1 prefetched");
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"T1");
+        assert!(x.has_in(&mut pipes), "mid-message");
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"T2");
+        assert!(!x.has_in(&mut pipes));
     }
 }
