@@ -40,6 +40,7 @@ mod options;
 mod pattern;
 mod pipe;
 mod pipe_table;
+mod poll;
 pub mod proto;
 mod signal;
 mod socket;
@@ -51,5 +52,6 @@ pub use context::{
 };
 pub use error::{Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO};
 pub use msg::{Msg, INLINE_MAX};
+pub use poll::{poll, PollItem, PollTarget, POLLERR, POLLIN, POLLOUT, POLLPRI};
 pub use proto::SocketType;
 pub use socket::{Socket, DONTWAIT, SNDMORE};

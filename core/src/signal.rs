@@ -4,9 +4,17 @@
 //! re-checks its pipes, and sleeps only if the generation is unchanged, so a wake-up can
 //! never be lost between the check and the sleep. Notifying costs one atomic increment
 //! unless somebody is actually asleep, which keeps busy pipes free of syscalls.
+//!
+//! A signal can also drive an event loop through its readiness FD (`ZMQ_FD`): an eventfd,
+//! made on first request, that becomes readable on the first notify after it was last
+//! cleared. It is edge-like, as libzmq's: readable means "events may have changed", and
+//! clearing it comes before re-checking them, so no change is missed. An idle socket's FD
+//! stays unreadable, and a busy one costs one `write` per clear, not per notify.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Instant;
 
 /// A wake-up point for one socket.
@@ -16,6 +24,10 @@ pub(crate) struct Signal {
     sleepers: AtomicU32,
     lock: Mutex<()>,
     cond: Condvar,
+    /// The readiness eventfd, once asked for.
+    fd: OnceLock<OwnedFd>,
+    /// The eventfd has been written since it was last cleared.
+    fd_armed: AtomicBool,
 }
 
 impl Signal {
@@ -27,11 +39,57 @@ impl Signal {
     /// Wakes every thread waiting on this signal.
     pub fn notify(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Some(fd) = self.fd.get() {
+            if !self.fd_armed.swap(true, Ordering::SeqCst) {
+                write_one(fd.as_raw_fd());
+            }
+        }
         if self.sleepers.load(Ordering::SeqCst) > 0 {
             // Taking the lock orders this notify after a sleeper's generation check; it is
             // released before waking, so the woken thread does not block on it again.
             drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
             self.cond.notify_all();
+        }
+    }
+
+    /// The readiness FD, made (readable) on the first call.
+    pub fn readiness_fd(&self) -> io::Result<RawFd> {
+        if let Some(fd) = self.fd.get() {
+            return Ok(fd.as_raw_fd());
+        }
+        // SAFETY: eventfd(2) takes no pointers; a non-negative result is a new descriptor
+        // that nothing else owns, so OwnedFd may take it.
+        let raw = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: see above: `raw` is a fresh descriptor owned by nobody else.
+        let owned = unsafe { OwnedFd::from_raw_fd(raw) };
+        if self.fd.set(owned).is_ok() {
+            // Readable at first, so a loop that waits before checking events still looks.
+            self.fd_armed.store(true, Ordering::SeqCst);
+            if let Some(fd) = self.fd.get() {
+                write_one(fd.as_raw_fd());
+            }
+        }
+        self.fd
+            .get()
+            .map(|fd| fd.as_raw_fd())
+            .ok_or_else(|| io::Error::other("readiness fd"))
+    }
+
+    /// Makes the readiness FD unreadable until the next notify. Call it before checking
+    /// what changed.
+    pub fn clear_readiness(&self) {
+        let Some(fd) = self.fd.get() else {
+            return;
+        };
+        if self.fd_armed.swap(false, Ordering::SeqCst) {
+            let mut buf = [0u8; 8];
+            // SAFETY: reads at most 8 bytes into a local buffer of 8 bytes. A concurrent
+            // notify may not have written yet (EAGAIN); it then leaves the FD readable,
+            // which only costs the loop a spurious look.
+            unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
         }
     }
 
@@ -65,6 +123,14 @@ impl Signal {
     }
 }
 
+/// Adds one to an eventfd (making it readable).
+fn write_one(fd: RawFd) {
+    let one = 1u64.to_ne_bytes();
+    // SAFETY: writes 8 bytes from a local buffer of 8 bytes to an eventfd this signal
+    // owns. It cannot fail short of counter overflow, which one write per clear rules out.
+    unsafe { libc::write(fd, one.as_ptr().cast(), one.len()) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +143,31 @@ mod tests {
         let seen = s.generation();
         s.notify();
         assert!(s.wait(seen, Some(Instant::now() + Duration::from_secs(5))));
+    }
+
+    fn readable(fd: RawFd) -> bool {
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no waiting.
+        unsafe { libc::poll(&mut p, 1, 0) == 1 }
+    }
+
+    #[test]
+    fn readiness_fd_is_readable_after_notify_until_cleared() {
+        let s = Signal::default();
+        let fd = s.readiness_fd().unwrap();
+        assert_eq!(s.readiness_fd().unwrap(), fd, "one fd per signal");
+        assert!(readable(fd), "readable when first made");
+        s.clear_readiness();
+        assert!(!readable(fd));
+        s.notify();
+        s.notify();
+        assert!(readable(fd));
+        s.clear_readiness();
+        assert!(!readable(fd), "one clear undoes any number of notifies");
     }
 
     #[test]

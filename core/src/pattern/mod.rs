@@ -92,12 +92,10 @@ pub(crate) trait Pattern: Send {
     /// Whether `recv` would return a frame now (`ZMQ_POLLIN`). It may read ahead and keep
     /// what it read for `recv`, and drops what `recv` would drop; when false, every pipe
     /// it looked at wakes the socket on its next delivery.
-    #[allow(dead_code, reason = "ZMQ_EVENTS: the socket layer is to call this")]
     fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool;
     /// Whether `send` would accept a frame now rather than fail with EAGAIN
     /// (`ZMQ_POLLOUT`). When false, every full pipe it looked at wakes the socket once it
     /// has room.
-    #[allow(dead_code, reason = "ZMQ_EVENTS: the socket layer is to call this")]
     fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool;
     /// Messages arrived on some pipe; patterns that must act on them without waiting for
     /// `recv` (a publisher learning subscriptions) read them here.

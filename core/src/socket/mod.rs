@@ -21,6 +21,7 @@ use crate::transport::{tcp, Endpoint};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod events;
 mod inproc;
 mod monitor;
 mod typed_options;
