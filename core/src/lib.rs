@@ -42,6 +42,7 @@ mod pipe;
 mod pipe_table;
 mod poll;
 pub mod proto;
+mod proxy;
 mod signal;
 mod socket;
 mod transport;
@@ -54,4 +55,5 @@ pub use error::{Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO
 pub use msg::{Msg, INLINE_MAX};
 pub use poll::{poll, PollItem, PollTarget, POLLERR, POLLIN, POLLOUT, POLLPRI};
 pub use proto::SocketType;
+pub use proxy::{proxy, proxy_steerable, SideStats};
 pub use socket::{Socket, DONTWAIT, SNDMORE};

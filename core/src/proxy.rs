@@ -1,0 +1,224 @@
+//! [`proxy`] and [`proxy_steerable`]: the built-in device that joins two sockets
+//! (`zmq_proxy`, `zmq_proxy_steerable`).
+//!
+//! As in libzmq, the proxy polls both sides and forwards whole messages in bursts of up
+//! to [`BURST`] per turn, so one busy side cannot starve the other. Each frame is copied
+//! to the capture socket, if any, before it is forwarded. A multipart message counts as
+//! one message in the statistics.
+
+use crate::error::{Error, Result};
+use crate::poll::{poll, PollItem, POLLIN};
+use crate::proto::SocketType;
+use crate::socket::{Socket, SNDMORE};
+
+/// The most messages forwarded from one side before the other gets a turn.
+pub const BURST: usize = 1000;
+
+/// Traffic through one side of a proxy.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SideStats {
+    /// Messages received from this side.
+    pub msg_in: u64,
+    /// Bytes (all frames) received from this side.
+    pub bytes_in: u64,
+    /// Messages sent to this side.
+    pub msg_out: u64,
+    /// Bytes sent to this side.
+    pub bytes_out: u64,
+}
+
+/// Runs a proxy between `frontend` and `backend` until an error (ETERM when the context is
+/// terminated), copying every frame to `capture` if given. It only returns with an error,
+/// as `zmq_proxy` does.
+///
+/// ```no_run
+/// use ferromq::{proxy, Context, SocketType};
+/// let ctx = Context::new();
+/// let mut frontend = ctx.socket(SocketType::Router)?;
+/// frontend.bind("tcp://*:5559")?;
+/// let mut backend = ctx.socket(SocketType::Dealer)?;
+/// backend.bind("tcp://*:5560")?;
+/// let err = proxy(&mut frontend, &mut backend, None).unwrap_err();
+/// # Ok::<(), ferromq::Error>(())
+/// ```
+pub fn proxy(
+    frontend: &mut Socket,
+    backend: &mut Socket,
+    capture: Option<&mut Socket>,
+) -> Result<()> {
+    proxy_steerable(frontend, backend, capture, None)
+}
+
+/// [`proxy`] that a `control` socket can steer: a message `PAUSE` stops forwarding,
+/// `RESUME` restarts it, `TERMINATE` ends the proxy (it returns `Ok`), and `STATISTICS`
+/// answers on the control socket with 8 frames of native-endian `u64`: the frontend's
+/// [`SideStats`] fields, then the backend's. Other control messages are ignored. A REP
+/// control socket gets an empty reply to every other command (as libzmq 4.3.5 does), so
+/// a REQ can steer.
+///
+/// ```
+/// use ferromq::{proxy_steerable, Context, SocketType};
+/// let ctx = Context::new();
+/// let mut frontend = ctx.socket(SocketType::Pull)?;
+/// frontend.bind("inproc://in")?;
+/// let mut backend = ctx.socket(SocketType::Push)?;
+/// backend.bind("inproc://out")?;
+/// let mut control = ctx.socket(SocketType::Pair)?;
+/// control.bind("inproc://control")?;
+/// let mut steer = ctx.socket(SocketType::Pair)?;
+/// steer.connect("inproc://control")?;
+/// steer.send("TERMINATE", 0)?;
+/// proxy_steerable(&mut frontend, &mut backend, None, Some(&mut control))?;
+/// # Ok::<(), ferromq::Error>(())
+/// ```
+pub fn proxy_steerable(
+    frontend: &mut Socket,
+    backend: &mut Socket,
+    mut capture: Option<&mut Socket>,
+    mut control: Option<&mut Socket>,
+) -> Result<()> {
+    let mut front = SideStats::default();
+    let mut back = SideStats::default();
+    let mut paused = false;
+    loop {
+        let (front_in, back_in, control_in) =
+            wait(frontend, backend, control.as_deref_mut(), paused)?;
+        if control_in {
+            if let Some(c) = control.as_deref_mut() {
+                match steer(c, &front, &back)? {
+                    Steer::Pause => paused = true,
+                    Steer::Resume => paused = false,
+                    Steer::Terminate => return Ok(()),
+                    Steer::Continue => {}
+                }
+            }
+        }
+        if paused {
+            continue;
+        }
+        if front_in {
+            forward(
+                frontend,
+                backend,
+                capture.as_deref_mut(),
+                &mut front,
+                &mut back,
+            )?;
+        }
+        if back_in {
+            forward(
+                backend,
+                frontend,
+                capture.as_deref_mut(),
+                &mut back,
+                &mut front,
+            )?;
+        }
+    }
+}
+
+/// Polls the sides (not while paused) and the control socket.
+fn wait(
+    frontend: &mut Socket,
+    backend: &mut Socket,
+    control: Option<&mut Socket>,
+    paused: bool,
+) -> Result<(bool, bool, bool)> {
+    let mut items = Vec::with_capacity(3);
+    if !paused {
+        items.push(PollItem::socket(frontend, POLLIN));
+        items.push(PollItem::socket(backend, POLLIN));
+    }
+    let has_control = control.is_some();
+    if let Some(c) = control {
+        items.push(PollItem::socket(c, POLLIN));
+    }
+    poll(&mut items, -1)?;
+    let ready = |i: usize| items.get(i).is_some_and(|it| it.revents & POLLIN != 0);
+    Ok(if paused {
+        (false, false, has_control && ready(0))
+    } else {
+        (ready(0), ready(1), has_control && ready(2))
+    })
+}
+
+enum Steer {
+    Pause,
+    Resume,
+    Terminate,
+    Continue,
+}
+
+/// Reads and applies one control command.
+fn steer(control: &mut Socket, front: &SideStats, back: &SideStats) -> Result<Steer> {
+    let parts = match control.recv_multipart(crate::DONTWAIT) {
+        Ok(p) => p,
+        Err(Error::Again) => return Ok(Steer::Continue),
+        Err(e) => return Err(e),
+    };
+    let Some(cmd) = parts.first() else {
+        return Ok(Steer::Continue);
+    };
+    let action = match &cmd[..] {
+        b"PAUSE" => Steer::Pause,
+        b"RESUME" => Steer::Resume,
+        b"TERMINATE" => Steer::Terminate,
+        b"STATISTICS" => {
+            let values = [
+                front.msg_in,
+                front.bytes_in,
+                front.msg_out,
+                front.bytes_out,
+                back.msg_in,
+                back.bytes_in,
+                back.msg_out,
+                back.bytes_out,
+            ];
+            let frames: Vec<Vec<u8>> = values.iter().map(|v| v.to_ne_bytes().to_vec()).collect();
+            control.send_multipart(frames, 0)?;
+            return Ok(Steer::Continue);
+        }
+        _ => Steer::Continue,
+    };
+    if control.socket_type() == SocketType::Rep {
+        control.send(Vec::new(), 0)?;
+    }
+    Ok(action)
+}
+
+/// Forwards up to [`BURST`] whole messages from `from` to `to`.
+fn forward(
+    from: &mut Socket,
+    to: &mut Socket,
+    mut capture: Option<&mut Socket>,
+    from_stats: &mut SideStats,
+    to_stats: &mut SideStats,
+) -> Result<()> {
+    for _ in 0..BURST {
+        let mut msg = match from.recv(crate::DONTWAIT) {
+            Ok(m) => m,
+            Err(Error::Again) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut size = 0u64;
+        loop {
+            let more = msg.more();
+            size = size.saturating_add(msg.len() as u64);
+            let flags = if more { SNDMORE } else { 0 };
+            if let Some(c) = capture.as_deref_mut() {
+                c.send(msg.clone(), flags)?;
+            }
+            to.send(msg, flags)?;
+            if !more {
+                break;
+            }
+            // The rest of a message arrives with its first frame.
+            msg = from.recv(0)?;
+        }
+        from_stats.msg_in += 1;
+        from_stats.bytes_in = from_stats.bytes_in.saturating_add(size);
+        to_stats.msg_out += 1;
+        to_stats.bytes_out = to_stats.bytes_out.saturating_add(size);
+    }
+    Ok(())
+}
