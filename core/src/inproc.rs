@@ -21,6 +21,8 @@ pub(crate) struct Side {
     pub rcvhwm: usize,
     /// The routing id this socket announces (may be empty).
     pub routing_id: Bytes,
+    /// CONFLATE: the connection keeps only the newest message each way.
+    pub conflate: bool,
 }
 
 /// A connect waiting for its endpoint to be bound.
@@ -70,6 +72,9 @@ impl Registry {
             p.connector_end
                 .set_routing_id(binder.routing_id.clone(), false);
             p.binder_end.set_routing_id(c.routing_id.clone(), false);
+            if binder.conflate {
+                p.binder_end.set_conflate();
+            }
             p.connector_end.set_inproc_peer(InprocPeer {
                 socket: Arc::clone(&binder.socket),
                 pipe: Arc::as_ptr(&p.binder_end) as usize,
@@ -95,6 +100,9 @@ impl Registry {
                 combined(connector.sndhwm, binder.rcvhwm),
                 combined(binder.sndhwm, connector.rcvhwm),
             );
+            if connector.conflate || binder.conflate {
+                a.set_conflate();
+            }
             a.set_routing_id(binder.routing_id.clone(), false);
             b.set_routing_id(connector.routing_id.clone(), false);
             a.set_inproc_peer(InprocPeer {
@@ -154,6 +162,7 @@ mod tests {
             sndhwm: hwm,
             rcvhwm: hwm,
             routing_id: Bytes::from_static(id),
+            conflate: false,
         }
     }
 

@@ -19,6 +19,8 @@ pub(crate) enum SocketCmd {
     Detach(usize),
     /// The peer of a connect-side pipe (identified by address) completed a handshake.
     PeerReady(usize),
+    /// The connection of an IMMEDIATE connect-side pipe (by address) dropped.
+    PeerLost(usize),
 }
 
 /// The shared half of a socket.

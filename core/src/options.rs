@@ -22,6 +22,10 @@ pub(crate) struct Options {
     pub reconnect_ivl_max: i32,
     pub handshake_ivl: i32,
     pub backlog: i32,
+    /// IMMEDIATE: connect-side pipes exist for the pattern only while connected.
+    pub immediate: bool,
+    /// CONFLATE: keep only the newest message per pipe.
+    pub conflate: bool,
     pub xpub_verbose: bool,
     pub xpub_verboser: bool,
     pub routing_id: Bytes,
@@ -42,6 +46,8 @@ impl Default for Options {
             reconnect_ivl_max: 0,
             handshake_ivl: 30_000,
             backlog: 100,
+            immediate: false,
+            conflate: false,
             xpub_verbose: false,
             xpub_verboser: false,
             routing_id: Bytes::new(),

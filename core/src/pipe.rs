@@ -29,15 +29,35 @@ struct QueueState {
     writer_waiting: bool,
     /// The writer is gone: no more messages will come.
     closed: bool,
+    /// CONFLATE: only the newest message is kept, and the HWM does not apply.
+    conflate: bool,
 }
 
 impl QueueState {
     fn has_room(&self) -> bool {
-        self.hwm == 0 || self.in_flight < self.hwm
+        self.hwm == 0 || self.conflate || self.in_flight < self.hwm
+    }
+
+    /// With CONFLATE, drops every queued message but the last (whole messages: the
+    /// frames up to the last one that ends a message, before the final message).
+    fn keep_last(&mut self) {
+        let ends = self.frames.iter().filter(|m| !m.more()).count();
+        if ends <= 1 {
+            return;
+        }
+        let mut to_drop = ends - 1;
+        while to_drop > 0 {
+            match self.frames.pop_front() {
+                Some(m) if !m.more() => to_drop -= 1,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        self.in_flight = 1;
     }
 
     fn credit(&self) -> usize {
-        if self.hwm == 0 {
+        if self.hwm == 0 || self.conflate {
             usize::MAX
         } else {
             self.hwm.saturating_sub(self.in_flight)
@@ -88,6 +108,9 @@ impl Queue {
         }
         st.frames.push_back(msg);
         st.in_flight += 1;
+        if st.conflate {
+            st.keep_last();
+        }
         Ok(std::mem::take(&mut st.reader_waiting))
     }
 
@@ -107,6 +130,9 @@ impl Queue {
         let mut st = self.lock();
         st.frames.extend(frames);
         st.in_flight += msgs;
+        if st.conflate {
+            st.keep_last();
+        }
         let credit = st.credit();
         if credit == 0 {
             st.writer_waiting = true;
@@ -147,6 +173,12 @@ impl Queue {
 
     fn is_empty(&self) -> bool {
         self.lock().frames.is_empty()
+    }
+
+    fn set_conflate(&self) {
+        let mut st = self.lock();
+        st.conflate = true;
+        st.keep_last();
     }
 
     fn set_hwm(&self, hwm: usize) -> bool {
@@ -387,6 +419,12 @@ impl Pipe {
         }
     }
 
+    /// CONFLATE: from now on both directions keep only their newest message.
+    pub fn set_conflate(&self) {
+        self.out.set_conflate();
+        self.inbound.set_conflate();
+    }
+
     /// Applies new HWMs to this existing pipe.
     pub fn set_hwms(&self, sndhwm: usize, rcvhwm: usize) {
         self.out.set_hwm(sndhwm);
@@ -454,6 +492,16 @@ impl Pipe {
         }
     }
 
+    /// The connection of an IMMEDIATE connect-side pipe dropped: the messages queued for
+    /// it go, and the socket stops routing to it until the next handshake.
+    pub fn peer_lost(&self) {
+        let mut dropped = VecDeque::new();
+        self.out.take(&mut dropped, usize::MAX);
+        if let Peer::Session { socket, .. } = &self.peer {
+            socket.post(SocketCmd::PeerLost(self as *const Pipe as usize));
+        }
+    }
+
     /// The session ends: the socket reads what is left and then drops the pipe.
     pub fn close_from_session(&self) {
         let waiting = self.inbound.close();
@@ -502,6 +550,25 @@ mod tests {
         assert_eq!(local.len(), 3);
         assert!(!local[1].more() || local[1].more());
         assert!(!local[2].more());
+    }
+
+    #[test]
+    fn conflate_keeps_only_the_newest_whole_message() {
+        let q = Queue::new(1);
+        q.set_conflate();
+        for s in ["a", "b", "c"] {
+            assert!(q.try_push(msg(s, false)).is_ok(), "no HWM with conflate");
+        }
+        q.push_all([msg("d1", true), msg("d2", false), msg("e", false)], 2);
+        let mut local = VecDeque::new();
+        q.take(&mut local, 0);
+        let got: Vec<&[u8]> = local.iter().map(|m| &m[..]).collect();
+        assert_eq!(got, [&b"e"[..]]);
+        q.push_all([msg("f1", true), msg("f2", false)], 1);
+        local.clear();
+        q.take(&mut local, 1);
+        let got: Vec<&[u8]> = local.iter().map(|m| &m[..]).collect();
+        assert_eq!(got, [&b"f1"[..], &b"f2"[..]]);
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub(crate) struct SessionConfig {
     pub rcvhwm: usize,
     /// Whether incoming messages are delivered (false for send-only types like PUSH).
     pub receives: bool,
+    /// CONFLATE: the pipe keeps only the newest message each way.
+    pub conflate: bool,
+    /// IMMEDIATE: a lost connection takes its queued messages with it, and the socket
+    /// stops routing to the pipe until the next handshake.
+    pub immediate: bool,
     pub socket: Arc<SocketShared>,
 }
 
@@ -402,6 +407,9 @@ impl Session {
                     self.cfg.rcvhwm,
                 );
                 pipe.set_routing_id(peer.identity, false);
+                if self.cfg.conflate {
+                    pipe.set_conflate();
+                }
                 if !self.cfg.socket.post(SocketCmd::Attach(Arc::clone(&pipe))) {
                     return Err(Lost);
                 }
@@ -643,6 +651,13 @@ impl Session {
         // Complete messages already decoded still reach the socket; a half-received one
         // is dropped, and so is the rest of a half-sent one (never sent headless later).
         self.flush_batch();
+        if self.cfg.immediate && matches!(self.phase, Phase::Active) {
+            if let Some(pipe) = &self.pipe {
+                self.out_local.clear();
+                self.mid_message = false;
+                pipe.peer_lost();
+            }
+        }
         self.partial.clear();
         self.in_data_message = false;
         if std::mem::take(&mut self.mid_message) {

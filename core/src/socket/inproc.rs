@@ -18,6 +18,7 @@ impl Socket {
             sndhwm: options::hwm(self.opts.sndhwm),
             rcvhwm: options::hwm(self.opts.rcvhwm),
             routing_id: self.opts.routing_id.clone(),
+            conflate: self.opts.conflate,
         }
     }
 
@@ -28,6 +29,9 @@ impl Socket {
         let side = self.inproc_side();
         let adopted = self.registry().bind(name, side)?;
         for pipe in adopted.pipes {
+            if self.opts.conflate {
+                pipe.set_conflate();
+            }
             let id = self.pipes.insert(pipe);
             self.pattern.attach(&mut self.pipes, id);
         }
@@ -47,6 +51,9 @@ impl Socket {
         let pipe = self.registry().connect(name, side);
         if let Some(rid) = self.opts.connect_routing_id.take() {
             pipe.set_routing_id(rid, true);
+        }
+        if self.opts.conflate {
+            pipe.set_conflate();
         }
         let id = self.pipes.insert(pipe);
         let endpoint = format!("inproc://{name}");

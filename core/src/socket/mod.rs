@@ -21,6 +21,7 @@ use crate::transport::{tcp, Endpoint};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod delivery_options;
 mod events;
 mod inproc;
 mod monitor;
@@ -74,6 +75,8 @@ pub struct Socket {
     pipes: PipeTable,
     binds: Vec<Bind>,
     connects: Vec<Connect>,
+    /// IMMEDIATE connect-side pipes the pattern does not see (not connected now).
+    unattached: Vec<pattern::PipeId>,
     /// The `inproc://` names this socket bound.
     inproc_binds: Vec<String>,
     last_endpoint: String,
@@ -118,6 +121,7 @@ impl Socket {
             pipes: PipeTable::default(),
             binds: Vec::new(),
             connects: Vec::new(),
+            unattached: Vec::new(),
             inproc_binds: Vec::new(),
             last_endpoint: String::new(),
             rcvmore: false,
@@ -147,6 +151,8 @@ impl Socket {
             sndhwm: options::hwm(self.opts.sndhwm),
             rcvhwm: options::hwm(self.opts.rcvhwm),
             receives: self.ty != SocketType::Push,
+            conflate: self.opts.conflate,
+            immediate: self.opts.immediate,
             socket: Arc::clone(&self.shared),
         }
     }
@@ -229,12 +235,19 @@ impl Socket {
         if let Some(rid) = self.opts.connect_routing_id.take() {
             pipe.set_routing_id(rid, true);
         }
+        if self.opts.conflate {
+            pipe.set_conflate();
+        }
         let id = self.pipes.insert(Arc::clone(&pipe));
         self.connects.push(Connect {
             endpoint: endpoint.to_string(),
             pipe: id,
         });
-        self.pattern.attach(&mut self.pipes, id);
+        if self.opts.immediate {
+            self.unattached.push(id);
+        } else {
+            self.pattern.attach(&mut self.pipes, id);
+        }
         io.send(IoCmd::Connect(Box::new(Session::connect(
             token, cfg, addr, pipe,
         ))));
@@ -295,6 +308,7 @@ impl Socket {
             .ok_or(Error::NoEnt)?;
         let c = self.connects.remove(pos);
         self.pattern.detach(c.pipe);
+        self.unattached.retain(|&u| u != c.pipe);
         if let Some(pipe) = self.pipes.remove(c.pipe) {
             self.let_go(&pipe);
         }
@@ -323,6 +337,9 @@ impl Socket {
         for cmd in self.shared.take() {
             match cmd {
                 SocketCmd::Attach(pipe) => {
+                    if self.opts.conflate {
+                        pipe.set_conflate();
+                    }
                     let id = self.pipes.insert(pipe);
                     self.pattern.attach(&mut self.pipes, id);
                 }
@@ -335,7 +352,20 @@ impl Socket {
                 }
                 SocketCmd::PeerReady(addr) => {
                     if let Some(id) = self.pipes.find(addr) {
-                        self.pattern.peer_ready(&mut self.pipes, id);
+                        if let Some(pos) = self.unattached.iter().position(|&u| u == id) {
+                            self.unattached.swap_remove(pos);
+                            self.pattern.attach(&mut self.pipes, id);
+                        } else {
+                            self.pattern.peer_ready(&mut self.pipes, id);
+                        }
+                    }
+                }
+                SocketCmd::PeerLost(addr) => {
+                    if let Some(id) = self.pipes.find(addr) {
+                        if !self.unattached.contains(&id) {
+                            self.pattern.detach(id);
+                            self.unattached.push(id);
+                        }
                     }
                 }
             }
@@ -359,6 +389,7 @@ impl Socket {
 
     fn reap(&mut self, id: pattern::PipeId) {
         self.pattern.detach(id);
+        self.unattached.retain(|&u| u != id);
         self.pipes.remove(id);
         self.connects.retain(|c| c.pipe != id);
     }
