@@ -45,6 +45,7 @@ pub mod proto;
 mod proxy;
 mod signal;
 mod socket;
+pub mod sockopt;
 mod transport;
 
 pub use context::{

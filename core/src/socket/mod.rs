@@ -25,6 +25,7 @@ mod delivery_options;
 mod events;
 mod inproc;
 mod monitor;
+mod raw_options;
 mod typed_options;
 
 /// Send or receive without blocking: fail with [`Error::Again`] instead (`ZMQ_DONTWAIT`).

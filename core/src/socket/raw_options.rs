@@ -1,0 +1,177 @@
+//! Options by libzmq number ([`crate::sockopt`]), dispatched to the typed accessors.
+
+use super::Socket;
+use crate::error::{Error, Result};
+use crate::sockopt::{self as so, OptionValue};
+
+/// libzmq's strict boolean: 0 or 1.
+fn strict_bool(v: i32) -> Result<bool> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Error::Invalid),
+    }
+}
+
+/// libzmq's relaxed boolean for pattern options: any non-negative value.
+fn relaxed_bool(v: i32) -> Result<bool> {
+    if v < 0 {
+        return Err(Error::Invalid);
+    }
+    Ok(v != 0)
+}
+
+impl Socket {
+    /// Sets option `option` (a [`crate::sockopt`] number) like `zmq_setsockopt`.
+    /// EINVAL for unknown or read-only options, a value of the wrong
+    /// [type](crate::sockopt::option_type), or a value out of range; ETERM after the
+    /// context was terminated.
+    ///
+    /// ```
+    /// use ferromq::sockopt::{OptionValue, LINGER, SUBSCRIBE, TYPE};
+    /// use ferromq::{Context, Error, SocketType};
+    /// let mut sub = Context::new().socket(SocketType::Sub)?;
+    /// sub.set_option(LINGER, &OptionValue::Int(0))?;
+    /// sub.set_option(SUBSCRIBE, &OptionValue::Bytes(b"news".to_vec()))?;
+    /// assert_eq!(sub.set_option(TYPE, &OptionValue::Int(1)), Err(Error::Invalid));
+    /// assert_eq!(sub.set_option(9999, &OptionValue::Int(1)), Err(Error::Invalid));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_option(&mut self, option: i32, value: &OptionValue) -> Result<()> {
+        self.check_live()?;
+        match value {
+            OptionValue::Int(v) => self.set_int_option(option, *v),
+            OptionValue::Int64(v) if option == so::MAXMSGSIZE => self.set_maxmsgsize(*v),
+            OptionValue::Bytes(b) => self.set_bytes_option(option, b),
+            OptionValue::Int64(_) => Err(Error::Invalid),
+        }
+    }
+
+    fn set_int_option(&mut self, option: i32, v: i32) -> Result<()> {
+        match option {
+            so::SNDHWM => self.set_sndhwm(v),
+            so::RCVHWM => self.set_rcvhwm(v),
+            so::LINGER => self.set_linger(v),
+            so::RCVTIMEO => self.set_rcvtimeo(v),
+            so::SNDTIMEO => self.set_sndtimeo(v),
+            so::RECONNECT_IVL => self.set_reconnect_ivl(v),
+            so::RECONNECT_IVL_MAX => self.set_reconnect_ivl_max(v),
+            so::HANDSHAKE_IVL => self.set_handshake_ivl(v),
+            so::BACKLOG => self.set_backlog(v),
+            so::IMMEDIATE => self.set_immediate(strict_bool(v)?),
+            so::CONFLATE => self.set_conflate(strict_bool(v)?),
+            so::ROUTER_MANDATORY => self.set_router_mandatory(relaxed_bool(v)?),
+            so::ROUTER_HANDOVER => self.set_router_handover(relaxed_bool(v)?),
+            so::REQ_RELAXED => self.set_req_relaxed(relaxed_bool(v)?),
+            so::REQ_CORRELATE => self.set_req_correlate(relaxed_bool(v)?),
+            so::XPUB_VERBOSE => self.set_xpub_verbose(relaxed_bool(v)?),
+            so::XPUB_VERBOSER => self.set_xpub_verboser(relaxed_bool(v)?),
+            _ => Err(Error::Invalid),
+        }
+    }
+
+    fn set_bytes_option(&mut self, option: i32, b: &[u8]) -> Result<()> {
+        match option {
+            so::ROUTING_ID => self.set_routing_id(b),
+            so::CONNECT_ROUTING_ID => self.set_connect_routing_id(b),
+            so::SUBSCRIBE => self.set_subscribe(b),
+            so::UNSUBSCRIBE => self.set_unsubscribe(b),
+            _ => Err(Error::Invalid),
+        }
+    }
+
+    /// Reads option `option` (a [`crate::sockopt`] number) like `zmq_getsockopt`.
+    /// EINVAL for unknown or write-only options (SUBSCRIBE, ROUTER_MANDATORY…, as in
+    /// libzmq); ETERM after the context was terminated.
+    ///
+    /// ```
+    /// use ferromq::sockopt::{OptionValue, LAST_ENDPOINT, MAXMSGSIZE, SNDHWM, TYPE};
+    /// use ferromq::{Context, SocketType};
+    /// let mut s = Context::new().socket(SocketType::Pull)?;
+    /// assert_eq!(s.get_option(SNDHWM)?, OptionValue::Int(1000));
+    /// assert_eq!(s.get_option(TYPE)?, OptionValue::Int(7));
+    /// assert_eq!(s.get_option(MAXMSGSIZE)?, OptionValue::Int64(-1));
+    /// s.bind("inproc://x")?;
+    /// assert_eq!(s.get_option(LAST_ENDPOINT)?, OptionValue::Bytes(b"inproc://x".to_vec()));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn get_option(&mut self, option: i32) -> Result<OptionValue> {
+        self.check_live()?;
+        let int = |v: i32| Ok(OptionValue::Int(v));
+        match option {
+            so::SNDHWM => int(self.sndhwm()?),
+            so::RCVHWM => int(self.rcvhwm()?),
+            so::LINGER => int(self.linger()?),
+            so::RCVTIMEO => int(self.rcvtimeo()?),
+            so::SNDTIMEO => int(self.sndtimeo()?),
+            so::RECONNECT_IVL => int(self.reconnect_ivl()?),
+            so::RECONNECT_IVL_MAX => int(self.reconnect_ivl_max()?),
+            so::HANDSHAKE_IVL => int(self.handshake_ivl()?),
+            so::BACKLOG => int(self.backlog()?),
+            so::IMMEDIATE => int(i32::from(self.immediate()?)),
+            so::CONFLATE => int(i32::from(self.conflate()?)),
+            so::MAXMSGSIZE => Ok(OptionValue::Int64(self.maxmsgsize()?)),
+            so::ROUTING_ID => Ok(OptionValue::Bytes(self.routing_id()?)),
+            so::LAST_ENDPOINT => Ok(OptionValue::Bytes(self.last_endpoint()?.into_bytes())),
+            so::TYPE => int(self.ty as i32),
+            so::RCVMORE => int(i32::from(self.get_rcvmore()?)),
+            so::EVENTS => int(i32::from(self.events()?)),
+            so::FD => int(self.fd()?),
+            so::MECHANISM | so::THREAD_SAFE => int(0),
+            _ => Err(Error::Invalid),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sockopt::{option_type, OptionType};
+    use crate::{Context, SocketType};
+
+    #[test]
+    fn every_known_int_option_round_trips_or_is_write_or_read_only() {
+        let ctx = Context::new();
+        for opt in 0..130 {
+            if option_type(opt) != Some(OptionType::Int) {
+                continue;
+            }
+            let mut s = ctx.socket(SocketType::Dealer).unwrap();
+            let Ok(OptionValue::Int(v)) = s.get_option(opt) else {
+                continue; // write-only
+            };
+            // Read-only options refuse writes; the others take back their own value.
+            let read_only = matches!(
+                opt,
+                so::TYPE | so::RCVMORE | so::EVENTS | so::FD | so::MECHANISM | so::THREAD_SAFE
+            );
+            assert_eq!(
+                s.set_option(opt, &OptionValue::Int(v)).is_ok(),
+                !read_only,
+                "option {opt}"
+            );
+        }
+    }
+
+    #[test]
+    fn booleans_follow_libzmq_strictness() {
+        let ctx = Context::new();
+        let mut s = ctx.socket(SocketType::Router).unwrap();
+        assert_eq!(
+            s.set_option(so::IMMEDIATE, &OptionValue::Int(2)),
+            Err(Error::Invalid)
+        );
+        assert!(s
+            .set_option(so::ROUTER_MANDATORY, &OptionValue::Int(2))
+            .is_ok());
+        assert_eq!(
+            s.set_option(so::ROUTER_MANDATORY, &OptionValue::Int(-1)),
+            Err(Error::Invalid)
+        );
+        assert_eq!(s.get_option(so::ROUTER_MANDATORY), Err(Error::Invalid));
+        assert_eq!(
+            s.set_option(so::LINGER, &OptionValue::Int64(0)),
+            Err(Error::Invalid)
+        );
+    }
+}
