@@ -5,30 +5,23 @@
 //! cargo run -p ferromq-examples --bin rrbroker [FRONTEND=tcp://*:5559] [BACKEND=tcp://*:5560]
 //! ```
 //!
-//! Until ferromq has a poller, the broker checks both sockets without blocking and
-//! waits briefly when neither has work.
+//! It polls both sockets and forwards whatever is ready, as the guide's `rrbroker` does
+//! with `zmq_poll` (`ferromq::proxy` does the same job in one call).
 
 #[path = "args.rs"]
 mod args;
 
-use ferromq::{Error, Msg, Socket, SocketType, DONTWAIT};
-use std::time::Duration;
+use ferromq::{poll, Msg, PollItem, Socket, SocketType, POLLIN};
 
 const USAGE: &str = "rrbroker [FRONTEND] [BACKEND]";
 
-/// Moves one whole message from `from` to `to`; `Ok(false)` when none was waiting.
-fn forward(from: &mut Socket, to: &mut Socket) -> ferromq::Result<bool> {
-    let first = match from.recv(DONTWAIT) {
-        Ok(m) => m,
-        Err(Error::Again) => return Ok(false),
-        Err(e) => return Err(e),
-    };
-    let mut parts: Vec<Msg> = vec![first];
+/// Moves one whole message from `from` to `to`.
+fn forward(from: &mut Socket, to: &mut Socket) -> ferromq::Result<()> {
+    let mut parts: Vec<Msg> = vec![from.recv(0)?];
     while parts.last().is_some_and(Msg::more) {
         parts.push(from.recv(0)?);
     }
-    to.send_multipart(parts, 0)?;
-    Ok(true)
+    to.send_multipart(parts, 0)
 }
 
 fn main() -> ferromq::Result<()> {
@@ -45,10 +38,17 @@ fn main() -> ferromq::Result<()> {
         backend.last_endpoint()?
     );
     loop {
-        let requests = forward(&mut frontend, &mut backend)?;
-        let replies = forward(&mut backend, &mut frontend)?;
-        if !requests && !replies {
-            std::thread::sleep(Duration::from_micros(200));
+        let mut items = [
+            PollItem::socket(&mut frontend, POLLIN),
+            PollItem::socket(&mut backend, POLLIN),
+        ];
+        poll(&mut items, -1)?;
+        let (requests, replies) = (items[0].revents, items[1].revents);
+        if requests & POLLIN != 0 {
+            forward(&mut frontend, &mut backend)?;
+        }
+        if replies & POLLIN != 0 {
+            forward(&mut backend, &mut frontend)?;
         }
     }
 }
