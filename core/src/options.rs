@@ -27,6 +27,11 @@ pub(crate) struct Options {
     pub routing_id: Bytes,
     /// CONNECT_ROUTING_ID for the next connect only.
     pub connect_routing_id: Option<Bytes>,
+    pub heartbeat_ivl: i32,
+    /// HEARTBEAT_TTL in deciseconds, as it goes on the wire.
+    pub heartbeat_ttl: u16,
+    /// -1 = use HEARTBEAT_IVL.
+    pub heartbeat_timeout: i32,
 }
 
 impl Default for Options {
@@ -46,6 +51,9 @@ impl Default for Options {
             xpub_verboser: false,
             routing_id: Bytes::new(),
             connect_routing_id: None,
+            heartbeat_ivl: 0,
+            heartbeat_ttl: 0,
+            heartbeat_timeout: -1,
         }
     }
 }
@@ -74,6 +82,12 @@ pub(crate) fn at_least_minus_one(v: i32) -> Result<i32> {
     } else {
         Ok(v)
     }
+}
+
+/// Converts HEARTBEAT_TTL from ms to the deciseconds sent on the wire, truncating
+/// towards zero as libzmq does (so -99..=99 mean 0); EINVAL beyond what 16 bits hold.
+pub(crate) fn heartbeat_ttl(ms: i32) -> Result<u16> {
+    u16::try_from(ms / 100).map_err(|_| Error::Invalid)
 }
 
 /// A millisecond option where a negative value means "no limit".
@@ -122,6 +136,10 @@ mod tests {
         assert_eq!((o.rcvtimeo, o.sndtimeo, o.maxmsgsize), (-1, -1, -1));
         assert_eq!((o.reconnect_ivl, o.reconnect_ivl_max), (100, 0));
         assert_eq!((o.handshake_ivl, o.backlog), (30_000, 100));
+        assert_eq!(
+            (o.heartbeat_ivl, o.heartbeat_ttl, o.heartbeat_timeout),
+            (0, 0, -1)
+        );
         let mem = o.max_frame();
         assert!((1 << 26..1 << 44).contains(&mem), "physical memory {mem}");
     }
@@ -134,6 +152,11 @@ mod tests {
         assert_eq!(millis(-1), None);
         assert_eq!(millis(5), Some(Duration::from_millis(5)));
         assert_eq!(hwm(0), 0);
+        assert_eq!(heartbeat_ttl(-99), Ok(0));
+        assert_eq!(heartbeat_ttl(150), Ok(1));
+        assert_eq!(heartbeat_ttl(6_553_599), Ok(65_535));
+        assert_eq!(heartbeat_ttl(6_553_600), Err(Error::Invalid));
+        assert_eq!(heartbeat_ttl(-100), Err(Error::Invalid));
         assert!(routing_id(b"a").is_ok());
         assert_eq!(routing_id(b""), Err(Error::Invalid));
         assert_eq!(routing_id(b"\0x"), Err(Error::Invalid));

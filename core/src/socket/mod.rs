@@ -8,7 +8,7 @@
 
 use crate::context::CtxShared;
 use crate::error::{Error, Result};
-use crate::io::{next_token, IoCmd, IoShared, Listener, Session, SessionConfig};
+use crate::io::{next_token, HeartbeatConfig, IoCmd, IoShared, Listener, Session, SessionConfig};
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use crate::options::{self, Options};
@@ -135,6 +135,11 @@ impl Socket {
             sndhwm: options::hwm(self.opts.sndhwm),
             rcvhwm: options::hwm(self.opts.rcvhwm),
             receives: self.ty != SocketType::Push,
+            heartbeat: HeartbeatConfig::new(
+                self.opts.heartbeat_ivl,
+                self.opts.heartbeat_timeout,
+                self.opts.heartbeat_ttl,
+            ),
             socket: Arc::clone(&self.shared),
         }
     }

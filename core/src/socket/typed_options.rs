@@ -429,4 +429,87 @@ impl Socket {
     pub fn backlog(&self) -> Result<i32> {
         Ok(self.opts.backlog)
     }
+
+    /// Sets `ZMQ_HEARTBEAT_IVL` in ms: send a ZMTP PING every this often on each
+    /// connection (default 0 = no heartbeats). EINVAL if negative. Applies to later
+    /// connections.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_heartbeat_ivl(1000)?;
+    /// assert_eq!(s.heartbeat_ivl()?, 1000);
+    /// assert!(s.set_heartbeat_ivl(-1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_heartbeat_ivl(&mut self, v: i32) -> Result<()> {
+        self.opts.heartbeat_ivl = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_IVL`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.heartbeat_ivl()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn heartbeat_ivl(&self) -> Result<i32> {
+        Ok(self.opts.heartbeat_ivl)
+    }
+
+    /// Sets `ZMQ_HEARTBEAT_TTL` in ms: sent in our PINGs, it tells the peer to drop the
+    /// connection if it hears nothing from us for this long (default 0 = no limit). It
+    /// travels in deciseconds, so it is truncated to a multiple of 100 ms as in libzmq;
+    /// EINVAL beyond 6553599 ms or below -99.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_heartbeat_ttl(2050)?;
+    /// assert_eq!(s.heartbeat_ttl()?, 2000);
+    /// assert!(s.set_heartbeat_ttl(6_553_600).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_heartbeat_ttl(&mut self, v: i32) -> Result<()> {
+        self.opts.heartbeat_ttl = options::heartbeat_ttl(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_TTL` in ms (a multiple of 100).
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.heartbeat_ttl()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn heartbeat_ttl(&self) -> Result<i32> {
+        Ok(i32::from(self.opts.heartbeat_ttl) * 100)
+    }
+
+    /// Sets `ZMQ_HEARTBEAT_TIMEOUT` in ms: after sending a PING, drop the connection if
+    /// nothing at all arrives from the peer within this time (default -1 = use
+    /// HEARTBEAT_IVL; it can only be set to a value ≥ 0, as in libzmq). Applies to later
+    /// connections.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_heartbeat_timeout(3000)?;
+    /// assert_eq!(s.heartbeat_timeout()?, 3000);
+    /// assert!(s.set_heartbeat_timeout(-1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_heartbeat_timeout(&mut self, v: i32) -> Result<()> {
+        self.opts.heartbeat_timeout = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_TIMEOUT`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.heartbeat_timeout()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn heartbeat_timeout(&self) -> Result<i32> {
+        Ok(self.opts.heartbeat_timeout)
+    }
 }

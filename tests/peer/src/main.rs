@@ -21,6 +21,8 @@
 //!   --linger MS          ZMQ_LINGER
 //!   --sndhwm N / --rcvhwm N / --maxmsgsize N / --handshake-ivl MS / --reconnect-ivl MS
 //!                        the corresponding socket options
+//!   --heartbeat-ivl MS / --heartbeat-timeout MS / --heartbeat-ttl MS
+//!                        ZMQ_HEARTBEAT_IVL / ZMQ_HEARTBEAT_TIMEOUT / ZMQ_HEARTBEAT_TTL
 //!   --timeout-ms MS      give up when one send or receive blocks longer than MS (exit 3);
 //!                        sub/xsub/xpub: when no message arrived for MS
 //!   --quiet              pull/sub/xsub: do not print a line per message, only `DONE <n>`
@@ -178,6 +180,9 @@ struct Options {
     maxmsgsize: Option<i64>,
     handshake_ivl: Option<i32>,
     reconnect_ivl: Option<i32>,
+    heartbeat_ivl: Option<i32>,
+    heartbeat_timeout: Option<i32>,
+    heartbeat_ttl: Option<i32>,
     timeout_ms: Option<i32>,
     quiet: bool,
     topics: Vec<Vec<u8>>,
@@ -291,6 +296,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         maxmsgsize: None,
         handshake_ivl: None,
         reconnect_ivl: None,
+        heartbeat_ivl: None,
+        heartbeat_timeout: None,
+        heartbeat_ttl: None,
         timeout_ms: None,
         quiet: false,
         topics: Vec::new(),
@@ -401,6 +409,9 @@ fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), Strin
         "--maxmsgsize" => opts.maxmsgsize = Some(number(flag, value)?),
         "--handshake-ivl" => opts.handshake_ivl = Some(number(flag, value)?),
         "--reconnect-ivl" => opts.reconnect_ivl = Some(number(flag, value)?),
+        "--heartbeat-ivl" => opts.heartbeat_ivl = Some(number(flag, value)?),
+        "--heartbeat-timeout" => opts.heartbeat_timeout = Some(number(flag, value)?),
+        "--heartbeat-ttl" => opts.heartbeat_ttl = Some(number(flag, value)?),
         "--timeout-ms" => opts.timeout_ms = Some(number(flag, value)?),
         "--topics" => opts
             .topics
@@ -496,6 +507,15 @@ fn run(opts: &Options) -> Result<(), Failure> {
     }
     if let Some(v) = opts.reconnect_ivl {
         zmq("set_reconnect_ivl", sock.set_reconnect_ivl(v))?;
+    }
+    if let Some(v) = opts.heartbeat_ivl {
+        zmq("set_heartbeat_ivl", sock.set_heartbeat_ivl(v))?;
+    }
+    if let Some(v) = opts.heartbeat_timeout {
+        zmq("set_heartbeat_timeout", sock.set_heartbeat_timeout(v))?;
+    }
+    if let Some(v) = opts.heartbeat_ttl {
+        zmq("set_heartbeat_ttl", sock.set_heartbeat_ttl(v))?;
     }
     if let Some(v) = opts.timeout_ms {
         zmq("set_sndtimeo", sock.set_sndtimeo(v))?;
