@@ -16,7 +16,7 @@
 use std::time::{Duration, Instant};
 
 /// Heartbeat settings of a connection, from the socket options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HeartbeatConfig {
     /// HEARTBEAT_IVL (`None` = no PINGs).
     pub ivl: Option<Duration>,
@@ -156,7 +156,8 @@ mod tests {
 
     #[test]
     fn config_from_options() {
-        assert_eq!(cfg(0, -1, 0), HeartbeatConfig::default());
+        let off = cfg(0, -1, 0);
+        assert_eq!((off.ivl, off.timeout, off.ttl_deciseconds), (None, None, 0));
         let c = cfg(100, -1, 5);
         let want = (Some(100 * MS), Some(100 * MS), 5);
         assert_eq!((c.ivl, c.timeout, c.ttl_deciseconds), want);

@@ -23,7 +23,7 @@ use crate::proto::command::{
 };
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
-use crate::transport::tcp;
+use crate::transport::tcp::{self, TcpConfig};
 use bytes::{Buf, Bytes, BytesMut};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
@@ -59,6 +59,9 @@ pub(crate) struct SessionConfig {
     /// Whether incoming messages are delivered (false for send-only types like PUSH).
     pub receives: bool,
     pub heartbeat: HeartbeatConfig,
+    pub tcp: TcpConfig,
+    /// CONNECT_TIMEOUT (`None` = the OS's).
+    pub connect_timeout: Option<Duration>,
     pub socket: Arc<SocketShared>,
 }
 
@@ -275,6 +278,12 @@ impl Session {
                 Next::Keep
             }
             TimerKind::Heartbeat => self.drive(ctx),
+            TimerKind::Connect => {
+                if matches!(self.phase, Phase::Connecting) {
+                    return self.connection_lost(ctx);
+                }
+                Next::Keep
+            }
             TimerKind::Reconnect => {
                 if matches!(self.phase, Phase::Idle) && self.start_connect(ctx) == Next::Remove {
                     return Next::Remove;
@@ -320,7 +329,7 @@ impl Session {
         let Role::Connect { addr, .. } = self.role else {
             return Next::Keep;
         };
-        if let Ok(mut s) = tcp::connect(addr) {
+        if let Ok(mut s) = tcp::connect(addr, &self.cfg.tcp) {
             let interest = Interest::READABLE | Interest::WRITABLE;
             if ctx
                 .registry
@@ -329,6 +338,9 @@ impl Session {
             {
                 self.stream = Some(s);
                 self.phase = Phase::Connecting;
+                if let Some(t) = self.cfg.connect_timeout {
+                    self.arm(ctx, TimerKind::Connect, t);
+                }
                 return Next::Keep;
             }
         }

@@ -11,6 +11,7 @@ pub(crate) enum TimerKind {
     Handshake,
     Linger,
     Heartbeat,
+    Connect,
 }
 
 /// A due timer: the session token, what for, and the session epoch it was armed in (a

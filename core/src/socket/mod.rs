@@ -8,7 +8,7 @@
 
 use crate::context::CtxShared;
 use crate::error::{Error, Result};
-use crate::io::{next_token, HeartbeatConfig, IoCmd, IoShared, Listener, Session, SessionConfig};
+use crate::io::{next_token, IoCmd, IoShared, Listener, Session, SessionConfig};
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use crate::options::{self, Options};
@@ -135,18 +135,17 @@ impl Socket {
             sndhwm: options::hwm(self.opts.sndhwm),
             rcvhwm: options::hwm(self.opts.rcvhwm),
             receives: self.ty != SocketType::Push,
-            heartbeat: HeartbeatConfig::new(
-                self.opts.heartbeat_ivl,
-                self.opts.heartbeat_timeout,
-                self.opts.heartbeat_ttl,
-            ),
+            heartbeat: self.opts.heartbeat(),
+            tcp: self.opts.tcp_config(),
+            connect_timeout: options::millis(self.opts.connect_timeout).filter(|d| !d.is_zero()),
             socket: Arc::clone(&self.shared),
         }
     }
 
     /// Accepts connections on `endpoint`: `tcp://host:port`, where host is `*` (all
-    /// IPv4 interfaces), an IP address (`[::1]` for IPv6) or a local host name, and port
-    /// may be `*` for an ephemeral port (see [`Socket::last_endpoint`]).
+    /// IPv4 interfaces; with IPV6 all interfaces, IPv4 and IPv6), an IP address (`[::1]`
+    /// for IPv6, which needs IPV6) or a local host name, and port may be `*` for an
+    /// ephemeral port (see [`Socket::last_endpoint`]).
     ///
     /// Errors: EINVAL (malformed endpoint), EPROTONOSUPPORT (unknown transport),
     /// EADDRINUSE, EADDRNOTAVAIL, ENODEV (unknown host).
@@ -163,9 +162,9 @@ impl Socket {
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.bind_addr()?;
+        let addr = tcp_ep.bind_addr(self.opts.ipv6)?;
         let io = self.ctx.io()?;
-        let listener = tcp::listen(addr, self.opts.backlog)?;
+        let listener = tcp::listen(addr, self.opts.backlog, &self.opts.tcp_config())?;
         let uri = tcp_uri(listener.local_addr()?);
         let token = next_token();
         io.send(IoCmd::Listen(Listener {
@@ -198,7 +197,7 @@ impl Socket {
     /// ```
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
         let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.connect_addr()?;
+        let addr = tcp_ep.connect_addr(self.opts.ipv6)?;
         let io = self.ctx.io()?;
         let token = next_token();
         let cfg = self.session_config();

@@ -23,6 +23,11 @@
 //!                        the corresponding socket options
 //!   --heartbeat-ivl MS / --heartbeat-timeout MS / --heartbeat-ttl MS
 //!                        ZMQ_HEARTBEAT_IVL / ZMQ_HEARTBEAT_TIMEOUT / ZMQ_HEARTBEAT_TTL
+//!   --sndbuf N / --rcvbuf N / --tcp-keepalive N / --tcp-keepalive-cnt N /
+//!   --tcp-keepalive-idle S / --tcp-keepalive-intvl S / --connect-timeout MS
+//!                        ZMQ_SNDBUF, ZMQ_RCVBUF, ZMQ_TCP_KEEPALIVE(_CNT/_IDLE/_INTVL),
+//!                        ZMQ_CONNECT_TIMEOUT
+//!   --ipv6               ZMQ_IPV6
 //!   --timeout-ms MS      give up when one send or receive blocks longer than MS (exit 3);
 //!                        sub/xsub/xpub: when no message arrived for MS
 //!   --quiet              pull/sub/xsub: do not print a line per message, only `DONE <n>`
@@ -183,6 +188,9 @@ struct Options {
     heartbeat_ivl: Option<i32>,
     heartbeat_timeout: Option<i32>,
     heartbeat_ttl: Option<i32>,
+    /// Transport options (--sndbuf etc.) as (flag, value), applied in order.
+    transport: Vec<(String, i32)>,
+    ipv6: bool,
     timeout_ms: Option<i32>,
     quiet: bool,
     topics: Vec<Vec<u8>>,
@@ -299,6 +307,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         heartbeat_ivl: None,
         heartbeat_timeout: None,
         heartbeat_ttl: None,
+        transport: Vec::new(),
+        ipv6: false,
         timeout_ms: None,
         quiet: false,
         topics: Vec::new(),
@@ -337,6 +347,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--commands" => &mut opts.commands,
             "--mandatory" => &mut opts.mandatory,
             "--handover" => &mut opts.handover,
+            "--ipv6" => &mut opts.ipv6,
             _ => {
                 let value = rest
                     .next()
@@ -412,6 +423,15 @@ fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), Strin
         "--heartbeat-ivl" => opts.heartbeat_ivl = Some(number(flag, value)?),
         "--heartbeat-timeout" => opts.heartbeat_timeout = Some(number(flag, value)?),
         "--heartbeat-ttl" => opts.heartbeat_ttl = Some(number(flag, value)?),
+        "--sndbuf"
+        | "--rcvbuf"
+        | "--tcp-keepalive"
+        | "--tcp-keepalive-cnt"
+        | "--tcp-keepalive-idle"
+        | "--tcp-keepalive-intvl"
+        | "--connect-timeout" => opts
+            .transport
+            .push((flag.to_string(), number(flag, value)?)),
         "--timeout-ms" => opts.timeout_ms = Some(number(flag, value)?),
         "--topics" => opts
             .topics
@@ -516,6 +536,24 @@ fn run(opts: &Options) -> Result<(), Failure> {
     }
     if let Some(v) = opts.heartbeat_ttl {
         zmq("set_heartbeat_ttl", sock.set_heartbeat_ttl(v))?;
+    }
+    for (flag, v) in &opts.transport {
+        let (what, r) = match flag.as_str() {
+            "--sndbuf" => ("set_sndbuf", sock.set_sndbuf(*v)),
+            "--rcvbuf" => ("set_rcvbuf", sock.set_rcvbuf(*v)),
+            "--tcp-keepalive" => ("set_tcp_keepalive", sock.set_tcp_keepalive(*v)),
+            "--tcp-keepalive-cnt" => ("set_tcp_keepalive_cnt", sock.set_tcp_keepalive_cnt(*v)),
+            "--tcp-keepalive-idle" => ("set_tcp_keepalive_idle", sock.set_tcp_keepalive_idle(*v)),
+            "--tcp-keepalive-intvl" => {
+                ("set_tcp_keepalive_intvl", sock.set_tcp_keepalive_intvl(*v))
+            }
+            // The only other flag parse_valued stores here.
+            _ => ("set_connect_timeout", sock.set_connect_timeout(*v)),
+        };
+        zmq(what, r)?;
+    }
+    if opts.ipv6 {
+        zmq("set_ipv6", sock.set_ipv6(true))?;
     }
     if let Some(v) = opts.timeout_ms {
         zmq("set_sndtimeo", sock.set_sndtimeo(v))?;
