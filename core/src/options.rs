@@ -6,6 +6,9 @@
 //! and `MAXMSGSIZE` (for later connections) are read when they are needed.
 
 use crate::error::{Error, Result};
+use crate::io::HeartbeatConfig;
+use crate::transport::tcp::TcpConfig;
+use crate::transport::tuning::StreamTuning;
 use bytes::Bytes;
 use std::time::Duration;
 
@@ -31,6 +34,19 @@ pub(crate) struct Options {
     pub routing_id: Bytes,
     /// CONNECT_ROUTING_ID for the next connect only.
     pub connect_routing_id: Option<Bytes>,
+    pub heartbeat_ivl: i32,
+    /// HEARTBEAT_TTL in deciseconds, as it goes on the wire.
+    pub heartbeat_ttl: u16,
+    /// -1 = use HEARTBEAT_IVL.
+    pub heartbeat_timeout: i32,
+    pub tcp_keepalive: i32,
+    pub tcp_keepalive_cnt: i32,
+    pub tcp_keepalive_idle: i32,
+    pub tcp_keepalive_intvl: i32,
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub connect_timeout: i32,
+    pub ipv6: bool,
 }
 
 impl Default for Options {
@@ -52,6 +68,17 @@ impl Default for Options {
             xpub_verboser: false,
             routing_id: Bytes::new(),
             connect_routing_id: None,
+            heartbeat_ivl: 0,
+            heartbeat_ttl: 0,
+            heartbeat_timeout: -1,
+            tcp_keepalive: -1,
+            tcp_keepalive_cnt: -1,
+            tcp_keepalive_idle: -1,
+            tcp_keepalive_intvl: -1,
+            sndbuf: -1,
+            rcvbuf: -1,
+            connect_timeout: 0,
+            ipv6: false,
         }
     }
 }
@@ -82,6 +109,21 @@ pub(crate) fn at_least_minus_one(v: i32) -> Result<i32> {
     }
 }
 
+/// Converts HEARTBEAT_TTL from ms to the deciseconds sent on the wire, truncating
+/// towards zero as libzmq does (so -99..=99 mean 0); EINVAL beyond what 16 bits hold.
+pub(crate) fn heartbeat_ttl(ms: i32) -> Result<u16> {
+    u16::try_from(ms / 100).map_err(|_| Error::Invalid)
+}
+
+/// Checks TCP_KEEPALIVE: -1 (OS default), 0 (off) or 1 (on).
+pub(crate) fn keepalive(v: i32) -> Result<i32> {
+    if (-1..=1).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::Invalid)
+    }
+}
+
 /// A millisecond option where a negative value means "no limit".
 pub(crate) fn millis(v: i32) -> Option<Duration> {
     u64::try_from(v).ok().map(Duration::from_millis)
@@ -99,6 +141,30 @@ impl Options {
     /// fails, instead of being allowed to stream bytes into a frame that cannot complete.
     pub fn max_frame(&self) -> u64 {
         u64::try_from(self.maxmsgsize).unwrap_or_else(|_| physical_memory())
+    }
+
+    /// The heartbeat settings of later connections.
+    pub fn heartbeat(&self) -> HeartbeatConfig {
+        HeartbeatConfig::new(
+            self.heartbeat_ivl,
+            self.heartbeat_timeout,
+            self.heartbeat_ttl,
+        )
+    }
+
+    /// The TCP settings of later connections and listeners.
+    pub fn tcp_config(&self) -> TcpConfig {
+        TcpConfig {
+            tuning: StreamTuning {
+                sndbuf: self.sndbuf,
+                rcvbuf: self.rcvbuf,
+                keepalive: self.tcp_keepalive,
+                keepalive_cnt: self.tcp_keepalive_cnt,
+                keepalive_idle: self.tcp_keepalive_idle,
+                keepalive_intvl: self.tcp_keepalive_intvl,
+            },
+            ipv6: self.ipv6,
+        }
     }
 }
 
@@ -128,6 +194,16 @@ mod tests {
         assert_eq!((o.rcvtimeo, o.sndtimeo, o.maxmsgsize), (-1, -1, -1));
         assert_eq!((o.reconnect_ivl, o.reconnect_ivl_max), (100, 0));
         assert_eq!((o.handshake_ivl, o.backlog), (30_000, 100));
+        assert_eq!(
+            (o.heartbeat_ivl, o.heartbeat_ttl, o.heartbeat_timeout),
+            (0, 0, -1)
+        );
+        assert_eq!((o.tcp_keepalive, o.tcp_keepalive_cnt), (-1, -1));
+        assert_eq!((o.tcp_keepalive_idle, o.tcp_keepalive_intvl), (-1, -1));
+        assert_eq!(
+            (o.sndbuf, o.rcvbuf, o.connect_timeout, o.ipv6),
+            (-1, -1, 0, false)
+        );
         let mem = o.max_frame();
         assert!((1 << 26..1 << 44).contains(&mem), "physical memory {mem}");
     }
@@ -140,6 +216,14 @@ mod tests {
         assert_eq!(millis(-1), None);
         assert_eq!(millis(5), Some(Duration::from_millis(5)));
         assert_eq!(hwm(0), 0);
+        assert_eq!(keepalive(-2), Err(Error::Invalid));
+        assert_eq!(keepalive(2), Err(Error::Invalid));
+        assert_eq!(keepalive(0), Ok(0));
+        assert_eq!(heartbeat_ttl(-99), Ok(0));
+        assert_eq!(heartbeat_ttl(150), Ok(1));
+        assert_eq!(heartbeat_ttl(6_553_599), Ok(65_535));
+        assert_eq!(heartbeat_ttl(6_553_600), Err(Error::Invalid));
+        assert_eq!(heartbeat_ttl(-100), Err(Error::Invalid));
         assert!(routing_id(b"a").is_ok());
         assert_eq!(routing_id(b""), Err(Error::Invalid));
         assert_eq!(routing_id(b"\0x"), Err(Error::Invalid));

@@ -71,11 +71,16 @@ fn ipv6_loopback_end_to_end() {
     bounded(Duration::from_secs(20), || {
         let ctx = Context::new();
         let mut pull = socket(&ctx, SocketType::Pull);
+        pull.set_ipv6(true).unwrap();
         pull.bind("tcp://[::1]:*").unwrap();
         let ep = pull.last_endpoint().unwrap();
         assert!(ep.starts_with("tcp://[::1]:"), "LAST_ENDPOINT {ep}");
         assert_ne!(port_of(&ep), 0);
-        exchange(&ctx, &mut pull, &ep);
+        let mut push = socket(&ctx, SocketType::Push);
+        push.set_ipv6(true).unwrap();
+        push.connect(&ep).unwrap();
+        push.send("v6", 0).unwrap();
+        assert_eq!(&recv_ok(&mut pull, "over IPv6")[..], b"v6");
         // An IPv6 listener is not an IPv4 one.
         let mut v4 = socket(&ctx, SocketType::Pull);
         v4.bind(&format!("tcp://127.0.0.1:{}", port_of(&ep)))

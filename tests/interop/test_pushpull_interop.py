@@ -207,7 +207,8 @@ def test_ipv6_loopback_both_ways(ferromq_peer, zsocket):
     count = 5
     # ferromq PULL bound on [::1], libzmq PUSH connects.
     peer = ferromq_peer(
-        "pull", "--bind", "tcp://[::1]:*", "--count", str(count), "--timeout-ms", TIMEOUT_MS
+        "pull", "--bind", "tcp://[::1]:*", "--ipv6", "--count", str(count),
+        "--timeout-ms", TIMEOUT_MS,
     )
     endpoint = peer.expect_endpoint()
     assert endpoint.startswith("tcp://[::1]:"), endpoint
@@ -225,8 +226,8 @@ def test_ipv6_loopback_both_ways(ferromq_peer, zsocket):
     pull.setsockopt(zmq.IPV6, 1)
     pull.bind("tcp://[::1]:*")
     pusher = ferromq_peer(
-        "push", "--connect", last_endpoint(pull), "--count", str(count), "--size", "3",
-        "--timeout-ms", TIMEOUT_MS,
+        "push", "--connect", last_endpoint(pull), "--ipv6", "--count", str(count),
+        "--size", "3", "--timeout-ms", TIMEOUT_MS,
     )
     for m in range(count):
         check_frames(recv_or_fail(pull, pusher, f"message {m}"), [frame_bytes(m, 0, 3)], m)

@@ -19,7 +19,7 @@ impl Listener {
         loop {
             match self.socket.accept() {
                 Ok((stream, _addr)) => {
-                    if tcp::accepted(&stream).is_ok() {
+                    if tcp::accepted(&stream, &self.config.tcp).is_ok() {
                         on_session(Session::accepted(
                             super::next_token(),
                             self.token,

@@ -5,6 +5,7 @@
 //! `mio::Waker`. Posts are batched: the waker fires only when the inbox goes from empty to
 //! non-empty, so a busy pipe costs no extra syscalls.
 
+mod heartbeat;
 mod linger;
 mod listener;
 mod reactor;
@@ -12,6 +13,7 @@ mod session;
 mod timers;
 mod wbuf;
 
+pub(crate) use heartbeat::HeartbeatConfig;
 pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
 pub(crate) use session::{Session, SessionConfig};

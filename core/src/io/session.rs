@@ -10,6 +10,7 @@
 //! wrong socket type, oversized or malformed frame, handshake timeout) only loses its own
 //! connection.
 
+use super::heartbeat::{Beat, Heartbeat, HeartbeatConfig};
 use super::timers::{Timer, TimerKind, Timers};
 use super::wbuf::WriteBuf;
 use super::IoShared;
@@ -17,10 +18,12 @@ use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use crate::pattern::{parse_subscription, subscription_msg};
 use crate::pipe::{Pipe, SessionWake};
-use crate::proto::command::{encode_cancel, encode_pong, encode_subscribe, parse_command, Command};
+use crate::proto::command::{
+    encode_cancel, encode_ping, encode_pong, encode_subscribe, parse_command, Command,
+};
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
-use crate::transport::tcp;
+use crate::transport::tcp::{self, TcpConfig};
 use bytes::{Buf, Bytes, BytesMut};
 use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
@@ -60,6 +63,10 @@ pub(crate) struct SessionConfig {
     /// IMMEDIATE: a lost connection takes its queued messages with it, and the socket
     /// stops routing to the pipe until the next handshake.
     pub immediate: bool,
+    pub heartbeat: HeartbeatConfig,
+    pub tcp: TcpConfig,
+    /// CONNECT_TIMEOUT (`None` = the OS's).
+    pub connect_timeout: Option<Duration>,
     pub socket: Arc<SocketShared>,
 }
 
@@ -134,6 +141,8 @@ pub(crate) struct Session {
     lingering: bool,
     /// The peer's ZMTP minor version (0 = 3.0: subscriptions travel as messages).
     peer_minor: u8,
+    /// Heartbeat state, once the handshake is done.
+    heartbeat: Option<Heartbeat>,
     rng: u64,
 }
 
@@ -161,6 +170,7 @@ impl Session {
             credit: 0,
             lingering: false,
             peer_minor: 0,
+            heartbeat: None,
             rng: seed(token),
         }
     }
@@ -272,6 +282,13 @@ impl Session {
                 }
                 Next::Keep
             }
+            TimerKind::Heartbeat => self.drive(ctx),
+            TimerKind::Connect => {
+                if matches!(self.phase, Phase::Connecting) {
+                    return self.connection_lost(ctx);
+                }
+                Next::Keep
+            }
             TimerKind::Reconnect => {
                 if matches!(self.phase, Phase::Idle) && self.start_connect(ctx) == Next::Remove {
                     return Next::Remove;
@@ -295,7 +312,7 @@ impl Session {
     }
 
     fn drive(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        if let Err(Lost) = self.pump(ctx) {
+        if let Err(Lost) = self.pump(ctx).and_then(|()| self.beat(ctx)) {
             return self.connection_lost(ctx);
         }
         self.check_linger(ctx)
@@ -317,7 +334,7 @@ impl Session {
         let Role::Connect { addr, .. } = self.role else {
             return Next::Keep;
         };
-        if let Ok(mut s) = tcp::connect(addr) {
+        if let Ok(mut s) = tcp::connect(addr, &self.cfg.tcp) {
             let interest = Interest::READABLE | Interest::WRITABLE;
             if ctx
                 .registry
@@ -326,6 +343,9 @@ impl Session {
             {
                 self.stream = Some(s);
                 self.phase = Phase::Connecting;
+                if let Some(t) = self.cfg.connect_timeout {
+                    self.arm(ctx, TimerKind::Connect, t);
+                }
                 return Next::Keep;
             }
         }
@@ -418,7 +438,32 @@ impl Session {
         }
         self.phase = Phase::Active;
         self.credit = self.pipe.as_ref().map_or(0, |p| p.inbound_credit());
+        self.heartbeat = Some(Heartbeat::new(self.cfg.heartbeat, ctx.now));
         Ok(())
+    }
+
+    /// Sends a due PING, drops a silent peer, and arms the next heartbeat timer.
+    fn beat(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        let Some(hb) = self.heartbeat.as_mut() else {
+            return Ok(());
+        };
+        let beat = hb.poll(ctx.now, self.credit > 0);
+        let timer = hb.timer_to_arm();
+        if let Some(at) = timer {
+            self.arm(
+                ctx,
+                TimerKind::Heartbeat,
+                at.saturating_duration_since(ctx.now),
+            );
+        }
+        match beat {
+            Beat::Idle => Ok(()),
+            Beat::Dead => Err(Lost),
+            Beat::Ping(ttl) => {
+                self.wbuf.push_with(|out| encode_ping(ttl, b"", out));
+                self.write_out()
+            }
+        }
     }
 
     // ---- reading ----
@@ -460,6 +505,9 @@ impl Session {
             return Err(Lost);
         }
         let n = n as usize;
+        if let Some(hb) = self.heartbeat.as_mut() {
+            hb.traffic();
+        }
         // SAFETY: the kernel initialized exactly `n` bytes after the current length.
         unsafe { self.rbuf.set_len(len + n) };
         Ok(true)
@@ -567,7 +615,13 @@ impl Session {
         // Unknown and malformed commands after the handshake are ignored, as in libzmq.
         let publisher = matches!(self.cfg.socket_type, SocketType::Pub | SocketType::Xpub);
         match parse_command(body) {
-            Ok(Command::Ping { context, .. }) => {
+            Ok(Command::Ping {
+                ttl_deciseconds,
+                context,
+            }) => {
+                if let Some(hb) = self.heartbeat.as_mut() {
+                    hb.ping_received(ttl_deciseconds);
+                }
                 self.wbuf.push_with(|out| encode_pong(&context, out));
                 None
             }
@@ -676,6 +730,7 @@ impl Session {
         self.can_read = false;
         self.writable = false;
         self.phase = Phase::Idle;
+        self.heartbeat = None;
         self.epoch += 1;
         match self.role {
             Role::Accepted { .. } => Next::Remove,

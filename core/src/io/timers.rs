@@ -10,6 +10,8 @@ pub(crate) enum TimerKind {
     Reconnect,
     Handshake,
     Linger,
+    Heartbeat,
+    Connect,
 }
 
 /// A due timer: the session token, what for, and the session epoch it was armed in (a

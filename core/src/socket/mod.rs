@@ -110,9 +110,11 @@ impl Socket {
         let shared = Arc::new(SocketShared::default());
         ctx.add_socket(&shared)?;
         let mut opts = Options::default();
-        if !ctx.options().blocky {
+        let defaults = ctx.options();
+        if !defaults.blocky {
             opts.linger = 0;
         }
+        opts.ipv6 = defaults.ipv6;
         Ok(Socket {
             ctx,
             ty,
@@ -154,13 +156,17 @@ impl Socket {
             receives: self.ty != SocketType::Push,
             conflate: self.opts.conflate,
             immediate: self.opts.immediate,
+            heartbeat: self.opts.heartbeat(),
+            tcp: self.opts.tcp_config(),
+            connect_timeout: options::millis(self.opts.connect_timeout).filter(|d| !d.is_zero()),
             socket: Arc::clone(&self.shared),
         }
     }
 
     /// Accepts connections on `endpoint`: `tcp://host:port`, where host is `*` (all
-    /// IPv4 interfaces), an IP address (`[::1]` for IPv6) or a local host name, and port
-    /// may be `*` for an ephemeral port (see [`Socket::last_endpoint`]).
+    /// IPv4 interfaces; with IPV6 all interfaces, IPv4 and IPv6), an IP address (`[::1]`
+    /// for IPv6, which needs IPV6) or a local host name, and port may be `*` for an
+    /// ephemeral port (see [`Socket::last_endpoint`]).
     ///
     /// Errors: EINVAL (malformed endpoint), EPROTONOSUPPORT (unknown transport),
     /// EADDRINUSE, EADDRNOTAVAIL, ENODEV (unknown host).
@@ -181,9 +187,9 @@ impl Socket {
             return self.bind_inproc(name);
         }
         let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.bind_addr()?;
+        let addr = tcp_ep.bind_addr(self.opts.ipv6)?;
         let io = self.ctx.io()?;
-        let listener = tcp::listen(addr, self.opts.backlog)?;
+        let listener = tcp::listen(addr, self.opts.backlog, &self.opts.tcp_config())?;
         let uri = tcp_uri(listener.local_addr()?);
         let token = next_token();
         io.send(IoCmd::Listen(Listener {
@@ -220,7 +226,7 @@ impl Socket {
             return self.connect_inproc(name);
         }
         let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.connect_addr()?;
+        let addr = tcp_ep.connect_addr(self.opts.ipv6)?;
         let io = self.ctx.io()?;
         let token = next_token();
         let cfg = self.session_config();

@@ -66,6 +66,17 @@ impl Socket {
             so::REQ_CORRELATE => self.set_req_correlate(relaxed_bool(v)?),
             so::XPUB_VERBOSE => self.set_xpub_verbose(relaxed_bool(v)?),
             so::XPUB_VERBOSER => self.set_xpub_verboser(relaxed_bool(v)?),
+            so::HEARTBEAT_IVL => self.set_heartbeat_ivl(v),
+            so::HEARTBEAT_TTL => self.set_heartbeat_ttl(v),
+            so::HEARTBEAT_TIMEOUT => self.set_heartbeat_timeout(v),
+            so::TCP_KEEPALIVE => self.set_tcp_keepalive(v),
+            so::TCP_KEEPALIVE_CNT => self.set_tcp_keepalive_cnt(v),
+            so::TCP_KEEPALIVE_IDLE => self.set_tcp_keepalive_idle(v),
+            so::TCP_KEEPALIVE_INTVL => self.set_tcp_keepalive_intvl(v),
+            so::SNDBUF => self.set_sndbuf(v),
+            so::RCVBUF => self.set_rcvbuf(v),
+            so::CONNECT_TIMEOUT => self.set_connect_timeout(v),
+            so::IPV6 => self.set_ipv6(strict_bool(v)?),
             _ => Err(Error::Invalid),
         }
     }
@@ -110,6 +121,17 @@ impl Socket {
             so::BACKLOG => int(self.backlog()?),
             so::IMMEDIATE => int(i32::from(self.immediate()?)),
             so::CONFLATE => int(i32::from(self.conflate()?)),
+            so::HEARTBEAT_IVL => int(self.heartbeat_ivl()?),
+            so::HEARTBEAT_TTL => int(self.heartbeat_ttl()?),
+            so::HEARTBEAT_TIMEOUT => int(self.heartbeat_timeout()?),
+            so::TCP_KEEPALIVE => int(self.tcp_keepalive()?),
+            so::TCP_KEEPALIVE_CNT => int(self.tcp_keepalive_cnt()?),
+            so::TCP_KEEPALIVE_IDLE => int(self.tcp_keepalive_idle()?),
+            so::TCP_KEEPALIVE_INTVL => int(self.tcp_keepalive_intvl()?),
+            so::SNDBUF => int(self.sndbuf()?),
+            so::RCVBUF => int(self.rcvbuf()?),
+            so::CONNECT_TIMEOUT => int(self.connect_timeout()?),
+            so::IPV6 => int(i32::from(self.ipv6()?)),
             so::MAXMSGSIZE => Ok(OptionValue::Int64(self.maxmsgsize()?)),
             so::ROUTING_ID => Ok(OptionValue::Bytes(self.routing_id()?)),
             so::LAST_ENDPOINT => Ok(OptionValue::Bytes(self.last_endpoint()?.into_bytes())),
@@ -140,6 +162,10 @@ mod tests {
             let Ok(OptionValue::Int(v)) = s.get_option(opt) else {
                 continue; // write-only
             };
+            if opt == so::HEARTBEAT_TIMEOUT {
+                // Its default, -1 ("use HEARTBEAT_IVL"), cannot be set (as in libzmq).
+                continue;
+            }
             // Read-only options refuse writes; the others take back their own value.
             let read_only = matches!(
                 opt,

@@ -429,4 +429,305 @@ impl Socket {
     pub fn backlog(&self) -> Result<i32> {
         Ok(self.opts.backlog)
     }
+
+    /// Sets `ZMQ_HEARTBEAT_IVL` in ms: send a ZMTP PING every this often on each
+    /// connection (default 0 = no heartbeats). EINVAL if negative. Applies to later
+    /// connections.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_heartbeat_ivl(1000)?;
+    /// assert_eq!(s.heartbeat_ivl()?, 1000);
+    /// assert!(s.set_heartbeat_ivl(-1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_heartbeat_ivl(&mut self, v: i32) -> Result<()> {
+        self.opts.heartbeat_ivl = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_IVL`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.heartbeat_ivl()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn heartbeat_ivl(&self) -> Result<i32> {
+        Ok(self.opts.heartbeat_ivl)
+    }
+
+    /// Sets `ZMQ_HEARTBEAT_TTL` in ms: sent in our PINGs, it tells the peer to drop the
+    /// connection if it hears nothing from us for this long (default 0 = no limit). It
+    /// travels in deciseconds, so it is truncated to a multiple of 100 ms as in libzmq;
+    /// EINVAL beyond 6553599 ms or below -99.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_heartbeat_ttl(2050)?;
+    /// assert_eq!(s.heartbeat_ttl()?, 2000);
+    /// assert!(s.set_heartbeat_ttl(6_553_600).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_heartbeat_ttl(&mut self, v: i32) -> Result<()> {
+        self.opts.heartbeat_ttl = options::heartbeat_ttl(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_TTL` in ms (a multiple of 100).
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.heartbeat_ttl()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn heartbeat_ttl(&self) -> Result<i32> {
+        Ok(i32::from(self.opts.heartbeat_ttl) * 100)
+    }
+
+    /// Sets `ZMQ_HEARTBEAT_TIMEOUT` in ms: after sending a PING, drop the connection if
+    /// nothing at all arrives from the peer within this time (default -1 = use
+    /// HEARTBEAT_IVL; it can only be set to a value ≥ 0, as in libzmq). Applies to later
+    /// connections.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_heartbeat_timeout(3000)?;
+    /// assert_eq!(s.heartbeat_timeout()?, 3000);
+    /// assert!(s.set_heartbeat_timeout(-1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_heartbeat_timeout(&mut self, v: i32) -> Result<()> {
+        self.opts.heartbeat_timeout = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_HEARTBEAT_TIMEOUT`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.heartbeat_timeout()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn heartbeat_timeout(&self) -> Result<i32> {
+        Ok(self.opts.heartbeat_timeout)
+    }
+
+    /// Sets `ZMQ_TCP_KEEPALIVE`: SO_KEEPALIVE on each TCP connection: 1 on, 0 off,
+    /// -1 (the default) leaves the OS default. EINVAL otherwise. Applies to later
+    /// connections.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_tcp_keepalive(1)?;
+    /// assert_eq!(s.tcp_keepalive()?, 1);
+    /// assert!(s.set_tcp_keepalive(2).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_tcp_keepalive(&mut self, v: i32) -> Result<()> {
+        self.opts.tcp_keepalive = options::keepalive(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_TCP_KEEPALIVE`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.tcp_keepalive()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn tcp_keepalive(&self) -> Result<i32> {
+        Ok(self.opts.tcp_keepalive)
+    }
+
+    /// Sets `ZMQ_TCP_KEEPALIVE_CNT`: TCP_KEEPCNT, the unanswered keepalive probes before a
+    /// connection is dropped (-1, the default, leaves the OS default; used only when
+    /// TCP_KEEPALIVE is not -1). EINVAL below -1.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_tcp_keepalive_cnt(5)?;
+    /// assert_eq!(s.tcp_keepalive_cnt()?, 5);
+    /// assert!(s.set_tcp_keepalive_cnt(-2).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_tcp_keepalive_cnt(&mut self, v: i32) -> Result<()> {
+        self.opts.tcp_keepalive_cnt = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_TCP_KEEPALIVE_CNT`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.tcp_keepalive_cnt()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn tcp_keepalive_cnt(&self) -> Result<i32> {
+        Ok(self.opts.tcp_keepalive_cnt)
+    }
+
+    /// Sets `ZMQ_TCP_KEEPALIVE_IDLE`: TCP_KEEPIDLE in seconds, the idle time before the first
+    /// keepalive probe (-1, the default, leaves the OS default; used only when
+    /// TCP_KEEPALIVE is not -1). EINVAL below -1.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_tcp_keepalive_idle(60)?;
+    /// assert_eq!(s.tcp_keepalive_idle()?, 60);
+    /// assert!(s.set_tcp_keepalive_idle(-2).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_tcp_keepalive_idle(&mut self, v: i32) -> Result<()> {
+        self.opts.tcp_keepalive_idle = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_TCP_KEEPALIVE_IDLE`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.tcp_keepalive_idle()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn tcp_keepalive_idle(&self) -> Result<i32> {
+        Ok(self.opts.tcp_keepalive_idle)
+    }
+
+    /// Sets `ZMQ_TCP_KEEPALIVE_INTVL`: TCP_KEEPINTVL in seconds, between keepalive probes
+    /// (-1, the default, leaves the OS default; used only when TCP_KEEPALIVE is not -1).
+    /// EINVAL below -1.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_tcp_keepalive_intvl(10)?;
+    /// assert_eq!(s.tcp_keepalive_intvl()?, 10);
+    /// assert!(s.set_tcp_keepalive_intvl(-2).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_tcp_keepalive_intvl(&mut self, v: i32) -> Result<()> {
+        self.opts.tcp_keepalive_intvl = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_TCP_KEEPALIVE_INTVL`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.tcp_keepalive_intvl()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn tcp_keepalive_intvl(&self) -> Result<i32> {
+        Ok(self.opts.tcp_keepalive_intvl)
+    }
+
+    /// Sets `ZMQ_SNDBUF`: SO_SNDBUF in bytes for each connection (-1, the default,
+    /// leaves the OS default; Linux may round the value). EINVAL below -1. Applies to
+    /// later binds and connects.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_sndbuf(65536)?;
+    /// assert_eq!(s.sndbuf()?, 65536);
+    /// assert!(s.set_sndbuf(-2).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_sndbuf(&mut self, v: i32) -> Result<()> {
+        self.opts.sndbuf = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_SNDBUF`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.sndbuf()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn sndbuf(&self) -> Result<i32> {
+        Ok(self.opts.sndbuf)
+    }
+
+    /// Sets `ZMQ_RCVBUF`: SO_RCVBUF in bytes for each connection (-1, the default,
+    /// leaves the OS default; Linux may round the value). EINVAL below -1. Applies to
+    /// later binds and connects.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_rcvbuf(65536)?;
+    /// assert_eq!(s.rcvbuf()?, 65536);
+    /// assert!(s.set_rcvbuf(-2).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_rcvbuf(&mut self, v: i32) -> Result<()> {
+        self.opts.rcvbuf = options::at_least_minus_one(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_RCVBUF`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.rcvbuf()?, -1);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn rcvbuf(&self) -> Result<i32> {
+        Ok(self.opts.rcvbuf)
+    }
+
+    /// Sets `ZMQ_CONNECT_TIMEOUT`: a TCP connect that has not completed after this many ms is
+    /// abandoned and retried after RECONNECT_IVL (default 0 = the OS's own timeout).
+    /// EINVAL if negative. Applies to later connects.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// s.set_connect_timeout(500)?;
+    /// assert_eq!(s.connect_timeout()?, 500);
+    /// assert!(s.set_connect_timeout(-1).is_err());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_connect_timeout(&mut self, v: i32) -> Result<()> {
+        self.opts.connect_timeout = options::non_negative(v)?;
+        Ok(())
+    }
+
+    /// `ZMQ_CONNECT_TIMEOUT`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
+    /// assert_eq!(s.connect_timeout()?, 0);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn connect_timeout(&self) -> Result<i32> {
+        Ok(self.opts.connect_timeout)
+    }
+
+    /// Sets `ZMQ_IPV6`: allow IPv6. `tcp://*:port` then listens on `[::]` for IPv6 and
+    /// IPv4 clients alike, IPv4 addresses are bound IPv4-mapped, and host names may
+    /// resolve to IPv6. Without it (the default) binding an IPv6 address is ENODEV and
+    /// a connect to one never succeeds, as in libzmq. Applies to later binds and
+    /// connects.
+    ///
+    /// ```
+    /// let mut s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert_eq!(s.bind("tcp://[::1]:*"), Err(ferromq::Error::NoDev));
+    /// s.set_ipv6(true)?;
+    /// assert!(s.ipv6()?);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn set_ipv6(&mut self, on: bool) -> Result<()> {
+        self.opts.ipv6 = on;
+        Ok(())
+    }
+
+    /// `ZMQ_IPV6`.
+    ///
+    /// ```
+    /// let s = ferromq::Context::new().socket(ferromq::SocketType::Pull)?;
+    /// assert!(!s.ipv6()?);
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn ipv6(&self) -> Result<bool> {
+        Ok(self.opts.ipv6)
+    }
 }

@@ -1,7 +1,7 @@
 //! Parsing of endpoint strings (`tcp://host:port`), with libzmq's error numbers.
 
 use crate::error::{Error, Result};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
 /// A parsed endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,25 +50,38 @@ impl TcpEndpoint {
         })
     }
 
-    /// The address to listen on.
-    pub fn bind_addr(&self) -> Result<SocketAddr> {
+    /// The address to listen on. Without `ipv6` (the IPV6 option), `*` is 0.0.0.0 and
+    /// IPv6 addresses give ENODEV; with it, `*` is `[::]` and IPv4 addresses are bound
+    /// in their IPv4-mapped IPv6 form, as libzmq does (LAST_ENDPOINT then reads
+    /// `tcp://[::ffff:127.0.0.1]:port`).
+    pub fn bind_addr(&self, ipv6: bool) -> Result<SocketAddr> {
         let port = self.port.unwrap_or(0);
-        if self.host == "*" {
-            return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port));
+        let ip = if self.host == "*" {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else if let Ok(ip) = self.host.parse::<IpAddr>() {
+            ip
+        } else {
+            // A host name such as "localhost"; libzmq also accepts interface names,
+            // which we report as an unknown device.
+            let addrs = (self.host.as_str(), port)
+                .to_socket_addrs()
+                .map_err(|_| Error::NoDev)?;
+            pick(addrs, ipv6).ok_or(Error::NoDev)?.ip()
+        };
+        match (ip, ipv6) {
+            (IpAddr::V6(_), false) => Err(Error::NoDev),
+            (IpAddr::V4(v4), true) if v4.is_unspecified() => {
+                Ok(SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port))
+            }
+            (IpAddr::V4(v4), true) => Ok(SocketAddr::new(IpAddr::V6(v4.to_ipv6_mapped()), port)),
+            (ip, _) => Ok(SocketAddr::new(ip, port)),
         }
-        if let Ok(ip) = self.host.parse::<IpAddr>() {
-            return Ok(SocketAddr::new(ip, port));
-        }
-        // A host name such as "localhost"; libzmq also accepts interface names, which we
-        // report as an unknown device.
-        let addrs = (self.host.as_str(), port)
-            .to_socket_addrs()
-            .map_err(|_| Error::NoDev)?;
-        prefer_ipv4(addrs).ok_or(Error::NoDev)
     }
 
     /// The address to connect to (resolved now, as libzmq validates at connect time).
-    pub fn connect_addr(&self) -> Result<SocketAddr> {
+    /// Without `ipv6`, names resolve to IPv4 only, and an IPv6 literal is accepted here
+    /// but never connects (libzmq's connect succeeds and then retries forever).
+    pub fn connect_addr(&self, ipv6: bool) -> Result<SocketAddr> {
         let port = self.port.filter(|&p| p != 0).ok_or(Error::Invalid)?;
         if self.host == "*" {
             return Err(Error::Invalid);
@@ -79,22 +92,19 @@ impl TcpEndpoint {
         let addrs = (self.host.as_str(), port)
             .to_socket_addrs()
             .map_err(|_| Error::Invalid)?;
-        prefer_ipv4(addrs).ok_or(Error::Invalid)
+        pick(addrs, ipv6).ok_or(Error::Invalid)
     }
 }
 
-/// The first IPv4 address, else the first address: libzmq resolves names to IPv4 unless
-/// the IPV6 option is set, so `localhost` must mean 127.0.0.1 even where `::1` is listed
-/// first.
-fn prefer_ipv4(addrs: impl Iterator<Item = SocketAddr>) -> Option<SocketAddr> {
-    let mut first = None;
-    for a in addrs {
-        if a.is_ipv4() {
-            return Some(a);
-        }
-        first.get_or_insert(a);
+/// The address a name resolves to: without IPV6, the first IPv4 address only (libzmq
+/// then asks for IPv4 alone, so `localhost` means 127.0.0.1 even where `::1` is listed
+/// first); with it, the first address of either family.
+fn pick(mut addrs: impl Iterator<Item = SocketAddr>, ipv6: bool) -> Option<SocketAddr> {
+    if ipv6 {
+        addrs.next()
+    } else {
+        addrs.find(SocketAddr::is_ipv4)
     }
-    first
 }
 
 /// The `tcp://` form of a socket address, as `LAST_ENDPOINT` reports it.
@@ -115,18 +125,39 @@ mod tests {
         }
     }
 
+    fn bind(s: &str, ipv6: bool) -> Result<String> {
+        tcp(s).bind_addr(ipv6).map(|a| a.to_string())
+    }
+
     #[test]
     fn parses_tcp_forms() {
-        assert_eq!(
-            tcp("tcp://*:5555").bind_addr().unwrap().to_string(),
-            "0.0.0.0:5555"
-        );
+        assert_eq!(bind("tcp://*:5555", false).unwrap(), "0.0.0.0:5555");
         assert_eq!(tcp("tcp://127.0.0.1:*").port, None);
         assert_eq!(
-            tcp("tcp://[::1]:7").bind_addr().unwrap().to_string(),
-            "[::1]:7"
+            tcp("tcp://localhost:9").connect_addr(false).unwrap().port(),
+            9
         );
-        assert_eq!(tcp("tcp://localhost:9").connect_addr().unwrap().port(), 9);
+    }
+
+    /// What libzmq 4.3.5 does (checked with pyzmq): without IPV6, binding an IPv6
+    /// literal is ENODEV while connecting to one is accepted; with IPV6, `*` is `[::]`
+    /// and IPv4 addresses are bound IPv4-mapped.
+    #[test]
+    fn ipv6_option_decides_the_address_family() {
+        assert_eq!(bind("tcp://[::1]:7", false), Err(Error::NoDev));
+        assert_eq!(bind("tcp://[::1]:7", true).unwrap(), "[::1]:7");
+        assert_eq!(bind("tcp://*:7", true).unwrap(), "[::]:7");
+        assert_eq!(
+            bind("tcp://127.0.0.1:7", true).unwrap(),
+            "[::ffff:127.0.0.1]:7"
+        );
+        assert_eq!(bind("tcp://127.0.0.1:7", false).unwrap(), "127.0.0.1:7");
+        let v6 = tcp("tcp://[::1]:7").connect_addr(false).unwrap();
+        assert_eq!(v6.to_string(), "[::1]:7");
+        assert!(tcp("tcp://localhost:7")
+            .connect_addr(false)
+            .unwrap()
+            .is_ipv4());
     }
 
     #[test]
@@ -142,18 +173,19 @@ mod tests {
             Error::Invalid
         );
         assert_eq!(
-            tcp("tcp://127.0.0.1:*").connect_addr().unwrap_err(),
+            tcp("tcp://127.0.0.1:*").connect_addr(false).unwrap_err(),
             Error::Invalid
         );
     }
 
     #[test]
-    fn names_resolve_to_ipv4_first() {
+    fn names_resolve_to_ipv4_unless_ipv6() {
         let v6: SocketAddr = "[::1]:1".parse().unwrap();
         let v4: SocketAddr = "127.0.0.1:1".parse().unwrap();
-        assert_eq!(prefer_ipv4([v6, v4].into_iter()), Some(v4));
-        assert_eq!(prefer_ipv4([v6].into_iter()), Some(v6));
-        assert_eq!(prefer_ipv4(std::iter::empty()), None);
+        assert_eq!(pick([v6, v4].into_iter(), false), Some(v4));
+        assert_eq!(pick([v6].into_iter(), false), None);
+        assert_eq!(pick([v6, v4].into_iter(), true), Some(v6));
+        assert_eq!(pick(std::iter::empty(), true), None);
     }
 
     #[test]

@@ -2,5 +2,6 @@
 
 pub(crate) mod endpoint;
 pub(crate) mod tcp;
+pub(crate) mod tuning;
 
 pub(crate) use endpoint::Endpoint;

@@ -1,30 +1,49 @@
 //! TCP socket set-up with socket2: listeners with SO_REUSEADDR, non-blocking connects,
-//! TCP_NODELAY on every connection.
+//! TCP_NODELAY on every connection, and the socket's buffer and keepalive settings.
 
+use super::tuning::StreamTuning;
 use crate::error::Result;
 use mio::net::{TcpListener, TcpStream};
-use socket2::{Domain, Protocol, Socket, Type};
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io;
 use std::net::SocketAddr;
 
-/// Binds and listens on `addr` (non-blocking).
-pub(crate) fn listen(addr: SocketAddr, backlog: i32) -> Result<TcpListener> {
+/// What TCP connections and listeners take from the socket options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TcpConfig {
+    pub tuning: StreamTuning,
+    /// IPV6: IPv6 addresses may be used, and IPv6 listeners accept IPv4 too.
+    pub ipv6: bool,
+}
+
+/// Binds and listens on `addr` (non-blocking). SNDBUF/RCVBUF are set before `listen`,
+/// so accepted connections inherit them.
+pub(crate) fn listen(addr: SocketAddr, backlog: i32, cfg: &TcpConfig) -> Result<TcpListener> {
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     sock.set_reuse_address(true)?;
     if addr.is_ipv6() {
-        sock.set_only_v6(true)?;
+        // Dual stack (with IPV6 only IPv6 addresses are bound; `[::]` then also accepts
+        // IPv4 clients, as libzmq does).
+        sock.set_only_v6(!cfg.ipv6)?;
     }
+    cfg.tuning.apply_buffers(SockRef::from(&sock))?;
     sock.bind(&addr.into())?;
     sock.listen(backlog)?;
     sock.set_nonblocking(true)?;
     Ok(TcpListener::from_std(sock.into()))
 }
 
-/// Starts a non-blocking connect to `addr`; completion shows as writability.
-pub(crate) fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+/// Starts a non-blocking connect to `addr`; completion shows as writability. Without
+/// IPV6 an IPv6 address fails (EAFNOSUPPORT), as libzmq's resolver refuses it then.
+pub(crate) fn connect(addr: SocketAddr, cfg: &TcpConfig) -> io::Result<TcpStream> {
+    if addr.is_ipv6() && !cfg.ipv6 {
+        return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+    }
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     sock.set_nonblocking(true)?;
     sock.set_tcp_nodelay(true)?;
+    cfg.tuning.apply_buffers(SockRef::from(&sock))?;
+    cfg.tuning.apply_keepalive(SockRef::from(&sock))?;
     match sock.connect(&addr.into()) {
         Ok(()) => {}
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
@@ -34,6 +53,72 @@ pub(crate) fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
 }
 
 /// Prepares an accepted connection.
-pub(crate) fn accepted(stream: &TcpStream) -> io::Result<()> {
-    stream.set_nodelay(true)
+pub(crate) fn accepted(stream: &TcpStream, cfg: &TcpConfig) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    cfg.tuning.apply_keepalive(SockRef::from(stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
+
+    fn tuned() -> TcpConfig {
+        TcpConfig {
+            tuning: StreamTuning {
+                sndbuf: 48 * 1024,
+                rcvbuf: 40 * 1024,
+                keepalive: 1,
+                keepalive_cnt: 4,
+                keepalive_idle: 20,
+                keepalive_intvl: 5,
+            },
+            ipv6: false,
+        }
+    }
+
+    fn assert_tuned(s: SockRef<'_>) {
+        let snd = s.send_buffer_size().unwrap();
+        let rcv = s.recv_buffer_size().unwrap();
+        assert!((48 * 1024..=96 * 1024).contains(&snd), "SO_SNDBUF {snd}");
+        assert!((40 * 1024..=80 * 1024).contains(&rcv), "SO_RCVBUF {rcv}");
+        assert!(s.keepalive().unwrap());
+        assert_eq!(s.tcp_keepalive_retries().unwrap(), 4);
+        assert_eq!(s.tcp_keepalive_time().unwrap(), Duration::from_secs(20));
+        assert_eq!(s.tcp_keepalive_interval().unwrap(), Duration::from_secs(5));
+    }
+
+    /// Both ends of a connection made by `listen`/`connect`/`accepted` carry the
+    /// settings (the accepted end inherits the buffers from the listener).
+    #[test]
+    fn connections_on_both_sides_are_tuned() {
+        let cfg = tuned();
+        let listener = listen((Ipv4Addr::LOCALHOST, 0).into(), 10, &cfg).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let out = connect(addr, &cfg).unwrap();
+        assert_tuned(SockRef::from(&out));
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let accepted_stream = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    assert!(std::time::Instant::now() < deadline, "no connection");
+                    std::thread::yield_now();
+                }
+                Err(e) => panic!("accept: {e}"),
+            }
+        };
+        accepted(&accepted_stream, &cfg).unwrap();
+        assert_tuned(SockRef::from(&accepted_stream));
+        assert!(accepted_stream.nodelay().unwrap());
+    }
+
+    #[test]
+    fn ipv6_addresses_need_the_ipv6_option() {
+        let v6: SocketAddr = "[::1]:9".parse().unwrap();
+        let cfg = crate::options::Options::default().tcp_config();
+        let err = connect(v6, &cfg).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EAFNOSUPPORT));
+    }
 }

@@ -21,6 +21,13 @@
 //!   --linger MS          ZMQ_LINGER
 //!   --sndhwm N / --rcvhwm N / --maxmsgsize N / --handshake-ivl MS / --reconnect-ivl MS
 //!                        the corresponding socket options
+//!   --heartbeat-ivl MS / --heartbeat-timeout MS / --heartbeat-ttl MS
+//!                        ZMQ_HEARTBEAT_IVL / ZMQ_HEARTBEAT_TIMEOUT / ZMQ_HEARTBEAT_TTL
+//!   --sndbuf N / --rcvbuf N / --tcp-keepalive N / --tcp-keepalive-cnt N /
+//!   --tcp-keepalive-idle S / --tcp-keepalive-intvl S / --connect-timeout MS
+//!                        ZMQ_SNDBUF, ZMQ_RCVBUF, ZMQ_TCP_KEEPALIVE(_CNT/_IDLE/_INTVL),
+//!                        ZMQ_CONNECT_TIMEOUT
+//!   --ipv6               ZMQ_IPV6
 //!   --timeout-ms MS      give up when one send or receive blocks longer than MS (exit 3);
 //!                        sub/xsub/xpub: when no message arrived for MS
 //!   --quiet              pull/sub/xsub: do not print a line per message, only `DONE <n>`
@@ -178,6 +185,12 @@ struct Options {
     maxmsgsize: Option<i64>,
     handshake_ivl: Option<i32>,
     reconnect_ivl: Option<i32>,
+    heartbeat_ivl: Option<i32>,
+    heartbeat_timeout: Option<i32>,
+    heartbeat_ttl: Option<i32>,
+    /// Transport options (--sndbuf etc.) as (flag, value), applied in order.
+    transport: Vec<(String, i32)>,
+    ipv6: bool,
     timeout_ms: Option<i32>,
     quiet: bool,
     topics: Vec<Vec<u8>>,
@@ -291,6 +304,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         maxmsgsize: None,
         handshake_ivl: None,
         reconnect_ivl: None,
+        heartbeat_ivl: None,
+        heartbeat_timeout: None,
+        heartbeat_ttl: None,
+        transport: Vec::new(),
+        ipv6: false,
         timeout_ms: None,
         quiet: false,
         topics: Vec::new(),
@@ -329,6 +347,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--commands" => &mut opts.commands,
             "--mandatory" => &mut opts.mandatory,
             "--handover" => &mut opts.handover,
+            "--ipv6" => &mut opts.ipv6,
             _ => {
                 let value = rest
                     .next()
@@ -401,6 +420,18 @@ fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), Strin
         "--maxmsgsize" => opts.maxmsgsize = Some(number(flag, value)?),
         "--handshake-ivl" => opts.handshake_ivl = Some(number(flag, value)?),
         "--reconnect-ivl" => opts.reconnect_ivl = Some(number(flag, value)?),
+        "--heartbeat-ivl" => opts.heartbeat_ivl = Some(number(flag, value)?),
+        "--heartbeat-timeout" => opts.heartbeat_timeout = Some(number(flag, value)?),
+        "--heartbeat-ttl" => opts.heartbeat_ttl = Some(number(flag, value)?),
+        "--sndbuf"
+        | "--rcvbuf"
+        | "--tcp-keepalive"
+        | "--tcp-keepalive-cnt"
+        | "--tcp-keepalive-idle"
+        | "--tcp-keepalive-intvl"
+        | "--connect-timeout" => opts
+            .transport
+            .push((flag.to_string(), number(flag, value)?)),
         "--timeout-ms" => opts.timeout_ms = Some(number(flag, value)?),
         "--topics" => opts
             .topics
@@ -496,6 +527,33 @@ fn run(opts: &Options) -> Result<(), Failure> {
     }
     if let Some(v) = opts.reconnect_ivl {
         zmq("set_reconnect_ivl", sock.set_reconnect_ivl(v))?;
+    }
+    if let Some(v) = opts.heartbeat_ivl {
+        zmq("set_heartbeat_ivl", sock.set_heartbeat_ivl(v))?;
+    }
+    if let Some(v) = opts.heartbeat_timeout {
+        zmq("set_heartbeat_timeout", sock.set_heartbeat_timeout(v))?;
+    }
+    if let Some(v) = opts.heartbeat_ttl {
+        zmq("set_heartbeat_ttl", sock.set_heartbeat_ttl(v))?;
+    }
+    for (flag, v) in &opts.transport {
+        let (what, r) = match flag.as_str() {
+            "--sndbuf" => ("set_sndbuf", sock.set_sndbuf(*v)),
+            "--rcvbuf" => ("set_rcvbuf", sock.set_rcvbuf(*v)),
+            "--tcp-keepalive" => ("set_tcp_keepalive", sock.set_tcp_keepalive(*v)),
+            "--tcp-keepalive-cnt" => ("set_tcp_keepalive_cnt", sock.set_tcp_keepalive_cnt(*v)),
+            "--tcp-keepalive-idle" => ("set_tcp_keepalive_idle", sock.set_tcp_keepalive_idle(*v)),
+            "--tcp-keepalive-intvl" => {
+                ("set_tcp_keepalive_intvl", sock.set_tcp_keepalive_intvl(*v))
+            }
+            // The only other flag parse_valued stores here.
+            _ => ("set_connect_timeout", sock.set_connect_timeout(*v)),
+        };
+        zmq(what, r)?;
+    }
+    if opts.ipv6 {
+        zmq("set_ipv6", sock.set_ipv6(true))?;
     }
     if let Some(v) = opts.timeout_ms {
         zmq("set_sndtimeo", sock.set_sndtimeo(v))?;
