@@ -1,8 +1,9 @@
 //! # ferromq
 //!
 //! A brokerless, ZeroMQ-compatible messaging library. Peers talk to each other directly
-//! over TCP using ZMTP 3.1, the wire protocol of libzmq, so ferromq sockets interoperate
-//! with libzmq, pyzmq, CZMQ, JeroMQ and every other ZeroMQ program.
+//! over TCP or Unix sockets using ZMTP 3.1, the wire protocol of libzmq, so ferromq
+//! sockets interoperate with libzmq, pyzmq, CZMQ, JeroMQ and every other ZeroMQ program;
+//! sockets of one [`Context`] can also be joined in memory (`inproc://`).
 //!
 //! ```
 //! use ferromq::{Context, SocketType};
@@ -24,8 +25,10 @@
 //!   commands, the NULL handshake).
 //! - `pattern`: the routing of each socket type (PUSH load-balancing, PULL fair-queueing),
 //!   as plain data keyed by pipe ids.
-//! - `io`, `transport`: the mio-driven I/O threads and TCP set-up; they only move bytes.
-//! - [`Context`], [`Socket`], [`Msg`], [`Error`]: the public API.
+//! - `io`, `transport`: the mio-driven I/O threads and TCP/IPC set-up; they only move
+//!   bytes. `inproc`: the in-memory endpoints of a context.
+//! - [`Context`], [`Socket`], [`Msg`], [`Error`]: the public API; [`poll`] and the
+//!   readiness FD ([`Socket::fd`]); [`monitor`] events; [`proxy`]; [`sockopt`] numbers.
 
 #![warn(missing_docs)]
 
@@ -58,3 +61,8 @@ pub use poll::{poll, PollItem, PollTarget, POLLERR, POLLIN, POLLOUT, POLLPRI};
 pub use proto::SocketType;
 pub use proxy::{proxy, proxy_steerable, SideStats};
 pub use socket::{Socket, DONTWAIT, SNDMORE};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
