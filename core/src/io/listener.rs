@@ -1,15 +1,17 @@
-//! [`Listener`]: a bound TCP socket that accepts connections into new sessions.
+//! [`Listener`]: a bound TCP or Unix socket that accepts connections into new sessions.
 
 use super::session::{Session, SessionConfig};
-use crate::transport::tcp;
-use mio::net::TcpListener;
+use super::stream::ListenSocket;
+use crate::transport::ipc::TempSocketDir;
 use std::io;
 
 /// A listening socket and the configuration its sessions inherit.
 pub(crate) struct Listener {
     pub token: usize,
-    pub socket: TcpListener,
+    pub socket: ListenSocket,
     pub config: SessionConfig,
+    /// The file and directory of an `ipc://*` bind: removed when the listener goes.
+    pub _temp: Option<TempSocketDir>,
 }
 
 impl Listener {
@@ -18,15 +20,13 @@ impl Listener {
     pub fn accept_all(&mut self, mut on_session: impl FnMut(Session)) {
         loop {
             match self.socket.accept() {
-                Ok((stream, _addr)) => {
-                    if tcp::accepted(&stream).is_ok() {
-                        on_session(Session::accepted(
-                            super::next_token(),
-                            self.token,
-                            self.config.clone(),
-                            stream,
-                        ));
-                    }
+                Ok(stream) => {
+                    on_session(Session::accepted(
+                        super::next_token(),
+                        self.token,
+                        self.config.clone(),
+                        stream,
+                    ));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -9,12 +9,14 @@ mod linger;
 mod listener;
 mod reactor;
 mod session;
+mod stream;
 mod timers;
 mod wbuf;
 
 pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
 pub(crate) use session::{Session, SessionConfig};
+pub(crate) use stream::{ListenSocket, PeerAddr};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

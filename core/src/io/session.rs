@@ -1,6 +1,7 @@
 //! [`Session`]: one peer connection on an I/O thread.
 //!
-//! A session runs the ZMTP handshake, then moves whole messages between its TCP stream and
+//! A session runs the ZMTP handshake, then moves whole messages between its stream (TCP or
+//! Unix) and
 //! its [`Pipe`]: it reads large chunks and decodes many frames per `read`, and drains the
 //! pipe into a [`WriteBuf`] so many messages leave per `writev`.
 //!
@@ -10,6 +11,7 @@
 //! wrong socket type, oversized or malformed frame, handshake timeout) only loses its own
 //! connection.
 
+use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind, Timers};
 use super::wbuf::WriteBuf;
 use super::IoShared;
@@ -20,13 +22,10 @@ use crate::pipe::{Pipe, SessionWake};
 use crate::proto::command::{encode_cancel, encode_pong, encode_subscribe, parse_command, Command};
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
-use crate::transport::tcp;
 use bytes::{Buf, Bytes, BytesMut};
-use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 use std::collections::VecDeque;
 use std::io;
-use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -79,7 +78,7 @@ struct Lost;
 
 enum Role {
     Connect {
-        addr: SocketAddr,
+        addr: PeerAddr,
         /// The next backoff interval when RECONNECT_IVL_MAX is set.
         backoff: Option<u64>,
     },
@@ -101,7 +100,7 @@ pub(crate) struct Session {
     token: usize,
     cfg: SessionConfig,
     role: Role,
-    stream: Option<TcpStream>,
+    stream: Option<Stream>,
     phase: Phase,
     /// Bumped whenever the connection changes, which cancels older timers.
     epoch: u64,
@@ -161,7 +160,7 @@ impl Session {
     }
 
     /// A connect-side session; its pipe is already attached to the socket.
-    pub fn connect(token: usize, cfg: SessionConfig, addr: SocketAddr, pipe: Arc<Pipe>) -> Session {
+    pub fn connect(token: usize, cfg: SessionConfig, addr: PeerAddr, pipe: Arc<Pipe>) -> Session {
         Session::new(
             token,
             cfg,
@@ -174,12 +173,7 @@ impl Session {
     }
 
     /// A session for a connection accepted by listener `listener`.
-    pub fn accepted(
-        token: usize,
-        listener: usize,
-        cfg: SessionConfig,
-        stream: TcpStream,
-    ) -> Session {
+    pub fn accepted(token: usize, listener: usize, cfg: SessionConfig, stream: Stream) -> Session {
         let mut s = Session::new(token, cfg, Role::Accepted { listener }, None);
         s.stream = Some(stream);
         s
@@ -309,10 +303,10 @@ impl Session {
     // ---- connection set-up ----
 
     fn start_connect(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        let Role::Connect { addr, .. } = self.role else {
+        let Role::Connect { addr, .. } = &self.role else {
             return Next::Keep;
         };
-        if let Ok(mut s) = tcp::connect(addr) {
+        if let Ok(mut s) = addr.connect() {
             let interest = Interest::READABLE | Interest::WRITABLE;
             if ctx
                 .registry
@@ -334,11 +328,7 @@ impl Session {
             Ok(None) => {}
             _ => return Err(Lost),
         }
-        match s.peer_addr() {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
-            Err(_) => Err(Lost),
-        }
+        s.is_connected().map_err(|_| Lost)
     }
 
     fn begin_handshake(&mut self, ctx: &mut Ctx<'_>) {

@@ -8,7 +8,9 @@
 
 use crate::context::CtxShared;
 use crate::error::{Error, Result};
-use crate::io::{next_token, IoCmd, IoShared, Listener, Session, SessionConfig};
+use crate::io::{
+    next_token, IoCmd, IoShared, ListenSocket, Listener, PeerAddr, Session, SessionConfig,
+};
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use crate::options::{self, Options};
@@ -16,8 +18,7 @@ use crate::pattern::{self, Pattern, SendError};
 use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
-use crate::transport::endpoint::tcp_uri;
-use crate::transport::{tcp, Endpoint};
+use crate::transport::Endpoint;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -141,10 +142,15 @@ impl Socket {
 
     /// Accepts connections on `endpoint`: `tcp://host:port`, where host is `*` (all
     /// IPv4 interfaces), an IP address (`[::1]` for IPv6) or a local host name, and port
-    /// may be `*` for an ephemeral port (see [`Socket::last_endpoint`]).
+    /// may be `*` for an ephemeral port (see [`Socket::last_endpoint`]); or
+    /// `ipc://path` (a Unix domain socket; whatever is at the path is replaced, as libzmq
+    /// does), `ipc://@name` (Linux abstract namespace) or `ipc://*` (a file `socket` in a
+    /// new directory `tmpXXXXXX` under `$TMPDIR`, else the current directory; both are
+    /// removed again on unbind and close, while explicit paths are left in place).
     ///
     /// Errors: EINVAL (malformed endpoint), EPROTONOSUPPORT (unknown transport),
-    /// EADDRINUSE, EADDRNOTAVAIL, ENODEV (unknown host).
+    /// EADDRINUSE, EADDRNOTAVAIL, ENODEV (unknown host), ENAMETOOLONG (an ipc address of
+    /// 108 bytes or more), ENOENT (an ipc path in a missing directory).
     ///
     /// ```
     /// use ferromq::{Context, SocketType, Error};
@@ -154,19 +160,21 @@ impl Socket {
     /// let mut b = ctx.socket(SocketType::Pull)?;
     /// assert_eq!(b.bind(&a.last_endpoint()?), Err(Error::AddrInUse));
     /// assert_eq!(b.bind("bogus://x"), Err(Error::ProtoNoSupport));
+    /// b.bind("ipc://*")?;
+    /// assert!(b.last_endpoint()?.ends_with("/socket"));
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
-        let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.bind_addr()?;
+        let ep = Endpoint::parse(endpoint)?;
         let io = self.ctx.io()?;
-        let listener = tcp::listen(addr, self.opts.backlog)?;
-        let uri = tcp_uri(listener.local_addr()?);
+        let bound = ListenSocket::open(&ep, self.opts.backlog)?;
+        let uri = bound.endpoint;
         let token = next_token();
         io.send(IoCmd::Listen(Listener {
             token,
-            socket: listener,
+            socket: bound.socket,
             config: self.session_config(),
+            _temp: bound.temp,
         }));
         self.binds.push(Bind {
             endpoint: uri.clone(),
@@ -178,9 +186,11 @@ impl Socket {
         Ok(())
     }
 
-    /// Connects to `endpoint` (`tcp://host:port`). The peer need not be listening yet:
-    /// the socket connects in the background, reconnects after RECONNECT_IVL when the
-    /// connection drops, and queues messages for the peer meanwhile (up to SNDHWM).
+    /// Connects to `endpoint` (`tcp://host:port`, `ipc://path` or `ipc://@name`). The
+    /// peer need not be listening yet (nor an ipc path exist): the socket connects in the
+    /// background, reconnects after RECONNECT_IVL when the connection drops, and queues
+    /// messages for the peer meanwhile (up to SNDHWM). ENAMETOOLONG for an ipc address of
+    /// 108 bytes or more.
     ///
     /// ```
     /// use ferromq::{Context, SocketType};
@@ -192,8 +202,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
-        let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.connect_addr()?;
+        let (addr, uri) = PeerAddr::resolve(&Endpoint::parse(endpoint)?)?;
         let io = self.ctx.io()?;
         let token = next_token();
         let cfg = self.session_config();
@@ -219,7 +228,7 @@ impl Socket {
             token, cfg, addr, pipe,
         ))));
         self.close_rejected();
-        self.last_endpoint = tcp_uri(addr);
+        self.last_endpoint = uri;
         Ok(())
     }
 
@@ -237,7 +246,8 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn unbind(&mut self, endpoint: &str) -> Result<()> {
-        let wildcard = endpoint.ends_with(":*") || endpoint.ends_with(":0");
+        let wildcard =
+            endpoint.ends_with(":*") || endpoint.ends_with(":0") || endpoint == "ipc://*";
         let pos = self
             .binds
             .iter()
