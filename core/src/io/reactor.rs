@@ -133,6 +133,7 @@ impl Reactor {
             } => {
                 if let Some(Entry::Listener(mut l)) = self.entries.remove(&token) {
                     let _ = registry.deregister(&mut l.socket);
+                    l.report_closed();
                 }
                 let doomed: Vec<usize> = self
                     .entries

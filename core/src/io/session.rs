@@ -10,18 +10,29 @@
 //! Bind-side sessions end with their connection. A peer that misbehaves (bad greeting,
 //! wrong socket type, oversized or malformed frame, handshake timeout) only loses its own
 //! connection.
+//!
+//! Sessions report to the socket's monitor as libzmq 4.3 does: CONNECT_DELAYED, CONNECTED
+//! (or, when a connect attempt fails, CLOSED) and CONNECT_RETRIED on the connect side;
+//! HANDSHAKE_SUCCEEDED or HANDSHAKE_FAILED_*; DISCONNECTED when a connection ends.
 
+use super::events::{handshake_protocol_code, value};
 use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind, Timers};
 use super::wbuf::WriteBuf;
 use super::IoShared;
 use crate::mailbox::{SocketCmd, SocketShared};
+use crate::monitor::{
+    EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_CONNECT_RETRIED,
+    EVENT_DISCONNECTED, EVENT_HANDSHAKE_FAILED_NO_DETAIL, EVENT_HANDSHAKE_FAILED_PROTOCOL,
+    EVENT_HANDSHAKE_SUCCEEDED,
+};
 use crate::msg::Msg;
 use crate::pattern::{parse_subscription, subscription_msg};
 use crate::pipe::{Pipe, SessionWake};
 use crate::proto::command::{encode_cancel, encode_pong, encode_subscribe, parse_command, Command};
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
+use crate::transport::Dial;
 use bytes::{Buf, Bytes, BytesMut};
 use mio::{Interest, Registry, Token};
 use std::collections::VecDeque;
@@ -100,7 +111,15 @@ pub(crate) struct Session {
     token: usize,
     cfg: SessionConfig,
     role: Role,
+    /// The endpoint monitor events name: as given to `connect`, or the listener's.
+    endpoint: Arc<str>,
     stream: Option<Stream>,
+    /// The stream is connected (CONNECTED or ACCEPTED was reported for it).
+    up: bool,
+    /// The errno a lost connection is reported with (HANDSHAKE_FAILED_NO_DETAIL).
+    errno: i32,
+    /// The handshake failure was reported already (HANDSHAKE_FAILED_PROTOCOL).
+    failure_reported: bool,
     phase: Phase,
     /// Bumped whenever the connection changes, which cancels older timers.
     epoch: u64,
@@ -132,12 +151,22 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    fn new(token: usize, cfg: SessionConfig, role: Role, pipe: Option<Arc<Pipe>>) -> Session {
+    fn new(
+        token: usize,
+        cfg: SessionConfig,
+        role: Role,
+        endpoint: Arc<str>,
+        pipe: Option<Arc<Pipe>>,
+    ) -> Session {
         Session {
             token,
             cfg,
             role,
+            endpoint,
             stream: None,
+            up: false,
+            errno: 0,
+            failure_reported: false,
             phase: Phase::Idle,
             epoch: 0,
             rbuf: BytesMut::new(),
@@ -159,8 +188,15 @@ impl Session {
         }
     }
 
-    /// A connect-side session; its pipe is already attached to the socket.
-    pub fn connect(token: usize, cfg: SessionConfig, addr: PeerAddr, pipe: Arc<Pipe>) -> Session {
+    /// A connect-side session for `endpoint` (as given to `connect`); its pipe is already
+    /// attached to the socket.
+    pub fn connect(
+        token: usize,
+        cfg: SessionConfig,
+        addr: PeerAddr,
+        endpoint: &str,
+        pipe: Arc<Pipe>,
+    ) -> Session {
         Session::new(
             token,
             cfg,
@@ -168,14 +204,22 @@ impl Session {
                 addr,
                 backoff: None,
             },
+            endpoint.into(),
             Some(pipe),
         )
     }
 
     /// A session for a connection accepted by listener `listener`.
-    pub fn accepted(token: usize, listener: usize, cfg: SessionConfig, stream: Stream) -> Session {
-        let mut s = Session::new(token, cfg, Role::Accepted { listener }, None);
+    pub fn accepted(
+        token: usize,
+        listener: usize,
+        cfg: SessionConfig,
+        stream: Stream,
+        endpoint: Arc<str>,
+    ) -> Session {
+        let mut s = Session::new(token, cfg, Role::Accepted { listener }, endpoint, None);
         s.stream = Some(stream);
+        s.up = true;
         s
     }
 
@@ -227,7 +271,11 @@ impl Session {
         self.writable |= writable;
         if matches!(self.phase, Phase::Connecting) {
             match self.check_connected() {
-                Ok(true) => self.begin_handshake(ctx),
+                Ok(true) => {
+                    self.up = true;
+                    self.emit(EVENT_CONNECTED, self.fd());
+                    self.begin_handshake(ctx);
+                }
                 Ok(false) => return Next::Keep,
                 Err(Lost) => return self.connection_lost(ctx),
             }
@@ -257,6 +305,8 @@ impl Session {
             _ if epoch != self.epoch => Next::Keep,
             TimerKind::Handshake => {
                 if matches!(self.phase, Phase::Handshaking(_)) {
+                    // libzmq reports the errno its last non-blocking read left: EAGAIN.
+                    self.errno = libc::EAGAIN;
                     return self.connection_lost(ctx);
                 }
                 Next::Keep
@@ -306,17 +356,27 @@ impl Session {
         let Role::Connect { addr, .. } = &self.role else {
             return Next::Keep;
         };
-        if let Ok(mut s) = addr.connect() {
-            let interest = Interest::READABLE | Interest::WRITABLE;
-            if ctx
-                .registry
-                .register(&mut s, Token(self.token), interest)
-                .is_ok()
-            {
-                self.stream = Some(s);
-                self.phase = Phase::Connecting;
-                return Next::Keep;
+        let dial = addr.connect();
+        let pending = matches!(dial, Ok(Dial::InProgress(_)));
+        match dial {
+            Ok(Dial::Connected(mut s) | Dial::InProgress(mut s)) => {
+                let interest = Interest::READABLE | Interest::WRITABLE;
+                if ctx
+                    .registry
+                    .register(&mut s, Token(self.token), interest)
+                    .is_ok()
+                {
+                    if pending {
+                        self.emit(EVENT_CONNECT_DELAYED, value(libc::EINPROGRESS));
+                    }
+                    self.stream = Some(s);
+                    self.phase = Phase::Connecting;
+                    return Next::Keep;
+                }
             }
+            // The attempt's socket was opened and closed again, as libzmq reports it.
+            Ok(Dial::Failed { fd }) => self.emit(EVENT_CLOSED, value(fd)),
+            Err(_) => {}
         }
         self.schedule_reconnect(ctx)
     }
@@ -357,7 +417,14 @@ impl Session {
             let rbuf = &mut self.rbuf;
             let mut status = Ok(HandshakeStatus::NeedMore);
             self.wbuf.push_with(|out| status = hs.advance(rbuf, out));
-            match status.map_err(|_| Lost)? {
+            let status = status.map_err(|e| {
+                if let Some(code) = handshake_protocol_code(&e) {
+                    self.failure_reported = true;
+                    self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
+                }
+                Lost
+            });
+            match status? {
                 HandshakeStatus::Done(peer) => return self.handshake_done(peer, ctx),
                 HandshakeStatus::NeedMore => {
                     if !self.can_read || !self.read_some()? {
@@ -400,6 +467,7 @@ impl Session {
         }
         self.phase = Phase::Active;
         self.credit = self.pipe.as_ref().map_or(0, |p| p.inbound_credit());
+        self.emit(EVENT_HANDSHAKE_SUCCEEDED, 0);
         Ok(())
     }
 
@@ -435,10 +503,15 @@ impl Session {
                     Ok(false)
                 }
                 io::ErrorKind::Interrupted => Ok(true),
-                _ => Err(Lost),
+                _ => {
+                    self.errno = e.raw_os_error().unwrap_or(0);
+                    Err(Lost)
+                }
             };
         }
         if n == 0 {
+            // libzmq reports a peer's orderly close as EPIPE.
+            self.errno = libc::EPIPE;
             return Err(Lost);
         }
         let n = n as usize;
@@ -596,7 +669,10 @@ impl Session {
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(Lost),
+                Err(e) => {
+                    self.errno = e.raw_os_error().unwrap_or(0);
+                    return Err(Lost);
+                }
             }
         }
     }
@@ -642,9 +718,20 @@ impl Session {
                 }
             }
         }
+        if matches!(self.phase, Phase::Handshaking(_)) && !self.failure_reported {
+            self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
+        }
         if let Some(mut s) = self.stream.take() {
+            // A connect attempt that never came up is CLOSED, a connection DISCONNECTED.
+            let event = match std::mem::take(&mut self.up) {
+                true => EVENT_DISCONNECTED,
+                false => EVENT_CLOSED,
+            };
+            self.emit(event, value(s.as_raw_fd()));
             let _ = ctx.registry.deregister(&mut s);
         }
+        self.errno = 0;
+        self.failure_reported = false;
         self.rbuf = BytesMut::new();
         self.want = 0;
         self.wbuf.clear();
@@ -685,6 +772,10 @@ impl Session {
             }
         };
         self.arm(ctx, TimerKind::Reconnect, Duration::from_millis(delay));
+        self.emit(
+            EVENT_CONNECT_RETRIED,
+            u32::try_from(delay).unwrap_or(u32::MAX),
+        );
         Next::Keep
     }
 
@@ -720,6 +811,16 @@ impl Session {
         } else {
             Next::Keep
         }
+    }
+
+    /// Reports `event` to the socket's monitor (a no-op when nobody monitors).
+    fn emit(&self, event: u16, value: u32) {
+        self.cfg.socket.monitor.emit(event, value, &self.endpoint);
+    }
+
+    /// The current stream's descriptor as an event value.
+    fn fd(&self) -> u32 {
+        self.stream.as_ref().map_or(0, |s| value(s.as_raw_fd()))
     }
 
     fn arm(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, after: Duration) {

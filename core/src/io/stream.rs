@@ -6,7 +6,7 @@
 use crate::error::Result;
 use crate::transport::endpoint::tcp_uri;
 use crate::transport::ipc::{self, TempSocketDir};
-use crate::transport::{tcp, Endpoint};
+use crate::transport::{tcp, Dial, Endpoint};
 use mio::event::Source;
 use mio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use mio::{Interest, Registry, Token};
@@ -59,12 +59,13 @@ impl PeerAddr {
         }
     }
 
-    /// Starts a non-blocking connect; completion shows as writability.
-    pub fn connect(&self) -> io::Result<Stream> {
-        match self {
-            PeerAddr::Tcp(a) => tcp::connect(*a).map(Stream::Tcp),
-            PeerAddr::Ipc(a) => ipc::connect(a).map(Stream::Ipc),
-        }
+    /// Starts a non-blocking connect; completion shows as writability. An error means no
+    /// socket could be made at all.
+    pub fn connect(&self) -> io::Result<Dial<Stream>> {
+        Ok(match self {
+            PeerAddr::Tcp(a) => tcp::connect(*a)?.map(Stream::Tcp),
+            PeerAddr::Ipc(a) => ipc::connect(a)?.map(Stream::Ipc),
+        })
     }
 }
 

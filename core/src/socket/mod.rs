@@ -12,6 +12,7 @@ use crate::io::{
     next_token, IoCmd, IoShared, ListenSocket, Listener, PeerAddr, Session, SessionConfig,
 };
 use crate::mailbox::{SocketCmd, SocketShared};
+use crate::monitor::{EVENT_BIND_FAILED, EVENT_LISTENING};
 use crate::msg::Msg;
 use crate::options::{self, Options};
 use crate::pattern::{self, Pattern, SendError};
@@ -19,9 +20,12 @@ use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
 use crate::transport::Endpoint;
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
 
+#[cfg(test)]
+mod monitor_events;
 mod typed_options;
 
 /// Send or receive without blocking: fail with [`Error::Again`] instead (`ZMQ_DONTWAIT`).
@@ -167,13 +171,25 @@ impl Socket {
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         let ep = Endpoint::parse(endpoint)?;
         let io = self.ctx.io()?;
-        let bound = ListenSocket::open(&ep, self.opts.backlog)?;
+        let bound = match ListenSocket::open(&ep, self.opts.backlog) {
+            Ok(b) => b,
+            Err(e) => {
+                // libzmq names the address without its scheme here.
+                let address = endpoint.split_once("://").map_or(endpoint, |(_, a)| a);
+                let errno = u32::try_from(e.errno()).unwrap_or(0);
+                self.shared.monitor.emit(EVENT_BIND_FAILED, errno, address);
+                return Err(e);
+            }
+        };
         let uri = bound.endpoint;
+        let fd = u32::try_from(bound.socket.as_raw_fd()).unwrap_or(0);
+        self.shared.monitor.emit(EVENT_LISTENING, fd, &uri);
         let token = next_token();
         io.send(IoCmd::Listen(Listener {
             token,
             socket: bound.socket,
             config: self.session_config(),
+            endpoint: uri.as_str().into(),
             _temp: bound.temp,
         }));
         self.binds.push(Bind {
@@ -225,7 +241,7 @@ impl Socket {
         });
         self.pattern.attach(&mut self.pipes, id);
         io.send(IoCmd::Connect(Box::new(Session::connect(
-            token, cfg, addr, pipe,
+            token, cfg, addr, endpoint, pipe,
         ))));
         self.close_rejected();
         self.last_endpoint = uri;

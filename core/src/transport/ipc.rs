@@ -4,11 +4,13 @@
 //! directory are removed again when the listener closes.
 
 use super::endpoint::IpcEndpoint;
+use super::Dial;
 use crate::error::{Error, Result};
 use mio::net::{UnixListener, UnixStream};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::ffi::{CString, OsString};
 use std::io;
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
@@ -76,18 +78,23 @@ pub(crate) fn listen(ep: &IpcEndpoint, backlog: i32) -> Result<IpcListen> {
 }
 
 /// Starts a connect to `addr`. Unix sockets connect at once or fail (a missing path,
-/// nobody listening, a full backlog): the session then retries after RECONNECT_IVL.
-pub(crate) fn connect(addr: &SockAddr) -> io::Result<UnixStream> {
+/// nobody listening, a full backlog): the session then retries after RECONNECT_IVL. An
+/// error means no socket could be made.
+pub(crate) fn connect(addr: &SockAddr) -> io::Result<Dial<UnixStream>> {
     let sock = Socket::new(Domain::UNIX, Type::STREAM, None)?;
     sock.set_nonblocking(true)?;
-    match sock.connect(addr) {
-        Ok(()) => {}
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-        Err(e) => return Err(e),
-    }
-    Ok(UnixStream::from_std(std::os::unix::net::UnixStream::from(
-        std::os::fd::OwnedFd::from(sock),
-    )))
+    let started = match sock.connect(addr) {
+        Ok(()) => Dial::Connected(()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Dial::InProgress(()),
+        Err(_) => Dial::Failed {
+            fd: sock.as_raw_fd(),
+        },
+    };
+    Ok(started.map(|()| {
+        UnixStream::from_std(std::os::unix::net::UnixStream::from(
+            std::os::fd::OwnedFd::from(sock),
+        ))
+    }))
 }
 
 /// Creates a private (0700) directory `tmpXXXXXX` where libzmq would.

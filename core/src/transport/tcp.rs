@@ -1,11 +1,13 @@
 //! TCP socket set-up with socket2: listeners with SO_REUSEADDR, non-blocking connects,
 //! TCP_NODELAY on every connection.
 
+use super::Dial;
 use crate::error::Result;
 use mio::net::{TcpListener, TcpStream};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 
 /// Binds and listens on `addr` (non-blocking).
 pub(crate) fn listen(addr: SocketAddr, backlog: i32) -> Result<TcpListener> {
@@ -20,17 +22,19 @@ pub(crate) fn listen(addr: SocketAddr, backlog: i32) -> Result<TcpListener> {
     Ok(TcpListener::from_std(sock.into()))
 }
 
-/// Starts a non-blocking connect to `addr`; completion shows as writability.
-pub(crate) fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+/// Starts a non-blocking connect to `addr`. An error means no socket could be made.
+pub(crate) fn connect(addr: SocketAddr) -> io::Result<Dial<TcpStream>> {
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     sock.set_nonblocking(true)?;
     sock.set_tcp_nodelay(true)?;
-    match sock.connect(&addr.into()) {
-        Ok(()) => {}
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-        Err(e) => return Err(e),
-    }
-    Ok(TcpStream::from_std(sock.into()))
+    let started = match sock.connect(&addr.into()) {
+        Ok(()) => Dial::Connected(()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Dial::InProgress(()),
+        Err(_) => Dial::Failed {
+            fd: sock.as_raw_fd(),
+        },
+    };
+    Ok(started.map(|()| TcpStream::from_std(sock.into())))
 }
 
 /// Prepares an accepted connection.
