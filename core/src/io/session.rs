@@ -118,8 +118,8 @@ pub(crate) struct Session {
     up: bool,
     /// The errno a lost connection is reported with (HANDSHAKE_FAILED_NO_DETAIL).
     errno: i32,
-    /// The handshake failure was reported already (HANDSHAKE_FAILED_PROTOCOL).
-    failure_reported: bool,
+    /// The handshake failed on a protocol error (not a HANDSHAKE_FAILED_NO_DETAIL).
+    protocol_failure: bool,
     phase: Phase,
     /// Bumped whenever the connection changes, which cancels older timers.
     epoch: u64,
@@ -166,7 +166,7 @@ impl Session {
             stream: None,
             up: false,
             errno: 0,
-            failure_reported: false,
+            protocol_failure: false,
             phase: Phase::Idle,
             epoch: 0,
             rbuf: BytesMut::new(),
@@ -418,8 +418,9 @@ impl Session {
             let mut status = Ok(HandshakeStatus::NeedMore);
             self.wbuf.push_with(|out| status = hs.advance(rbuf, out));
             let status = status.map_err(|e| {
+                // Some protocol errors have a code; libzmq reports the others not at all.
+                self.protocol_failure = true;
                 if let Some(code) = handshake_protocol_code(&e) {
-                    self.failure_reported = true;
                     self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
                 }
                 Lost
@@ -718,7 +719,7 @@ impl Session {
                 }
             }
         }
-        if matches!(self.phase, Phase::Handshaking(_)) && !self.failure_reported {
+        if matches!(self.phase, Phase::Handshaking(_)) && !self.protocol_failure {
             self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
         }
         if let Some(mut s) = self.stream.take() {
@@ -731,7 +732,7 @@ impl Session {
             let _ = ctx.registry.deregister(&mut s);
         }
         self.errno = 0;
-        self.failure_reported = false;
+        self.protocol_failure = false;
         self.rbuf = BytesMut::new();
         self.want = 0;
         self.wbuf.clear();

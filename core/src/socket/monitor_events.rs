@@ -270,3 +270,21 @@ fn mechanism_mismatch_is_a_protocol_failure() {
         assert_eq!(evs[0].1, 0x1100_0002);
     });
 }
+
+#[test]
+fn incompatible_socket_type_is_only_disconnected() {
+    run_bounded(|| {
+        let ctx = Context::new();
+        let (mut server, mut mon) = monitored(&ctx, SocketType::Push);
+        server.bind("tcp://127.0.0.1:*").unwrap();
+        let ep = server.last_endpoint().unwrap();
+        assert_eq!(next_event(&mut mon).0, EVENT_LISTENING);
+        let mut client = ctx.socket(SocketType::Push).unwrap();
+        client.set_linger(0).unwrap();
+        client.connect(&ep).unwrap();
+        // libzmq: ACCEPTED, then DISCONNECTED without any HANDSHAKE_FAILED_* event.
+        let evs = events(&mut mon, 2);
+        assert_eq!(kinds(&evs), [EVENT_ACCEPTED, EVENT_DISCONNECTED]);
+        assert_eq!(evs[0].1, evs[1].1);
+    });
+}
