@@ -50,7 +50,10 @@ fn connect_side_events_in_order() {
         push.connect(&ep).unwrap();
         let up = events_until(&mut events, EventKind::HandshakeSucceeded);
         assert!(
-            in_order(&kinds(&up), &[EventKind::Connected, EventKind::HandshakeSucceeded]),
+            in_order(
+                &kinds(&up),
+                &[EventKind::Connected, EventKind::HandshakeSucceeded]
+            ),
             "{up:?}"
         );
         assert!(up.iter().all(|e| e.endpoint == ep), "{up:?}");
@@ -60,11 +63,17 @@ fn connect_side_events_in_order() {
         drop(pull);
         let down = events_until(&mut events, EventKind::ConnectRetried);
         assert!(
-            in_order(&kinds(&down), &[EventKind::Disconnected, EventKind::ConnectRetried]),
+            in_order(
+                &kinds(&down),
+                &[EventKind::Disconnected, EventKind::ConnectRetried]
+            ),
             "{down:?}"
         );
         let retried = down.last().unwrap();
-        assert!(retried.value >= 100, "the reconnect delay in ms: {retried:?}");
+        assert!(
+            retried.value >= 100,
+            "the reconnect delay in ms: {retried:?}"
+        );
     });
 }
 
@@ -85,7 +94,10 @@ fn bind_side_events_in_order_and_monitor_stopped_at_close() {
         assert_eq!(&pull.recv(0).unwrap()[..], b"x");
         let up = events_until(&mut events, EventKind::HandshakeSucceeded);
         assert!(
-            in_order(&kinds(&up), &[EventKind::Accepted, EventKind::HandshakeSucceeded]),
+            in_order(
+                &kinds(&up),
+                &[EventKind::Accepted, EventKind::HandshakeSucceeded]
+            ),
             "{up:?}"
         );
         drop(push);
@@ -110,13 +122,13 @@ fn handshake_failure_and_bind_failure_are_reported() {
         let mut raw = std::net::TcpStream::connect(&addr).unwrap();
         raw.write_all(&[0x42; 64]).unwrap(); // not a ZMTP greeting
         let evs = events_until(&mut events, EventKind::Disconnected);
+        // A garbage greeting has no ZMTP error code: libzmq reports only the disconnect.
         let ks = kinds(&evs);
-        assert!(ks.contains(&EventKind::Accepted), "{evs:?}");
         assert!(
-            ks.contains(&EventKind::HandshakeFailedProtocol)
-                || ks.contains(&EventKind::HandshakeFailedNoDetail),
+            in_order(&ks, &[EventKind::Accepted, EventKind::Disconnected]),
             "{evs:?}"
         );
+        assert!(!ks.contains(&EventKind::HandshakeSucceeded), "{evs:?}");
 
         let mut other = socket(&ctx, SocketType::Pull);
         let mut other_events = other.monitor_stream(EVENT_ALL).unwrap();
@@ -142,7 +154,11 @@ fn ipc_connection_events() {
         assert!(
             in_order(
                 &kinds(&evs),
-                &[EventKind::Listening, EventKind::Accepted, EventKind::HandshakeSucceeded]
+                &[
+                    EventKind::Listening,
+                    EventKind::Accepted,
+                    EventKind::HandshakeSucceeded
+                ]
             ),
             "{evs:?}"
         );

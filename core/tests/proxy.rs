@@ -124,7 +124,7 @@ fn xsub_xpub_proxy_merges_and_cancels_subscriptions_like_libzmq() {
         assert_eq!(deliver(&mut upstream, &mut s2, "A2"), "A2");
         // A disconnecting subscriber's topics are cancelled: both A and B go upstream.
         drop(s2);
-        let mut cancels = vec![
+        let mut cancels = [
             next_subscription(&mut upstream),
             next_subscription(&mut upstream),
         ];
@@ -152,7 +152,7 @@ fn a_stray_message_does_not_stop_an_xsub_xpub_proxy() {
         raw.send("stray, not a subscription", 0).unwrap();
         raw.send(&b"\x01T"[..], 0).unwrap();
         // The stray message travels upstream (as in libzmq); the subscription follows.
-        let mut got = vec![
+        let mut got = [
             next_subscription(&mut upstream),
             next_subscription(&mut upstream),
         ];

@@ -75,3 +75,25 @@ def zsocket(zctx):
         return s
 
     return make
+
+
+@pytest.fixture
+def transport():
+    """The transport of a test that is not parametrized by it; tests parametrized with
+    ``@pytest.mark.parametrize("transport", peerlib.TRANSPORTS)`` override it."""
+    return "tcp"
+
+
+@pytest.fixture
+def bind_ep(transport, tmp_path_factory):
+    """Factory: a fresh endpoint to bind over ``transport``. tcp: an ephemeral loopback
+    port; ipc: a socket file in a new pytest temp directory (short enough for sun_path)."""
+
+    def make() -> str:
+        if transport == "tcp":
+            return "tcp://127.0.0.1:*"
+        path = f"{tmp_path_factory.mktemp('ipc')}/s"
+        assert len(path) < 108, f"ipc path too long for sun_path: {path}"
+        return f"ipc://{path}"
+
+    return make

@@ -20,6 +20,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+# The transports the interop suites run their representative tests over (see the
+# ``transport`` and ``bind_ep`` fixtures in conftest.py).
+TRANSPORTS = ["tcp", "ipc"]
+# What a test binds when it runs over TCP only: an ephemeral loopback port.
+TCP_ANY = "tcp://127.0.0.1:*"
+
 # ---------------------------------------------------------------------------------------
 # The ferromq-peer subprocess
 # ---------------------------------------------------------------------------------------
@@ -100,7 +106,7 @@ class PeerProcess:
         line = self.readline(timeout)
         assert line.startswith("ENDPOINT "), f"expected ENDPOINT, got {line!r}"
         endpoint = line.split(" ", 1)[1]
-        assert endpoint.startswith("tcp://127.0.0.1:") or endpoint.startswith("tcp://[::1]:")
+        assert endpoint.startswith(("tcp://127.0.0.1:", "tcp://[::1]:", "ipc://")), endpoint
         return endpoint
 
     def wait(self, timeout: float = 30.0) -> int:

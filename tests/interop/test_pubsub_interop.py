@@ -17,7 +17,14 @@ import time
 import pytest
 import zmq
 
-from peerlib import describe_message, parse_pub_message, pub_frames, strip_index
+from peerlib import (
+    TCP_ANY,
+    TRANSPORTS,
+    describe_message,
+    parse_pub_message,
+    pub_frames,
+    strip_index,
+)
 
 FERROMQ_SIDES = ["ferromq-binds", "ferromq-connects"]
 TOPICS = [b"A", b"AB", b"B", b"C"]  # "A" is a prefix of "AB": prefix semantics are checked
@@ -46,17 +53,17 @@ def topic_args(topics: list[bytes]) -> list[str]:
     return args
 
 
-def start_ferromq_pub(ferromq_peer, zsock, side, topics=TOPICS, extra=()):
+def start_ferromq_pub(ferromq_peer, zsock, side, topics=TOPICS, extra=(), ep=TCP_ANY):
     """Starts ``ferromq-peer pub`` (publishing until stdin closes) and links ``zsock`` to it."""
     common = [
         *topic_args(topics), "--interval-ms", INTERVAL_MS, "--until-stdin-closes",
         "--max-ms", "100000", "--timeout-ms", "20000", *extra,
     ]
     if side == "ferromq-binds":
-        peer = ferromq_peer("pub", "--bind", "tcp://127.0.0.1:*", *common, stdin=True)
+        peer = ferromq_peer("pub", "--bind", ep, *common, stdin=True)
         zsock.connect(peer.expect_endpoint())
     else:
-        zsock.bind("tcp://127.0.0.1:*")
+        zsock.bind(ep)
         peer = ferromq_peer("pub", "--connect", last_endpoint(zsock), *common, stdin=True)
     assert peer.readline() == "READY"
     return peer
@@ -162,15 +169,16 @@ def test_ferromq_pub_to_libzmq(case, kind, side, ferromq_peer, zsocket):
     assert stop_pub(peer) > r + ROUNDS
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("kind", ["sub", "xsub"])
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_pub_multipart(kind, side, ferromq_peer, zsocket):
+def test_ferromq_pub_multipart(kind, side, ferromq_peer, zsocket, bind_ep):
     """Topic frame + 2 body frames (one long, one empty) arrive whole; filtering is on the
     first frame only."""
     parts, sizes = 3, [0, 300, 0]
     sock = zsocket(zmq.SUB if kind == "sub" else zmq.XSUB)
     peer = start_ferromq_pub(
-        ferromq_peer, sock, side, extra=["--parts", str(parts), "--sizes", "0,300,0"]
+        ferromq_peer, sock, side, extra=["--parts", str(parts), "--sizes", "0,300,0"], ep=bind_ep(),
     )
     subscribe(sock, b"A")
     reader = PubReader(sock, peer, [b"A"], parts=parts, sizes=sizes)
@@ -179,11 +187,12 @@ def test_ferromq_pub_multipart(kind, side, ferromq_peer, zsocket):
     stop_pub(peer)
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("kind", ["sub", "xsub"])
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_pub_unsubscribe_stops_delivery(kind, side, ferromq_peer, zsocket):
+def test_ferromq_pub_unsubscribe_stops_delivery(kind, side, ferromq_peer, zsocket, bind_ep):
     sock = zsocket(zmq.SUB if kind == "sub" else zmq.XSUB)
-    peer = start_ferromq_pub(ferromq_peer, sock, side)
+    peer = start_ferromq_pub(ferromq_peer, sock, side, ep=bind_ep())
     subscribe(sock, b"AB")
     subscribe(sock, b"C")
     reader = PubReader(sock, peer, [b"AB", b"C"])
@@ -248,17 +257,17 @@ def test_ferromq_pub_never_blocks(ferromq_peer, zsocket):
 # ---------------------------------------------------------------------------------------
 
 
-def start_ferromq_sub(ferromq_peer, zsock, side, subs, extra=()):
+def start_ferromq_sub(ferromq_peer, zsock, side, subs, extra=(), ep=TCP_ANY):
     common = ["--timeout-ms", "30000", "--until-stdin-closes", *extra]
     for s in subs:
         common += ["--subscribe-hex", hexarg(s)]
     if side == "ferromq-binds":
-        peer = ferromq_peer("sub", "--bind", "tcp://127.0.0.1:*", *common, stdin=True)
+        peer = ferromq_peer("sub", "--bind", ep, *common, stdin=True)
         endpoint = peer.expect_endpoint()
         assert peer.readline() == "READY"
         zsock.connect(endpoint)
     else:
-        zsock.bind("tcp://127.0.0.1:*")
+        zsock.bind(ep)
         peer = ferromq_peer("sub", "--connect", last_endpoint(zsock), *common, stdin=True)
         assert peer.readline() == "READY"
     return peer
@@ -364,10 +373,11 @@ def test_libzmq_pub_to_ferromq_sub(order, case, side, ferromq_peer, zsocket):
     assert peer.wait(timeout=20) == 0, peer.stderr
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_pub_multipart_to_ferromq_sub(side, ferromq_peer, zsocket):
+def test_libzmq_pub_multipart_to_ferromq_sub(side, ferromq_peer, zsocket, bind_ep):
     pub = zsocket(zmq.PUB)
-    peer = start_ferromq_sub(ferromq_peer, pub, side, [b"A"])
+    peer = start_ferromq_sub(ferromq_peer, pub, side, [b"A"], ep=bind_ep())
     drv = SubDriver(peer, pub, [b"A"])
     drv.sync()
     messages = []
@@ -378,10 +388,11 @@ def test_libzmq_pub_multipart_to_ferromq_sub(side, ferromq_peer, zsocket):
     drv.marker(b"A")
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_sub_unsubscribe_stops_delivery(side, ferromq_peer, zsocket):
+def test_ferromq_sub_unsubscribe_stops_delivery(side, ferromq_peer, zsocket, bind_ep):
     pub = zsocket(zmq.PUB)
-    peer = start_ferromq_sub(ferromq_peer, pub, side, [b"AB", b"C"])
+    peer = start_ferromq_sub(ferromq_peer, pub, side, [b"AB", b"C"], ep=bind_ep())
     drv = SubDriver(peer, pub, [b"AB", b"C"])
     drv.sync()
     drv.batch(batch_messages(rounds=3))
@@ -420,10 +431,11 @@ def recv_sub_msgs(xpub: zmq.Socket, n: int) -> set[bytes]:
     return got
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_xpub_sees_ferromq_sub_subscriptions(side, ferromq_peer, zsocket):
+def test_libzmq_xpub_sees_ferromq_sub_subscriptions(side, ferromq_peer, zsocket, bind_ep):
     xpub = zsocket(zmq.XPUB)
-    peer = start_ferromq_sub(ferromq_peer, xpub, side, [b"A", b"B"])
+    peer = start_ferromq_sub(ferromq_peer, xpub, side, [b"A", b"B"], ep=bind_ep())
     assert recv_sub_msgs(xpub, 2) == {b"\x01A", b"\x01B"}
     # Subscriptions made later travel too; the XPUB's filtering then lets C through.
     peer.send_line("SUBSCRIBE " + b"C".hex())
@@ -464,11 +476,12 @@ def test_ferromq_sub_refcounts_duplicate_subscriptions(ferromq_peer, zsocket):
     assert xpub.recv() == b"\x00A"
 
 
-def test_ferromq_sub_resubscribes_on_reconnect(ferromq_peer, zctx):
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_ferromq_sub_resubscribes_on_reconnect(ferromq_peer, zctx, bind_ep):
     xpub = zctx.socket(zmq.XPUB)
     xpub.setsockopt(zmq.RCVTIMEO, 10_000)
     xpub.setsockopt(zmq.LINGER, 0)
-    xpub.bind("tcp://127.0.0.1:*")
+    xpub.bind(bind_ep())
     endpoint = last_endpoint(xpub)
     peer = ferromq_peer(
         "sub", "--connect", endpoint, "--subscribe", "A", "--subscribe", "B",
@@ -581,17 +594,18 @@ def test_ferromq_xpub_publishes_by_subscription(ferromq_peer, zsocket):
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_xsub_to_libzmq_xpub(side, ferromq_peer, zsocket):
+def test_ferromq_xsub_to_libzmq_xpub(side, ferromq_peer, zsocket, bind_ep):
     xpub = zsocket(zmq.XPUB)
     common = ["--subscribe", "A", "--until-stdin-closes", "--timeout-ms", "30000"]
     if side == "ferromq-binds":
-        peer = ferromq_peer("xsub", "--bind", "tcp://127.0.0.1:*", *common, stdin=True)
+        peer = ferromq_peer("xsub", "--bind", bind_ep(), *common, stdin=True)
         endpoint = peer.expect_endpoint()
         assert peer.readline() == "READY"
         xpub.connect(endpoint)  # the subscription made before must be replayed to it
     else:
-        xpub.bind("tcp://127.0.0.1:*")
+        xpub.bind(bind_ep())
         peer = ferromq_peer("xsub", "--connect", last_endpoint(xpub), *common, stdin=True)
         assert peer.readline() == "READY"
     assert xpub.recv() == b"\x01A"

@@ -17,7 +17,7 @@ import time
 import pytest
 import zmq
 
-from peerlib import describe_message, message_frames
+from peerlib import TCP_ANY, TRANSPORTS, describe_message, message_frames
 
 FERROMQ_SIDES = ["ferromq-binds", "ferromq-connects"]
 TIMEOUT_MS = "20000"
@@ -42,13 +42,14 @@ def last_endpoint(sock: zmq.Socket) -> str:
     return sock.getsockopt(zmq.LAST_ENDPOINT).decode()
 
 
-def start(ferromq_peer, role, side, zsock, *args, stdin=False):
-    """Starts ``ferromq-peer role`` bound or connected to ``zsock``; waits for READY."""
+def start(ferromq_peer, role, side, zsock, *args, stdin=False, ep=TCP_ANY):
+    """Starts ``ferromq-peer role`` bound or connected to ``zsock`` (the binding side binds
+    ``ep``); waits for READY."""
     if side == "ferromq-binds":
-        peer = ferromq_peer(role, "--bind", "tcp://127.0.0.1:*", *args, stdin=stdin)
+        peer = ferromq_peer(role, "--bind", ep, *args, stdin=stdin)
         zsock.connect(peer.expect_endpoint())
     else:
-        zsock.bind("tcp://127.0.0.1:*")
+        zsock.bind(ep)
         peer = ferromq_peer(role, "--connect", last_endpoint(zsock), *args, stdin=stdin)
     assert peer.readline() == "READY"
     return peer
@@ -85,14 +86,15 @@ def finish(peer, n: int) -> None:
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_req_to_libzmq_rep(case, side, ferromq_peer, zsocket):
+def test_ferromq_req_to_libzmq_rep(case, side, ferromq_peer, zsocket, bind_ep):
     count, parts, sizes = CASES[case]
     rep = zsocket(zmq.REP)
     peer = start(
         ferromq_peer, "req", side, rep, "--count", str(count), *size_args(parts, sizes),
-        "--timeout-ms", TIMEOUT_MS,
+        "--timeout-ms", TIMEOUT_MS, ep=bind_ep(),
     )
     for m in range(count):
         request = message_frames(m, parts, sizes)
@@ -102,14 +104,15 @@ def test_ferromq_req_to_libzmq_rep(case, side, ferromq_peer, zsocket):
     finish(peer, count)
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_req_to_ferromq_rep(case, side, ferromq_peer, zsocket):
+def test_libzmq_req_to_ferromq_rep(case, side, ferromq_peer, zsocket, bind_ep):
     count, parts, sizes = CASES[case]
     req = zsocket(zmq.REQ)
     peer = start(
         ferromq_peer, "rep", side, req, "--count", str(count), "--reply-prefix", "ok",
-        "--timeout-ms", TIMEOUT_MS,
+        "--timeout-ms", TIMEOUT_MS, ep=bind_ep(),
     )
     for m in range(count):
         request = message_frames(m, parts, sizes)
@@ -270,8 +273,9 @@ def test_ferromq_rep_fair_queues_two_libzmq_dealers(ferromq_peer, zsocket):
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_dealer_to_ferromq_rep(side, ferromq_peer, zsocket):
+def test_libzmq_dealer_to_ferromq_rep(side, ferromq_peer, zsocket, bind_ep):
     """A DEALER sends ``[b"", body]`` (and deeper envelopes): the REP application sees the
     body only and the DEALER gets the whole envelope back, then the reply."""
     dealer = zsocket(zmq.DEALER)
@@ -279,7 +283,7 @@ def test_libzmq_dealer_to_ferromq_rep(side, ferromq_peer, zsocket):
     count = 2 * len(envelopes)
     peer = start(
         ferromq_peer, "rep", side, dealer, "--count", str(count), "--reply-prefix", "re",
-        "--timeout-ms", TIMEOUT_MS,
+        "--timeout-ms", TIMEOUT_MS, ep=bind_ep(),
     )
     bodies = [[f"body-{m}".encode(), b"", b"z" * (m * 100)] for m in range(count)]
     for m in range(count):  # asynchronous: all requests first
@@ -291,15 +295,16 @@ def test_libzmq_dealer_to_ferromq_rep(side, ferromq_peer, zsocket):
     finish(peer, count)
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("mode", ["lockstep", "async"])
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_dealer_to_libzmq_rep(side, mode, ferromq_peer, zsocket):
+def test_ferromq_dealer_to_libzmq_rep(side, mode, ferromq_peer, zsocket, bind_ep):
     count, parts, sizes = 6, 2, [3, 0]
     rep = zsocket(zmq.REP)
     extra = ["--async"] if mode == "async" else []
     peer = start(
         ferromq_peer, "dealer", side, rep, "--delimiter", *extra, "--count", str(count),
-        *size_args(parts, sizes), "--timeout-ms", TIMEOUT_MS,
+        *size_args(parts, sizes), "--timeout-ms", TIMEOUT_MS, ep=bind_ep(),
     )
     for m in range(count):
         request = message_frames(m, parts, sizes)
@@ -448,14 +453,15 @@ def test_req_options_rejected_on_other_types(role, option, ferromq_peer):
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_dealer_to_libzmq_dealer(side, ferromq_peer, zsocket):
+def test_ferromq_dealer_to_libzmq_dealer(side, ferromq_peer, zsocket, bind_ep):
     """No envelope at all: what ferromq sends arrives as is, the echo comes back as is."""
     count, parts, sizes = 10, 3, [0, 9, 1 << 20, 2, 0]
     dealer = zsocket(zmq.DEALER)
     peer = start(
         ferromq_peer, "dealer", side, dealer, "--async", "--count", str(count),
-        *size_args(parts, sizes), "--timeout-ms", TIMEOUT_MS,
+        *size_args(parts, sizes), "--timeout-ms", TIMEOUT_MS, ep=bind_ep(),
     )
     for m in range(count):
         got = recv_or_fail(dealer, peer, f"message {m}")
@@ -466,13 +472,14 @@ def test_ferromq_dealer_to_libzmq_dealer(side, ferromq_peer, zsocket):
     finish(peer, count)
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_dealer_to_ferromq_echo_dealer(side, ferromq_peer, zsocket):
+def test_libzmq_dealer_to_ferromq_echo_dealer(side, ferromq_peer, zsocket, bind_ep):
     count = 8
     dealer = zsocket(zmq.DEALER)
     peer = start(
         ferromq_peer, "dealer", side, dealer, "--echo", "--count", str(count),
-        "--reply-prefix-hex", "ff00", "--timeout-ms", TIMEOUT_MS,
+        "--reply-prefix-hex", "ff00", "--timeout-ms", TIMEOUT_MS, ep=bind_ep(),
     )
     msgs = [[f"m{m}".encode(), b"", b"x" * m] for m in range(count)]
     for frames in msgs:

@@ -23,7 +23,7 @@ import pytest
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
-from peerlib import describe_message
+from peerlib import TCP_ANY, TRANSPORTS, describe_message
 
 FERROMQ_SIDES = ["ferromq-binds", "ferromq-connects"]
 TIMEOUT_MS = "20000"
@@ -97,21 +97,22 @@ class Cmd:
         assert self.peer.wait(timeout=20) == 0, self.peer.stderr
 
 
-def start(ferromq_peer, role, side, zsock, *args, stdin=True):
-    """Starts ``ferromq-peer role`` bound or connected to ``zsock``; waits for READY."""
+def start(ferromq_peer, role, side, zsock, *args, stdin=True, ep=TCP_ANY):
+    """Starts ``ferromq-peer role`` bound or connected to ``zsock`` (the binding side binds
+    ``ep``); waits for READY."""
     if side == "ferromq-binds":
-        peer = ferromq_peer(role, "--bind", "tcp://127.0.0.1:*", *args, stdin=stdin)
+        peer = ferromq_peer(role, "--bind", ep, *args, stdin=stdin)
         zsock.connect(peer.expect_endpoint())
     else:
-        zsock.bind("tcp://127.0.0.1:*")
+        zsock.bind(ep)
         peer = ferromq_peer(role, "--connect", last_endpoint(zsock), *args, stdin=stdin)
     assert peer.readline() == "READY"
     return peer
 
 
-def start_cmd(ferromq_peer, role, side, zsock, *args) -> Cmd:
+def start_cmd(ferromq_peer, role, side, zsock, *args, ep=TCP_ANY) -> Cmd:
     return Cmd(start(ferromq_peer, role, side, zsock, "--commands", "--timeout-ms", TIMEOUT_MS,
-                     *args))
+                     *args, ep=ep))
 
 
 def bound_cmd(ferromq_peer, role, *args) -> tuple[Cmd, str]:
@@ -193,11 +194,12 @@ BODIES = [
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("with_id", [True, False], ids=["routing-id", "generated-id"])
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_dealer_to_ferromq_router(side, with_id, ferromq_peer, zsocket):
+def test_libzmq_dealer_to_ferromq_router(side, with_id, ferromq_peer, zsocket, bind_ep):
     d = dealer(zsocket, b"dealer-A" if with_id else None)
-    router = start_cmd(ferromq_peer, "router", side, d)
+    router = start_cmd(ferromq_peer, "router", side, d, ep=bind_ep())
     rid = None
     for m, body in enumerate(BODIES):
         d.send_multipart(body)
@@ -242,13 +244,14 @@ def test_two_libzmq_dealers_routed_by_id(ferromq_peer, zsocket):
     router.stop()
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_dealer_to_ferromq_router_echo(side, ferromq_peer, zsocket):
+def test_libzmq_dealer_to_ferromq_router_echo(side, ferromq_peer, zsocket, bind_ep):
     """ferromq-peer router's echo mode: every request goes back to its sender unchanged."""
     count = 40
     d = dealer(zsocket, b"echo-client")
     peer = start(ferromq_peer, "router", side, d, "--count", str(count), "--timeout-ms",
-                 TIMEOUT_MS, stdin=False)
+                 TIMEOUT_MS, stdin=False, ep=bind_ep())
     sent = [[f"req-{m}".encode(), *BODIES[m % len(BODIES)]] for m in range(count)]
     for body in sent:
         d.send_multipart(body)
@@ -259,15 +262,16 @@ def test_libzmq_dealer_to_ferromq_router_echo(side, ferromq_peer, zsocket):
     assert peer.wait(timeout=20) == 0, peer.stderr
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("with_id", [True, False], ids=["routing-id", "generated-id"])
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_libzmq_req_to_ferromq_router(side, with_id, ferromq_peer, zsocket):
+def test_libzmq_req_to_ferromq_router(side, with_id, ferromq_peer, zsocket, bind_ep):
     """A REQ's request arrives as [id, "", body...]; the reply [id, "", reply...] is
     delivered to the REQ as reply...."""
     req = zsocket(zmq.REQ)
     if with_id:
         req.setsockopt(zmq.ROUTING_ID, b"REQ-1")
-    router = start_cmd(ferromq_peer, "router", side, req)
+    router = start_cmd(ferromq_peer, "router", side, req, ep=bind_ep())
     rid = None
     for m, body in enumerate(BODIES):
         req.send_multipart(body)
@@ -290,10 +294,11 @@ def test_libzmq_req_to_ferromq_router(side, with_id, ferromq_peer, zsocket):
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_dealer_routing_id_seen_by_libzmq_router(side, ferromq_peer, zsocket):
+def test_ferromq_dealer_routing_id_seen_by_libzmq_router(side, ferromq_peer, zsocket, bind_ep):
     r = zsocket(zmq.ROUTER)
-    d = start_cmd(ferromq_peer, "dealer", side, r, "--routing-id", "ferro-dealer")
+    d = start_cmd(ferromq_peer, "dealer", side, r, "--routing-id", "ferro-dealer", ep=bind_ep())
     for m, body in enumerate(BODIES):
         d.send_ok(body)
         got = recv_or_fail(r, f"message {m}", d.peer)
@@ -316,10 +321,11 @@ def test_ferromq_dealer_binary_routing_id(ferromq_peer, zsocket):
     d.stop()
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_ferromq_req_routing_id_seen_by_libzmq_router(side, ferromq_peer, zsocket):
+def test_ferromq_req_routing_id_seen_by_libzmq_router(side, ferromq_peer, zsocket, bind_ep):
     r = zsocket(zmq.ROUTER)
-    req = start_cmd(ferromq_peer, "req", side, r, "--routing-id", "ferro-req")
+    req = start_cmd(ferromq_peer, "req", side, r, "--routing-id", "ferro-req", ep=bind_ep())
     for m in range(3):
         req.send_ok([f"q{m}".encode()])
         assert recv_or_fail(r, f"request {m}", req.peer) == [b"ferro-req", b"", f"q{m}".encode()]
@@ -542,10 +548,11 @@ def test_router_duplicate_id_refused_without_handover(ferromq_peer, zsocket):
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_pair_both_directions(side, ferromq_peer, zsocket):
+def test_pair_both_directions(side, ferromq_peer, zsocket, bind_ep):
     p = zsocket(zmq.PAIR)
-    pair = start_cmd(ferromq_peer, "pair", side, p)
+    pair = start_cmd(ferromq_peer, "pair", side, p, ep=bind_ep())
     # ferromq speaks first, then libzmq, then alternating batches.
     for m, body in enumerate(BODIES):
         pair.send_ok(body)
@@ -562,12 +569,13 @@ def test_pair_both_directions(side, ferromq_peer, zsocket):
     pair.stop()
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
-def test_pair_echo(side, ferromq_peer, zsocket):
+def test_pair_echo(side, ferromq_peer, zsocket, bind_ep):
     count = 30
     p = zsocket(zmq.PAIR)
     peer = start(ferromq_peer, "pair", side, p, "--count", str(count), "--reply-prefix", "P",
-                 "--timeout-ms", TIMEOUT_MS, stdin=False)
+                 "--timeout-ms", TIMEOUT_MS, stdin=False, ep=bind_ep())
     sent = [[str(m).encode(), *BODIES[m % len(BODIES)]] for m in range(count)]
     for body in sent:
         p.send_multipart(body)

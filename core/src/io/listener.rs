@@ -1,15 +1,25 @@
-//! [`Listener`]: a bound TCP socket that accepts connections into new sessions.
+//! [`Listener`]: a bound TCP or Unix socket that accepts connections into new sessions.
+//! It reports ACCEPTED (the connection's fd) and ACCEPT_FAILED (errno) to the socket's
+//! monitor, and CLOSED (its own fd) when it is closed.
 
+use super::events::value;
 use super::session::{Session, SessionConfig};
-use crate::transport::tcp;
-use mio::net::TcpListener;
+use super::stream::ListenSocket;
+use crate::monitor::{EVENT_ACCEPTED, EVENT_ACCEPT_FAILED, EVENT_CLOSED};
+use crate::transport::ipc::TempSocketDir;
 use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
 
 /// A listening socket and the configuration its sessions inherit.
 pub(crate) struct Listener {
     pub token: usize,
-    pub socket: TcpListener,
+    pub socket: ListenSocket,
     pub config: SessionConfig,
+    /// The resolved endpoint (`LAST_ENDPOINT` form) events name.
+    pub endpoint: Arc<str>,
+    /// The file and directory of an `ipc://*` bind: removed when the listener goes.
+    pub _temp: Option<TempSocketDir>,
 }
 
 impl Listener {
@@ -17,23 +27,39 @@ impl Listener {
     /// one connection are skipped; running out of descriptors stops this round.
     pub fn accept_all(&mut self, mut on_session: impl FnMut(Session)) {
         loop {
-            match self.socket.accept() {
-                Ok((stream, _addr)) => {
-                    if tcp::accepted(&stream, &self.config.tcp).is_ok() {
-                        on_session(Session::accepted(
-                            super::next_token(),
-                            self.token,
-                            self.config.clone(),
-                            stream,
-                        ));
-                    }
+            match self.socket.accept(&self.config.tcp) {
+                Ok(stream) => {
+                    self.emit(EVENT_ACCEPTED, value(stream.as_raw_fd()));
+                    on_session(Session::accepted(
+                        super::next_token(),
+                        self.token,
+                        self.config.clone(),
+                        stream,
+                        Arc::clone(&self.endpoint),
+                    ));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if is_per_connection(&e) => continue,
-                Err(_) => return,
+                Err(e) => {
+                    self.emit(EVENT_ACCEPT_FAILED, value(e.raw_os_error().unwrap_or(0)));
+                    if !is_per_connection(&e) {
+                        return;
+                    }
+                }
             }
         }
+    }
+
+    /// Reports CLOSED; the listening socket closes when the listener is dropped.
+    pub fn report_closed(&self) {
+        self.emit(EVENT_CLOSED, value(self.socket.as_raw_fd()));
+    }
+
+    fn emit(&self, event: u16, value: u32) {
+        self.config
+            .socket
+            .monitor
+            .emit(event, value, &self.endpoint);
     }
 }
 

@@ -5,11 +5,13 @@
 //! `mio::Waker`. Posts are batched: the waker fires only when the inbox goes from empty to
 //! non-empty, so a busy pipe costs no extra syscalls.
 
+mod events;
 mod heartbeat;
 mod linger;
 mod listener;
 mod reactor;
 mod session;
+mod stream;
 mod timers;
 mod wbuf;
 
@@ -17,6 +19,7 @@ pub(crate) use heartbeat::HeartbeatConfig;
 pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
 pub(crate) use session::{Session, SessionConfig};
+pub(crate) use stream::{ListenSocket, PeerAddr};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -34,7 +37,7 @@ pub(crate) fn next_token() -> usize {
 /// A request to an I/O thread.
 pub(crate) enum IoCmd {
     /// Start accepting on a listener.
-    Listen(Listener),
+    Listen(Box<Listener>),
     /// Start a connect-side session.
     Connect(Box<Session>),
     /// Stop a listener. With `close_sessions`, the connections it accepted end too

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 enum Entry {
-    Listener(Listener),
+    Listener(Box<Listener>),
     Session(Box<Session>),
 }
 
@@ -133,6 +133,7 @@ impl Reactor {
             } => {
                 if let Some(Entry::Listener(mut l)) = self.entries.remove(&token) {
                     let _ = registry.deregister(&mut l.socket);
+                    l.report_closed();
                 }
                 let doomed: Vec<usize> = self
                     .entries

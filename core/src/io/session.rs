@@ -1,6 +1,7 @@
 //! [`Session`]: one peer connection on an I/O thread.
 //!
-//! A session runs the ZMTP handshake, then moves whole messages between its TCP stream and
+//! A session runs the ZMTP handshake, then moves whole messages between its stream (TCP or
+//! Unix) and
 //! its [`Pipe`]: it reads large chunks and decodes many frames per `read`, and drains the
 //! pipe into a [`WriteBuf`] so many messages leave per `writev`.
 //!
@@ -9,12 +10,23 @@
 //! Bind-side sessions end with their connection. A peer that misbehaves (bad greeting,
 //! wrong socket type, oversized or malformed frame, handshake timeout) only loses its own
 //! connection.
+//!
+//! Sessions report to the socket's monitor as libzmq 4.3 does: CONNECT_DELAYED, CONNECTED
+//! (or, when a connect attempt fails, CLOSED) and CONNECT_RETRIED on the connect side;
+//! HANDSHAKE_SUCCEEDED or HANDSHAKE_FAILED_*; DISCONNECTED when a connection ends.
 
+use super::events::{handshake_protocol_code, value};
 use super::heartbeat::{Beat, Heartbeat, HeartbeatConfig};
+use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind, Timers};
 use super::wbuf::WriteBuf;
 use super::IoShared;
 use crate::mailbox::{SocketCmd, SocketShared};
+use crate::monitor::{
+    EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_CONNECT_RETRIED,
+    EVENT_DISCONNECTED, EVENT_HANDSHAKE_FAILED_NO_DETAIL, EVENT_HANDSHAKE_FAILED_PROTOCOL,
+    EVENT_HANDSHAKE_SUCCEEDED,
+};
 use crate::msg::Msg;
 use crate::pattern::{parse_subscription, subscription_msg};
 use crate::pipe::{Pipe, SessionWake};
@@ -23,13 +35,12 @@ use crate::proto::command::{
 };
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
-use crate::transport::tcp::{self, TcpConfig};
+use crate::transport::tcp::TcpConfig;
+use crate::transport::Dial;
 use bytes::{Buf, Bytes, BytesMut};
-use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 use std::collections::VecDeque;
 use std::io;
-use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -91,7 +102,7 @@ struct Lost;
 
 enum Role {
     Connect {
-        addr: SocketAddr,
+        addr: PeerAddr,
         /// The next backoff interval when RECONNECT_IVL_MAX is set.
         backoff: Option<u64>,
     },
@@ -113,7 +124,15 @@ pub(crate) struct Session {
     token: usize,
     cfg: SessionConfig,
     role: Role,
-    stream: Option<TcpStream>,
+    /// The endpoint monitor events name: as given to `connect`, or the listener's.
+    endpoint: Arc<str>,
+    stream: Option<Stream>,
+    /// The stream is connected (CONNECTED or ACCEPTED was reported for it).
+    up: bool,
+    /// The errno a lost connection is reported with (HANDSHAKE_FAILED_NO_DETAIL).
+    errno: i32,
+    /// The handshake failed on a protocol error (not a HANDSHAKE_FAILED_NO_DETAIL).
+    protocol_failure: bool,
     phase: Phase,
     /// Bumped whenever the connection changes, which cancels older timers.
     epoch: u64,
@@ -147,12 +166,22 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    fn new(token: usize, cfg: SessionConfig, role: Role, pipe: Option<Arc<Pipe>>) -> Session {
+    fn new(
+        token: usize,
+        cfg: SessionConfig,
+        role: Role,
+        endpoint: Arc<str>,
+        pipe: Option<Arc<Pipe>>,
+    ) -> Session {
         Session {
             token,
             cfg,
             role,
+            endpoint,
             stream: None,
+            up: false,
+            errno: 0,
+            protocol_failure: false,
             phase: Phase::Idle,
             epoch: 0,
             rbuf: BytesMut::new(),
@@ -175,8 +204,15 @@ impl Session {
         }
     }
 
-    /// A connect-side session; its pipe is already attached to the socket.
-    pub fn connect(token: usize, cfg: SessionConfig, addr: SocketAddr, pipe: Arc<Pipe>) -> Session {
+    /// A connect-side session for `endpoint` (as given to `connect`); its pipe is already
+    /// attached to the socket.
+    pub fn connect(
+        token: usize,
+        cfg: SessionConfig,
+        addr: PeerAddr,
+        endpoint: &str,
+        pipe: Arc<Pipe>,
+    ) -> Session {
         Session::new(
             token,
             cfg,
@@ -184,6 +220,7 @@ impl Session {
                 addr,
                 backoff: None,
             },
+            endpoint.into(),
             Some(pipe),
         )
     }
@@ -193,10 +230,12 @@ impl Session {
         token: usize,
         listener: usize,
         cfg: SessionConfig,
-        stream: TcpStream,
+        stream: Stream,
+        endpoint: Arc<str>,
     ) -> Session {
-        let mut s = Session::new(token, cfg, Role::Accepted { listener }, None);
+        let mut s = Session::new(token, cfg, Role::Accepted { listener }, endpoint, None);
         s.stream = Some(stream);
+        s.up = true;
         s
     }
 
@@ -248,7 +287,11 @@ impl Session {
         self.writable |= writable;
         if matches!(self.phase, Phase::Connecting) {
             match self.check_connected() {
-                Ok(true) => self.begin_handshake(ctx),
+                Ok(true) => {
+                    self.up = true;
+                    self.emit(EVENT_CONNECTED, self.fd());
+                    self.begin_handshake(ctx);
+                }
                 Ok(false) => return Next::Keep,
                 Err(Lost) => return self.connection_lost(ctx),
             }
@@ -278,6 +321,8 @@ impl Session {
             _ if epoch != self.epoch => Next::Keep,
             TimerKind::Handshake => {
                 if matches!(self.phase, Phase::Handshaking(_)) {
+                    // libzmq reports the errno its last non-blocking read left: EAGAIN.
+                    self.errno = libc::EAGAIN;
                     return self.connection_lost(ctx);
                 }
                 Next::Keep
@@ -331,23 +376,33 @@ impl Session {
     // ---- connection set-up ----
 
     fn start_connect(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        let Role::Connect { addr, .. } = self.role else {
+        let Role::Connect { addr, .. } = &self.role else {
             return Next::Keep;
         };
-        if let Ok(mut s) = tcp::connect(addr, &self.cfg.tcp) {
-            let interest = Interest::READABLE | Interest::WRITABLE;
-            if ctx
-                .registry
-                .register(&mut s, Token(self.token), interest)
-                .is_ok()
-            {
-                self.stream = Some(s);
-                self.phase = Phase::Connecting;
-                if let Some(t) = self.cfg.connect_timeout {
-                    self.arm(ctx, TimerKind::Connect, t);
+        let dial = addr.connect(&self.cfg.tcp);
+        let pending = matches!(dial, Ok(Dial::InProgress(_)));
+        match dial {
+            Ok(Dial::Connected(mut s) | Dial::InProgress(mut s)) => {
+                let interest = Interest::READABLE | Interest::WRITABLE;
+                if ctx
+                    .registry
+                    .register(&mut s, Token(self.token), interest)
+                    .is_ok()
+                {
+                    if pending {
+                        self.emit(EVENT_CONNECT_DELAYED, value(libc::EINPROGRESS));
+                    }
+                    self.stream = Some(s);
+                    self.phase = Phase::Connecting;
+                    if let Some(t) = self.cfg.connect_timeout {
+                        self.arm(ctx, TimerKind::Connect, t);
+                    }
+                    return Next::Keep;
                 }
-                return Next::Keep;
             }
+            // The attempt's socket was opened and closed again, as libzmq reports it.
+            Ok(Dial::Failed { fd }) => self.emit(EVENT_CLOSED, value(fd)),
+            Err(_) => {}
         }
         self.schedule_reconnect(ctx)
     }
@@ -359,11 +414,7 @@ impl Session {
             Ok(None) => {}
             _ => return Err(Lost),
         }
-        match s.peer_addr() {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
-            Err(_) => Err(Lost),
-        }
+        s.is_connected().map_err(|_| Lost)
     }
 
     fn begin_handshake(&mut self, ctx: &mut Ctx<'_>) {
@@ -392,7 +443,15 @@ impl Session {
             let rbuf = &mut self.rbuf;
             let mut status = Ok(HandshakeStatus::NeedMore);
             self.wbuf.push_with(|out| status = hs.advance(rbuf, out));
-            match status.map_err(|_| Lost)? {
+            let status = status.map_err(|e| {
+                // Some protocol errors have a code; libzmq reports the others not at all.
+                self.protocol_failure = true;
+                if let Some(code) = handshake_protocol_code(&e) {
+                    self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
+                }
+                Lost
+            });
+            match status? {
                 HandshakeStatus::Done(peer) => return self.handshake_done(peer, ctx),
                 HandshakeStatus::NeedMore => {
                     if !self.can_read || !self.read_some()? {
@@ -439,6 +498,7 @@ impl Session {
         self.phase = Phase::Active;
         self.credit = self.pipe.as_ref().map_or(0, |p| p.inbound_credit());
         self.heartbeat = Some(Heartbeat::new(self.cfg.heartbeat, ctx.now));
+        self.emit(EVENT_HANDSHAKE_SUCCEEDED, 0);
         Ok(())
     }
 
@@ -498,10 +558,15 @@ impl Session {
                     Ok(false)
                 }
                 io::ErrorKind::Interrupted => Ok(true),
-                _ => Err(Lost),
+                _ => {
+                    self.errno = e.raw_os_error().unwrap_or(0);
+                    Err(Lost)
+                }
             };
         }
         if n == 0 {
+            // libzmq reports a peer's orderly close as EPIPE.
+            self.errno = libc::EPIPE;
             return Err(Lost);
         }
         let n = n as usize;
@@ -668,7 +733,10 @@ impl Session {
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(Lost),
+                Err(e) => {
+                    self.errno = e.raw_os_error().unwrap_or(0);
+                    return Err(Lost);
+                }
             }
         }
     }
@@ -721,9 +789,20 @@ impl Session {
                 }
             }
         }
+        if matches!(self.phase, Phase::Handshaking(_)) && !self.protocol_failure {
+            self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
+        }
         if let Some(mut s) = self.stream.take() {
+            // A connect attempt that never came up is CLOSED, a connection DISCONNECTED.
+            let event = match std::mem::take(&mut self.up) {
+                true => EVENT_DISCONNECTED,
+                false => EVENT_CLOSED,
+            };
+            self.emit(event, value(s.as_raw_fd()));
             let _ = ctx.registry.deregister(&mut s);
         }
+        self.errno = 0;
+        self.protocol_failure = false;
         self.rbuf = BytesMut::new();
         self.want = 0;
         self.wbuf.clear();
@@ -765,6 +844,10 @@ impl Session {
             }
         };
         self.arm(ctx, TimerKind::Reconnect, Duration::from_millis(delay));
+        self.emit(
+            EVENT_CONNECT_RETRIED,
+            u32::try_from(delay).unwrap_or(u32::MAX),
+        );
         Next::Keep
     }
 
@@ -800,6 +883,16 @@ impl Session {
         } else {
             Next::Keep
         }
+    }
+
+    /// Reports `event` to the socket's monitor (a no-op when nobody monitors).
+    fn emit(&self, event: u16, value: u32) {
+        self.cfg.socket.monitor.emit(event, value, &self.endpoint);
+    }
+
+    /// The current stream's descriptor as an event value.
+    fn fd(&self) -> u32 {
+        self.stream.as_ref().map_or(0, |s| value(s.as_raw_fd()))
     }
 
     fn arm(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, after: Duration) {

@@ -8,16 +8,19 @@
 
 use crate::context::CtxShared;
 use crate::error::{Error, Result};
-use crate::io::{next_token, IoCmd, IoShared, Listener, Session, SessionConfig};
+use crate::io::{
+    next_token, IoCmd, IoShared, ListenSocket, Listener, PeerAddr, Session, SessionConfig,
+};
 use crate::mailbox::{SocketCmd, SocketShared};
+use crate::monitor::{EVENT_BIND_FAILED, EVENT_LISTENING};
 use crate::msg::Msg;
 use crate::options::{self, Options};
 use crate::pattern::{self, Pattern, SendError};
 use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
-use crate::transport::endpoint::tcp_uri;
-use crate::transport::{tcp, Endpoint};
+use crate::transport::Endpoint;
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,6 +28,8 @@ mod delivery_options;
 mod events;
 mod inproc;
 mod monitor;
+#[cfg(test)]
+mod monitor_events;
 mod raw_options;
 mod typed_options;
 
@@ -166,10 +171,16 @@ impl Socket {
     /// Accepts connections on `endpoint`: `tcp://host:port`, where host is `*` (all
     /// IPv4 interfaces; with IPV6 all interfaces, IPv4 and IPv6), an IP address (`[::1]`
     /// for IPv6, which needs IPV6) or a local host name, and port may be `*` for an
-    /// ephemeral port (see [`Socket::last_endpoint`]).
+    /// ephemeral port (see [`Socket::last_endpoint`]); or `ipc://path` (a Unix domain
+    /// socket; whatever is at the path is replaced, as libzmq does), `ipc://@name` (Linux
+    /// abstract namespace) or `ipc://*` (a file `socket` in a new directory `tmpXXXXXX`
+    /// under `$TMPDIR`, else the current directory; both are removed again on unbind and
+    /// close, while explicit paths are left in place); or `inproc://name` (sockets of
+    /// this context, see [`Socket::connect`]).
     ///
     /// Errors: EINVAL (malformed endpoint), EPROTONOSUPPORT (unknown transport),
-    /// EADDRINUSE, EADDRNOTAVAIL, ENODEV (unknown host).
+    /// EADDRINUSE, EADDRNOTAVAIL, ENODEV (unknown host), ENAMETOOLONG (an ipc address of
+    /// 108 bytes or more), ENOENT (an ipc path in a missing directory).
     ///
     /// ```
     /// use ferromq::{Context, SocketType, Error};
@@ -179,6 +190,8 @@ impl Socket {
     /// let mut b = ctx.socket(SocketType::Pull)?;
     /// assert_eq!(b.bind(&a.last_endpoint()?), Err(Error::AddrInUse));
     /// assert_eq!(b.bind("bogus://x"), Err(Error::ProtoNoSupport));
+    /// b.bind("ipc://*")?;
+    /// assert!(b.last_endpoint()?.ends_with("/socket"));
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
@@ -186,17 +199,29 @@ impl Socket {
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.bind_inproc(name);
         }
-        let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.bind_addr(self.opts.ipv6)?;
+        let ep = Endpoint::parse(endpoint)?;
         let io = self.ctx.io()?;
-        let listener = tcp::listen(addr, self.opts.backlog, &self.opts.tcp_config())?;
-        let uri = tcp_uri(listener.local_addr()?);
+        let bound = match ListenSocket::open(&ep, self.opts.backlog, &self.opts.tcp_config()) {
+            Ok(b) => b,
+            Err(e) => {
+                // libzmq names the address without its scheme here.
+                let address = endpoint.split_once("://").map_or(endpoint, |(_, a)| a);
+                let errno = u32::try_from(e.errno()).unwrap_or(0);
+                self.shared.monitor.emit(EVENT_BIND_FAILED, errno, address);
+                return Err(e);
+            }
+        };
+        let uri = bound.endpoint;
+        let fd = u32::try_from(bound.socket.as_raw_fd()).unwrap_or(0);
+        self.shared.monitor.emit(EVENT_LISTENING, fd, &uri);
         let token = next_token();
-        io.send(IoCmd::Listen(Listener {
+        io.send(IoCmd::Listen(Box::new(Listener {
             token,
-            socket: listener,
+            socket: bound.socket,
             config: self.session_config(),
-        }));
+            endpoint: uri.as_str().into(),
+            _temp: bound.temp,
+        })));
         self.binds.push(Bind {
             endpoint: uri.clone(),
             given: endpoint.to_string(),
@@ -207,9 +232,11 @@ impl Socket {
         Ok(())
     }
 
-    /// Connects to `endpoint` (`tcp://host:port`). The peer need not be listening yet:
-    /// the socket connects in the background, reconnects after RECONNECT_IVL when the
-    /// connection drops, and queues messages for the peer meanwhile (up to SNDHWM).
+    /// Connects to `endpoint` (`tcp://host:port`, `ipc://path` or `ipc://@name`). The
+    /// peer need not be listening yet (nor an ipc path exist): the socket connects in the
+    /// background, reconnects after RECONNECT_IVL when the connection drops, and queues
+    /// messages for the peer meanwhile (up to SNDHWM). ENAMETOOLONG for an ipc address of
+    /// 108 bytes or more.
     ///
     /// ```
     /// use ferromq::{Context, SocketType};
@@ -225,8 +252,7 @@ impl Socket {
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.connect_inproc(name);
         }
-        let Endpoint::Tcp(tcp_ep) = Endpoint::parse(endpoint)?;
-        let addr = tcp_ep.connect_addr(self.opts.ipv6)?;
+        let (addr, uri) = PeerAddr::resolve(&Endpoint::parse(endpoint)?, self.opts.ipv6)?;
         let io = self.ctx.io()?;
         let token = next_token();
         let cfg = self.session_config();
@@ -256,10 +282,10 @@ impl Socket {
             self.pattern.attach(&mut self.pipes, id);
         }
         io.send(IoCmd::Connect(Box::new(Session::connect(
-            token, cfg, addr, pipe,
+            token, cfg, addr, endpoint, pipe,
         ))));
         self.close_rejected();
-        self.last_endpoint = tcp_uri(addr);
+        self.last_endpoint = uri;
         Ok(())
     }
 
@@ -281,7 +307,8 @@ impl Socket {
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.unbind_inproc(name);
         }
-        let wildcard = endpoint.ends_with(":*") || endpoint.ends_with(":0");
+        let wildcard =
+            endpoint.ends_with(":*") || endpoint.ends_with(":0") || endpoint == "ipc://*";
         let pos = self
             .binds
             .iter()

@@ -1,12 +1,27 @@
-//! Parsing of endpoint strings (`tcp://host:port`), with libzmq's error numbers.
+//! Parsing of endpoint strings (`tcp://host:port`, `ipc://path`), with libzmq's error
+//! numbers.
 
 use crate::error::{Error, Result};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+
+/// The size of `sockaddr_un.sun_path` on Linux: an ipc address (the text after `ipc://`,
+/// `@` included) must be shorter, as in libzmq (ENAMETOOLONG otherwise).
+const SUN_PATH_LEN: usize = 108;
 
 /// A parsed endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Endpoint {
     Tcp(TcpEndpoint),
+    Ipc(IpcEndpoint),
+}
+
+/// The address of an `ipc://` endpoint: a file system path (absolute or relative), `@name`
+/// for Linux's abstract namespace, or `*` (bind: a fresh file in a new temporary
+/// directory; connect: the relative path `*`, as libzmq does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IpcEndpoint {
+    /// The text after `ipc://`.
+    pub address: String,
 }
 
 /// The host and port of a `tcp://` endpoint.
@@ -25,6 +40,7 @@ impl Endpoint {
         let (scheme, rest) = s.split_once("://").ok_or(Error::Invalid)?;
         match scheme {
             "tcp" => Ok(Endpoint::Tcp(TcpEndpoint::parse(rest)?)),
+            "ipc" => Ok(Endpoint::Ipc(IpcEndpoint::parse(rest)?)),
             _ => Err(Error::ProtoNoSupport),
         }
     }
@@ -107,6 +123,42 @@ fn pick(mut addrs: impl Iterator<Item = SocketAddr>, ipv6: bool) -> Option<Socke
     }
 }
 
+impl IpcEndpoint {
+    /// Checks the address as libzmq's `ipc_address_t::resolve` does: empty or a bare `@`
+    /// is EINVAL, 108 bytes or more ENAMETOOLONG.
+    pub fn parse(s: &str) -> Result<IpcEndpoint> {
+        if s.is_empty() || s == "@" || s.contains('\0') {
+            return Err(Error::Invalid);
+        }
+        if s.len() >= SUN_PATH_LEN {
+            return Err(Error::NameTooLong);
+        }
+        Ok(IpcEndpoint {
+            address: s.to_string(),
+        })
+    }
+
+    /// Whether binding should pick a fresh path (`ipc://*`).
+    pub fn is_wildcard(&self) -> bool {
+        self.address == "*"
+    }
+
+    /// The abstract name (without the `@`), if the address is in the abstract namespace.
+    pub fn abstract_name(&self) -> Option<&str> {
+        self.address.strip_prefix('@')
+    }
+
+    /// The socket address: the path, or a leading NUL byte and the name for `@name`
+    /// (the same bytes and length libzmq uses, so both sides meet).
+    pub fn sock_addr(&self) -> Result<socket2::SockAddr> {
+        let path = match self.abstract_name() {
+            Some(name) => format!("\0{name}"),
+            None => self.address.clone(),
+        };
+        socket2::SockAddr::unix(path).map_err(|_| Error::NameTooLong)
+    }
+}
+
 /// The `tcp://` form of a socket address, as `LAST_ENDPOINT` reports it.
 pub(crate) fn tcp_uri(addr: SocketAddr) -> String {
     match addr {
@@ -122,11 +174,49 @@ mod tests {
     fn tcp(s: &str) -> TcpEndpoint {
         match Endpoint::parse(s).unwrap() {
             Endpoint::Tcp(t) => t,
+            other => panic!("not tcp: {other:?}"),
         }
     }
 
     fn bind(s: &str, ipv6: bool) -> Result<String> {
         tcp(s).bind_addr(ipv6).map(|a| a.to_string())
+    }
+
+    fn ipc(s: &str) -> IpcEndpoint {
+        match Endpoint::parse(s).unwrap() {
+            Endpoint::Ipc(i) => i,
+            other => panic!("not ipc: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_ipc_forms() {
+        assert_eq!(ipc("ipc:///tmp/a.sock").address, "/tmp/a.sock");
+        assert_eq!(ipc("ipc://rel.sock").address, "rel.sock");
+        assert!(ipc("ipc://*").is_wildcard());
+        let abs = ipc("ipc://@name");
+        assert_eq!(abs.abstract_name(), Some("name"));
+        let addr = abs.sock_addr().unwrap();
+        assert_eq!(addr.as_abstract_namespace(), Some(&b"name"[..]));
+        let path = ipc("ipc:///tmp/a.sock").sock_addr().unwrap();
+        assert_eq!(
+            path.as_pathname(),
+            Some(std::path::Path::new("/tmp/a.sock"))
+        );
+    }
+
+    #[test]
+    fn ipc_errors_match_libzmq() {
+        assert_eq!(Endpoint::parse("ipc://").unwrap_err(), Error::Invalid);
+        assert_eq!(Endpoint::parse("ipc://@").unwrap_err(), Error::Invalid);
+        // 107 bytes fit in sun_path with the NUL; 108 do not (the same for `@` names).
+        let fits = format!("ipc:///{}", "x".repeat(106));
+        assert!(Endpoint::parse(&fits).is_ok());
+        let long = format!("ipc:///{}", "x".repeat(107));
+        assert_eq!(Endpoint::parse(&long).unwrap_err(), Error::NameTooLong);
+        assert!(Endpoint::parse(&format!("ipc://@{}", "x".repeat(106))).is_ok());
+        let long_abs = format!("ipc://@{}", "x".repeat(107));
+        assert_eq!(Endpoint::parse(&long_abs).unwrap_err(), Error::NameTooLong);
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! TCP_NODELAY on every connection, and the socket's buffer and keepalive settings.
 
 use super::tuning::StreamTuning;
+use super::Dial;
 use crate::error::Result;
 use mio::net::{TcpListener, TcpStream};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
 
 /// What TCP connections and listeners take from the socket options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +36,9 @@ pub(crate) fn listen(addr: SocketAddr, backlog: i32, cfg: &TcpConfig) -> Result<
 }
 
 /// Starts a non-blocking connect to `addr`; completion shows as writability. Without
-/// IPV6 an IPv6 address fails (EAFNOSUPPORT), as libzmq's resolver refuses it then.
-pub(crate) fn connect(addr: SocketAddr, cfg: &TcpConfig) -> io::Result<TcpStream> {
+/// IPV6 an IPv6 address fails (EAFNOSUPPORT), as libzmq's resolver refuses it then. An
+/// error means no socket could be made.
+pub(crate) fn connect(addr: SocketAddr, cfg: &TcpConfig) -> io::Result<Dial<TcpStream>> {
     if addr.is_ipv6() && !cfg.ipv6 {
         return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
     }
@@ -44,12 +47,14 @@ pub(crate) fn connect(addr: SocketAddr, cfg: &TcpConfig) -> io::Result<TcpStream
     sock.set_tcp_nodelay(true)?;
     cfg.tuning.apply_buffers(SockRef::from(&sock))?;
     cfg.tuning.apply_keepalive(SockRef::from(&sock))?;
-    match sock.connect(&addr.into()) {
-        Ok(()) => {}
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-        Err(e) => return Err(e),
-    }
-    Ok(TcpStream::from_std(sock.into()))
+    let started = match sock.connect(&addr.into()) {
+        Ok(()) => Dial::Connected(()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Dial::InProgress(()),
+        Err(_) => Dial::Failed {
+            fd: sock.as_raw_fd(),
+        },
+    };
+    Ok(started.map(|()| TcpStream::from_std(sock.into())))
 }
 
 /// Prepares an accepted connection.
@@ -96,7 +101,10 @@ mod tests {
         let cfg = tuned();
         let listener = listen((Ipv4Addr::LOCALHOST, 0).into(), 10, &cfg).unwrap();
         let addr = listener.local_addr().unwrap();
-        let out = connect(addr, &cfg).unwrap();
+        let out = match connect(addr, &cfg).unwrap() {
+            Dial::Connected(s) | Dial::InProgress(s) => s,
+            Dial::Failed { .. } => panic!("connect to a live listener failed"),
+        };
         assert_tuned(SockRef::from(&out));
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         let accepted_stream = loop {

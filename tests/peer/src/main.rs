@@ -7,7 +7,8 @@
 //! ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dealer|router|pair
 //!              (--bind EP | [--connect-routing-id ID] --connect EP)... [options]
 //!
-//!   --bind EP            bind to EP (repeatable); prints `ENDPOINT <resolved ep>` for each
+//!   --bind EP            bind to EP (repeatable; tcp:// or ipc://); prints
+//!                        `ENDPOINT <resolved ep>` for each
 //!   --connect EP         connect to EP (repeatable)
 //!   --routing-id ID      ZMQ_ROUTING_ID (text; --routing-id-hex H for bytes), set before
 //!                        any bind or connect
@@ -83,7 +84,8 @@
 //!
 //! # Output (stdout, one line each, flushed as it is written)
 //!
-//! * `ENDPOINT tcp://127.0.0.1:41234` right after each successful bind;
+//! * `ENDPOINT tcp://127.0.0.1:41234` (or `ENDPOINT ipc://...`) right after each successful
+//!   bind;
 //! * pull/sub/xsub (and xpub for non-subscription messages):
 //!   `MSG <index> <nframes> <frame>...` per message received, where each frame is `<len>:<hex>` when `len <= 32`
 //!   (so an empty frame is `0:`), otherwise `<len>:crc=<8 hex digits>` with the CRC-32
