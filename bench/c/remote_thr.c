@@ -7,11 +7,17 @@
  * A PUSH socket connects to <connect-to> and sends <message-count> messages
  * of <message-size> bytes, then closes the socket with the default linger
  * (so every queued message is delivered) and terminates the context.
+ *
+ * If BENCH_CLOSE_DELAY_MS is set in the environment, it first sleeps that
+ * long before zmq_close: libzmq 4.3.x over ipc:// can discard the tail of
+ * the queue at close despite the infinite linger (libzmq issue #4660), which
+ * leaves the receiver waiting forever. The receiver's clock is unaffected.
  */
 #include <zmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int main (int argc, char *argv[])
 {
@@ -69,6 +75,15 @@ int main (int argc, char *argv[])
             printf ("error in zmq_msg_close: %s\n", zmq_strerror (errno));
             return -1;
         }
+    }
+
+    if (getenv ("BENCH_CLOSE_DELAY_MS")) {
+        long ms = atol (getenv ("BENCH_CLOSE_DELAY_MS"));
+        struct timespec ts;
+        ts.tv_sec = ms / 1000;
+        ts.tv_nsec = (ms % 1000) * 1000000L;
+        if (ms > 0)
+            nanosleep (&ts, NULL);
     }
 
     rc = zmq_close (s);

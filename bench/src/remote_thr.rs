@@ -4,6 +4,10 @@
 //! `<connect-to>` and sends `<message-count>` messages of `<message-size>`
 //! bytes, then closes with the default linger (every queued message is
 //! delivered) and drops the context. Prints nothing on success.
+//!
+//! If `BENCH_CLOSE_DELAY_MS` is set in the environment, it first sleeps that
+//! long before closing, as `bench/c/remote_thr.c` does (there to work around
+//! libzmq issue #4660 over ipc); the scripts set it for both libraries alike.
 
 use std::process::exit;
 
@@ -34,6 +38,13 @@ fn main() {
     let buf = vec![0u8; message_size];
     for _ in 0..message_count {
         s.send(&buf[..], 0).unwrap_or_else(|e| fail("send", e));
+    }
+
+    if let Some(ms) = std::env::var("BENCH_CLOSE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 
     // Default linger (-1): closing waits until everything queued is written.
