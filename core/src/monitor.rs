@@ -76,19 +76,23 @@ impl MonitorSlot {
     /// Starts sending the `mask` events to `pair`; a previous monitor is stopped first.
     pub fn start(&self, pair: Socket, mask: u16) {
         let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(mut old) = sink.take() {
-            send_event(&mut old, EVENT_MONITOR_STOPPED, 0, "");
-        }
+        self.stop_locked(&mut sink);
         *sink = Some(pair);
         self.mask.store(u32::from(mask), Ordering::Release);
     }
 
-    /// Stops monitoring, sending MONITOR_STOPPED (when monitoring was on).
+    /// Stops monitoring, sending MONITOR_STOPPED when the mask asks for it (as libzmq).
     pub fn stop(&self) {
-        self.mask.store(0, Ordering::Release);
         let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        self.stop_locked(&mut sink);
+    }
+
+    fn stop_locked(&self, sink: &mut Option<Socket>) {
+        let mask = self.mask.swap(0, Ordering::AcqRel);
         if let Some(mut old) = sink.take() {
-            send_event(&mut old, EVENT_MONITOR_STOPPED, 0, "");
+            if mask & u32::from(EVENT_MONITOR_STOPPED) != 0 {
+                send_event(&mut old, EVENT_MONITOR_STOPPED, 0, "");
+            }
         }
     }
 }

@@ -41,6 +41,8 @@ impl Endpoint {
         match scheme {
             "tcp" => Ok(Endpoint::Tcp(TcpEndpoint::parse(rest)?)),
             "ipc" => Ok(Endpoint::Ipc(IpcEndpoint::parse(rest)?)),
+            // libzmq knows udp only for RADIO/DISH/DGRAM, types ferromq does not have.
+            "udp" => Err(Error::NoCompatProto),
             _ => Err(Error::ProtoNoSupport),
         }
     }
@@ -256,6 +258,10 @@ mod tests {
         assert_eq!(
             Endpoint::parse("udpx://a:1").unwrap_err(),
             Error::ProtoNoSupport
+        );
+        assert_eq!(
+            Endpoint::parse("udp://127.0.0.1:1").unwrap_err(),
+            Error::NoCompatProto
         );
         assert_eq!(Endpoint::parse("tcp://host").unwrap_err(), Error::Invalid);
         assert_eq!(
