@@ -101,7 +101,7 @@ static void router_dealer_proxy(const char *tr) {
     }
     for (int round = 0; round < 5; round++) {
         for (int c = 0; c < 3; c++) {
-            char m[32];
+            char m[64];
             snprintf(m, sizeof m, "client %d round %d", c, round);
             tu_send_str(clients[c], m, 0);
         }
@@ -112,12 +112,12 @@ static void router_dealer_proxy(const char *tr) {
             CHECK(n > 0);
             buf[n] = '\0';
             CHECK(strncmp(buf, "client ", 7) == 0);
-            char reply[80];
+            char reply[96];
             snprintf(reply, sizeof reply, "re: %s", buf);
             tu_send_str(worker, reply, 0);
         }
         for (int c = 0; c < 3; c++) {
-            char m[48];
+            char m[80];
             snprintf(m, sizeof m, "re: client %d round %d", c, round);
             tu_recv_expect(clients[c], m, 0);
         }
