@@ -25,6 +25,7 @@ int main(int argc, char **argv) {
     snprintf(filter, sizeof filter, "%s ", zipcode);
     zmq_setsockopt(subscriber, ZMQ_SUBSCRIBE, filter, strlen(filter));
     printf("Collecting updates from weather server...\n");
+    fflush(stdout);
 
     long total_temp = 0;
     for (int n = 0; n < updates; n++) {

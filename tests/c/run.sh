@@ -224,7 +224,10 @@ run_tests() { # lib variant
 EX_PIDS=()
 ex_start() { # outfile cmd... ; starts in background under a timeout, appends pid to EX_PIDS
     local out="$1"; shift
-    timeout -k 5 "$EX_TIMEOUT" "$@" >"$out" 2>&1 &
+    # Empty the output file here, in this shell, before the program starts: the child's own
+    # `>` truncation may run after ex_endpoint has already read a previous run's endpoint.
+    : >"$out"
+    timeout -k 5 "$EX_TIMEOUT" "$@" >>"$out" 2>&1 &
     EX_PIDS+=($!)
 }
 ex_cleanup() {
@@ -327,6 +330,7 @@ run_examples() { # lib variant
             record "example: $sc" "$variant" "PASS"; log "  PASS  $variant  example: $sc ($((SECONDS - t0))s)"
         else
             record "example: $sc" "$variant" "FAIL"; log "  FAIL  $variant  example: $sc ($((SECONDS - t0))s)"
+            log "    outputs of this run: $dir/*.out"
         fi
     done
     rm -rf "$ipcdir"
