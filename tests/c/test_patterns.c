@@ -1,9 +1,13 @@
 /*
  * Every socket pattern over tcp, ipc and inproc:
  * PUSH/PULL, PUB/SUB (topic filtering), REQ/REP, DEALER/ROUTER (envelopes, ROUTER_MANDATORY
- * EHOSTUNREACH), REQ/ROUTER envelopes, PAIR, XPUB/XSUB (subscription messages).
+ * EHOSTUNREACH), REQ/ROUTER envelopes, PAIR, XPUB/XSUB (subscription messages); and
+ * PUSH/PULL over tcp://[::1] with ZMQ_IPV6 (skipped if the host cannot bind ::1).
  */
 #include "testutil.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 static void push_pull(void *ctx, const char *tr) {
     char ep[256];
@@ -307,6 +311,44 @@ static void xpub_xsub(void *ctx, const char *tr) {
     tu_close(xpub);
 }
 
+/* Whether this host can bind ::1 at all (checked with a plain socket, not with zmq). */
+static int have_ipv6_loopback(void) {
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    int ok = bind(fd, (struct sockaddr *) &a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/* tcp over ::1 with ZMQ_IPV6 set: LAST_ENDPOINT is tcp://[::1]:port. Without ZMQ_IPV6 the
+ * IPv6 address does not resolve: libzmq fails the bind with ENODEV. */
+static void ipv6(void *ctx) {
+    void *pull = tu_socket(ctx, ZMQ_PULL);
+    void *push = tu_socket(ctx, ZMQ_PUSH);
+    tu_set_int(pull, ZMQ_IPV6, 1);
+    tu_set_int(push, ZMQ_IPV6, 1);
+    CHECK_OK(zmq_bind(pull, "tcp://[::1]:*"));
+    char ep[256];
+    size_t len = sizeof ep;
+    CHECK_OK(zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, ep, &len));
+    CHECK(strncmp(ep, "tcp://[::1]:", 12) == 0);
+    CHECK_OK(zmq_connect(push, ep));
+    tu_send_str(push, "over ipv6", ZMQ_SNDMORE);
+    tu_send_str(push, "2", 0);
+    tu_recv_expect(pull, "over ipv6", 1);
+    tu_recv_expect(pull, "2", 0);
+    void *v4only = tu_socket(ctx, ZMQ_PULL);
+    CHECK_ERR(zmq_bind(v4only, "tcp://[::1]:*"), ENODEV);
+    tu_close(v4only);
+    tu_close(push);
+    tu_close(pull);
+}
+
 int main(void) {
     tu_init("test_patterns", 120);
     void *ctx = zmq_ctx_new();
@@ -332,6 +374,12 @@ int main(void) {
         xpub_xsub(ctx, tr);
         snprintf(what, sizeof what, "XPUB/XSUB over %s", tr);
         TU_PASS(what);
+    }
+    if (have_ipv6_loopback()) {
+        ipv6(ctx);
+        TU_PASS("PUSH/PULL over tcp://[::1]");
+    } else {
+        printf("test_patterns: skipped: ::1 cannot be bound on this host\n");
     }
     CHECK_OK(zmq_ctx_term(ctx));
     return 0;
