@@ -105,8 +105,18 @@ fn bind_side_events_in_order_and_monitor_stopped_at_close() {
         pull.unbind(&ep).unwrap();
         let closed = events_until(&mut events, EventKind::Closed);
         assert_eq!(closed.last().unwrap().endpoint, ep);
+        // Closing a socket that still listens: CLOSED, then MONITOR_STOPPED (libzmq).
+        pull.bind("tcp://127.0.0.1:*").unwrap();
+        let ep2 = pull.last_endpoint().unwrap();
+        events_until(&mut events, EventKind::Listening);
         drop(pull);
-        events_until(&mut events, EventKind::MonitorStopped);
+        let end = events_until(&mut events, EventKind::MonitorStopped);
+        assert_eq!(
+            kinds(&end),
+            [EventKind::Closed, EventKind::MonitorStopped],
+            "{end:?}"
+        );
+        assert_eq!(end[0].endpoint, ep2);
     });
 }
 

@@ -12,7 +12,7 @@ use crate::io::{
     next_token, IoCmd, IoShared, ListenSocket, Listener, PeerAddr, Session, SessionConfig,
 };
 use crate::mailbox::{SocketCmd, SocketShared};
-use crate::monitor::{EVENT_BIND_FAILED, EVENT_LISTENING};
+use crate::monitor::{EVENT_BIND_FAILED, EVENT_CLOSED, EVENT_LISTENING};
 use crate::msg::Msg;
 use crate::options::{self, Options};
 use crate::pattern::{self, Pattern, SendError};
@@ -45,6 +45,8 @@ struct Bind {
     given: String,
     io: Arc<IoShared>,
     token: usize,
+    /// The listening descriptor (the value of its CLOSED event).
+    fd: u32,
 }
 
 struct Connect {
@@ -227,6 +229,7 @@ impl Socket {
             given: endpoint.to_string(),
             io,
             token,
+            fd,
         });
         self.last_endpoint = uri;
         Ok(())
@@ -610,6 +613,11 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        // As libzmq: the listeners' CLOSED events come before MONITOR_STOPPED (the I/O
+        // thread closes them later, when the monitor is gone).
+        for b in &self.binds {
+            self.shared.monitor.emit(EVENT_CLOSED, b.fd, &b.endpoint);
+        }
         self.shared.monitor.stop();
         self.release_inproc();
         for cmd in self.shared.close() {
