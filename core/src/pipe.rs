@@ -13,6 +13,7 @@
 use crate::io::{IoShared, LingerGuard};
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
+use crate::proto::Metadata;
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -240,6 +241,8 @@ pub(crate) struct Pipe {
     routing_id: Mutex<Option<Bytes>>,
     /// The inproc endpoint a bound socket accepted this pipe on (for `unbind`).
     bound_via: Option<Arc<str>>,
+    /// The READY properties of the peer's current connection (`zmq_msg_gets`).
+    peer_metadata: Mutex<Option<Arc<Metadata>>>,
 }
 
 impl Pipe {
@@ -260,6 +263,7 @@ impl Pipe {
             linger_guard: Mutex::new(None),
             routing_id: Mutex::new(None),
             bound_via: None,
+            peer_metadata: Mutex::new(None),
         })
     }
 
@@ -283,6 +287,7 @@ impl Pipe {
             linger_guard: Mutex::new(None),
             routing_id: Mutex::new(None),
             bound_via,
+            peer_metadata: Mutex::new(None),
         };
         let a = Arc::new(end(&a_to_b, &b_to_a, OnceLock::new(), None));
         let b_peer = OnceLock::from(InprocPeer {
@@ -423,6 +428,20 @@ impl Pipe {
     pub fn set_conflate(&self) {
         self.out.set_conflate();
         self.inbound.set_conflate();
+    }
+
+    /// The peer's READY properties, once a connection completed its handshake (never
+    /// for inproc pipes).
+    pub fn peer_metadata(&self) -> Option<Arc<Metadata>> {
+        self.peer_metadata
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Records the READY properties of a new connection's peer.
+    pub fn set_peer_metadata(&self, meta: Arc<Metadata>) {
+        *self.peer_metadata.lock().unwrap_or_else(|e| e.into_inner()) = Some(meta);
     }
 
     /// Applies new HWMs to this existing pipe.

@@ -27,6 +27,8 @@ pub(crate) struct PipeTable {
     finished: Vec<PipeId>,
     /// Pipes the pattern refused, to be closed by the socket.
     rejected: Vec<PipeId>,
+    /// The pipe the last frame was taken from (for its peer's metadata).
+    last_read: Option<PipeId>,
 }
 
 impl PipeTable {
@@ -77,6 +79,11 @@ impl PipeTable {
     /// All pipes, for closing.
     pub fn drain(&mut self) -> impl Iterator<Item = Arc<Pipe>> + '_ {
         self.entries.drain().map(|e| e.pipe)
+    }
+
+    /// The pipe the most recently taken frame came from, if it is still there.
+    pub fn last_read(&self) -> Option<&Arc<Pipe>> {
+        self.entries.get(self.last_read?).map(|e| &e.pipe)
     }
 
     /// The pipes for which `f` holds.
@@ -146,6 +153,7 @@ impl Pipes for PipeTable {
         if !m.more() {
             e.consumed += 1;
         }
+        self.last_read = Some(id);
         Some(m)
     }
 

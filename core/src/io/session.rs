@@ -469,6 +469,7 @@ impl Session {
                 *backoff = None;
                 if let Some(pipe) = &self.pipe {
                     pipe.set_routing_id(peer.identity, false);
+                    pipe.set_peer_metadata(Arc::new(peer.metadata));
                     // ROUTER learns the peer's id; SUB re-sends what a publisher forgot.
                     pipe.peer_ready();
                 }
@@ -486,6 +487,7 @@ impl Session {
                     self.cfg.rcvhwm,
                 );
                 pipe.set_routing_id(peer.identity, false);
+                pipe.set_peer_metadata(Arc::new(peer.metadata));
                 if self.cfg.conflate {
                     pipe.set_conflate();
                 }

@@ -27,6 +27,7 @@ use std::time::Instant;
 mod delivery_options;
 mod events;
 mod inproc;
+mod metadata;
 mod monitor;
 #[cfg(test)]
 mod monitor_events;
