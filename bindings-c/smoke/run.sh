@@ -1,0 +1,39 @@
+#!/bin/sh
+# Checks an install tree: builds smoke.c against it (shared, static, AddressSanitizer)
+# and, when Debian's libzmq is present, against libzmq, then runs that binary both on
+# libzmq and on ferromq through lib/ferromq-compat.
+#   bindings-c/smoke/run.sh <prefix>
+set -eu
+PREFIX=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig"
+CC=${CC:-cc}
+
+step() { printf '== %s\n' "$*"; }
+
+step "shared, via pkg-config"
+$CC -Wall -Wextra -Werror -o "$OUT/shared" "$HERE/smoke.c" $(pkg-config --cflags --libs ferromq) -lpthread
+timeout 120 "$OUT/shared"
+
+step "static"
+$CC -Wall -o "$OUT/static" "$HERE/smoke.c" $(pkg-config --cflags ferromq) \
+    "$PREFIX/lib/libferromq.a" $(pkg-config --static --libs-only-l ferromq | sed 's/-lferromq//') -lpthread
+timeout 120 "$OUT/static"
+
+step "AddressSanitizer"
+$CC -g -fsanitize=address -fno-omit-frame-pointer -o "$OUT/asan" "$HERE/smoke.c" \
+    $(pkg-config --cflags --libs ferromq) -lpthread
+timeout 120 "$OUT/asan"
+
+if [ -e /usr/include/zmq.h ] && $CC -o "$OUT/libzmq" "$HERE/smoke.c" -lzmq -lpthread 2>/dev/null; then
+    step "built against libzmq, run on libzmq"
+    timeout 120 "$OUT/libzmq"
+    step "built against libzmq, run on ferromq (LD_LIBRARY_PATH=lib/ferromq-compat)"
+    LD_LIBRARY_PATH="$PREFIX/lib/ferromq-compat" ldd "$OUT/libzmq" | grep libzmq
+    LD_LIBRARY_PATH="$PREFIX/lib/ferromq-compat" timeout 120 "$OUT/libzmq"
+else
+    step "libzmq not installed: compat check skipped"
+fi
+step "smoke: all ok"
