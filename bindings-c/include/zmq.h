@@ -32,6 +32,13 @@ typedef void(zmq_free_fn)(void *data, void *hint);
 /* A file descriptor as zmq_pollitem_t holds it. */
 typedef int zmq_fd_t;
 
+/* Timer handlers (zmq_timers_add) and thread functions (zmq_threadstart). */
+typedef void(zmq_timer_fn)(int timer_id, void *arg);
+typedef void(zmq_thread_fn)(void *);
+
+/* zmq_sendiov and zmq_recviov take the struct iovec of <sys/uio.h>. */
+struct iovec;
+
 
 // Version this library is compatible with (`ZMQ_VERSION_MAJOR`).
 #define ZMQ_VERSION_MAJOR 4
@@ -501,6 +508,22 @@ int zmq_term(void *context);
 // As [`zmq_ctx_term`].
 int zmq_ctx_destroy(void *context);
 
+// Sends `count` buffers as frames; all but the last get `ZMQ_SNDMORE` when `flags`
+// has it (the last one keeps `flags` without it). Returns the last frame's size.
+//
+// # Safety
+// `s` is NULL or from `zmq_socket`; `iov` points to `count` iovecs describing readable
+// buffers.
+int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
+
+// Receives up to `*count` frames of one message, each into a new `malloc`ed buffer
+// (the caller frees them); sets `*count` to the number received and returns their
+// total size.
+//
+// # Safety
+// `s` is NULL or from `zmq_socket`; `iov` points to `*count` writable iovecs.
+int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
+
 // Publishes the socket's `events` (a mask of `ZMQ_EVENT_*`) on a PAIR socket bound at
 // `addr` (`inproc://` only, else EPROTONOSUPPORT); NULL `addr` stops monitoring.
 //
@@ -737,6 +760,64 @@ unsigned long zmq_stopwatch_intermediate(void *watch);
 // # Safety
 // `watch` is NULL or from `zmq_stopwatch_start` and not stopped.
 unsigned long zmq_stopwatch_stop(void *watch);
+
+// Starts a thread running `func(arg)`; returns a handle for `zmq_threadclose`, or
+// NULL.
+void *zmq_threadstart(void (*func)(void *arg), void *arg);
+
+// Waits for the thread to finish and frees its handle.
+//
+// # Safety
+// `thread` is NULL or a handle from `zmq_threadstart`, not closed yet.
+void zmq_threadclose(void *thread);
+
+// A new, empty set of timers.
+void *zmq_timers_new(void);
+
+// Frees the timers at `*timers_p` and sets `*timers_p` to NULL.
+//
+// # Safety
+// `timers_p` is NULL or points to NULL or to timers from `zmq_timers_new`.
+int zmq_timers_destroy(void **timers_p);
+
+// Adds a timer calling `handler(id, arg)` every `interval` ms; returns its id.
+//
+// # Safety
+// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+int zmq_timers_add(void *timers,
+                   size_t interval,
+                   void (*handler)(int timer_id, void *arg),
+                   void *arg);
+
+// Removes a timer; EINVAL if there is none with that id.
+//
+// # Safety
+// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+int zmq_timers_cancel(void *timers, int timer_id);
+
+// Changes a timer's interval (restarting it); EINVAL if there is none with that id.
+//
+// # Safety
+// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+int zmq_timers_set_interval(void *timers, int timer_id, size_t interval);
+
+// Restarts a timer; EINVAL if there is none with that id.
+//
+// # Safety
+// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+int zmq_timers_reset(void *timers, int timer_id);
+
+// Milliseconds until the next timer is due (0 if one is overdue), -1 without timers.
+//
+// # Safety
+// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+long zmq_timers_timeout(void *timers);
+
+// Runs the handlers of the timers that are due (a handler may add or cancel timers).
+//
+// # Safety
+// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+int zmq_timers_execute(void *timers);
 
 // Writes the libzmq version this library is compatible with (4.3.5).
 //

@@ -27,6 +27,11 @@ $CC -g -fsanitize=address -fno-omit-frame-pointer -o "$OUT/asan" "$HERE/smoke.c"
     $(pkg-config --cflags --libs ferromq) -lpthread
 timeout 120 "$OUT/asan"
 
+if [ -e /usr/include/zmq.h ] && command -v python3 >/dev/null; then
+    step "installed zmq.h against libzmq's: prototypes and constants"
+    python3 "$HERE/check_header.py" "$PREFIX"
+fi
+
 if [ -e /usr/include/zmq.h ] && $CC -o "$OUT/libzmq" "$HERE/smoke.c" -lzmq -lpthread 2>/dev/null; then
     step "built against libzmq, run on libzmq"
     timeout 120 "$OUT/libzmq"

@@ -14,6 +14,8 @@
 //! - `errno`: error reporting, `zmq_errno`, `zmq_strerror`.
 //! - `ctx`, `socket`, `options`, `msg`, `poll`, `proxy`, `monitor`: the API over
 //!   `ferromq` handles.
+//! - `iov` (`zmq_sendiov`/`zmq_recviov`), `timers` (`zmq_timers_*`, sans-IO schedule),
+//!   `thread` (`zmq_threadstart`/`close`).
 //! - [`z85`] (sans-IO codec), `atomic`, `stopwatch`, `version` (`zmq_version`,
 //!   `zmq_has`, `zmq_sleep`, CURVE key stubs).
 
@@ -26,6 +28,7 @@ mod errno;
 pub use errno::{zmq_errno, zmq_strerror};
 mod atomic;
 mod ctx;
+mod iov;
 mod monitor;
 mod msg;
 mod options;
@@ -33,11 +36,14 @@ mod poll;
 mod proxy;
 mod socket;
 mod stopwatch;
+mod thread;
+mod timers;
 mod version;
 pub mod z85;
 
 pub use atomic::*;
 pub use ctx::*;
+pub use iov::*;
 pub use monitor::*;
 pub use msg::*;
 pub use options::*;
@@ -45,6 +51,8 @@ pub use poll::*;
 pub use proxy::*;
 pub use socket::*;
 pub use stopwatch::*;
+pub use thread::*;
+pub use timers::*;
 pub use version::*;
 
 #[cfg(test)]
