@@ -649,7 +649,8 @@ int zmq_recvmsg(void *s, zmq_msg_t *msg, int flags);
 int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
 
 // Reads socket option `option` into `optval`, which has room for `*optvallen` bytes;
-// sets `*optvallen` to the length written. EINVAL when the buffer is too small.
+// sets `*optvallen` to the length written. EINVAL when the buffer is too small (or, for
+// most numeric options, as in libzmq, not exactly the option's size).
 //
 // # Safety
 // `s` is NULL or a pointer returned by `zmq_socket`; `optvallen` is NULL or points to a

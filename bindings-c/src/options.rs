@@ -36,6 +36,17 @@ fn encode_value(option: c_int, value: OptionValue) -> Vec<u8> {
     }
 }
 
+/// Whether a value of `len` bytes may be written into a buffer of `room`: libzmq wants
+/// the exact size for the numeric options it keeps in its option table, and enough room
+/// for the others (RCVMORE, FD, EVENTS, THREAD_SAFE, strings, routing ids).
+fn fits(room: usize, len: usize, exact: bool) -> bool {
+    if exact {
+        room == len
+    } else {
+        room >= len
+    }
+}
+
 /// Sets socket option `option` from `optvallen` bytes at `optval`.
 ///
 /// # Safety
@@ -63,7 +74,8 @@ pub unsafe extern "C" fn zmq_setsockopt(
 }
 
 /// Reads socket option `option` into `optval`, which has room for `*optvallen` bytes;
-/// sets `*optvallen` to the length written. EINVAL when the buffer is too small.
+/// sets `*optvallen` to the length written. EINVAL when the buffer is too small (or, for
+/// most numeric options, as in libzmq, not exactly the option's size).
 ///
 /// # Safety
 /// `s` is NULL or a pointer returned by `zmq_socket`; `optvallen` is NULL or points to a
@@ -83,8 +95,13 @@ pub unsafe extern "C" fn zmq_getsockopt(
         }
         // SAFETY: `optvallen` is non-NULL and points to a size_t (caller's contract).
         let room = unsafe { *optvallen };
+        let exact = matches!(value, OptionValue::Int(_) | OptionValue::Int64(_))
+            && !matches!(
+                option,
+                sockopt::RCVMORE | sockopt::FD | sockopt::EVENTS | sockopt::THREAD_SAFE
+            );
         let bytes = encode_value(option, value);
-        if room < bytes.len() || (optval.is_null() && !bytes.is_empty()) {
+        if !fits(room, bytes.len(), exact) || (optval.is_null() && !bytes.is_empty()) {
             return Err(EINVAL);
         }
         if !bytes.is_empty() {
@@ -112,6 +129,14 @@ mod tests {
         assert_eq!(parse_value(sockopt::LINGER, &[0; 8]), Err(EINVAL));
         assert_eq!(parse_value(sockopt::MAXMSGSIZE, &[0; 4]), Err(EINVAL));
         assert_eq!(parse_value(9999, &[0; 4]), Err(EINVAL));
+    }
+
+    #[test]
+    fn getsockopt_size_rules() {
+        assert!(fits(4, 4, true));
+        assert!(!fits(8, 4, true));
+        assert!(fits(8, 4, false));
+        assert!(!fits(3, 4, false));
     }
 
     #[test]
