@@ -200,6 +200,27 @@ static void proxy(void) {
     printf("proxy until ctx term: ok\n");
 }
 
+static void *recv_until_term(void *sock) {
+    char buf[8];
+    CHECK(zmq_recv(sock, buf, sizeof buf, 0) == -1 && zmq_errno() == ETERM);
+    CHECK(zmq_close(sock) == 0);
+    return NULL;
+}
+
+static void shutdown_and_term(void) {
+    void *ctx = zmq_ctx_new();
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    CHECK(zmq_bind(pull, "inproc://term") == 0);
+    pthread_t t;
+    pthread_create(&t, NULL, recv_until_term, pull);
+    usleep(50000);
+    CHECK(zmq_ctx_shutdown(ctx) == 0);
+    pthread_join(t, NULL);
+    CHECK(zmq_socket(ctx, ZMQ_PUSH) == NULL && zmq_errno() == ETERM);
+    CHECK(zmq_ctx_term(ctx) == 0);
+    printf("ctx shutdown (ETERM) and term: ok\n");
+}
+
 int main(void) {
     int major, minor, patch;
     zmq_version(&major, &minor, &patch);
@@ -219,6 +240,7 @@ int main(void) {
     CHECK(zmq_ctx_term(ctx) == 0);
     CHECK(freed == 1);
     proxy();
+    shutdown_and_term();
 
     uint8_t key[8] = {0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B};
     char text[11];

@@ -86,3 +86,67 @@ pub unsafe extern "C" fn zmq_poll(
         Ok(ready)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constants::{ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_PULL, ZMQ_PUSH};
+    use crate::{zmq_bind, zmq_close, zmq_connect, zmq_ctx_new, zmq_ctx_term, zmq_errno};
+    use crate::{zmq_send, zmq_socket};
+
+    fn item(socket: *mut c_void, events: c_int) -> zmq_pollitem_t {
+        zmq_pollitem_t {
+            socket,
+            fd: -1,
+            events: events as c_short,
+            revents: 0,
+        }
+    }
+
+    #[test]
+    fn the_same_socket_twice_and_closed_sockets() {
+        let ctx = zmq_ctx_new();
+        // SAFETY: live context and sockets, closed before term.
+        unsafe {
+            let pull = zmq_socket(ctx, ZMQ_PULL);
+            let push = zmq_socket(ctx, ZMQ_PUSH);
+            assert_eq!(zmq_bind(pull, c"inproc://poll-twice".as_ptr()), 0);
+            assert_eq!(zmq_connect(push, c"inproc://poll-twice".as_ptr()), 0);
+            assert_eq!(zmq_send(push, b"x".as_ptr().cast(), 1, 0), 1);
+            let mut items = [
+                item(pull, ZMQ_POLLIN),
+                item(push, ZMQ_POLLOUT),
+                item(pull, ZMQ_POLLIN | ZMQ_POLLOUT),
+            ];
+            assert_eq!(zmq_poll(items.as_mut_ptr(), 3, 1000), 3);
+            assert_eq!(items[0].revents, ZMQ_POLLIN as c_short);
+            assert_eq!(items[1].revents, ZMQ_POLLOUT as c_short);
+            assert_eq!(items[2].revents, ZMQ_POLLIN as c_short);
+            assert_eq!(zmq_close(push), 0);
+            assert_eq!(zmq_poll(items.as_mut_ptr(), 3, 0), -1);
+            assert_eq!(zmq_errno(), libc::ENOTSOCK);
+            assert_eq!(zmq_close(pull), 0);
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+    }
+
+    #[test]
+    fn closing_a_socket_wakes_a_poll_in_another_thread() {
+        let ctx = zmq_ctx_new();
+        // SAFETY: live context and socket.
+        let pull = unsafe { zmq_socket(ctx, ZMQ_PULL) } as usize;
+        let t = std::thread::spawn(move || {
+            let mut items = [item(pull as *mut c_void, ZMQ_POLLIN)];
+            // SAFETY: a socket pointer (closed meanwhile by the other thread).
+            let rc = unsafe { zmq_poll(items.as_mut_ptr(), 1, -1) };
+            (rc, zmq_errno())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        // SAFETY: the socket from above; the context is terminated last.
+        unsafe {
+            assert_eq!(zmq_close(pull as *mut c_void), 0);
+            assert_eq!(t.join().unwrap(), (-1, libc::ENOTSOCK));
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+    }
+}
