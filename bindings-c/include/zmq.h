@@ -487,7 +487,8 @@ int zmq_ctx_shutdown(void *context);
 // `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
 int zmq_ctx_set(void *context, int option, int optval);
 
-// The value of context option `option`, or -1 with EINVAL.
+// The value of context option `option`, or -1 with EINVAL. `ZMQ_MAX_MSGSZ` is
+// `INT_MAX` (ferromq sets no context-wide limit), as libzmq's default.
 //
 // # Safety
 // `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.

@@ -110,7 +110,8 @@ pub unsafe extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval
     })
 }
 
-/// The value of context option `option`, or -1 with EINVAL.
+/// The value of context option `option`, or -1 with EINVAL. `ZMQ_MAX_MSGSZ` is
+/// `INT_MAX` (ferromq sets no context-wide limit), as libzmq's default.
 ///
 /// # Safety
 /// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
@@ -118,7 +119,11 @@ pub unsafe extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval
 pub unsafe extern "C" fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int {
     guard(-1, || {
         // SAFETY: as the caller guarantees.
-        Ok(unsafe { CtxHandle::context(context) }?.get(option)?)
+        let ctx = unsafe { CtxHandle::context(context) }?;
+        if option == crate::constants::ZMQ_MAX_MSGSZ {
+            return Ok(c_int::MAX);
+        }
+        Ok(ctx.get(option)?)
     })
 }
 
@@ -171,6 +176,7 @@ mod tests {
             assert_eq!(zmq_ctx_get(ctx, 6), 64);
             assert_eq!(zmq_ctx_set(ctx, 1, 2), 0);
             assert_eq!(zmq_ctx_get(ctx, 1), 2);
+            assert_eq!(zmq_ctx_get(ctx, crate::constants::ZMQ_MAX_MSGSZ), c_int::MAX);
             assert_eq!(zmq_ctx_get(ctx, 9999), -1);
             assert_eq!(zmq_errno(), libc::EINVAL);
             assert_eq!(zmq_ctx_term(ctx), 0);
