@@ -176,7 +176,10 @@ mod tests {
             assert_eq!(zmq_ctx_get(ctx, 6), 64);
             assert_eq!(zmq_ctx_set(ctx, 1, 2), 0);
             assert_eq!(zmq_ctx_get(ctx, 1), 2);
-            assert_eq!(zmq_ctx_get(ctx, crate::constants::ZMQ_MAX_MSGSZ), c_int::MAX);
+            assert_eq!(
+                zmq_ctx_get(ctx, crate::constants::ZMQ_MAX_MSGSZ),
+                c_int::MAX
+            );
             assert_eq!(zmq_ctx_get(ctx, 9999), -1);
             assert_eq!(zmq_errno(), libc::EINVAL);
             assert_eq!(zmq_ctx_term(ctx), 0);
