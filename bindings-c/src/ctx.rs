@@ -14,7 +14,9 @@ use std::sync::Mutex;
 const LIVE: u32 = 0xabad_cafe;
 const DEAD: u32 = 0xdead_beef;
 
-/// What a C context pointer points to.
+/// What a C context pointer points to. The tag comes first (`repr(C)`), as in a socket
+/// handle, so that either can be told from the other.
+#[repr(C)]
 pub(crate) struct CtxHandle {
     tag: AtomicU32,
     ctx: Mutex<Option<Context>>,
@@ -32,12 +34,14 @@ impl CtxHandle {
         if ptr.is_null() {
             return Err(EFAULT);
         }
-        // SAFETY: non-NULL pointers come from `new_handle`, which leaks the handle, so it
-        // stays valid for the life of the process.
-        let handle = unsafe { &*(ptr as *const CtxHandle) };
-        if handle.tag.load(Ordering::Acquire) != LIVE {
+        // SAFETY: non-NULL pointers come from `new_handle` (or, by mistake, from
+        // `zmq_socket`): leaked handles, never freed, that start with an AtomicU32 tag.
+        let tag = unsafe { &*(ptr as *const AtomicU32) };
+        if tag.load(Ordering::Acquire) != LIVE {
             return Err(EFAULT);
         }
+        // SAFETY: the tag says this is a context handle; it lives for the whole process.
+        let handle = unsafe { &*(ptr as *const CtxHandle) };
         let ctx = handle.ctx.lock().unwrap_or_else(|e| e.into_inner());
         ctx.clone().ok_or(EFAULT)
     }
@@ -182,6 +186,12 @@ mod tests {
             );
             assert_eq!(zmq_ctx_get(ctx, 9999), -1);
             assert_eq!(zmq_errno(), libc::EINVAL);
+            let s = crate::zmq_socket(ctx, crate::constants::ZMQ_PUB);
+            assert_eq!(zmq_ctx_term(s), -1);
+            assert_eq!(zmq_errno(), libc::EFAULT);
+            assert_eq!(crate::zmq_close(ctx), -1);
+            assert_eq!(zmq_errno(), libc::ENOTSOCK);
+            assert_eq!(crate::zmq_close(s), 0);
             assert_eq!(zmq_ctx_term(ctx), 0);
             assert_eq!(zmq_ctx_get(ctx, 1), -1);
             assert_eq!(zmq_errno(), libc::EFAULT);

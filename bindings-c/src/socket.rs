@@ -18,7 +18,9 @@ use std::sync::{Mutex, MutexGuard};
 const LIVE: u32 = 0x5a4d_5153;
 const CLOSED: u32 = 0;
 
-/// What a C socket pointer points to.
+/// What a C socket pointer points to. The tag comes first (`repr(C)`), so that it can
+/// be read through any handle pointer, a context's too.
+#[repr(C)]
 pub(crate) struct SocketHandle {
     tag: AtomicU32,
     socket: Mutex<Option<Socket>>,
@@ -41,13 +43,14 @@ impl SocketHandle {
         if ptr.is_null() {
             return Err(ENOTSOCK);
         }
-        // SAFETY: non-NULL pointers come from `zmq_socket`, whose handles are leaked and
-        // never freed, so the reference is valid for the rest of the process.
-        let handle = unsafe { &*(ptr as *const SocketHandle) };
-        if handle.tag.load(Ordering::Acquire) != LIVE {
+        // SAFETY: non-NULL pointers come from `zmq_socket` (or, by mistake, from
+        // `zmq_ctx_new`): leaked handles, never freed, that start with an AtomicU32 tag.
+        let tag = unsafe { &*(ptr as *const AtomicU32) };
+        if tag.load(Ordering::Acquire) != LIVE {
             return Err(ENOTSOCK);
         }
-        Ok(handle)
+        // SAFETY: the tag says this is a socket handle; it lives for the whole process.
+        Ok(unsafe { &*(ptr as *const SocketHandle) })
     }
 
     /// Locks the socket: ENOTSOCK if it was closed meanwhile.
