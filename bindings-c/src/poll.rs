@@ -38,7 +38,8 @@ pub unsafe extern "C" fn zmq_poll(
             if timeout > 0 {
                 std::thread::sleep(std::time::Duration::from_millis(timeout as u64));
             } else if timeout < 0 {
-                return Err(EFAULT);
+                // Nothing could ever wake the caller.
+                return Err(Errno(libc::EINVAL));
             }
             return Ok(0);
         }

@@ -367,3 +367,71 @@ pub(crate) unsafe fn byte_slice<'a>(buf: *const c_void, len: usize) -> CResult<&
     // SAFETY: as the caller guarantees.
     Ok(unsafe { std::slice::from_raw_parts(buf as *const u8, len) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constants::{EFSM, ETERM, ZMQ_PULL, ZMQ_REP, ZMQ_REQ};
+    use crate::{zmq_ctx_new, zmq_ctx_shutdown, zmq_ctx_term, zmq_errno};
+
+    #[test]
+    fn req_rep_truncation_and_errno() {
+        let ctx = zmq_ctx_new();
+        // SAFETY: live context and sockets, closed before term.
+        unsafe {
+            let rep = zmq_socket(ctx, ZMQ_REP);
+            let req = zmq_socket(ctx, ZMQ_REQ);
+            assert!(zmq_socket(ctx, 99).is_null());
+            assert_eq!(zmq_errno(), libc::EINVAL);
+            assert_eq!(zmq_bind(rep, c"inproc://req-rep".as_ptr()), 0);
+            assert_eq!(zmq_connect(req, c"inproc://req-rep".as_ptr()), 0);
+            assert_eq!(zmq_bind(rep, std::ptr::null()), -1);
+            assert_eq!(zmq_errno(), libc::EINVAL);
+            assert_eq!(zmq_send(req, b"hello".as_ptr().cast(), 5, 0), 5);
+            assert_eq!(zmq_send(req, b"hello".as_ptr().cast(), 5, 0), -1);
+            assert_eq!(zmq_errno(), EFSM);
+            let mut buf = [0u8; 2];
+            assert_eq!(zmq_recv(rep, buf.as_mut_ptr().cast(), 2, 0), 5);
+            assert_eq!(&buf, b"he");
+            static REPLY: [u8; 5] = *b"world";
+            assert_eq!(zmq_send_const(rep, REPLY.as_ptr().cast(), 5, 0), 5);
+            let mut got = [0u8; 8];
+            assert_eq!(zmq_recv(req, got.as_mut_ptr().cast(), 8, 0), 5);
+            assert_eq!(&got[..5], b"world");
+            assert_eq!(zmq_close(req), 0);
+            assert_eq!(zmq_close(rep), 0);
+            assert_eq!(zmq_send(rep, b"x".as_ptr().cast(), 1, 0), -1);
+            assert_eq!(zmq_errno(), libc::ENOTSOCK);
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+    }
+
+    #[test]
+    fn close_or_shutdown_from_another_thread_wakes_a_blocked_recv() {
+        let ctx = zmq_ctx_new();
+        let blocked_recv = |s: usize| {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4];
+                // SAFETY: a socket pointer, closed meanwhile by another thread at most.
+                let rc = unsafe { zmq_recv(s as *mut c_void, buf.as_mut_ptr().cast(), 4, 0) };
+                (rc, zmq_errno())
+            })
+        };
+        // SAFETY: live context and sockets.
+        unsafe {
+            let a = zmq_socket(ctx, ZMQ_PULL) as usize;
+            let t = blocked_recv(a);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert_eq!(zmq_close(a as *mut c_void), 0);
+            assert_eq!(t.join().unwrap(), (-1, libc::ENOTSOCK));
+
+            let b = zmq_socket(ctx, ZMQ_PULL) as usize;
+            let t = blocked_recv(b);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert_eq!(zmq_ctx_shutdown(ctx), 0);
+            assert_eq!(t.join().unwrap(), (-1, ETERM));
+            assert_eq!(zmq_close(b as *mut c_void), 0);
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+    }
+}
