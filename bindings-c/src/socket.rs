@@ -2,14 +2,15 @@
 //!
 //! A socket pointer is a [`SocketHandle`]: a tag plus the ferromq socket behind a mutex.
 //! Handles are never freed, only recycled for later sockets (a global free list, which
-//! also keeps them reachable for leak checkers), so a NULL or closed pointer is reported
-//! as ENOTSOCK instead of crashing. `zmq_close` from another thread first interrupts a
+//! also keeps them reachable for leak checkers, reused only after a quarantine), so a NULL
+//! or closed pointer is reported as ENOTSOCK instead of crashing. `zmq_close` from another thread first interrupts a
 //! call blocked in the socket (it fails with ENOTSOCK), then takes the mutex and drops
 //! the socket.
 
 use crate::ctx::CtxHandle;
 use crate::errno::{guard, CResult, Errno, EINVAL, ENOTSOCK};
 use ferromq_core::{Interrupter, Msg, Socket, SocketType};
+use std::collections::VecDeque;
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -27,8 +28,13 @@ pub(crate) struct SocketHandle {
     interrupter: Mutex<Option<Interrupter>>,
 }
 
-/// Closed handles, ready for reuse.
-static FREE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// Closed handles, oldest first. One is reused only once more than [`QUARANTINE`] are
+/// waiting, so a stale pointer to a just-closed socket keeps failing with ENOTSOCK for a
+/// while instead of reaching the next socket made.
+static FREE: Mutex<VecDeque<usize>> = Mutex::new(VecDeque::new());
+
+/// How many closed handles wait before one is reused.
+const QUARANTINE: usize = 256;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -154,7 +160,14 @@ pub unsafe extern "C" fn zmq_socket(context: *mut c_void, type_: c_int) -> *mut 
         let ty = SocketType::from_raw(type_).ok_or(EINVAL)?;
         let socket = ctx.socket(ty)?;
         let interrupter = socket.interrupter();
-        let recycled = lock(&FREE).pop();
+        let recycled = {
+            let mut free = lock(&FREE);
+            if free.len() > QUARANTINE {
+                free.pop_front()
+            } else {
+                None
+            }
+        };
         let handle: &'static SocketHandle = match recycled {
             // SAFETY: the free list only holds leaked handles from below.
             Some(addr) => unsafe { &*(addr as *const SocketHandle) },
@@ -193,7 +206,7 @@ pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
         }
         let socket = lock(&handle.socket).take();
         drop(socket);
-        lock(&FREE).push(handle.addr());
+        lock(&FREE).push_back(handle.addr());
         Ok(0)
     })
 }
@@ -404,6 +417,24 @@ mod tests {
             assert_eq!(zmq_errno(), libc::ENOTSOCK);
             assert_eq!(zmq_ctx_term(ctx), 0);
         }
+    }
+
+    #[test]
+    fn closed_handles_are_reused_after_the_quarantine() {
+        let ctx = zmq_ctx_new();
+        let mut seen = std::collections::HashSet::new();
+        // SAFETY: live context; every socket is closed right away.
+        unsafe {
+            for _ in 0..3 * QUARANTINE {
+                let s = zmq_socket(ctx, ZMQ_PULL);
+                assert!(!s.is_null());
+                seen.insert(s as usize);
+                assert_eq!(zmq_close(s), 0);
+                assert_eq!(zmq_close(s), -1);
+            }
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+        assert!(seen.len() < 3 * QUARANTINE);
     }
 
     #[test]
