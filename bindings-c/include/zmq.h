@@ -39,17 +39,29 @@ typedef void(zmq_thread_fn)(void *);
 /* zmq_sendiov and zmq_recviov take the struct iovec of <sys/uio.h>. */
 struct iovec;
 
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-// Version this library is compatible with (`ZMQ_VERSION_MAJOR`).
+
+/**
+ * Version this library is compatible with (`ZMQ_VERSION_MAJOR`).
+ */
 #define ZMQ_VERSION_MAJOR 4
 
-// `ZMQ_VERSION_MINOR`.
+/**
+ * `ZMQ_VERSION_MINOR`.
+ */
 #define ZMQ_VERSION_MINOR 3
 
-// `ZMQ_VERSION_PATCH`.
+/**
+ * `ZMQ_VERSION_PATCH`.
+ */
 #define ZMQ_VERSION_PATCH 5
 
-// Capability queries (`zmq_has`) are available.
+/**
+ * Capability queries (`zmq_has`) are available.
+ */
 #define ZMQ_HAS_CAPABILITIES 1
 
 #define ZMQ_HAUSNUMERO 156384712
@@ -408,462 +420,608 @@ struct iovec;
 
 #define ZMQ_QUEUE 3
 
-// One entry of a `zmq_poll` call: a socket (when not NULL) or a file descriptor, the
-// events of interest and, on return, the events that hold.
+/**
+ * One entry of a `zmq_poll` call: a socket (when not NULL) or a file descriptor, the
+ * events of interest and, on return, the events that hold.
+ */
 typedef struct zmq_pollitem_t {
-  // A socket from `zmq_socket`, or NULL to poll `fd`.
+  /**
+   * A socket from `zmq_socket`, or NULL to poll `fd`.
+   */
   void *socket;
-  // A file descriptor, used when `socket` is NULL.
+  /**
+   * A file descriptor, used when `socket` is NULL.
+   */
   int fd;
-  // `ZMQ_POLLIN`, `ZMQ_POLLOUT`, `ZMQ_POLLPRI` (descriptors only).
+  /**
+   * `ZMQ_POLLIN`, `ZMQ_POLLOUT`, `ZMQ_POLLPRI` (descriptors only).
+   */
   short events;
-  // Set by `zmq_poll`.
+  /**
+   * Set by `zmq_poll`.
+   */
   short revents;
 } zmq_pollitem_t;
 
-#ifdef __cplusplus
-extern "C" {
-#endif // __cplusplus
-
-// The calling thread's errno: the error of the last failed call.
+/**
+ * The calling thread's errno: the error of the last failed call.
+ */
 int zmq_errno(void);
 
-// A static, NUL-terminated description of `errnum`.
+/**
+ * A static, NUL-terminated description of `errnum`.
+ */
 const char *zmq_strerror(int errnum);
 
-// A new counter at 0, or NULL.
+/**
+ * A new counter at 0, or NULL.
+ */
 void *zmq_atomic_counter_new(void);
 
-// Sets the counter to `value`.
-//
-// # Safety
-// `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+/**
+ * Sets the counter to `value`.
+ *
+ * # Safety
+ * `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+ */
 void zmq_atomic_counter_set(void *counter_, int value);
 
-// Adds 1; returns the value before.
-//
-// # Safety
-// `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+/**
+ * Adds 1; returns the value before.
+ *
+ * # Safety
+ * `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+ */
 int zmq_atomic_counter_inc(void *counter_);
 
-// Subtracts 1; returns 1 if the counter is not zero afterwards, else 0.
-//
-// # Safety
-// `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+/**
+ * Subtracts 1; returns 1 if the counter is not zero afterwards, else 0.
+ *
+ * # Safety
+ * `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+ */
 int zmq_atomic_counter_dec(void *counter_);
 
-// The counter's value.
-//
-// # Safety
-// `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+/**
+ * The counter's value.
+ *
+ * # Safety
+ * `counter` is NULL or from `zmq_atomic_counter_new` and not destroyed.
+ */
 int zmq_atomic_counter_value(void *counter_);
 
-// Frees the counter at `*counter_p` and sets `*counter_p` to NULL.
-//
-// # Safety
-// `counter_p` is NULL or points to NULL or a counter from `zmq_atomic_counter_new`.
+/**
+ * Frees the counter at `*counter_p` and sets `*counter_p` to NULL.
+ *
+ * # Safety
+ * `counter_p` is NULL or points to NULL or a counter from `zmq_atomic_counter_new`.
+ */
 void zmq_atomic_counter_destroy(void **counter_p);
 
-// A new context, or NULL.
+/**
+ * A new context, or NULL.
+ */
 void *zmq_ctx_new(void);
 
-// Terminates `context`: blocks until all its sockets are closed (calls blocked in them
-// fail with ETERM), then frees it.
-//
-// # Safety
-// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+/**
+ * Terminates `context`: blocks until all its sockets are closed (calls blocked in them
+ * fail with ETERM), then frees it.
+ *
+ * # Safety
+ * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+ */
 int zmq_ctx_term(void *context);
 
-// Makes every blocking call on `context`'s sockets fail with ETERM, without waiting.
-//
-// # Safety
-// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+/**
+ * Makes every blocking call on `context`'s sockets fail with ETERM, without waiting.
+ *
+ * # Safety
+ * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+ */
 int zmq_ctx_shutdown(void *context);
 
-// Sets context option `option` (`ZMQ_IO_THREADS`, `ZMQ_MAX_SOCKETS`, `ZMQ_IPV6`,
-// `ZMQ_BLOCKY`).
-//
-// # Safety
-// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+/**
+ * Sets context option `option` (`ZMQ_IO_THREADS`, `ZMQ_MAX_SOCKETS`, `ZMQ_IPV6`,
+ * `ZMQ_BLOCKY`).
+ *
+ * # Safety
+ * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+ */
 int zmq_ctx_set(void *context, int option, int optval);
 
-// The value of context option `option`, or -1 with EINVAL. `ZMQ_MAX_MSGSZ` is
-// `INT_MAX` (ferromq sets no context-wide limit), as libzmq's default.
-//
-// # Safety
-// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+/**
+ * The value of context option `option`, or -1 with EINVAL. `ZMQ_MAX_MSGSZ` is
+ * `INT_MAX` (ferromq sets no context-wide limit), as libzmq's default.
+ *
+ * # Safety
+ * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+ */
 int zmq_ctx_get(void *context, int option);
 
-// Deprecated: a new context with `io_threads` I/O threads.
+/**
+ * Deprecated: a new context with `io_threads` I/O threads.
+ */
 void *zmq_init(int io_threads);
 
-// Deprecated: [`zmq_ctx_term`].
-//
-// # Safety
-// As [`zmq_ctx_term`].
+/**
+ * Deprecated: [`zmq_ctx_term`].
+ *
+ * # Safety
+ * As [`zmq_ctx_term`].
+ */
 int zmq_term(void *context);
 
-// Deprecated: [`zmq_ctx_term`].
-//
-// # Safety
-// As [`zmq_ctx_term`].
+/**
+ * Deprecated: [`zmq_ctx_term`].
+ *
+ * # Safety
+ * As [`zmq_ctx_term`].
+ */
 int zmq_ctx_destroy(void *context);
 
-// Sends `count` buffers as frames; all but the last get `ZMQ_SNDMORE` when `flags`
-// has it (the last one keeps `flags` without it). Returns the last frame's size.
-//
-// # Safety
-// `s` is NULL or from `zmq_socket`; `iov` points to `count` iovecs describing readable
-// buffers.
+/**
+ * Sends `count` buffers as frames; all but the last get `ZMQ_SNDMORE` when `flags`
+ * has it (the last one keeps `flags` without it). Returns the last frame's size.
+ *
+ * # Safety
+ * `s` is NULL or from `zmq_socket`; `iov` points to `count` iovecs describing readable
+ * buffers.
+ */
 int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
 
-// Receives up to `*count` frames of one message, each into a new `malloc`ed buffer
-// (the caller frees them); sets `*count` to the number received and returns their
-// total size.
-//
-// # Safety
-// `s` is NULL or from `zmq_socket`; `iov` points to `*count` writable iovecs.
+/**
+ * Receives up to `*count` frames of one message, each into a new `malloc`ed buffer
+ * (the caller frees them); sets `*count` to the number received and returns their
+ * total size.
+ *
+ * # Safety
+ * `s` is NULL or from `zmq_socket`; `iov` points to `*count` writable iovecs.
+ */
 int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
 
-// Publishes the socket's `events` (a mask of `ZMQ_EVENT_*`) on a PAIR socket bound at
-// `addr` (`inproc://` only, else EPROTONOSUPPORT); NULL `addr` stops monitoring.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+/**
+ * Publishes the socket's `events` (a mask of `ZMQ_EVENT_*`) on a PAIR socket bound at
+ * `addr` (`inproc://` only, else EPROTONOSUPPORT); NULL `addr` stops monitoring.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+ */
 int zmq_socket_monitor(void *s, const char *addr, int events);
 
-// Initialises an empty message.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * Initialises an empty message.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 int zmq_msg_init(zmq_msg_t *msg);
 
-// Initialises a message of `size` bytes (zeroed), to fill in through `zmq_msg_data`.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * Initialises a message of `size` bytes (zeroed), to fill in through `zmq_msg_data`.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 int zmq_msg_init_size(zmq_msg_t *msg, size_t size);
 
-// Initialises a message over the caller's `size` bytes at `data`, without copying;
-// `ffn(data, hint)` (if not NULL) is called exactly once when the library is done with
-// them, possibly from another thread.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`; `data` points to `size` bytes that stay
-// valid until `ffn` is called (or forever, without `ffn`).
+/**
+ * Initialises a message over the caller's `size` bytes at `data`, without copying;
+ * `ffn(data, hint)` (if not NULL) is called exactly once when the library is done with
+ * them, possibly from another thread.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`; `data` points to `size` bytes that stay
+ * valid until `ffn` is called (or forever, without `ffn`).
+ */
 int zmq_msg_init_data(zmq_msg_t *msg,
                       void *data,
                       size_t size,
                       void (*ffn)(void *data, void *hint),
                       void *hint);
 
-// Releases a message. EFAULT if it is not initialised.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * Releases a message. EFAULT if it is not initialised.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 int zmq_msg_close(zmq_msg_t *msg);
 
-// Moves `src` into `dest` (whose old content is released); `src` becomes empty.
-//
-// # Safety
-// Both are NULL or point to `zmq_msg_t`s.
+/**
+ * Moves `src` into `dest` (whose old content is released); `src` becomes empty.
+ *
+ * # Safety
+ * Both are NULL or point to `zmq_msg_t`s.
+ */
 int zmq_msg_move(zmq_msg_t *dest, zmq_msg_t *src);
 
-// Makes `dest` (whose old content is released) share `src`'s bytes.
-//
-// # Safety
-// Both are NULL or point to `zmq_msg_t`s.
+/**
+ * Makes `dest` (whose old content is released) share `src`'s bytes.
+ *
+ * # Safety
+ * Both are NULL or point to `zmq_msg_t`s.
+ */
 int zmq_msg_copy(zmq_msg_t *dest, zmq_msg_t *src);
 
-// A pointer to the message's bytes, valid (and writable) until it is closed, sent,
-// moved or received into. NULL for an uninitialised message.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * A pointer to the message's bytes, valid (and writable) until it is closed, sent,
+ * moved or received into. NULL for an uninitialised message.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 void *zmq_msg_data(zmq_msg_t *msg);
 
-// The message's size in bytes (0 for an uninitialised one).
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * The message's size in bytes (0 for an uninitialised one).
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 size_t zmq_msg_size(const zmq_msg_t *msg);
 
-// 1 if more frames of the same message follow this received one, else 0.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * 1 if more frames of the same message follow this received one, else 0.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 int zmq_msg_more(const zmq_msg_t *msg);
 
-// Message property `property`: `ZMQ_MORE`, `ZMQ_SHARED`, or `ZMQ_SRCFD` (always -1:
-// ferromq does not track source descriptors). EINVAL for others.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * Message property `property`: `ZMQ_MORE`, `ZMQ_SHARED`, or `ZMQ_SRCFD` (always -1:
+ * ferromq does not track source descriptors). EINVAL for others.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 int zmq_msg_get(const zmq_msg_t *msg, int property);
 
-// Sets a message property: libzmq 4.3 has none that can be set, so always EINVAL.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`.
+/**
+ * Sets a message property: libzmq 4.3 has none that can be set, so always EINVAL.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`.
+ */
 int zmq_msg_set(zmq_msg_t *msg, int property, int optval);
 
-// A metadata property of a received message (`"Socket-Type"`, `"Peer-Address"`…).
-// ferromq does not attach connection metadata to frames yet: NULL with EINVAL, as
-// libzmq answers for a message without metadata.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`; `property` is NULL or a string.
+/**
+ * A metadata property of a received message (`"Socket-Type"`, `"Peer-Address"`…).
+ * ferromq does not attach connection metadata to frames yet: NULL with EINVAL, as
+ * libzmq answers for a message without metadata.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`; `property` is NULL or a string.
+ */
 const char *zmq_msg_gets(const zmq_msg_t *msg, const char *property);
 
-// Sends the message on socket `s`; on success the message is empty again and the
-// result is its size.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`; `s` is NULL or a pointer returned by
-// `zmq_socket`.
+/**
+ * Sends the message on socket `s`; on success the message is empty again and the
+ * result is its size.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`; `s` is NULL or a pointer returned by
+ * `zmq_socket`.
+ */
 int zmq_msg_send(zmq_msg_t *msg, void *s, int flags);
 
-// Receives a frame into the message (its old content is released); returns its size.
-//
-// # Safety
-// `msg` is NULL or points to a `zmq_msg_t`; `s` is NULL or a pointer returned by
-// `zmq_socket`.
+/**
+ * Receives a frame into the message (its old content is released); returns its size.
+ *
+ * # Safety
+ * `msg` is NULL or points to a `zmq_msg_t`; `s` is NULL or a pointer returned by
+ * `zmq_socket`.
+ */
 int zmq_msg_recv(zmq_msg_t *msg, void *s, int flags);
 
-// Deprecated: [`zmq_msg_send`] with the socket first.
-//
-// # Safety
-// As [`zmq_msg_send`].
+/**
+ * Deprecated: [`zmq_msg_send`] with the socket first.
+ *
+ * # Safety
+ * As [`zmq_msg_send`].
+ */
 int zmq_sendmsg(void *s, zmq_msg_t *msg, int flags);
 
-// Deprecated: [`zmq_msg_recv`] with the socket first.
-//
-// # Safety
-// As [`zmq_msg_recv`].
+/**
+ * Deprecated: [`zmq_msg_recv`] with the socket first.
+ *
+ * # Safety
+ * As [`zmq_msg_recv`].
+ */
 int zmq_recvmsg(void *s, zmq_msg_t *msg, int flags);
 
-// Sets socket option `option` from `optvallen` bytes at `optval`.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `optval` points to `optvallen`
-// readable bytes (it may be NULL when `optvallen` is 0).
+/**
+ * Sets socket option `option` from `optvallen` bytes at `optval`.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `optval` points to `optvallen`
+ * readable bytes (it may be NULL when `optvallen` is 0).
+ */
 int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
 
-// Reads socket option `option` into `optval`, which has room for `*optvallen` bytes;
-// sets `*optvallen` to the length written. EINVAL when the buffer is too small (or, for
-// most numeric options, as in libzmq, not exactly the option's size).
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `optvallen` is NULL or points to a
-// `size_t`, and `optval` to that many writable bytes.
+/**
+ * Reads socket option `option` into `optval`, which has room for `*optvallen` bytes;
+ * sets `*optvallen` to the length written. EINVAL when the buffer is too small (or, for
+ * most numeric options, as in libzmq, not exactly the option's size).
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `optvallen` is NULL or points to a
+ * `size_t`, and `optval` to that many writable bytes.
+ */
 int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
 
-// Waits until one of the `nitems` items has one of its events, or `timeout`
-// milliseconds pass (-1: no limit). Returns the number of items with events.
-//
-// # Safety
-// `items` points to `nitems` items (it may be NULL when `nitems` is 0), whose sockets
-// are NULL or pointers returned by `zmq_socket`.
+/**
+ * Waits until one of the `nitems` items has one of its events, or `timeout`
+ * milliseconds pass (-1: no limit). Returns the number of items with events.
+ *
+ * # Safety
+ * `items` points to `nitems` items (it may be NULL when `nitems` is 0), whose sockets
+ * are NULL or pointers returned by `zmq_socket`.
+ */
 int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
-// Forwards messages between `frontend` and `backend` (copying them to `capture` if not
-// NULL) until the context is terminated: then -1 with ETERM.
-//
-// # Safety
-// Every pointer is NULL (only `capture` may be) or was returned by `zmq_socket`.
+/**
+ * Forwards messages between `frontend` and `backend` (copying them to `capture` if not
+ * NULL) until the context is terminated: then -1 with ETERM.
+ *
+ * # Safety
+ * Every pointer is NULL (only `capture` may be) or was returned by `zmq_socket`.
+ */
 int zmq_proxy(void *frontend, void *backend, void *capture);
 
-// [`zmq_proxy`] steered by messages on `control`: PAUSE, RESUME, TERMINATE (returns 0)
-// and STATISTICS.
-//
-// # Safety
-// Every pointer is NULL (only `capture` and `control` may be) or was returned by
-// `zmq_socket`.
+/**
+ * [`zmq_proxy`] steered by messages on `control`: PAUSE, RESUME, TERMINATE (returns 0)
+ * and STATISTICS.
+ *
+ * # Safety
+ * Every pointer is NULL (only `capture` and `control` may be) or was returned by
+ * `zmq_socket`.
+ */
 int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
 
-// Deprecated: [`zmq_proxy`] without capture; `type_` (`ZMQ_STREAMER`, `ZMQ_FORWARDER`,
-// `ZMQ_QUEUE`) is ignored, as libzmq does.
-//
-// # Safety
-// As [`zmq_proxy`].
+/**
+ * Deprecated: [`zmq_proxy`] without capture; `type_` (`ZMQ_STREAMER`, `ZMQ_FORWARDER`,
+ * `ZMQ_QUEUE`) is ignored, as libzmq does.
+ *
+ * # Safety
+ * As [`zmq_proxy`].
+ */
 int zmq_device(int type_, void *frontend, void *backend);
 
-// A new socket of type `type_` in `context`, or NULL (EINVAL for an unknown type,
-// EFAULT for a bad context, ETERM, EMFILE).
-//
-// # Safety
-// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+/**
+ * A new socket of type `type_` in `context`, or NULL (EINVAL for an unknown type,
+ * EFAULT for a bad context, ETERM, EMFILE).
+ *
+ * # Safety
+ * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
+ */
 void *zmq_socket(void *context, int type_);
 
-// Closes a socket (queued messages are still sent within LINGER). A call blocked in it
-// on another thread fails with ENOTSOCK. ENOTSOCK for NULL or an already closed socket.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`.
+/**
+ * Closes a socket (queued messages are still sent within LINGER). A call blocked in it
+ * on another thread fails with ENOTSOCK. ENOTSOCK for NULL or an already closed socket.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`.
+ */
 int zmq_close(void *s);
 
-// Binds the socket to `addr`.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+/**
+ * Binds the socket to `addr`.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+ */
 int zmq_bind(void *s, const char *addr);
 
-// Connects the socket to `addr`.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+/**
+ * Connects the socket to `addr`.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+ */
 int zmq_connect(void *s, const char *addr);
 
-// Stops listening on `addr`.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+/**
+ * Stops listening on `addr`.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+ */
 int zmq_unbind(void *s, const char *addr);
 
-// Disconnects from `addr`.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+/**
+ * Disconnects from `addr`.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+ */
 int zmq_disconnect(void *s, const char *addr);
 
-// Sends a frame holding a copy of `len` bytes at `buf`; returns `len`.
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `buf` points to `len` readable
-// bytes (it may be NULL when `len` is 0).
+/**
+ * Sends a frame holding a copy of `len` bytes at `buf`; returns `len`.
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `buf` points to `len` readable
+ * bytes (it may be NULL when `len` is 0).
+ */
 int zmq_send(void *s, const void *buf, size_t len, int flags);
 
-// Sends `len` bytes at `buf` without copying: the buffer must stay unchanged until the
-// library no longer needs it (in practice: forever). Returns `len`.
-//
-// # Safety
-// As [`zmq_send`], and the buffer stays valid and constant for the life of the process.
+/**
+ * Sends `len` bytes at `buf` without copying: the buffer must stay unchanged until the
+ * library no longer needs it (in practice: forever). Returns `len`.
+ *
+ * # Safety
+ * As [`zmq_send`], and the buffer stays valid and constant for the life of the process.
+ */
 int zmq_send_const(void *s, const void *buf, size_t len, int flags);
 
-// Receives a frame into `buf`, copying at most `len` bytes; returns the frame's full
-// size (larger than `len` when truncated).
-//
-// # Safety
-// `s` is NULL or a pointer returned by `zmq_socket`; `buf` points to `len` writable
-// bytes (it may be NULL when `len` is 0).
+/**
+ * Receives a frame into `buf`, copying at most `len` bytes; returns the frame's full
+ * size (larger than `len` when truncated).
+ *
+ * # Safety
+ * `s` is NULL or a pointer returned by `zmq_socket`; `buf` points to `len` writable
+ * bytes (it may be NULL when `len` is 0).
+ */
 int zmq_recv(void *s, void *buf, size_t len, int flags);
 
-// Starts a stopwatch.
+/**
+ * Starts a stopwatch.
+ */
 void *zmq_stopwatch_start(void);
 
-// Microseconds since the stopwatch started.
-//
-// # Safety
-// `watch` is NULL or from `zmq_stopwatch_start` and not stopped.
+/**
+ * Microseconds since the stopwatch started.
+ *
+ * # Safety
+ * `watch` is NULL or from `zmq_stopwatch_start` and not stopped.
+ */
 unsigned long zmq_stopwatch_intermediate(void *watch);
 
-// Microseconds since the stopwatch started; frees it.
-//
-// # Safety
-// `watch` is NULL or from `zmq_stopwatch_start` and not stopped.
+/**
+ * Microseconds since the stopwatch started; frees it.
+ *
+ * # Safety
+ * `watch` is NULL or from `zmq_stopwatch_start` and not stopped.
+ */
 unsigned long zmq_stopwatch_stop(void *watch);
 
-// Starts a thread running `func(arg)`; returns a handle for `zmq_threadclose`, or
-// NULL.
+/**
+ * Starts a thread running `func(arg)`; returns a handle for `zmq_threadclose`, or
+ * NULL.
+ */
 void *zmq_threadstart(void (*func)(void *arg), void *arg);
 
-// Waits for the thread to finish and frees its handle.
-//
-// # Safety
-// `thread` is NULL or a handle from `zmq_threadstart`, not closed yet.
+/**
+ * Waits for the thread to finish and frees its handle.
+ *
+ * # Safety
+ * `thread` is NULL or a handle from `zmq_threadstart`, not closed yet.
+ */
 void zmq_threadclose(void *thread);
 
-// A new, empty set of timers.
+/**
+ * A new, empty set of timers.
+ */
 void *zmq_timers_new(void);
 
-// Frees the timers at `*timers_p` and sets `*timers_p` to NULL.
-//
-// # Safety
-// `timers_p` is NULL or points to NULL or to timers from `zmq_timers_new`.
+/**
+ * Frees the timers at `*timers_p` and sets `*timers_p` to NULL.
+ *
+ * # Safety
+ * `timers_p` is NULL or points to NULL or to timers from `zmq_timers_new`.
+ */
 int zmq_timers_destroy(void **timers_p);
 
-// Adds a timer calling `handler(id, arg)` every `interval` ms; returns its id.
-//
-// # Safety
-// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/**
+ * Adds a timer calling `handler(id, arg)` every `interval` ms; returns its id.
+ *
+ * # Safety
+ * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ */
 int zmq_timers_add(void *timers,
                    size_t interval,
                    void (*handler)(int timer_id, void *arg),
                    void *arg);
 
-// Removes a timer; EINVAL if there is none with that id.
-//
-// # Safety
-// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/**
+ * Removes a timer; EINVAL if there is none with that id.
+ *
+ * # Safety
+ * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ */
 int zmq_timers_cancel(void *timers, int timer_id);
 
-// Changes a timer's interval (restarting it); EINVAL if there is none with that id.
-//
-// # Safety
-// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/**
+ * Changes a timer's interval (restarting it); EINVAL if there is none with that id.
+ *
+ * # Safety
+ * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ */
 int zmq_timers_set_interval(void *timers, int timer_id, size_t interval);
 
-// Restarts a timer; EINVAL if there is none with that id.
-//
-// # Safety
-// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/**
+ * Restarts a timer; EINVAL if there is none with that id.
+ *
+ * # Safety
+ * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ */
 int zmq_timers_reset(void *timers, int timer_id);
 
-// Milliseconds until the next timer is due (0 if one is overdue), -1 without timers.
-//
-// # Safety
-// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/**
+ * Milliseconds until the next timer is due (0 if one is overdue), -1 without timers.
+ *
+ * # Safety
+ * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ */
 long zmq_timers_timeout(void *timers);
 
-// Runs the handlers of the timers that are due (a handler may add or cancel timers).
-//
-// # Safety
-// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/**
+ * Runs the handlers of the timers that are due (a handler may add or cancel timers).
+ *
+ * # Safety
+ * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ */
 int zmq_timers_execute(void *timers);
 
-// Writes the libzmq version this library is compatible with (4.3.5).
-//
-// # Safety
-// Each pointer is NULL or points to an `int`.
+/**
+ * Writes the libzmq version this library is compatible with (4.3.5).
+ *
+ * # Safety
+ * Each pointer is NULL or points to an `int`.
+ */
 void zmq_version(int *major, int *minor, int *patch);
 
-// 1 if `capability` is supported, else 0.
-//
-// # Safety
-// `capability` is NULL or a NUL-terminated string.
+/**
+ * 1 if `capability` is supported, else 0.
+ *
+ * # Safety
+ * `capability` is NULL or a NUL-terminated string.
+ */
 int zmq_has(const char *capability);
 
-// Sleeps `seconds` seconds.
+/**
+ * Sleeps `seconds` seconds.
+ */
 void zmq_sleep(int seconds);
 
-// CURVE is not built: -1 with ENOTSUP.
-//
-// # Safety
-// Nothing is read or written.
+/**
+ * CURVE is not built: -1 with ENOTSUP.
+ *
+ * # Safety
+ * Nothing is read or written.
+ */
 int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
 
-// CURVE is not built: -1 with ENOTSUP.
-//
-// # Safety
-// Nothing is read or written.
+/**
+ * CURVE is not built: -1 with ENOTSUP.
+ *
+ * # Safety
+ * Nothing is read or written.
+ */
 int zmq_curve_public(char *z85_public_key, const char *z85_secret_key);
 
-// Writes the Z85 text of `size` bytes at `data` (size a multiple of 4) into `dest`,
-// which must hold `size * 5 / 4 + 1` bytes; returns `dest`, or NULL with EINVAL.
-//
-// # Safety
-// `data` points to `size` bytes and `dest` to `size * 5 / 4 + 1` writable bytes.
+/**
+ * Writes the Z85 text of `size` bytes at `data` (size a multiple of 4) into `dest`,
+ * which must hold `size * 5 / 4 + 1` bytes; returns `dest`, or NULL with EINVAL.
+ *
+ * # Safety
+ * `data` points to `size` bytes and `dest` to `size * 5 / 4 + 1` writable bytes.
+ */
 char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size);
 
-// Decodes the NUL-terminated Z85 `string` (length a multiple of 5) into `dest`, which
-// must hold `strlen(string) * 4 / 5` bytes; returns `dest`, or NULL with EINVAL.
-//
-// # Safety
-// `string` is a NUL-terminated string and `dest` has room for the decoded bytes.
+/**
+ * Decodes the NUL-terminated Z85 `string` (length a multiple of 5) into `dest`, which
+ * must hold `strlen(string) * 4 / 5` bytes; returns `dest`, or NULL with EINVAL.
+ *
+ * # Safety
+ * `string` is a NUL-terminated string and `dest` has room for the decoded bytes.
+ */
 uint8_t *zmq_z85_decode(uint8_t *dest, const char *string);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+} /* extern "C" */
+#endif
 
-#endif  /* FERROMQ_ZMQ_H_INCLUDED */
+#endif /* FERROMQ_ZMQ_H_INCLUDED */

@@ -13,6 +13,15 @@ CC=${CC:-cc}
 
 step() { printf '== %s\n' "$*"; }
 
+step "header: C89, C99, C11 (pedantic) and C++, included twice"
+printf '#include <zmq.h>\n#include <zmq.h>\nint main(void) { zmq_msg_t m; return zmq_msg_init(&m); }\n' > "$OUT/hdr.c"
+for std in c89 c99 c11; do
+    $CC -std=$std -pedantic -Wall -Wextra -Werror -c -o /dev/null $(pkg-config --cflags ferromq) "$OUT/hdr.c"
+done
+if command -v c++ >/dev/null; then
+    c++ -Wall -Werror -x c++ -c -o /dev/null $(pkg-config --cflags ferromq) "$OUT/hdr.c"
+fi
+
 step "shared, via pkg-config"
 $CC -Wall -Wextra -Werror -o "$OUT/shared" "$HERE/smoke.c" $(pkg-config --cflags --libs ferromq) -lpthread
 timeout 120 "$OUT/shared"
