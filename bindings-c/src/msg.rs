@@ -109,6 +109,24 @@ unsafe fn cmsg<'a>(msg: *mut zmq_msg_t) -> CResult<&'a mut CMsg> {
     Ok(unsafe { &mut *(msg as *mut CMsg) })
 }
 
+/// The initialised message at `msg`, for reading: EFAULT for NULL or a
+/// closed/uninitialised one.
+///
+/// # Safety
+/// As [`cmsg`], except that other readers may share it.
+unsafe fn cmsg_ref<'a>(msg: *const zmq_msg_t) -> CResult<&'a CMsg> {
+    if msg.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: `msg` points to at least 4 aligned bytes; any bit pattern is a valid u32.
+    let tag = unsafe { std::ptr::read(msg as *const u32) };
+    if tag != TAG {
+        return Err(EFAULT);
+    }
+    // SAFETY: the tag is only ever written together with a valid CMsg (see `write`).
+    Ok(unsafe { &*(msg as *const CMsg) })
+}
+
 /// Stores a new message at `msg`, without dropping what was there.
 ///
 /// # Safety
@@ -322,7 +340,7 @@ pub unsafe extern "C" fn zmq_msg_data(msg: *mut zmq_msg_t) -> *mut c_void {
 pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> usize {
     guard(0, || {
         // SAFETY: as the caller guarantees; only read.
-        Ok(unsafe { cmsg(msg as *mut zmq_msg_t) }?.body.len())
+        Ok(unsafe { cmsg_ref(msg) }?.body.len())
     })
 }
 
@@ -334,7 +352,7 @@ pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> usize {
 pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
     guard(0, || {
         // SAFETY: as the caller guarantees; only read.
-        let c = unsafe { cmsg(msg as *mut zmq_msg_t) }?;
+        let c = unsafe { cmsg_ref(msg) }?;
         Ok(c_int::from(c.flags & MORE != 0))
     })
 }
@@ -348,7 +366,7 @@ pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
 pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> c_int {
     guard(-1, || {
         // SAFETY: as the caller guarantees; only read.
-        let c = unsafe { cmsg(msg as *mut zmq_msg_t) }?;
+        let c = unsafe { cmsg_ref(msg) }?;
         match property {
             crate::constants::ZMQ_MORE => Ok(c_int::from(c.flags & MORE != 0)),
             crate::constants::ZMQ_SRCFD => Ok(-1),
@@ -385,7 +403,7 @@ pub unsafe extern "C" fn zmq_msg_gets(
 ) -> *const c_char {
     guard(std::ptr::null(), || {
         // SAFETY: as the caller guarantees; only read.
-        unsafe { cmsg(msg as *mut zmq_msg_t) }?;
+        unsafe { cmsg_ref(msg) }?;
         let _ = property;
         Err(EINVAL)
     })
