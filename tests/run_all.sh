@@ -87,6 +87,12 @@ step "cargo build --release -p ferromq-test-peer -p ferromq-examples"
 cargo build --release -p ferromq-test-peer -p ferromq-examples
 done_step
 
+# ---- bindings-c: install libferromq (used by the C test step) ----
+step "make -C bindings-c install PREFIX=target/ferromq-install"
+make -C bindings-c install PREFIX="$REPO_ROOT/target/ferromq-install"
+done_step
+# ---- end bindings-c ----
+
 step "pytest tests/interop (libzmq interop via pyzmq, hostile peers)"
 FERROMQ_PEER="${FERROMQ_PEER:-${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/ferromq-peer}" \
     "$VENV/bin/python" -m pytest tests/interop -q -p no:cacheprovider ${PYTEST_ARGS:-} # split on purpose

@@ -60,7 +60,7 @@ pub use msg::{Msg, INLINE_MAX};
 pub use poll::{poll, PollItem, PollTarget, POLLERR, POLLIN, POLLOUT, POLLPRI};
 pub use proto::SocketType;
 pub use proxy::{proxy, proxy_steerable, SideStats};
-pub use socket::{Socket, DONTWAIT, SNDMORE};
+pub use socket::{Interrupter, Socket, DONTWAIT, SNDMORE};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -35,6 +35,8 @@ pub(crate) struct SocketShared {
     inbound: AtomicBool,
     /// The context was terminated: every call fails with ETERM.
     terminated: AtomicBool,
+    /// Another thread is closing the socket: every call fails with ENOTSOCK.
+    interrupted: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -63,6 +65,18 @@ impl SocketShared {
     pub fn terminate(&self) {
         self.terminated.store(true, Ordering::SeqCst);
         self.signal.notify();
+    }
+
+    /// Marks the socket as being closed by another thread and wakes any call blocked on
+    /// it (see [`crate::Interrupter`]).
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+        self.signal.notify();
+    }
+
+    /// Whether [`SocketShared::interrupt`] was called.
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Acquire)
     }
 
     /// Whether the socket's context was terminated.

@@ -92,6 +92,22 @@ pub struct Socket {
     rcvmore: bool,
 }
 
+/// Makes a socket's calls fail with ENOTSOCK from now on, waking a call blocked in it:
+/// what a binding needs to close a socket that another thread is blocked in (the C
+/// `zmq_close` from another thread). Get one with [`Socket::interrupter`]; it is `Send`
+/// and `Sync`. The socket still has to be dropped to release its resources.
+#[derive(Debug, Clone)]
+pub struct Interrupter {
+    shared: Arc<SocketShared>,
+}
+
+impl Interrupter {
+    /// Makes every current and later call on the socket fail with ENOTSOCK.
+    pub fn interrupt(&self) {
+        self.shared.interrupt();
+    }
+}
+
 /// How long a call may block.
 #[derive(Clone, Copy)]
 enum Wait {
@@ -454,12 +470,34 @@ impl Socket {
         }
     }
 
-    /// ETERM once the context is terminated.
+    /// ETERM once the context is terminated, ENOTSOCK once [interrupted](Interrupter).
     fn check_live(&self) -> Result<()> {
         if self.shared.is_terminated() {
             return Err(Error::Term);
         }
+        if self.shared.is_interrupted() {
+            return Err(Error::NotSock);
+        }
         Ok(())
+    }
+
+    /// A handle that another thread can use to make this socket's calls fail (see
+    /// [`Interrupter`]).
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, SocketType};
+    /// let mut pull = Context::new().socket(SocketType::Pull)?;
+    /// let stop = pull.interrupter();
+    /// let t = std::thread::spawn(move || (pull.recv(0).err(), pull));
+    /// stop.interrupt();
+    /// let (err, _pull) = t.join().unwrap();
+    /// assert_eq!(err, Some(Error::NotSock));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter {
+            shared: Arc::clone(&self.shared),
+        }
     }
 
     /// Sends one frame. `flags`: [`SNDMORE`] if more frames of this message follow,

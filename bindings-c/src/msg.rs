@@ -1,0 +1,563 @@
+//! `zmq_msg_t` and the `zmq_msg_*` functions.
+//!
+//! The 64 opaque, pointer-aligned bytes of a `zmq_msg_t` hold a [`CMsg`]: a tag telling an
+//! initialised message from stray bytes, flags, and the frame's body. Small frames live
+//! inline (a ferromq [`Msg`] stores up to `INLINE_MAX` bytes inside itself), so the
+//! common small-message path allocates nothing; `zmq_msg_init_size` of a larger frame
+//! allocates a writable buffer that is handed over without copying at send;
+//! `zmq_msg_init_data` wraps the caller's buffer (`Bytes::from_owner`), whose free
+//! function runs exactly once, when the last reference to the frame is gone.
+
+use crate::errno::{guard, CResult, Errno, EFAULT, EINVAL};
+use crate::socket::{int_len, with_socket};
+use bytes::Bytes;
+use ferromq_core::{Msg, INLINE_MAX};
+use std::os::raw::{c_char, c_int, c_void};
+
+/// A message as C sees it: 64 opaque bytes, aligned like a pointer (`zmq.h` declares
+/// it itself; cbindgen does not emit this type).
+#[repr(C, align(8))]
+pub struct zmq_msg_t {
+    _opaque: [u8; 64],
+}
+
+/// The function `zmq_msg_init_data` calls to release the caller's buffer (`zmq_free_fn`
+/// in `zmq.h`, which declares that typedef itself).
+type FreeFn = unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void);
+
+const TAG: u32 = 0x4d53_4721;
+const MORE: u32 = 1;
+const SHARED: u32 = 2;
+
+/// The bytes of a frame.
+enum Body {
+    /// A ferromq frame (received ones, small ones).
+    Msg(Msg),
+    /// A writable buffer from `zmq_msg_init_size` (larger than `INLINE_MAX`).
+    Buf(Box<[u8]>),
+    /// Shared or foreign bytes (`zmq_msg_init_data`, copies).
+    Bytes(Bytes),
+}
+
+impl Body {
+    fn len(&self) -> usize {
+        match self {
+            Body::Msg(m) => m.len(),
+            Body::Buf(b) => b.len(),
+            Body::Bytes(b) => b.len(),
+        }
+    }
+
+    fn data(&mut self) -> *mut u8 {
+        match self {
+            // A received frame is owned by this message alone; C may write into it as
+            // it may with libzmq.
+            Body::Msg(m) => m.as_ptr() as *mut u8,
+            Body::Buf(b) => b.as_mut_ptr(),
+            Body::Bytes(b) => b.as_ptr() as *mut u8,
+        }
+    }
+
+    /// Turns a private buffer into shareable bytes (no copy).
+    fn make_shareable(&mut self) {
+        if let Body::Buf(b) = self {
+            let b = std::mem::take(b);
+            *self = Body::Bytes(Bytes::from(b));
+        }
+    }
+
+    /// A ferromq frame with these bytes, sharing them where possible.
+    fn share_as_msg(&mut self) -> Msg {
+        self.make_shareable();
+        match self {
+            Body::Msg(m) => m.clone(),
+            Body::Bytes(b) => Msg::from_bytes(b.clone()),
+            Body::Buf(_) => unreachable!("made shareable above"),
+        }
+    }
+}
+
+/// What lives inside a `zmq_msg_t`.
+#[repr(C)]
+struct CMsg {
+    tag: u32,
+    flags: u32,
+    body: Body,
+}
+
+const _: () = assert!(std::mem::size_of::<CMsg>() <= std::mem::size_of::<zmq_msg_t>());
+const _: () = assert!(std::mem::align_of::<CMsg>() <= std::mem::align_of::<zmq_msg_t>());
+const _: () = assert!(std::mem::size_of::<zmq_msg_t>() == 64);
+const _: () = assert!(std::mem::align_of::<zmq_msg_t>() == std::mem::align_of::<*const u8>());
+
+/// The initialised message at `msg`: EFAULT for NULL or a closed/uninitialised one.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t` (64 bytes, pointer-aligned, any content)
+/// not used by another thread during `'a`.
+unsafe fn cmsg<'a>(msg: *mut zmq_msg_t) -> CResult<&'a mut CMsg> {
+    if msg.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: `msg` points to at least 4 aligned bytes; any bit pattern is a valid u32.
+    let tag = unsafe { std::ptr::read(msg as *const u32) };
+    if tag != TAG {
+        return Err(EFAULT);
+    }
+    // SAFETY: the tag is only ever written together with a valid CMsg (see `write`), and
+    // cleared when it is dropped; the caller gives us exclusive use.
+    Ok(unsafe { &mut *(msg as *mut CMsg) })
+}
+
+/// The initialised message at `msg`, for reading: EFAULT for NULL or a
+/// closed/uninitialised one.
+///
+/// # Safety
+/// As [`cmsg`], except that other readers may share it.
+unsafe fn cmsg_ref<'a>(msg: *const zmq_msg_t) -> CResult<&'a CMsg> {
+    if msg.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: `msg` points to at least 4 aligned bytes; any bit pattern is a valid u32.
+    let tag = unsafe { std::ptr::read(msg as *const u32) };
+    if tag != TAG {
+        return Err(EFAULT);
+    }
+    // SAFETY: the tag is only ever written together with a valid CMsg (see `write`).
+    Ok(unsafe { &*(msg as *const CMsg) })
+}
+
+/// Stores a new message at `msg`, without dropping what was there.
+///
+/// # Safety
+/// `msg` is non-NULL and points to a `zmq_msg_t` whose content needs no dropping.
+unsafe fn write(msg: *mut zmq_msg_t, body: Body, flags: u32) {
+    let c = CMsg {
+        tag: TAG,
+        flags,
+        body,
+    };
+    // SAFETY: `zmq_msg_t` is large and aligned enough for a CMsg (static assertions).
+    unsafe { std::ptr::write(msg as *mut CMsg, c) };
+}
+
+/// Drops the message at `msg` and marks it closed.
+fn close(c: &mut CMsg) {
+    c.tag = 0;
+    let old = std::mem::replace(&mut c.body, Body::Msg(Msg::new()));
+    drop(old);
+    // The empty Msg left behind owns nothing, so not dropping it later is fine.
+}
+
+fn empty() -> Body {
+    Body::Msg(Msg::new())
+}
+
+/// Initialises an empty message.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
+    guard(-1, || {
+        if msg.is_null() {
+            return Err(EFAULT);
+        }
+        // SAFETY: `msg` points to a zmq_msg_t (caller's contract).
+        unsafe { write(msg, empty(), 0) };
+        Ok(0)
+    })
+}
+
+/// Initialises a message of `size` bytes (zeroed), to fill in through `zmq_msg_data`.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> c_int {
+    guard(-1, || {
+        if msg.is_null() {
+            return Err(EFAULT);
+        }
+        let body = if size <= INLINE_MAX {
+            Body::Msg(Msg::copy_from_slice(&[0; INLINE_MAX][..size]))
+        } else {
+            let mut v = Vec::new();
+            v.try_reserve_exact(size).map_err(|_| Errno(libc::ENOMEM))?;
+            v.resize(size, 0);
+            Body::Buf(v.into_boxed_slice())
+        };
+        // SAFETY: `msg` points to a zmq_msg_t (caller's contract).
+        unsafe { write(msg, body, 0) };
+        Ok(0)
+    })
+}
+
+/// The caller's buffer, released with its free function when the frame is dropped.
+struct Foreign {
+    data: *mut u8,
+    len: usize,
+    ffn: Option<FreeFn>,
+    hint: *mut c_void,
+}
+
+// SAFETY: `zmq_msg_init_data` hands the buffer over: the library may read it and call
+// the free function from any thread (as libzmq may, from an I/O thread).
+unsafe impl Send for Foreign {}
+
+impl AsRef<[u8]> for Foreign {
+    fn as_ref(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `data` points to `len` bytes owned by this frame until `drop`.
+        unsafe { std::slice::from_raw_parts(self.data, self.len) }
+    }
+}
+
+impl Drop for Foreign {
+    fn drop(&mut self) {
+        if let Some(ffn) = self.ffn.take() {
+            // SAFETY: the caller's free function, called once with its own data and hint.
+            unsafe { ffn(self.data as *mut c_void, self.hint) };
+        }
+    }
+}
+
+/// Initialises a message over the caller's `size` bytes at `data`, without copying;
+/// `ffn(data, hint)` (if not NULL) is called exactly once when the library is done with
+/// them, possibly from another thread.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`; `data` points to `size` bytes that stay
+/// valid until `ffn` is called (or forever, without `ffn`).
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_init_data(
+    msg: *mut zmq_msg_t,
+    data: *mut c_void,
+    size: usize,
+    ffn: Option<unsafe extern "C" fn(data: *mut c_void, hint: *mut c_void)>,
+    hint: *mut c_void,
+) -> c_int {
+    guard(-1, || {
+        if msg.is_null() || (data.is_null() && size != 0) {
+            return Err(EFAULT);
+        }
+        let owner = Foreign {
+            data: data as *mut u8,
+            len: size,
+            ffn,
+            hint,
+        };
+        let body = Body::Bytes(Bytes::from_owner(owner));
+        // SAFETY: `msg` points to a zmq_msg_t (caller's contract).
+        unsafe { write(msg, body, 0) };
+        Ok(0)
+    })
+}
+
+/// Releases a message. EFAULT if it is not initialised.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_close(msg: *mut zmq_msg_t) -> c_int {
+    guard(-1, || {
+        // SAFETY: as the caller guarantees.
+        close(unsafe { cmsg(msg) }?);
+        Ok(0)
+    })
+}
+
+/// Moves `src` into `dest` (whose old content is released); `src` becomes empty.
+///
+/// # Safety
+/// Both are NULL or point to `zmq_msg_t`s.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
+    guard(-1, || {
+        if dest == src {
+            // SAFETY: as the caller guarantees.
+            unsafe { cmsg(src) }?;
+            return Ok(0);
+        }
+        // SAFETY: as the caller guarantees; distinct messages.
+        let (d, s) = unsafe { (cmsg(dest)?, cmsg(src)?) };
+        d.body = std::mem::replace(&mut s.body, empty());
+        d.flags = s.flags;
+        s.flags = 0;
+        Ok(0)
+    })
+}
+
+/// Makes `dest` (whose old content is released) share `src`'s bytes.
+///
+/// # Safety
+/// Both are NULL or point to `zmq_msg_t`s.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
+    guard(-1, || {
+        if dest == src {
+            // SAFETY: as the caller guarantees.
+            unsafe { cmsg(src) }?;
+            return Ok(0);
+        }
+        // SAFETY: as the caller guarantees; distinct messages.
+        let (d, s) = unsafe { (cmsg(dest)?, cmsg(src)?) };
+        s.body.make_shareable();
+        let body = match &s.body {
+            Body::Msg(m) => Body::Msg(m.clone()),
+            Body::Bytes(b) => Body::Bytes(b.clone()),
+            Body::Buf(_) => unreachable!("made shareable above"),
+        };
+        if body.len() > INLINE_MAX {
+            s.flags |= SHARED;
+        }
+        d.body = body;
+        d.flags = s.flags;
+        Ok(0)
+    })
+}
+
+/// A pointer to the message's bytes, valid (and writable) until it is closed, sent,
+/// moved or received into. NULL for an uninitialised message.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_data(msg: *mut zmq_msg_t) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: as the caller guarantees.
+        Ok(unsafe { cmsg(msg) }?.body.data() as *mut c_void)
+    })
+}
+
+/// The message's size in bytes (0 for an uninitialised one).
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> usize {
+    guard(0, || {
+        // SAFETY: as the caller guarantees; only read.
+        Ok(unsafe { cmsg_ref(msg) }?.body.len())
+    })
+}
+
+/// 1 if more frames of the same message follow this received one, else 0.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
+    guard(0, || {
+        // SAFETY: as the caller guarantees; only read.
+        let c = unsafe { cmsg_ref(msg) }?;
+        Ok(c_int::from(c.flags & MORE != 0))
+    })
+}
+
+/// Message property `property`: `ZMQ_MORE`, `ZMQ_SHARED`, or `ZMQ_SRCFD` (always -1:
+/// ferromq does not track source descriptors). EINVAL for others.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> c_int {
+    guard(-1, || {
+        // SAFETY: as the caller guarantees; only read.
+        let c = unsafe { cmsg_ref(msg) }?;
+        match property {
+            crate::constants::ZMQ_MORE => Ok(c_int::from(c.flags & MORE != 0)),
+            crate::constants::ZMQ_SRCFD => Ok(-1),
+            crate::constants::ZMQ_SHARED => Ok(c_int::from(c.flags & SHARED != 0)),
+            _ => Err(EINVAL),
+        }
+    })
+}
+
+/// Sets a message property: libzmq 4.3 has none that can be set, so always EINVAL.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, property: c_int, optval: c_int) -> c_int {
+    guard(-1, || {
+        let _ = (property, optval);
+        // SAFETY: as the caller guarantees.
+        unsafe { cmsg(msg) }?;
+        Err(EINVAL)
+    })
+}
+
+/// A metadata property of a received message (`"Socket-Type"`, `"Peer-Address"`…).
+/// ferromq does not attach connection metadata to frames yet: NULL with EINVAL, as
+/// libzmq answers for a message without metadata.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`; `property` is NULL or a string.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_gets(
+    msg: *const zmq_msg_t,
+    property: *const c_char,
+) -> *const c_char {
+    guard(std::ptr::null(), || {
+        // SAFETY: as the caller guarantees; only read.
+        unsafe { cmsg_ref(msg) }?;
+        let _ = property;
+        Err(EINVAL)
+    })
+}
+
+/// Sends the message on socket `s`; on success the message is empty again and the
+/// result is its size.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`; `s` is NULL or a pointer returned by
+/// `zmq_socket`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    guard(-1, || {
+        // SAFETY: as the caller guarantees.
+        let c = unsafe { cmsg(msg) }?;
+        let frame = c.body.share_as_msg();
+        let len = frame.len();
+        // SAFETY: as the caller guarantees.
+        unsafe { with_socket(s, |sock| Ok(sock.send(frame, flags)?)) }?;
+        c.body = empty();
+        c.flags = 0;
+        Ok(int_len(len))
+    })
+}
+
+/// Receives a frame into the message (its old content is released); returns its size.
+///
+/// # Safety
+/// `msg` is NULL or points to a `zmq_msg_t`; `s` is NULL or a pointer returned by
+/// `zmq_socket`.
+#[no_mangle]
+pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int {
+    guard(-1, || {
+        // SAFETY: as the caller guarantees.
+        let c = unsafe { cmsg(msg) }?;
+        // SAFETY: as the caller guarantees.
+        let frame = unsafe { with_socket(s, |sock| Ok(sock.recv(flags)?)) }?;
+        let len = frame.len();
+        c.flags = if frame.more() { MORE } else { 0 };
+        c.body = Body::Msg(frame);
+        Ok(int_len(len))
+    })
+}
+
+/// Deprecated: [`zmq_msg_send`] with the socket first.
+///
+/// # Safety
+/// As [`zmq_msg_send`].
+#[no_mangle]
+pub unsafe extern "C" fn zmq_sendmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    // SAFETY: same contract.
+    unsafe { zmq_msg_send(msg, s, flags) }
+}
+
+/// Deprecated: [`zmq_msg_recv`] with the socket first.
+///
+/// # Safety
+/// As [`zmq_msg_recv`].
+#[no_mangle]
+pub unsafe extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags: c_int) -> c_int {
+    // SAFETY: same contract.
+    unsafe { zmq_msg_recv(msg, s, flags) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn new_msg() -> zmq_msg_t {
+        zmq_msg_t { _opaque: [0; 64] }
+    }
+
+    #[test]
+    fn layout_matches_libzmq() {
+        assert_eq!(std::mem::size_of::<zmq_msg_t>(), 64);
+        assert_eq!(std::mem::align_of::<zmq_msg_t>(), 8);
+    }
+
+    #[test]
+    fn init_size_data_is_writable_and_round_trips() {
+        for size in [0, 5, INLINE_MAX, INLINE_MAX + 1, 4096] {
+            let mut m = new_msg();
+            // SAFETY: `m` is a zmq_msg_t on the stack.
+            unsafe {
+                assert_eq!(zmq_msg_init_size(&mut m, size), 0);
+                assert_eq!(zmq_msg_size(&m), size);
+                let p = zmq_msg_data(&mut m) as *mut u8;
+                std::ptr::write_bytes(p, 0xab, size);
+                let mut copy = new_msg();
+                zmq_msg_init(&mut copy);
+                assert_eq!(zmq_msg_copy(&mut copy, &mut m), 0);
+                let q = zmq_msg_data(&mut copy) as *const u8;
+                assert!(std::slice::from_raw_parts(q, size)
+                    .iter()
+                    .all(|&b| b == 0xab));
+                assert_eq!(zmq_msg_close(&mut m), 0);
+                assert_eq!(zmq_msg_close(&mut copy), 0);
+                assert_eq!(zmq_msg_close(&mut copy), -1);
+                assert_eq!(crate::zmq_errno(), libc::EFAULT);
+            }
+        }
+    }
+
+    static FREED: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count_free(data: *mut c_void, hint: *mut c_void) {
+        assert_eq!(hint as usize, 42);
+        // SAFETY: `data` came from Box::into_raw of a [u8; 100] below.
+        drop(unsafe { Box::from_raw(data as *mut [u8; 100]) });
+        FREED.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn init_data_frees_exactly_once_after_the_last_copy() {
+        let buf = Box::into_raw(Box::new([7u8; 100]));
+        let mut a = new_msg();
+        let mut b = new_msg();
+        // SAFETY: stack messages; the buffer is handed over to the message.
+        unsafe {
+            assert_eq!(
+                zmq_msg_init_data(&mut a, buf as *mut c_void, 100, Some(count_free), 42 as _),
+                0
+            );
+            zmq_msg_init(&mut b);
+            zmq_msg_copy(&mut b, &mut a);
+            assert_eq!(zmq_msg_get(&a, crate::constants::ZMQ_SHARED), 1);
+            zmq_msg_close(&mut a);
+            assert_eq!(FREED.load(Ordering::SeqCst), 0);
+            let mut c = new_msg();
+            zmq_msg_init(&mut c);
+            zmq_msg_move(&mut c, &mut b);
+            assert_eq!(zmq_msg_size(&b), 0);
+            zmq_msg_close(&mut b);
+            assert_eq!(FREED.load(Ordering::SeqCst), 0);
+            zmq_msg_close(&mut c);
+        }
+        assert_eq!(FREED.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn properties() {
+        let mut m = new_msg();
+        // SAFETY: a stack message.
+        unsafe {
+            zmq_msg_init(&mut m);
+            assert_eq!(zmq_msg_get(&m, crate::constants::ZMQ_MORE), 0);
+            assert_eq!(zmq_msg_get(&m, 99), -1);
+            assert_eq!(zmq_msg_set(&mut m, crate::constants::ZMQ_MORE, 1), -1);
+            assert!(zmq_msg_gets(&m, c"Socket-Type".as_ptr()).is_null());
+            assert_eq!(crate::zmq_errno(), libc::EINVAL);
+            zmq_msg_close(&mut m);
+            assert_eq!(zmq_msg_size(&m), 0);
+        }
+    }
+}
