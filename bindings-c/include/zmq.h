@@ -686,9 +686,11 @@ int zmq_msg_get(const zmq_msg_t *msg, int property);
 int zmq_msg_set(zmq_msg_t *msg, int property, int optval);
 
 /**
- * A metadata property of a received message (`"Socket-Type"`, `"Peer-Address"`…).
- * ferromq does not attach connection metadata to frames yet: NULL with EINVAL, as
- * libzmq answers for a message without metadata.
+ * A metadata property of a received message: the READY properties of the connection
+ * it came from (`"Socket-Type"`, `"Identity"`, and any others the peer sent), looked up
+ * case-insensitively. The string stays valid until the message is closed. NULL with
+ * EINVAL for an unknown property or a message without metadata (built locally, or
+ * received over inproc), as libzmq; `"Peer-Address"` is not provided yet.
  *
  * # Safety
  * `msg` is NULL or points to a `zmq_msg_t`; `property` is NULL or a string.

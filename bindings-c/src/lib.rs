@@ -33,6 +33,7 @@ mod monitor;
 mod msg;
 mod options;
 mod poll;
+mod properties;
 mod proxy;
 mod socket;
 mod stopwatch;

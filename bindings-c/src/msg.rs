@@ -11,8 +11,10 @@
 use crate::errno::{guard, CResult, Errno, EFAULT, EINVAL};
 use crate::socket::{int_len, with_socket};
 use bytes::Bytes;
+use ferromq_core::proto::Metadata;
 use ferromq_core::{Msg, INLINE_MAX};
 use std::os::raw::{c_char, c_int, c_void};
+use std::sync::Arc;
 
 /// A message as C sees it: 64 opaque bytes, aligned like a pointer (`zmq.h` declares
 /// it itself; cbindgen does not emit this type).
@@ -83,6 +85,8 @@ struct CMsg {
     tag: u32,
     flags: u32,
     body: Body,
+    /// The peer properties of the connection a received message came from.
+    meta: Option<Arc<Metadata>>,
 }
 
 const _: () = assert!(std::mem::size_of::<CMsg>() <= std::mem::size_of::<zmq_msg_t>());
@@ -136,6 +140,7 @@ unsafe fn write(msg: *mut zmq_msg_t, body: Body, flags: u32) {
         tag: TAG,
         flags,
         body,
+        meta: None,
     };
     // SAFETY: `zmq_msg_t` is large and aligned enough for a CMsg (static assertions).
     unsafe { std::ptr::write(msg as *mut CMsg, c) };
@@ -146,6 +151,7 @@ fn close(c: &mut CMsg) {
     c.tag = 0;
     let old = std::mem::replace(&mut c.body, Body::Msg(Msg::new()));
     drop(old);
+    c.meta = None;
     // The empty Msg left behind owns nothing, so not dropping it later is fine.
 }
 
@@ -286,6 +292,7 @@ pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
         d.body = std::mem::replace(&mut s.body, empty());
         d.flags = s.flags;
         s.flags = 0;
+        d.meta = s.meta.take();
         Ok(0)
     })
 }
@@ -315,6 +322,7 @@ pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
         }
         d.body = body;
         d.flags = s.flags;
+        d.meta = s.meta.clone();
         Ok(0)
     })
 }
@@ -390,9 +398,11 @@ pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, property: c_int, optva
     })
 }
 
-/// A metadata property of a received message (`"Socket-Type"`, `"Peer-Address"`…).
-/// ferromq does not attach connection metadata to frames yet: NULL with EINVAL, as
-/// libzmq answers for a message without metadata.
+/// A metadata property of a received message: the READY properties of the connection
+/// it came from (`"Socket-Type"`, `"Identity"`, and any others the peer sent), looked up
+/// case-insensitively. The string stays valid until the message is closed. NULL with
+/// EINVAL for an unknown property or a message without metadata (built locally, or
+/// received over inproc), as libzmq; `"Peer-Address"` is not provided yet.
 ///
 /// # Safety
 /// `msg` is NULL or points to a `zmq_msg_t`; `property` is NULL or a string.
@@ -403,9 +413,15 @@ pub unsafe extern "C" fn zmq_msg_gets(
 ) -> *const c_char {
     guard(std::ptr::null(), || {
         // SAFETY: as the caller guarantees; only read.
-        unsafe { cmsg_ref(msg) }?;
-        let _ = property;
-        Err(EINVAL)
+        let c = unsafe { cmsg_ref(msg) }?;
+        if property.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: a non-NULL `property` is a NUL-terminated string, as the caller
+        // guarantees.
+        let name = unsafe { std::ffi::CStr::from_ptr(property) };
+        let meta = c.meta.as_ref().ok_or(EINVAL)?;
+        crate::properties::lookup(meta, name.to_bytes()).ok_or(EINVAL)
     })
 }
 
@@ -441,10 +457,16 @@ pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags
         // SAFETY: as the caller guarantees.
         let c = unsafe { cmsg(msg) }?;
         // SAFETY: as the caller guarantees.
-        let frame = unsafe { with_socket(s, |sock| Ok(sock.recv(flags)?)) }?;
+        let (frame, meta) = unsafe {
+            with_socket(s, |sock| {
+                let frame = sock.recv(flags)?;
+                Ok((frame, sock.last_peer_metadata()))
+            })
+        }?;
         let len = frame.len();
         c.flags = if frame.more() { MORE } else { 0 };
         c.body = Body::Msg(frame);
+        c.meta = meta;
         Ok(int_len(len))
     })
 }
