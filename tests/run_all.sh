@@ -91,3 +91,15 @@ step "pytest tests/interop (libzmq interop via pyzmq, hostile peers)"
 FERROMQ_PEER="${FERROMQ_PEER:-${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/ferromq-peer}" \
     "$VENV/bin/python" -m pytest tests/interop -q -p no:cacheprovider ${PYTEST_ARGS:-} # split on purpose
 done_step
+
+# --- Python binding (issue 6) ---
+# Builds and installs bindings-python (maturin, abi3 wheel) into .venv, then runs its
+# pytest suite (patterns, options, errors, Poller, Frame, asyncio, signals, pyzmq
+# interop, examples) and mypy --strict on examples/python.
+step "python binding: pip install ./bindings-python + pytest bindings-python/tests + mypy"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check mypy
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+"$VENV/bin/python" -m pytest bindings-python/tests -q -p no:cacheprovider ${PYTEST_ARGS:-}
+"$VENV/bin/python" -m mypy --strict examples/python
+done_step
+# --- end Python binding (issue 6) ---

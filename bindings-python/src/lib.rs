@@ -612,11 +612,12 @@ impl Frame {
         let data = match data {
             None => Bytes::new(),
             Some(d) => {
-                if let Ok(s) = d.cast::<PyString>() {
-                    Bytes::copy_from_slice(s.to_cow()?.as_bytes())
-                } else {
-                    to_msg(d)?.into_bytes()
+                if d.is_instance_of::<PyString>() {
+                    return Err(PyTypeError::new_err(
+                        "Str objects not allowed. Only: bytes, buffer interfaces.",
+                    ));
                 }
+                to_msg(d)?.into_bytes()
             }
         };
         Ok(Frame { data, more: false })

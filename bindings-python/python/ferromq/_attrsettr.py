@@ -12,6 +12,9 @@ OptValT = Union[str, bytes, int]
 
 class AttributeSetter:
     def __setattr__(self, key: str, value: Any) -> None:
+        if key in ("subscribe", "unsubscribe"):
+            self._set_attr_opt(key.upper(), getattr(constants, key.upper()), value)
+            return
         if key.startswith("_") or key in self.__dict__:
             object.__setattr__(self, key, value)
             return

@@ -61,9 +61,15 @@ class ZMQVersionError(NotImplementedError):
 class Again(ZMQError):
     """EAGAIN: non-blocking call would block, or a timeout expired."""
 
+    def __init__(self, errno: Optional[int] = _errno.EAGAIN, msg: Optional[str] = None) -> None:
+        super().__init__(errno, msg)
+
 
 class ContextTerminated(ZMQError):
     """ETERM: the context was terminated."""
+
+    def __init__(self, errno: Optional[int] = int(Errno.ETERM), msg: Optional[str] = None) -> None:
+        super().__init__(errno, msg)
 
 
 class InterruptedSystemCall(ZMQError, InterruptedError):

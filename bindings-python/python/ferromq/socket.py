@@ -96,7 +96,10 @@ class Socket(AttributeSetter, _native.Socket):
         if self.closed:
             return
         if linger is not None:
-            self.set(constants.LINGER, linger)
+            try:
+                self._set(constants.LINGER, linger)
+            except ZMQError:
+                pass  # e.g. ETERM: closing still works (pyzmq ignores this too)
         self._close()
         ctx = self.__dict__.get("context")
         if ctx is not None:
