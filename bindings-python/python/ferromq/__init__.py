@@ -128,4 +128,5 @@ __all__ = [
     "ZMQVersionError",
     "COPY_THRESHOLD",
     "constants",
-] + constants.__all__
+]
+__all__ += constants.__all__

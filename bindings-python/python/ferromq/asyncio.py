@@ -13,8 +13,11 @@ import pickle
 from collections import deque
 from typing import Any, Callable, Optional, Sequence
 
-import ferromq as _zmq
-from ferromq import _native
+from ferromq import _native, constants as _c
+from ferromq.context import Context as _SyncContext
+from ferromq.error import ZMQError
+from ferromq.poll import Poller as _SyncPoller
+from ferromq.socket import Socket as _SyncSocket
 from ferromq.constants import DONTWAIT, POLLIN, POLLOUT
 from ferromq.error import Again
 
@@ -31,7 +34,7 @@ class _Waiter:
         self.timer: Optional[_asyncio.TimerHandle] = None
 
 
-class Socket(_zmq.Socket):
+class Socket(_SyncSocket):
     """A socket whose send/recv/poll (and helpers) return awaitables."""
 
     _loop: Optional[_asyncio.AbstractEventLoop] = None
@@ -69,7 +72,7 @@ class Socket(_zmq.Socket):
             return
         try:
             ev = self.events  # re-arms the FD
-        except _zmq.ZMQError as e:
+        except ZMQError as e:
             for w in list(self._waiters):
                 if not w.future.done():
                     w.future.set_exception(e)
@@ -137,7 +140,7 @@ class Socket(_zmq.Socket):
             def expire() -> None:
                 if not fut.done():
                     self._finish(w)
-                    fut.set_exception(Again(_zmq.EAGAIN))
+                    fut.set_exception(Again(_c.EAGAIN))
             w.timer = loop.call_later(timeout / 1000.0, expire)
         self._waiters.append(w)
         self._schedule()
@@ -154,33 +157,33 @@ class Socket(_zmq.Socket):
         super().close(linger)
 
     # -- awaitable API --
-    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> "_asyncio.Future[Any]":  # type: ignore[override]
+    def recv(self, flags: int = 0, copy: bool = True, track: bool = False) -> "_asyncio.Future[Any]":
         def fn() -> Any:
             return _native.Socket.recv(self, flags | DONTWAIT, copy)
-        return self._op(POLLIN, fn, flags, self.get(_zmq.RCVTIMEO))
+        return self._op(POLLIN, fn, flags, self.get(_c.RCVTIMEO))
 
-    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> "_asyncio.Future[list[Any]]":  # type: ignore[override]
+    def recv_multipart(self, flags: int = 0, copy: bool = True, track: bool = False) -> "_asyncio.Future[list[Any]]":
         def fn() -> Any:
             return _native.Socket.recv_multipart(self, flags | DONTWAIT, copy)
-        return self._op(POLLIN, fn, flags, self.get(_zmq.RCVTIMEO))
+        return self._op(POLLIN, fn, flags, self.get(_c.RCVTIMEO))
 
     def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> "_asyncio.Future[None]":  # type: ignore[override]
         def fn() -> Any:
             return _native.Socket.send(self, data, flags | DONTWAIT)
-        return self._op(POLLOUT, fn, flags, self.get(_zmq.SNDTIMEO))
+        return self._op(POLLOUT, fn, flags, self.get(_c.SNDTIMEO))
 
-    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> "_asyncio.Future[None]":  # type: ignore[override]
+    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> "_asyncio.Future[None]":
         parts = list(msg_parts)
 
         def fn() -> Any:
             return _native.Socket.send_multipart(self, parts, flags | DONTWAIT)
-        return self._op(POLLOUT, fn, flags, self.get(_zmq.SNDTIMEO))
+        return self._op(POLLOUT, fn, flags, self.get(_c.SNDTIMEO))
 
-    def poll(self, timeout: Optional[int] = None, flags: int = POLLIN) -> "_asyncio.Future[int]":  # type: ignore[override]
+    def poll(self, timeout: Optional[int] = None, flags: int = POLLIN) -> "_asyncio.Future[int]":
         def fn() -> Any:
             r = _native.Socket.poll(self, 0, flags)
             if not r:
-                raise Again(_zmq.EAGAIN)
+                raise Again(_c.EAGAIN)
             return r
         loop = self._get_loop()
         if timeout == 0:
@@ -212,14 +215,14 @@ class Socket(_zmq.Socket):
         return deserialize(await self.recv_multipart(flags, copy=copy))
 
 
-class Context(_zmq.Context):
+class Context(_SyncContext):
     """A context whose sockets are asyncio sockets."""
 
     _socket_class = Socket
-    _instance: Optional[_zmq.Context] = None
+    _instance: Optional[_SyncContext] = None
 
 
-class Poller(_zmq.Poller):
+class Poller(_SyncPoller):
     """A Poller whose ``poll`` is awaitable."""
 
     def poll(self, timeout: Optional[float] = None) -> "_asyncio.Future[list[tuple[Any, int]]]":  # type: ignore[override]
@@ -235,7 +238,7 @@ class Poller(_zmq.Poller):
         def check() -> None:
             if fut.done():
                 return
-            r = _zmq.Poller.poll(self, 0)
+            r = _SyncPoller.poll(self, 0)
             if r:
                 fut.set_result(r)
 
@@ -244,7 +247,7 @@ class Poller(_zmq.Poller):
                 s._get_loop()
                 s._watchers.add(check)
                 socks.append(s)
-            elif isinstance(s, _zmq.Socket):
+            elif isinstance(s, _SyncSocket):
                 raise TypeError("asyncio Poller needs ferromq.asyncio sockets")
             else:
                 fd = s if isinstance(s, int) else s.fileno()
@@ -255,7 +258,11 @@ class Poller(_zmq.Poller):
                 fds.append(fd)
         timer = None
         if timeout is not None and timeout >= 0:
-            timer = loop.call_later(timeout / 1000.0, lambda: fut.done() or fut.set_result([]))
+            def _expire() -> None:
+                if not fut.done():
+                    fut.set_result([])
+
+            timer = loop.call_later(timeout / 1000.0, _expire)
 
         def cleanup(_: Any) -> None:
             for s in socks:

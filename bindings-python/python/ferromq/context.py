@@ -54,7 +54,7 @@ class Context(AttributeSetter, _native.Context):
                 if inst is None or inst._closed or inst._pid != os.getpid() or not isinstance(inst, cls):
                     inst = cls(io_threads=io_threads)
                     cls._instance = inst
-        return inst  # type: ignore[return-value]
+        return inst
 
     @property
     def closed(self) -> bool:

@@ -72,7 +72,7 @@ class ContextTerminated(ZMQError):
         super().__init__(errno, msg)
 
 
-class InterruptedSystemCall(ZMQError, InterruptedError):
+class InterruptedSystemCall(ZMQError, InterruptedError):  # type: ignore[misc]
     """EINTR (ferromq retries internally, so it is rarely seen)."""
 
     def __init__(self, errno: Optional[int] = _errno.EINTR, msg: Optional[str] = None) -> None:

@@ -275,7 +275,7 @@ class Socket(AttributeSetter, _native.Socket):
         if events is None:
             events = constants.EVENT_ALL
         self.monitor(addr, events)
-        sock = self.context.socket(constants.PAIR)
+        sock: Socket = self.context.socket(constants.PAIR)
         sock.connect(addr)
         self._monitor_socket = sock
         return sock
