@@ -5,7 +5,7 @@
 //! `python/ferromq/`.
 //!
 //! Blocking calls try a non-blocking attempt first with the GIL held; only if that would
-//! block they release the GIL and wait in slices of at most [`SLICE_MS`] milliseconds,
+//! block they release the GIL and wait in slices of at most `SLICE_MS` (100) milliseconds,
 //! running Python signal handlers between slices (so Ctrl-C interrupts a blocking recv
 //! and a handler that does not raise lets it go on, with RCVTIMEO/SNDTIMEO honoured).
 
