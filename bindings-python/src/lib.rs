@@ -9,6 +9,7 @@
 //! running Python signal handlers between slices (so Ctrl-C interrupts a blocking recv
 //! and a handler that does not raise lets it go on, with RCVTIMEO/SNDTIMEO honoured).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -251,6 +252,13 @@ impl AsRef<[u8]> for PyBytesOwner {
 /// The message for a Python object: bytes (large ones without copying), Frame,
 /// bytearray, memoryview or any other buffer; str is a TypeError as in pyzmq.
 fn to_msg(data: &Bound<'_, PyAny>) -> PyResult<Msg> {
+    to_msg_copy(data, true)
+}
+
+/// [`to_msg`]; with `copy == false` (pyzmq's zero-copy send) large mutable buffers are
+/// shared too.
+fn to_msg_copy(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> {
+    drain_releases(data.py());
     if let Ok(b) = data.cast::<PyBytes>() {
         let s = b.as_bytes();
         if s.len() < ZERO_COPY_MIN {
@@ -269,38 +277,108 @@ fn to_msg(data: &Bound<'_, PyAny>) -> PyResult<Msg> {
     if data.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("unicode not allowed, use send_string"));
     }
-    if let Ok(b) = data.cast::<PyByteArray>() {
-        return Ok(Msg::from(b.to_vec()));
+    if copy {
+        if let Ok(b) = data.cast::<PyByteArray>() {
+            return Ok(Msg::from(b.to_vec()));
+        }
     }
-    buffer_copy(data)
+    buffer_msg(data, !copy)
 }
 
-/// Copies any object supporting the buffer protocol.
-fn buffer_copy(data: &Bound<'_, PyAny>) -> PyResult<Msg> {
-    let mut view = std::mem::MaybeUninit::<bufffi::Py_buffer>::zeroed();
-    // SAFETY: `view` is writable storage for a Py_buffer; the GIL is held.
-    let rc = unsafe {
-        bufffi::PyObject_GetBuffer(data.as_ptr(), view.as_mut_ptr(), bufffi::PyBUF_SIMPLE)
+/// A buffer view (`PyObject_GetBuffer`) kept while the core holds its data.
+struct PyBufferOwner {
+    view: Box<bufffi::Py_buffer>,
+}
+
+// SAFETY: the exporter keeps `buf` valid and unmoved until PyBuffer_Release, which is
+// only ever called with the GIL held (the view is handed to `RELEASE_QUEUE` on drop and
+// released by `drain_releases`); reading the bytes needs no GIL.
+unsafe impl Send for PyBufferOwner {}
+// SAFETY: as above; the data is only read.
+unsafe impl Sync for PyBufferOwner {}
+
+impl AsRef<[u8]> for PyBufferOwner {
+    fn as_ref(&self) -> &[u8] {
+        let len = usize::try_from(self.view.len).unwrap_or(0);
+        if len == 0 {
+            return &[];
+        }
+        // SAFETY: the view is live (not yet released) and describes `len` readable bytes.
+        unsafe { std::slice::from_raw_parts(self.view.buf as *const u8, len) }
+    }
+}
+
+/// Views whose messages are gone, waiting for the GIL to be released.
+struct PendingView(Box<bufffi::Py_buffer>);
+// SAFETY: only moved between threads; released with the GIL in `drain_releases`.
+unsafe impl Send for PendingView {}
+
+static RELEASE_QUEUE: Mutex<Vec<PendingView>> = Mutex::new(Vec::new());
+/// Set after a view is queued: lets `drain_releases` skip the lock when there is none.
+static RELEASE_PENDING: AtomicBool = AtomicBool::new(false);
+
+impl Drop for PyBufferOwner {
+    fn drop(&mut self) {
+        // May run on an I/O thread: never take the GIL here, queue the release instead.
+        let view = std::mem::replace(&mut self.view, Box::new(empty_view()));
+        RELEASE_QUEUE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(PendingView(view));
+        RELEASE_PENDING.store(true, Ordering::Release);
+    }
+}
+
+fn empty_view() -> bufffi::Py_buffer {
+    // SAFETY: Py_buffer is plain old data; all-zero is its "no view" state.
+    unsafe { std::mem::zeroed() }
+}
+
+/// Releases the views of sent messages (GIL held).
+fn drain_releases(_py: Python<'_>) {
+    if !RELEASE_PENDING.swap(false, Ordering::Acquire) {
+        return;
+    }
+    let pending = {
+        let mut q = RELEASE_QUEUE.lock().unwrap_or_else(|e| e.into_inner());
+        if q.is_empty() {
+            return;
+        }
+        std::mem::take(&mut *q)
     };
+    for mut v in pending {
+        // SAFETY: each view came from a successful PyObject_GetBuffer and is released
+        // exactly once, with the GIL held (`_py`).
+        unsafe { bufffi::PyBuffer_Release(&mut *v.0) };
+    }
+}
+
+/// Any object supporting the buffer protocol: large read-only buffers (or any large
+/// buffer with `zero_copy`) are kept by reference, the rest is copied.
+fn buffer_msg(data: &Bound<'_, PyAny>, zero_copy: bool) -> PyResult<Msg> {
+    let mut view = Box::new(empty_view());
+    // SAFETY: `view` is writable storage for a Py_buffer; the GIL is held.
+    let rc = unsafe { bufffi::PyObject_GetBuffer(data.as_ptr(), &mut *view, bufffi::PyBUF_SIMPLE) };
     if rc != 0 {
+        // Replace the exporter's error with pyzmq's message.
+        let _ = PyErr::take(data.py());
         return Err(PyTypeError::new_err(format!(
             "expected bytes or a buffer, got {}",
             data.get_type().name()?
         )));
     }
-    // SAFETY: PyObject_GetBuffer succeeded, so `view` is initialised and `buf`/`len`
-    // describe readable memory until PyBuffer_Release.
-    let msg = unsafe {
-        let v = view.assume_init_mut();
-        let len = usize::try_from(v.len).unwrap_or(0);
-        let msg = if len == 0 {
-            Msg::new()
-        } else {
-            Msg::copy_from_slice(std::slice::from_raw_parts(v.buf as *const u8, len))
-        };
-        bufffi::PyBuffer_Release(v);
-        msg
+    let len = usize::try_from(view.len).unwrap_or(0);
+    if len >= ZERO_COPY_MIN && (zero_copy || view.readonly != 0) {
+        return Ok(Msg::from_bytes(Bytes::from_owner(PyBufferOwner { view })));
+    }
+    let msg = if len == 0 {
+        Msg::new()
+    } else {
+        // SAFETY: GetBuffer succeeded: `buf`/`len` describe readable memory until release.
+        Msg::copy_from_slice(unsafe { std::slice::from_raw_parts(view.buf as *const u8, len) })
     };
+    // SAFETY: released exactly once, GIL held.
+    unsafe { bufffi::PyBuffer_Release(&mut *view) };
     Ok(msg)
 }
 
@@ -361,6 +439,7 @@ impl PySocket {
     fn _close(&self, py: Python<'_>) {
         let sock = self.lock_any(py).take();
         drop(sock);
+        drain_releases(py);
     }
 
     fn _bind(&self, py: Python<'_>, addr: &str) -> PyResult<()> {
@@ -428,13 +507,12 @@ impl PySocket {
         routing_id: Option<&Bound<'_, PyAny>>,
         group: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<Py<PyAny>>> {
-        let _ = copy;
         if track || routing_id.is_some() || group.is_some() {
             return Err(PyValueError::new_err(
                 "track, routing_id and group are not supported",
             ));
         }
-        let msg = to_msg(data)?;
+        let msg = to_msg_copy(data, copy)?;
         let mut l = self.lock(py)?;
         Self::send_msg(py, l.sock(), msg, flags)?;
         Ok(None)
@@ -450,14 +528,13 @@ impl PySocket {
         copy: bool,
         track: bool,
     ) -> PyResult<Option<Py<PyAny>>> {
-        let _ = copy;
         if track {
             return Err(PyValueError::new_err("track is not supported"));
         }
         let mut msgs = Vec::new();
         for (i, part) in msg_parts.try_iter()?.enumerate() {
             let part = part?;
-            let m = to_msg(&part).map_err(|_| {
+            let m = to_msg_copy(&part, copy).map_err(|_| {
                 PyTypeError::new_err(format!(
                     "Frame {i} ({}) does not support the buffer interface.",
                     part.repr()

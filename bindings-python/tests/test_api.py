@@ -358,3 +358,26 @@ def test_monitor_socket(ctx: zmq.Context) -> None:
     assert event == zmq.EVENT_LISTENING
     assert frames[1] == srv.last_endpoint
     srv.disable_monitor()
+
+
+def test_large_buffer_send_is_zero_copy(pair: Pair) -> None:
+    """A large read-only buffer (or any with copy=False) is held, not copied: while the
+    message is queued, the bytearray behind it is still exported and cannot be resized."""
+    pull, push = pair(zmq.PULL, zmq.PUSH, "inproc")
+    ba = bytearray(b"q" * 100_000)
+    push.send(memoryview(ba).toreadonly())
+    with pytest.raises(BufferError):
+        ba.append(1)
+    assert pull.recv() == b"q" * 100_000
+    push.send(b"small")  # releases the views of consumed messages
+    assert pull.recv() == b"small"
+    ba.append(1)
+    ba2 = bytearray(b"w" * 70_000)
+    push.send(ba2, copy=False)
+    with pytest.raises(BufferError):
+        ba2.extend(b"x")
+    assert pull.recv() == b"w" * 70_000
+    ba3 = bytearray(b"e" * 70_000)
+    push.send(ba3)  # copy=True copies a mutable buffer
+    ba3.extend(b"x")
+    assert pull.recv() == b"e" * 70_000
