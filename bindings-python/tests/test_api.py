@@ -381,3 +381,17 @@ def test_large_buffer_send_is_zero_copy(pair: Pair) -> None:
     push.send(ba3)  # copy=True copies a mutable buffer
     ba3.extend(b"x")
     assert pull.recv() == b"e" * 70_000
+
+
+def test_recv_monitor_message(ctx: zmq.Context) -> None:
+    from ferromq.utils.monitor import recv_monitor_message
+
+    srv = ctx.socket(zmq.REP)
+    mon = srv.get_monitor_socket(zmq.EVENT_LISTENING | zmq.EVENT_ACCEPTED)
+    mon.rcvtimeo = 5000
+    srv.bind("tcp://127.0.0.1:0")
+    ev = recv_monitor_message(mon)
+    assert ev["event"] == zmq.EVENT_LISTENING and ev["endpoint"] == srv.last_endpoint
+    cli = ctx.socket(zmq.REQ)
+    cli.connect(srv.last_endpoint.decode())
+    assert recv_monitor_message(mon)["event"] == zmq.EVENT_ACCEPTED
