@@ -470,6 +470,19 @@ impl PySocket {
         l.sock().set_option(option, &v).py_err(py)
     }
 
+    /// Sets an option only if no other thread is inside a call on this socket; returns
+    /// whether it was set (for `Context.destroy`, which must not wait for blocked calls).
+    fn _try_set(&self, py: Python<'_>, option: i32, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let v = opt_value(py, option, value)?;
+        let Ok(mut g) = self.inner.try_lock() else {
+            return Ok(false);
+        };
+        match g.as_mut() {
+            Some(s) => s.set_option(option, &v).py_err(py).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
     /// Reads an option by number.
     fn _get(&self, py: Python<'_>, option: i32) -> PyResult<Py<PyAny>> {
         let mut l = self.lock(py)?;

@@ -395,3 +395,26 @@ def test_recv_monitor_message(ctx: zmq.Context) -> None:
     cli = ctx.socket(zmq.REQ)
     cli.connect(srv.last_endpoint.decode())
     assert recv_monitor_message(mon)["event"] == zmq.EVENT_ACCEPTED
+
+
+def test_destroy_with_blocked_recv_in_other_thread() -> None:
+    c = zmq.Context()
+    s = c.socket(zmq.PULL)
+    s.bind("inproc://destroy-blocked")
+    got: list[int] = []
+    started = threading.Event()
+
+    def run() -> None:
+        started.set()
+        try:
+            s.recv()
+        except zmq.ZMQError as e:
+            got.append(e.errno)  # type: ignore[arg-type]
+
+    t = threading.Thread(target=run)
+    t.start()
+    started.wait()
+    c.destroy(linger=0)
+    t.join(5)
+    assert not t.is_alive() and got and got[0] in (zmq.ETERM, zmq.ENOTSOCK)
+    assert s.closed and c.closed

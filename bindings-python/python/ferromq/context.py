@@ -89,13 +89,24 @@ class Context(AttributeSetter, _native.Context):
         self._closed = True
 
     def destroy(self, linger: Optional[int] = None) -> None:
-        """Closes every socket of the context (with ``linger`` if given), then terms."""
+        """Closes every socket of the context (with ``linger`` if given), then terms.
+
+        Calls blocked in other threads on these sockets fail with ContextTerminated."""
+        from ferromq.error import ZMQError
+
         with self._sockets_lock:
             sockets = list(self._sockets)
             self._sockets = weakref.WeakSet()
+        if linger is not None:
+            for s in sockets:
+                try:
+                    s._try_set(constants.LINGER, linger)
+                except ZMQError:
+                    pass
+        # Wake blocked calls (ETERM) so that their sockets can be closed.
+        self._shutdown()
         for s in sockets:
-            if not s.closed:
-                s.close(linger=linger)
+            s.close()
         self.term()
 
     # -- options --
