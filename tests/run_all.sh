@@ -119,3 +119,14 @@ else
     done_step
 fi
 # --- end C tests (issue 5) ---
+# --- Python binding (issue 6) ---
+# Builds and installs bindings-python (maturin, abi3 wheel) into .venv, then runs its
+# pytest suite (patterns, options, errors, Poller, Frame, asyncio, signals, pyzmq
+# interop, examples) and mypy --strict on examples/python.
+step "python binding: pip install ./bindings-python + pytest bindings-python/tests + mypy"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check mypy
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+"$VENV/bin/python" -m pytest bindings-python/tests -q -p no:cacheprovider ${PYTEST_ARGS:-}
+"$VENV/bin/python" -m mypy --strict examples/python
+done_step
+# --- end Python binding (issue 6) ---

@@ -1,0 +1,155 @@
+"""pyzmq's ``Context`` over the native core."""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import Any, Optional, TypeVar
+
+from ferromq import _native, constants
+from ferromq._attrsettr import AttributeSetter
+from ferromq.constants import ContextOption, SocketOption
+from ferromq.socket import Socket
+
+T = TypeVar("T", bound="Context")
+
+_CTX_OPTS = frozenset(int(o) for o in ContextOption)
+_SOCK_OPTS = frozenset(int(o) for o in SocketOption)
+
+
+class Context(AttributeSetter, _native.Context):
+    """A ZeroMQ context: creates sockets; ``term()`` ends them."""
+
+    sockopts: dict[int, Any]
+    _instance: Optional["Context"] = None
+    _instance_lock = threading.Lock()
+    _instance_pid: Optional[int] = None
+    _socket_class: type[Socket] = Socket
+
+    def __init__(self, io_threads: int = 1, **kwargs: Any) -> None:
+        self.sockopts = {}
+        self._sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
+        self._sockets_lock = threading.Lock()
+        self._closed = False
+        self._pid = os.getpid()
+
+    def __repr__(self) -> str:
+        closed = " closed" if self._closed else ""
+        return f"<{type(self).__module__}.{type(self).__name__}() at {hex(id(self))}{closed}>"
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        self.destroy()
+
+    @classmethod
+    def instance(cls: type[T], io_threads: int = 1) -> T:
+        """The process-wide shared context (re-created after fork or term)."""
+        inst = cls._instance
+        if inst is None or inst._closed or inst._pid != os.getpid() or not isinstance(inst, cls):
+            with cls._instance_lock:
+                inst = cls._instance
+                if inst is None or inst._closed or inst._pid != os.getpid() or not isinstance(inst, cls):
+                    inst = cls(io_threads=io_threads)
+                    cls._instance = inst
+        return inst
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def underlying(self) -> int:
+        return id(self)
+
+    def _add_socket(self, sock: Socket) -> None:
+        with self._sockets_lock:
+            self._sockets.add(sock)
+
+    def _rm_socket(self, sock: Socket) -> None:
+        with self._sockets_lock:
+            self._sockets.discard(sock)
+
+    def socket(self, socket_type: int, socket_class: Optional[type[Socket]] = None, **kwargs: Any) -> Any:
+        """A new socket of ``socket_type`` (with this context's default options)."""
+        if self._closed:
+            from ferromq.error import ZMQError
+
+            raise ZMQError(constants.ENOTSUP)
+        cls = socket_class if socket_class is not None else self._socket_class
+        s = cls(self, int(socket_type), **kwargs)
+        return s
+
+    def term(self) -> None:
+        """Blocked calls in other threads raise ContextTerminated; waits for every socket
+        to be closed (and its linger to pass)."""
+        self._term()
+        self._closed = True
+
+    def destroy(self, linger: Optional[int] = None) -> None:
+        """Closes every socket of the context (with ``linger`` if given), then terms.
+
+        Calls blocked in other threads on these sockets fail with ContextTerminated."""
+        from ferromq.error import ZMQError
+
+        with self._sockets_lock:
+            sockets = list(self._sockets)
+            self._sockets = weakref.WeakSet()
+        if linger is not None:
+            for s in sockets:
+                try:
+                    s._try_set(constants.LINGER, linger)
+                except ZMQError:
+                    pass
+        # Wake blocked calls (ETERM) so that their sockets can be closed.
+        self._shutdown()
+        for s in sockets:
+            s.close()
+        self.term()
+
+    # -- options --
+    def set(self, option: int, optval: Any) -> None:
+        option = int(option)
+        if option in _CTX_OPTS:
+            self._ctx_set(option, optval)
+        else:
+            self.sockopts[option] = optval
+
+    setsockopt = set
+
+    def get(self, option: int) -> Any:
+        option = int(option)
+        if option in _CTX_OPTS:
+            return self._ctx_get(option)
+        if option in self.sockopts:
+            return self.sockopts[option]
+        from ferromq.error import ZMQError
+
+        raise ZMQError(constants.EINVAL)
+
+    getsockopt = get
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        if name in ContextOption.__members__:
+            self._ctx_set(int(opt), value)
+        else:
+            self.sockopts[int(opt)] = value
+
+    def _get_attr_opt(self, name: str, opt: int) -> Any:
+        if name in ContextOption.__members__:
+            return self._ctx_get(int(opt))
+        if int(opt) in self.sockopts:
+            return self.sockopts[int(opt)]
+        raise AttributeError(name)
+
+    def __delattr__(self, key: str) -> None:
+        opt = getattr(constants, key.upper(), None)
+        if opt is not None and int(opt) in self.sockopts:
+            del self.sockopts[int(opt)]
+        else:
+            object.__delattr__(self, key)
+
+
+__all__ = ["Context"]

@@ -1,0 +1,293 @@
+"""pyzmq's ``Socket`` over the native core."""
+
+from __future__ import annotations
+
+import errno as _errno
+import json
+import pickle
+import random
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, TypeVar, Union
+
+from ferromq import _native, constants
+from ferromq._attrsettr import AttributeSetter
+from ferromq.constants import SocketOption, SocketType
+from ferromq.error import ZMQBindError, ZMQError
+
+if TYPE_CHECKING:
+    from ferromq.context import Context
+
+T = TypeVar("T", bound="Socket")
+
+_BYTES_OPTS = frozenset(
+    int(o)
+    for o in (
+        SocketOption.ROUTING_ID,
+        SocketOption.SUBSCRIBE,
+        SocketOption.UNSUBSCRIBE,
+        SocketOption.LAST_ENDPOINT,
+        SocketOption.CONNECT_ROUTING_ID,
+    )
+)
+
+_monitor_counter = 0
+_monitor_lock = threading.Lock()
+
+
+class _SocketContext:
+    """Returned by bind/connect: ``with sock.bind(url):`` unbinds/disconnects on exit."""
+
+    def __init__(self, socket: "Socket", kind: str, addr: str) -> None:
+        self.socket = socket
+        self.kind = kind
+        self.addr = addr
+
+    def __enter__(self) -> "Socket":
+        return self.socket
+
+    def __exit__(self, *args: Any) -> None:
+        if self.socket.closed:
+            return
+        if self.kind == "bind":
+            self.socket.unbind(self.addr)
+        else:
+            self.socket.disconnect(self.addr)
+
+    def __repr__(self) -> str:
+        return f"<SocketContext({self.kind}={self.addr!r})>"
+
+
+class Socket(AttributeSetter, _native.Socket):
+    """A ZeroMQ socket, with pyzmq's API (options as attributes, helpers, context manager)."""
+
+    context: "Context"
+    _shadow: bool = False
+
+    def __init__(self, context: Any = None, socket_type: int = 0, **kwargs: Any) -> None:
+        self.context = context
+        if context is not None:
+            context._add_socket(self)
+            for opt, value in list(context.sockopts.items()):
+                try:
+                    self.set(opt, value)
+                except ZMQError:
+                    pass
+
+    def __repr__(self) -> str:
+        try:
+            tname = SocketType(self.socket_type).name
+        except ValueError:
+            tname = str(self.socket_type)
+        closed = " closed" if self.closed else ""
+        return f"<{type(self).__module__}.{type(self).__name__}(zmq.{tname}) at {hex(id(self))}{closed}>"
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        pass
+
+    # -- lifecycle --
+    def close(self, linger: Optional[int] = None) -> None:
+        """Closes the socket (setting LINGER first if given)."""
+        if self.closed:
+            return
+        if linger is not None:
+            try:
+                self._set(constants.LINGER, linger)
+            except ZMQError:
+                pass  # e.g. ETERM: closing still works (pyzmq ignores this too)
+        self._close()
+        ctx = self.__dict__.get("context")
+        if ctx is not None:
+            ctx._rm_socket(self)
+
+    @property
+    def type(self) -> int:
+        return self.socket_type
+
+    @property
+    def underlying(self) -> int:
+        return id(self)
+
+    def bind(self, addr: str) -> _SocketContext:
+        """Binds; the result is a context manager that unbinds on exit."""
+        if isinstance(addr, bytes):
+            addr = addr.decode()
+        try:
+            self._bind(addr)
+        except ZMQError as e:
+            if e.errno in (_errno.EADDRINUSE,) or "://" not in addr:
+                e.strerror += f" (addr={addr!r})"
+            raise
+        real = self.get(constants.LAST_ENDPOINT).decode() or addr
+        return _SocketContext(self, "bind", real)
+
+    def connect(self, addr: str) -> _SocketContext:
+        """Connects; the result is a context manager that disconnects on exit."""
+        if isinstance(addr, bytes):
+            addr = addr.decode()
+        self._connect(addr)
+        return _SocketContext(self, "connect", addr)
+
+    def bind_to_random_port(
+        self,
+        addr: str,
+        min_port: int = 49152,
+        max_port: int = 65536,
+        max_tries: int = 100,
+    ) -> int:
+        """Binds to a random port of ``addr`` (an address without port); returns it."""
+        if min_port == 49152 and max_port == 65536:
+            self._bind(f"{addr}:*")
+            url = self.get(constants.LAST_ENDPOINT).decode()
+            return int(url.rsplit(":", 1)[-1])
+        for _ in range(max_tries):
+            port = random.randrange(min_port, max_port)
+            try:
+                self._bind(f"{addr}:{port}")
+            except ZMQError as e:
+                if e.errno not in (_errno.EADDRINUSE, _errno.EACCES):
+                    raise
+            else:
+                return port
+        raise ZMQBindError("Could not bind socket to random port.")
+
+    # -- options --
+    def set(self, option: int, optval: Any) -> None:
+        """Sets an option by number (pyzmq's setsockopt)."""
+        option = int(option)
+        if isinstance(optval, str) and option in _BYTES_OPTS:
+            raise TypeError("unicode not allowed, use setsockopt_string")
+        if option == constants.HWM:
+            self.hwm = optval
+            return
+        self._set(option, optval)
+
+    setsockopt = set
+
+    def get(self, option: int) -> Any:
+        """Reads an option by number (pyzmq's getsockopt)."""
+        option = int(option)
+        if option == constants.HWM:
+            return self.hwm
+        return self._get(option)
+
+    getsockopt = get
+
+    def set_string(self, option: int, optval: str, encoding: str = "utf-8") -> None:
+        if not isinstance(optval, str):
+            raise TypeError(f"strings only, not {type(optval)}")
+        self._set(int(option), optval.encode(encoding))
+
+    setsockopt_string = set_string
+
+    def get_string(self, option: int, encoding: str = "utf-8") -> str:
+        v = self.get(option)
+        if not isinstance(v, bytes):
+            raise TypeError(f"option {option} will not return a string to be decoded")
+        return v.decode(encoding)
+
+    getsockopt_string = get_string
+
+    @property
+    def hwm(self) -> int:
+        """SNDHWM and RCVHWM together (reads SNDHWM)."""
+        return int(self._get(constants.SNDHWM))
+
+    @hwm.setter
+    def hwm(self, value: int) -> None:
+        self._set(constants.SNDHWM, value)
+        self._set(constants.RCVHWM, value)
+
+    def subscribe(self, topic: Union[str, bytes]) -> None:
+        if isinstance(topic, str):
+            topic = topic.encode("utf-8")
+        self._set(constants.SUBSCRIBE, topic)
+
+    def unsubscribe(self, topic: Union[str, bytes]) -> None:
+        if isinstance(topic, str):
+            topic = topic.encode("utf-8")
+        self._set(constants.UNSUBSCRIBE, topic)
+
+    def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
+        if name in ("SUBSCRIBE", "UNSUBSCRIBE") and isinstance(value, str):
+            value = value.encode("utf-8")
+        self.set(opt, value)
+
+    # -- helpers --
+    def send_string(
+        self, u: str, flags: int = 0, copy: bool = True, encoding: str = "utf-8", **kwargs: Any
+    ) -> Any:
+        if not isinstance(u, str):
+            raise TypeError("unicode/str objects only")
+        return self.send(u.encode(encoding), flags=flags, copy=copy, **kwargs)
+
+    send_unicode = send_string
+
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:
+        msg = self.recv(flags=flags)
+        return msg.decode(encoding)  # type: ignore[no-any-return]
+
+    recv_unicode = recv_string
+
+    def send_json(self, obj: Any, flags: int = 0, **kwargs: Any) -> Any:
+        send_kwargs = {k: kwargs.pop(k) for k in ("copy", "track", "routing_id", "group") if k in kwargs}
+        msg = json.dumps(obj, **kwargs).encode("utf8")
+        return self.send(msg, flags=flags, **send_kwargs)
+
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
+        msg = self.recv(flags)
+        return json.loads(msg, **kwargs)
+
+    def send_pyobj(
+        self, obj: Any, flags: int = 0, protocol: int = pickle.DEFAULT_PROTOCOL, **kwargs: Any
+    ) -> Any:
+        return self.send(pickle.dumps(obj, protocol), flags=flags, **kwargs)
+
+    def recv_pyobj(self, flags: int = 0) -> Any:
+        return pickle.loads(self.recv(flags))
+
+    def send_serialized(
+        self, msg: Any, serialize: Callable[[Any], Sequence[Any]], flags: int = 0, copy: bool = True, **kwargs: Any
+    ) -> Any:
+        return self.send_multipart(serialize(msg), flags=flags, copy=copy, **kwargs)
+
+    def recv_serialized(
+        self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True
+    ) -> Any:
+        return deserialize(self.recv_multipart(flags, copy=copy))
+
+    # -- monitor --
+    def get_monitor_socket(self, events: Optional[int] = None, addr: Optional[str] = None) -> "Socket":
+        """A PAIR socket receiving this socket's monitor events (libzmq's two-frame format)."""
+        global _monitor_counter
+        if self.__dict__.get("_monitor_socket") is not None:
+            return self.__dict__["_monitor_socket"]  # type: ignore[no-any-return]
+        if addr is None:
+            with _monitor_lock:
+                _monitor_counter += 1
+                n = _monitor_counter
+            addr = f"inproc://monitor.s-{id(self)}-{n}"
+        if events is None:
+            events = constants.EVENT_ALL
+        self.monitor(addr, events)
+        sock: Socket = self.context.socket(constants.PAIR)
+        sock.connect(addr)
+        self._monitor_socket = sock
+        return sock
+
+    def disable_monitor(self) -> None:
+        sock = self.__dict__.get("_monitor_socket")
+        self._monitor_socket = None
+        self.monitor(None, 0)
+        if sock is not None:
+            sock.close(linger=0)
+
+    _monitor_socket: Optional["Socket"] = None
+
+
+__all__ = ["Socket"]

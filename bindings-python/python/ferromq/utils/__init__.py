@@ -1,0 +1,1 @@
+"""Utilities (pyzmq\x27s zmq.utils)."""
