@@ -79,6 +79,23 @@ impl Body {
     }
 }
 
+/// A zero-filled buffer of `size` (> 0) bytes, or ENOMEM. `calloc` gets large buffers
+/// as fresh zero pages, so bytes the program never writes cost no memset or page fault.
+fn zeroed(size: usize) -> CResult<Box<[u8]>> {
+    let layout = std::alloc::Layout::array::<u8>(size).map_err(|_| Errno(libc::ENOMEM))?;
+    if layout.size() == 0 {
+        return Ok(Box::default());
+    }
+    // SAFETY: the layout has a non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return Err(Errno(libc::ENOMEM));
+    }
+    // SAFETY: `ptr` is a zero-initialised allocation of `size` bytes with the layout of
+    // `[u8; size]` from the global allocator, which is what `Box<[u8]>` frees it with.
+    Ok(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, size)) })
+}
+
 /// What lives inside a `zmq_msg_t`.
 #[repr(C)]
 struct CMsg {
@@ -188,10 +205,7 @@ pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> 
         let body = if size <= INLINE_MAX {
             Body::Msg(Msg::copy_from_slice(&[0; INLINE_MAX][..size]))
         } else {
-            let mut v = Vec::new();
-            v.try_reserve_exact(size).map_err(|_| Errno(libc::ENOMEM))?;
-            v.resize(size, 0);
-            Body::Buf(v.into_boxed_slice())
+            Body::Buf(zeroed(size)?)
         };
         // SAFETY: `msg` points to a zmq_msg_t (caller's contract).
         unsafe { write(msg, body, 0) };

@@ -16,7 +16,7 @@ use crate::msg::Msg;
 use crate::proto::Metadata;
 use bytes::Bytes;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 #[derive(Debug, Default)]
@@ -243,6 +243,9 @@ pub(crate) struct Pipe {
     bound_via: Option<Arc<str>>,
     /// The READY properties of the peer's current connection (`zmq_msg_gets`).
     peer_metadata: Mutex<Option<Arc<Metadata>>>,
+    /// A number unique to the current `peer_metadata` (0: none yet), so a socket can
+    /// keep its own copy without taking the lock for every message.
+    metadata_generation: AtomicU64,
 }
 
 impl Pipe {
@@ -264,6 +267,7 @@ impl Pipe {
             routing_id: Mutex::new(None),
             bound_via: None,
             peer_metadata: Mutex::new(None),
+            metadata_generation: AtomicU64::new(0),
         })
     }
 
@@ -288,6 +292,7 @@ impl Pipe {
             routing_id: Mutex::new(None),
             bound_via,
             peer_metadata: Mutex::new(None),
+            metadata_generation: AtomicU64::new(0),
         };
         let a = Arc::new(end(&a_to_b, &b_to_a, OnceLock::new(), None));
         let b_peer = OnceLock::from(InprocPeer {
@@ -441,7 +446,16 @@ impl Pipe {
 
     /// Records the READY properties of a new connection's peer.
     pub fn set_peer_metadata(&self, meta: Arc<Metadata>) {
-        *self.peer_metadata.lock().unwrap_or_else(|e| e.into_inner()) = Some(meta);
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let mut slot = self.peer_metadata.lock().unwrap_or_else(|e| e.into_inner());
+        *slot = Some(meta);
+        self.metadata_generation
+            .store(NEXT.fetch_add(1, Ordering::Relaxed), Ordering::Release);
+    }
+
+    /// Changes whenever [`Pipe::set_peer_metadata`] is called (0 before).
+    pub fn metadata_generation(&self) -> u64 {
+        self.metadata_generation.load(Ordering::Acquire)
     }
 
     /// Applies new HWMs to this existing pipe.

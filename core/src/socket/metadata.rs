@@ -23,7 +23,17 @@ impl Socket {
     /// assert_eq!(meta.get("socket-type").map(|v| &v[..]), Some(&b"PUSH"[..]));
     /// # Ok::<(), ferromq::Error>(())
     /// ```
-    pub fn last_peer_metadata(&self) -> Option<Arc<Metadata>> {
-        self.pipes.last_read()?.peer_metadata()
+    pub fn last_peer_metadata(&mut self) -> Option<Arc<Metadata>> {
+        let pipe = self.pipes.last_read()?;
+        let key = (Arc::as_ptr(pipe) as usize, pipe.metadata_generation());
+        // One uncontended Arc clone per message while the connection stays the same.
+        if let Some((k, meta)) = &self.metadata_cache {
+            if *k == key {
+                return Some(Arc::clone(meta));
+            }
+        }
+        let meta = pipe.peer_metadata()?;
+        self.metadata_cache = Some((key, Arc::clone(&meta)));
+        Some(meta)
     }
 }

@@ -88,6 +88,8 @@ pub struct Socket {
     unattached: Vec<pattern::PipeId>,
     /// The `inproc://` names this socket bound.
     inproc_binds: Vec<String>,
+    /// The last peer metadata handed out, keyed by (pipe address, metadata generation).
+    metadata_cache: Option<((usize, u64), Arc<crate::proto::Metadata>)>,
     last_endpoint: String,
     rcvmore: bool,
 }
@@ -150,6 +152,7 @@ impl Socket {
             connects: Vec::new(),
             unattached: Vec::new(),
             inproc_binds: Vec::new(),
+            metadata_cache: None,
             last_endpoint: String::new(),
             rcvmore: false,
         })
