@@ -76,10 +76,9 @@ count_for() {
     default_count "$1"
 }
 
-log() { echo "$*" >&2; }
-
-has_impl() { [[ " $IMPLS " == *" $1 "* ]]; }
-
+# Shared helpers: log, has_impl, dump_outputs, fmt_rate, fmt_mbs, fmt_ratio, cpu_idle_pct, fmt_size.
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # ---------------------------------------------------------------- build
 if has_impl libzmq; then
     if ! pkg-config --exists libzmq; then
@@ -108,14 +107,6 @@ bin_for() {  # impl prog -> path
 # ---------------------------------------------------------------- helpers
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-
-dump_outputs() {  # files...
-    local f
-    for f in "$@"; do
-        [[ -s "$f" ]] && sed "s|^|    $(basename "$f"): |" "$f" >&2
-    done
-    return 0
-}
 
 # thr_run impl size count -> prints msgs/s, or FAIL
 thr_run() {
@@ -156,26 +147,8 @@ median() {  # numbers (FAIL entries ignored) -> median or "-"
         }'
 }
 
-fmt_rate() {  # msgs/s -> 7.15 M / 532 k / 980
-    awk -v x="$1" 'BEGIN {
-        if (x == "-") { print "-"; exit }
-        if (x >= 1e6) printf "%.2f M\n", x / 1e6
-        else if (x >= 1e4) printf "%.1f k\n", x / 1e3
-        else printf "%d\n", x }'
-}
-fmt_mbs() {  # msgs/s, size -> MB/s (10^6 bytes)
-    awk -v x="$1" -v s="$2" 'BEGIN { if (x == "-") print "-"; else printf "%.1f\n", x * s / 1e6 }'
-}
 fmt_us() {
     awk -v x="$1" 'BEGIN { if (x == "-") print "-"; else printf "%.2f\n", x }'
-}
-fmt_ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'
-}
-fmt_size() {
-    if (( $1 >= 1048576 && $1 % 1048576 == 0 )); then echo "$(( $1 / 1048576 )) MiB"
-    elif (( $1 >= 1024 && $1 % 1024 == 0 )); then echo "$(( $1 / 1024 )) KiB"
-    else echo "$1 B"; fi
 }
 
 # ---------------------------------------------------------------- machine
@@ -186,15 +159,6 @@ KERNEL="$(uname -srm)"
 LZ_VERSION="$(pkg-config --modversion libzmq 2>/dev/null || echo unknown)"
 RUSTC="$(rustc --version 2>/dev/null || echo unknown)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-cpu_idle_pct() {  # share of CPU time idle over one second (other work on the machine = noise)
-    local a b
-    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-    awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
-        n = split(a, x, " "); split(b, y, " "); t = 0
-        for (i = 2; i <= n; i++) t += y[i] - x[i]
-        idle = (y[5] - x[5]) + (y[6] - x[6])
-        printf "%.0f\n", (t > 0 ? 100 * idle / t : 0) }'
-}
 IDLE_BEFORE="$(cpu_idle_pct)"
 STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
 

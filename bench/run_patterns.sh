@@ -69,10 +69,9 @@ IMPLS="${IMPLS:-libzmq ferromq}"
 TIMEOUT="${TIMEOUT:-120}"
 HOST="${HOST:-127.0.0.1}"
 
-log() { echo "$*" >&2; }
-
-has_impl() { [[ " $IMPLS " == *" $1 "* ]]; }
-
+# Shared helpers: log, has_impl, free_port, dump_outputs, fmt_rate, fmt_ratio, cpu_idle_pct, fmt_size.
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # ---------------------------------------------------------------- build
 if has_impl libzmq; then
     if ! pkg-config --exists libzmq; then
@@ -99,15 +98,6 @@ bin_for() {  # impl prog -> path
 }
 
 # ---------------------------------------------------------------- helpers
-free_port() {
-    python3 - "$HOST" <<'PY'
-import socket, sys
-s = socket.socket()
-s.bind((sys.argv[1], 0))
-print(s.getsockname()[1])
-s.close()
-PY
-}
 
 wait_listening() {  # port or tcp:// / ipc:// endpoint; up to ~3 s
     local i
@@ -133,14 +123,6 @@ new_endpoint() {  # transport -> sets EP (in this shell, not a subshell)
         IPC_SEQ=$((IPC_SEQ + 1))
         EP="ipc://$TMP/lat-$IPC_SEQ.sock"
     fi
-}
-
-dump_outputs() {  # files...
-    local f
-    for f in "$@"; do
-        [[ -s "$f" ]] && sed "s|^|    $(basename "$f"): |" "$f" >&2
-    done
-    return 0
 }
 
 # lat_run impl endpoint size count -> prints one-way latency in us, or FAIL
@@ -215,21 +197,8 @@ median() {  # numbers (FAIL entries ignored) -> median or "-"
         }'
 }
 
-fmt_rate() {  # msgs/s -> 7.15 M / 532 k / 980
-    awk -v x="$1" 'BEGIN {
-        if (x == "-") { print "-"; exit }
-        if (x >= 1e6) printf "%.2f M\n", x / 1e6
-        else if (x >= 1e4) printf "%.1f k\n", x / 1e3
-        else printf "%d\n", x }'
-}
 fmt_us() {
     awk -v x="$1" 'BEGIN { if (x == "-") print "-"; else printf "%.1f\n", x }'
-}
-fmt_ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'
-}
-fmt_size() {
-    if (( $1 >= 1024 && $1 % 1024 == 0 )); then echo "$(( $1 / 1024 )) KiB"; else echo "$1 B"; fi
 }
 drops_of() {  # "thr/drops ..." -> "0" / "0, 0, 12, ..." (FAIL runs shown as "-")
     local v out=() d all_zero=1
@@ -251,15 +220,6 @@ KERNEL="$(uname -srm)"
 LZ_VERSION="$(pkg-config --modversion libzmq 2>/dev/null || echo unknown)"
 RUSTC="$(rustc --version 2>/dev/null || echo unknown)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-cpu_idle_pct() {  # share of CPU time idle over one second (other work on the machine = noise)
-    local a b
-    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-    awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
-        n = split(a, x, " "); split(b, y, " "); t = 0
-        for (i = 2; i <= n; i++) t += y[i] - x[i]
-        idle = (y[5] - x[5]) + (y[6] - x[6])
-        printf "%.0f\n", (t > 0 ? 100 * idle / t : 0) }'
-}
 IDLE_BEFORE="$(cpu_idle_pct)"
 STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
 

@@ -211,17 +211,31 @@ pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
     })
 }
 
+/// Runs `op` (bind, connect, unbind, disconnect) on socket `s` with endpoint `addr`:
+/// 0, or -1 with errno.
+///
+/// # Safety
+/// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
+unsafe fn endpoint_call(
+    s: *mut c_void,
+    addr: *const c_char,
+    op: impl FnOnce(&mut Socket, &str) -> ferromq_core::Result<()>,
+) -> c_int {
+    guard(-1, || {
+        // SAFETY: as the caller guarantees.
+        unsafe { with_socket(s, |sock| Ok(op(sock, c_str(addr)?)?)) }?;
+        Ok(0)
+    })
+}
+
 /// Binds the socket to `addr`.
 ///
 /// # Safety
 /// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int {
-    guard(-1, || {
-        // SAFETY: as the caller guarantees.
-        unsafe { with_socket(s, |sock| Ok(sock.bind(c_str(addr)?)?)) }?;
-        Ok(0)
-    })
+    // SAFETY: as the caller guarantees.
+    unsafe { endpoint_call(s, addr, Socket::bind) }
 }
 
 /// Connects the socket to `addr`.
@@ -230,11 +244,8 @@ pub unsafe extern "C" fn zmq_bind(s: *mut c_void, addr: *const c_char) -> c_int 
 /// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int {
-    guard(-1, || {
-        // SAFETY: as the caller guarantees.
-        unsafe { with_socket(s, |sock| Ok(sock.connect(c_str(addr)?)?)) }?;
-        Ok(0)
-    })
+    // SAFETY: as the caller guarantees.
+    unsafe { endpoint_call(s, addr, Socket::connect) }
 }
 
 /// Stops listening on `addr`.
@@ -243,11 +254,8 @@ pub unsafe extern "C" fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_i
 /// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int {
-    guard(-1, || {
-        // SAFETY: as the caller guarantees.
-        unsafe { with_socket(s, |sock| Ok(sock.unbind(c_str(addr)?)?)) }?;
-        Ok(0)
-    })
+    // SAFETY: as the caller guarantees.
+    unsafe { endpoint_call(s, addr, Socket::unbind) }
 }
 
 /// Disconnects from `addr`.
@@ -256,11 +264,8 @@ pub unsafe extern "C" fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_in
 /// `s` is NULL or a pointer returned by `zmq_socket`; `addr` is NULL or a string.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int {
-    guard(-1, || {
-        // SAFETY: as the caller guarantees.
-        unsafe { with_socket(s, |sock| Ok(sock.disconnect(c_str(addr)?)?)) }?;
-        Ok(0)
-    })
+    // SAFETY: as the caller guarantees.
+    unsafe { endpoint_call(s, addr, Socket::disconnect) }
 }
 
 /// The byte length as libzmq's `int` return value (saturating).
