@@ -5,6 +5,13 @@
 //! its [`Pipe`]: it reads large chunks and decodes many frames per `read`, and drains the
 //! pipe into a [`WriteBuf`] so many messages leave per `writev`.
 //!
+//! Output is bounded per connection: data comes from the pipe only while the write buffer
+//! is under a batch, and a message counts against SNDHWM until the kernel has taken its
+//! last byte (acknowledged to the pipe at its low-water mark). Control replies coalesce:
+//! at most one PONG is pending (the newest PING's context), as in libzmq, so a peer that
+//! floods PINGs without reading costs nothing. A session reads at most a budget of bytes
+//! per turn and then yields to the other sessions of its I/O thread.
+//!
 //! Connect-side sessions (and their pipe) outlive connections: when a connection drops they
 //! reconnect after RECONNECT_IVL (with backoff), and messages still queued are sent then.
 //! Bind-side sessions end with their connection. A peer that misbehaves (bad greeting,
@@ -54,6 +61,10 @@ const COPY_MAX: usize = 8 * 1024;
 const WRITE_BATCH: usize = 256 * 1024;
 /// Hand decoded messages to the socket at least every this many messages.
 const DELIVER_BATCH: usize = 4096;
+/// At most this many `read` calls per turn; then the session lets the other sessions of
+/// its I/O thread run and comes back (a peer that sends without pause, even only PINGs,
+/// cannot hold the thread).
+const READ_BUDGET: usize = 64;
 
 /// What a session inherits from its socket.
 #[derive(Debug, Clone)]
@@ -145,6 +156,11 @@ pub(crate) struct Session {
     pipe: Option<Arc<Pipe>>,
     /// Drained from the pipe, not yet encoded.
     out_local: VecDeque<Msg>,
+    /// Complete messages written out (or lost with their connection) and not yet
+    /// acknowledged to the pipe, which happens at its low-water mark.
+    out_done: usize,
+    /// The context of the newest PING not answered yet (one PONG at most is pending).
+    pending_pong: Option<Bytes>,
     /// The last frame encoded had MORE set.
     mid_message: bool,
     /// Frames of an incoming message not complete yet.
@@ -191,6 +207,8 @@ impl Session {
             writable: false,
             pipe,
             out_local: VecDeque::new(),
+            out_done: 0,
+            pending_pong: None,
             mid_message: false,
             partial: Vec::new(),
             in_data_message: false,
@@ -367,8 +385,9 @@ impl Session {
         if matches!(self.phase, Phase::Handshaking(_)) {
             self.read_handshake(ctx)?;
         }
-        if matches!(self.phase, Phase::Active) {
-            self.read_traffic()?;
+        if matches!(self.phase, Phase::Active) && self.read_traffic()? {
+            // The budget ran out with bytes possibly left: come back after the others.
+            ctx.io.activate(self.token);
         }
         self.write_out()
     }
@@ -580,7 +599,11 @@ impl Session {
         Ok(true)
     }
 
-    fn read_traffic(&mut self) -> Result<(), Lost> {
+    /// Decodes and reads while the socket has credit. Returns whether the read budget
+    /// ran out while the stream may still have bytes (the session must be run again).
+    fn read_traffic(&mut self) -> Result<bool, Lost> {
+        let mut reads = 0;
+        let mut exhausted = false;
         loop {
             self.decode()?;
             if self.credit == 0 {
@@ -593,12 +616,20 @@ impl Session {
             if self.batch_msgs >= DELIVER_BATCH {
                 self.flush_batch();
             }
-            if !self.can_read || !self.read_some()? {
+            if !self.can_read {
+                break;
+            }
+            if reads == READ_BUDGET {
+                exhausted = true;
+                break;
+            }
+            reads += 1;
+            if !self.read_some()? {
                 break;
             }
         }
         self.flush_batch();
-        Ok(())
+        Ok(exhausted)
     }
 
     /// Whether incoming messages are thrown away (send-only socket, or socket gone).
@@ -689,7 +720,9 @@ impl Session {
                 if let Some(hb) = self.heartbeat.as_mut() {
                     hb.ping_received(ttl_deciseconds);
                 }
-                self.wbuf.push_with(|out| encode_pong(&context, out));
+                // Replaces a PONG not sent yet (libzmq keeps one too); copied, so that
+                // it does not pin the read buffer.
+                self.pending_pong = Some(Bytes::copy_from_slice(&context));
                 None
             }
             Ok(Command::Subscribe(topic)) if publisher => Some(subscription_msg(&topic, true)),
@@ -718,8 +751,13 @@ impl Session {
 
     fn write_out(&mut self) -> Result<(), Lost> {
         loop {
-            if matches!(self.phase, Phase::Active) && self.wbuf.len() < WRITE_BATCH {
-                self.refill();
+            if matches!(self.phase, Phase::Active) {
+                if let Some(context) = self.pending_pong.take() {
+                    self.wbuf.push_with(|out| encode_pong(&context, out));
+                }
+                if self.wbuf.len() < WRITE_BATCH {
+                    self.refill();
+                }
             }
             if self.wbuf.is_empty() || !self.writable {
                 return Ok(());
@@ -729,7 +767,10 @@ impl Session {
             };
             match self.wbuf.write_to(stream) {
                 Ok(0) => return Err(Lost),
-                Ok(_) => {}
+                Ok(_) => {
+                    self.out_done += self.wbuf.take_written_messages();
+                    self.ack_sent(false);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.writable = false;
                     return Ok(());
@@ -743,11 +784,23 @@ impl Session {
         }
     }
 
+    /// Acknowledges finished outgoing messages to the pipe: at its low-water mark, or
+    /// all of them with `now` (their connection is gone).
+    fn ack_sent(&mut self, now: bool) {
+        let Some(pipe) = &self.pipe else {
+            self.out_done = 0;
+            return;
+        };
+        if self.out_done > 0 && (now || self.out_done >= pipe.outgoing_lwm()) {
+            pipe.ack_outgoing(std::mem::take(&mut self.out_done));
+        }
+    }
+
     /// Encodes queued messages until the write buffer holds a batch.
     fn refill(&mut self) {
         if self.out_local.is_empty() {
             if let Some(pipe) = &self.pipe {
-                pipe.drain_outgoing(&mut self.out_local);
+                pipe.drain_outgoing(&mut self.out_local, 0);
             }
         }
         while self.wbuf.len() < WRITE_BATCH {
@@ -761,6 +814,7 @@ impl Session {
                         true => self.wbuf.push_with(|out| encode_subscribe(topic, out)),
                         false => self.wbuf.push_with(|out| encode_cancel(topic, out)),
                     }
+                    self.wbuf.end_message();
                     continue;
                 }
             }
@@ -775,10 +829,16 @@ impl Session {
         // Complete messages already decoded still reach the socket; a half-received one
         // is dropped, and so is the rest of a half-sent one (never sent headless later).
         self.flush_batch();
+        // Messages in the write buffer go with the connection: their credit comes back.
+        self.out_done += self.wbuf.pending_messages();
+        self.wbuf.clear();
+        self.pending_pong = None;
         if self.cfg.immediate && matches!(self.phase, Phase::Active) {
             if let Some(pipe) = &self.pipe {
                 self.out_local.clear();
                 self.mid_message = false;
+                // Takes and acknowledges everything in flight, these included.
+                self.out_done = 0;
                 pipe.peer_lost();
             }
         }
@@ -787,10 +847,12 @@ impl Session {
         if std::mem::take(&mut self.mid_message) {
             while let Some(m) = self.out_local.pop_front() {
                 if !m.more() {
+                    self.out_done += 1;
                     break;
                 }
             }
         }
+        self.ack_sent(true);
         if matches!(self.phase, Phase::Handshaking(_)) && !self.protocol_failure {
             self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
         }
@@ -807,7 +869,6 @@ impl Session {
         self.protocol_failure = false;
         self.rbuf = BytesMut::new();
         self.want = 0;
-        self.wbuf.clear();
         self.can_read = false;
         self.writable = false;
         self.phase = Phase::Idle;
