@@ -187,7 +187,11 @@ mod tests {
             panic!("the binder gets its end");
         };
         a.set_hwms(5, 10);
-        assert_eq!(fill(&a), 25, "connector's new SNDHWM 5 + binder's RCVHWM 20");
+        assert_eq!(
+            fill(&a),
+            25,
+            "connector's new SNDHWM 5 + binder's RCVHWM 20"
+        );
         b.set_hwms(20, 7);
         assert_eq!(fill(&b), 30, "binder's SNDHWM 20 + connector's RCVHWM 10");
         let mut got = std::collections::VecDeque::new();

@@ -212,7 +212,11 @@ mod tests {
             max: 23,
         };
         wb.write_to(&mut w).unwrap();
-        assert_eq!(wb.take_written_messages(), 0, "one byte of the first message is left");
+        assert_eq!(
+            wb.take_written_messages(),
+            0,
+            "one byte of the first message is left"
+        );
         w.max = 1;
         wb.write_to(&mut w).unwrap();
         assert_eq!(wb.take_written_messages(), 1);
