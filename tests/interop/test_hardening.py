@@ -129,3 +129,41 @@ def test_req_drops_a_reply_sent_before_the_request(ferromq_peer):
     req.send_line("STOP")
     assert req.readline() == "DONE 1"
     conn.close()
+
+
+def many_frames(n: int, body: bytes = b"") -> bytes:
+    """One message of ``n`` frames (all but the last with MORE)."""
+    return message_frame(body, more=True) * (n - 1) + message_frame(body)
+
+
+def test_a_message_over_maxmsgparts_closes_its_connection(ferromq_peer):
+    peer = ferromq_peer("pull", "--bind", "tcp://127.0.0.1:*", "--maxmsgparts", "100")
+    endpoint = peer.expect_endpoint()
+    s = handshake_as(endpoint, b"PUSH", b"PULL")
+    s.sendall(many_frames(100, b"f"))
+    line = peer.readline()
+    assert line.startswith("MSG 0 100 1:66 "), line[:80]
+    s.sendall(many_frames(101, b"f"))
+    assert wait_closed(s, 5.0) is not None, "a 101-frame message did not close the connection"
+    assert peer.no_line_within(0.5) is None, "the over-long message was delivered"
+    peer.assert_alive()
+
+
+def test_frame_count_is_bounded_by_default_and_memory_stays_flat(ferromq_peer):
+    peer = ferromq_peer("pull", "--bind", "tcp://127.0.0.1:*", "--quiet")
+    endpoint = peer.expect_endpoint()
+    base = peer.rss_kib()
+    # 70,000 empty frames (140 KB on the wire) per attempt, 20 attempts: ferromq's default
+    # bound of 65,536 frames per message closes each connection before it completes.
+    attack = many_frames(70_000)
+    for _ in range(20):
+        s = handshake_as(endpoint, b"PUSH", b"PULL")
+        try:
+            s.sendall(attack)
+        except (ConnectionResetError, BrokenPipeError):
+            pass
+        assert wait_closed(s, 5.0) is not None, "a 70,000-frame message was accepted"
+        s.close()
+        peer.assert_alive()
+    rss = peer.rss_kib()
+    assert rss < RSS_LIMIT_KIB and rss - base < 16 * 1024, f"RSS {base} -> {rss} KiB"

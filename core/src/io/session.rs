@@ -73,6 +73,10 @@ pub(crate) struct SessionConfig {
     pub identity: Bytes,
     /// Largest frame accepted from the peer.
     pub max_frame: u64,
+    /// Most frames in one incoming message (FERROMQ_MAXMSGPARTS; `None` = no limit).
+    pub max_parts: Option<usize>,
+    /// Most bytes in one incoming message (FERROMQ_MAXMSGTOTALSIZE; `None` = no limit).
+    pub max_msg_bytes: Option<u64>,
     pub handshake_ivl: Option<Duration>,
     pub reconnect_ivl: i32,
     pub reconnect_ivl_max: i32,
@@ -165,6 +169,10 @@ pub(crate) struct Session {
     mid_message: bool,
     /// Frames of an incoming message not complete yet.
     partial: Vec<Msg>,
+    /// Frames and body bytes of the incoming message so far (counted even when its
+    /// frames are thrown away), checked against the per-message bounds.
+    msg_frames: usize,
+    msg_bytes: u64,
     /// The last frame received had MORE set (a PUB uses it to drop data messages whole).
     in_data_message: bool,
     /// Complete incoming messages not delivered yet.
@@ -211,6 +219,8 @@ impl Session {
             pending_pong: None,
             mid_message: false,
             partial: Vec::new(),
+            msg_frames: 0,
+            msg_bytes: 0,
             in_data_message: false,
             batch: Vec::new(),
             batch_msgs: 0,
@@ -646,6 +656,9 @@ impl Session {
                 Ok(None) => break,
                 Err(_) => return Err(Lost),
             };
+            if !h.command {
+                self.check_message_bounds(h.body_len, h.more)?;
+            }
             let total = h.frame_len();
             if self.rbuf.len() < total {
                 self.want = total;
@@ -695,6 +708,25 @@ impl Session {
             // Start the next read at the front of the buffer, reusing it if we own it.
             self.rbuf.clear();
         }
+        Ok(())
+    }
+
+    /// Counts a data frame against FERROMQ_MAXMSGPARTS and FERROMQ_MAXMSGTOTALSIZE as soon
+    /// as its header is here (before its body is buffered); `Lost` when the message goes
+    /// beyond them. The header is parsed again when the frame is complete, so the count
+    /// is taken only once: the frame's header is then consumed.
+    fn check_message_bounds(&mut self, body_len: usize, more: bool) -> Result<(), Lost> {
+        if self.want != 0 {
+            return Ok(()); // this frame was counted when its header first arrived
+        }
+        let frames = self.msg_frames + 1;
+        let bytes = self.msg_bytes.saturating_add(body_len as u64);
+        if self.cfg.max_parts.is_some_and(|max| frames > max)
+            || self.cfg.max_msg_bytes.is_some_and(|max| bytes > max)
+        {
+            return Err(Lost);
+        }
+        (self.msg_frames, self.msg_bytes) = if more { (frames, bytes) } else { (0, 0) };
         Ok(())
     }
 
@@ -843,6 +875,7 @@ impl Session {
             }
         }
         self.partial.clear();
+        (self.msg_frames, self.msg_bytes) = (0, 0);
         self.in_data_message = false;
         if std::mem::take(&mut self.mid_message) {
             while let Some(m) = self.out_local.pop_front() {
