@@ -74,12 +74,8 @@ impl QueueState {
 /// messages: half the HWM, rounded up, as libzmq's `pipe_t::compute_lwm`. Credit returns
 /// while the reader reads, not only when it comes back to an empty queue, and a writer
 /// blocked at the HWM wakes once instead of once per message. Unlimited queues (0)
-/// acknowledge in chunks of 1024 only to keep the count small.
-///
-/// ```ignore
-/// assert_eq!(low_water_mark(1000), 500);
-/// assert_eq!(low_water_mark(1), 1);
-/// ```
+/// acknowledge in chunks of 1024 only to keep the count small. For example HWM 1000
+/// gives 500, HWM 1 gives 1.
 pub(crate) fn low_water_mark(hwm: usize) -> usize {
     match hwm {
         0 => 1024,
@@ -772,6 +768,34 @@ mod tests {
         q.take(&mut local, 1); // finds nothing: now waiting
         assert_eq!(q.try_push(msg("b", false)), Ok(true));
         assert_eq!(q.try_push(msg("c", false)), Ok(false));
+    }
+
+    #[test]
+    fn low_water_mark_is_half_the_hwm_rounded_up() {
+        assert_eq!(low_water_mark(1000), 500);
+        assert_eq!(low_water_mark(21), 11);
+        assert_eq!(low_water_mark(1), 1);
+        assert!(low_water_mark(0) > 0, "unlimited queues still acknowledge");
+    }
+
+    #[test]
+    fn an_ack_without_a_take_wakes_a_blocked_writer() {
+        let q = Queue::new(4);
+        for s in ["a", "b", "c", "d"] {
+            assert!(q.try_push(msg(s, false)).is_ok());
+        }
+        assert!(
+            q.try_push(msg("e", false)).is_err(),
+            "full: the writer waits"
+        );
+        let mut local = VecDeque::new();
+        assert!(!q.take(&mut local, 0).wake_writer);
+        assert_eq!(q.lwm(), 2);
+        assert!(q.ack(2), "two read of four: room, and the writer is told");
+        assert!(!q.ack(1), "told once");
+        assert!(q.try_push(msg("e", false)).is_ok());
+        q.set_hwm(10);
+        assert_eq!(q.lwm(), 5);
     }
 
     #[test]
