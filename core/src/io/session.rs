@@ -9,8 +9,11 @@
 //! is under a batch, and a message counts against SNDHWM until the kernel has taken its
 //! last byte (acknowledged to the pipe at its low-water mark). Control replies coalesce:
 //! at most one PONG is pending (the newest PING's context), as in libzmq, so a peer that
-//! floods PINGs without reading costs nothing. A session reads at most a budget of bytes
-//! per turn and then yields to the other sessions of its I/O thread.
+//! floods PINGs without reading costs nothing: nothing else is written in reply to what
+//! is read, so the bytes reading can add to the output are bounded by one PONG. Reading
+//! never waits for data output to drain (two peers that both send without reading would
+//! then deadlock); data output is bounded by SNDHWM instead. A session reads at most a
+//! budget of chunks per turn and then yields to the other sessions of its I/O thread.
 //!
 //! Connect-side sessions (and their pipe) outlive connections: when a connection drops they
 //! reconnect after RECONNECT_IVL (with backoff), and messages still queued are sent then.
