@@ -282,6 +282,19 @@ extern "C" {
 
 #define ZMQ_BINDTODEVICE 92
 
+/**
+ * ferromq extension (not in libzmq): the most frames an incoming message may have; a
+ * peer that sends a longer message loses its connection, as with ZMQ_MAXMSGSIZE.
+ * int, default 65536, -1 = no limit (libzmq's behaviour).
+ */
+#define FERROMQ_MAXMSGPARTS 1179779073
+
+/**
+ * ferromq extension (not in libzmq): the most bytes all frames of an incoming message
+ * may carry together (ZMQ_MAXMSGSIZE caps one frame). int64_t, default -1 = no limit.
+ */
+#define FERROMQ_MAXMSGTOTALSIZE 1179779074
+
 #define ZMQ_MORE 1
 
 #define ZMQ_SHARED 3

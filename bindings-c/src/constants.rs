@@ -122,6 +122,13 @@ pub const ZMQ_USE_FD: c_int = 89;
 pub const ZMQ_GSSAPI_PRINCIPAL_NAMETYPE: c_int = 90;
 pub const ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE: c_int = 91;
 pub const ZMQ_BINDTODEVICE: c_int = 92;
+/// ferromq extension (not in libzmq): the most frames an incoming message may have; a
+/// peer that sends a longer message loses its connection, as with ZMQ_MAXMSGSIZE.
+/// int, default 65536, -1 = no limit (libzmq's behaviour).
+pub const FERROMQ_MAXMSGPARTS: c_int = 0x4652_0001;
+/// ferromq extension (not in libzmq): the most bytes all frames of an incoming message
+/// may carry together (ZMQ_MAXMSGSIZE caps one frame). int64_t, default -1 = no limit.
+pub const FERROMQ_MAXMSGTOTALSIZE: c_int = 0x4652_0002;
 pub const ZMQ_MORE: c_int = 1;
 pub const ZMQ_SHARED: c_int = 3;
 pub const ZMQ_DONTWAIT: c_int = 1;

@@ -38,16 +38,6 @@ pub(crate) struct Adopted {
     pub pipes: Vec<Arc<Pipe>>,
 }
 
-/// The HWM of one direction: the sender's SNDHWM plus the receiver's RCVHWM, unlimited
-/// if either is (libzmq `socket_base_t::connect_internal`).
-fn combined(snd: usize, rcv: usize) -> usize {
-    if snd == 0 || rcv == 0 {
-        0
-    } else {
-        snd.saturating_add(rcv)
-    }
-}
-
 /// The inproc names bound in one context, and the connects waiting for a name.
 #[derive(Default)]
 pub(crate) struct Registry {
@@ -65,10 +55,8 @@ impl Registry {
         let mut pipes = Vec::new();
         for p in self.pending.remove(name).unwrap_or_default() {
             let c = &p.connector;
-            p.connector_end.set_hwms(
-                combined(c.sndhwm, binder.rcvhwm),
-                combined(binder.sndhwm, c.rcvhwm),
-            );
+            p.connector_end
+                .set_binder_hwms((binder.sndhwm, binder.rcvhwm));
             p.connector_end
                 .set_routing_id(binder.routing_id.clone(), false);
             p.binder_end.set_routing_id(c.routing_id.clone(), false);
@@ -97,8 +85,8 @@ impl Registry {
             let (a, b) = Pipe::inproc_pair(
                 &connector.socket,
                 endpoint,
-                combined(connector.sndhwm, binder.rcvhwm),
-                combined(binder.sndhwm, connector.rcvhwm),
+                (connector.sndhwm, connector.rcvhwm),
+                Some((binder.sndhwm, binder.rcvhwm)),
             );
             if connector.conflate || binder.conflate {
                 a.set_conflate();
@@ -118,8 +106,8 @@ impl Registry {
         let (a, b) = Pipe::inproc_pair(
             &connector.socket,
             endpoint,
-            connector.sndhwm,
-            connector.rcvhwm,
+            (connector.sndhwm, connector.rcvhwm),
+            None,
         );
         self.pending
             .entry(name.to_string())
@@ -143,10 +131,15 @@ impl Registry {
         }
     }
 
-    /// Forgets the waiting connects of a socket that is closing.
-    pub fn forget_connector(&mut self, socket: &Arc<SocketShared>) {
+    /// Forgets the waiting connects of a socket that is closing, except those with
+    /// messages queued when its `linger` is not 0: as in libzmq, a later bind still gets
+    /// them (the binder reads them, then the pipe ends).
+    pub fn forget_connector(&mut self, socket: &Arc<SocketShared>, linger: i32) {
         for list in self.pending.values_mut() {
-            list.retain(|p| !Arc::ptr_eq(&p.connector.socket, socket));
+            list.retain(|p| {
+                !Arc::ptr_eq(&p.connector.socket, socket)
+                    || (linger != 0 && p.connector_end.has_outgoing())
+            });
         }
         self.pending.retain(|_, list| !list.is_empty());
     }
@@ -168,10 +161,78 @@ mod tests {
 
     #[test]
     fn hwm_adds_both_sides_unless_one_is_unlimited() {
-        assert_eq!(combined(10, 20), 30);
-        assert_eq!(combined(0, 20), 0);
-        assert_eq!(combined(10, 0), 0);
-        assert_eq!(combined(usize::MAX, 1), usize::MAX);
+        use crate::pipe::combined_hwm;
+        assert_eq!(combined_hwm(10, 20), 30);
+        assert_eq!(combined_hwm(0, 20), 0);
+        assert_eq!(combined_hwm(10, 0), 0);
+        assert_eq!(combined_hwm(usize::MAX, 1), usize::MAX);
+    }
+
+    /// Sends single-frame messages until the pipe is full.
+    fn fill(p: &Pipe) -> usize {
+        let mut n = 0;
+        while n < 10_000 && p.send(crate::msg::Msg::from("m")).is_ok() {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn a_new_hwm_on_either_side_keeps_the_sum() {
+        let mut r = Registry::default();
+        let binder = side(20, b"");
+        r.bind("x", binder.clone()).unwrap();
+        let a = r.connect("x", side(10, b""));
+        let SocketCmd::Attach(b) = binder.socket.take().remove(0) else {
+            panic!("the binder gets its end");
+        };
+        a.set_hwms(5, 10);
+        assert_eq!(
+            fill(&a),
+            25,
+            "connector's new SNDHWM 5 + binder's RCVHWM 20"
+        );
+        b.set_hwms(20, 7);
+        assert_eq!(fill(&b), 30, "binder's SNDHWM 20 + connector's RCVHWM 10");
+        let mut got = std::collections::VecDeque::new();
+        b.recv_batch(&mut got, 0);
+        assert_eq!(got.len(), 25);
+        got.clear();
+        b.recv_batch(&mut got, 25);
+        assert_eq!(fill(&a), 5 + 7, "the binder's new RCVHWM counts too");
+    }
+
+    #[test]
+    fn a_connect_closed_before_the_bind_is_delivered_by_it() {
+        let mut r = Registry::default();
+        let conn = side(3, b"");
+        let a = r.connect("x", conn.clone());
+        assert_eq!(fill(&a), 3, "only the connector's SNDHWM before the bind");
+        a.close_from_socket(-1, None);
+        r.forget_connector(&conn.socket, -1);
+        let binder = side(1, b"");
+        let adopted = r.bind("x", binder.clone()).unwrap();
+        assert_eq!(adopted.pipes.len(), 1);
+        let mut got = std::collections::VecDeque::new();
+        adopted.pipes[0].recv_batch(&mut got, 0);
+        assert_eq!(got.len(), 3);
+        assert!(
+            matches!(binder.socket.take().as_slice(), [SocketCmd::Detach(_)]),
+            "and the binder learns the connector is gone"
+        );
+    }
+
+    #[test]
+    fn a_connect_closed_with_linger_0_or_nothing_queued_is_forgotten() {
+        let mut r = Registry::default();
+        let idle = side(3, b"");
+        r.connect("x", idle.clone());
+        let dropped = side(3, b"");
+        let a = r.connect("x", dropped.clone());
+        assert!(a.send(crate::msg::Msg::from("m")).is_ok());
+        r.forget_connector(&idle.socket, -1);
+        r.forget_connector(&dropped.socket, 0);
+        assert!(r.bind("x", side(1, b"")).unwrap().pipes.is_empty());
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub(crate) struct Options {
     pub rcvbuf: i32,
     pub connect_timeout: i32,
     pub ipv6: bool,
+    /// FERROMQ_MAXMSGPARTS (-1 = unlimited).
+    pub maxmsgparts: i32,
+    /// FERROMQ_MAXMSGTOTALSIZE (-1 = unlimited).
+    pub maxmsgtotalsize: i64,
 }
 
 impl Default for Options {
@@ -79,6 +83,8 @@ impl Default for Options {
             rcvbuf: -1,
             connect_timeout: 0,
             ipv6: false,
+            maxmsgparts: 65_536,
+            maxmsgtotalsize: -1,
         }
     }
 }

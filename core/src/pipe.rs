@@ -3,7 +3,11 @@
 //! Each direction is a [`Queue`] of whole messages (the writer pushes all frames of a
 //! message at once, so a reader never sees half a message). The high-water mark counts
 //! messages, as libzmq does: the writer may push while fewer than `hwm` messages are in
-//! flight, and the reader returns credit in batches, when it comes back for more.
+//! flight, and the reader returns credit in batches: whenever it has consumed a low-water
+//! mark's worth ([`low_water_mark`], half the HWM as in libzmq's `pipe_t`) while it reads,
+//! and the rest when it comes back for more. A session consumes a message when the
+//! kernel has taken its last byte, so it holds no more than the HWM allows beyond the
+//! kernel's buffer.
 //!
 //! Readers take everything queued in one lock and work through it privately; a writer
 //! wakes its reader only when the reader has said it is waiting (the queue ran dry), and a
@@ -16,7 +20,7 @@ use crate::msg::Msg;
 use crate::proto::Metadata;
 use bytes::Bytes;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 #[derive(Debug, Default)]
@@ -66,6 +70,19 @@ impl QueueState {
     }
 }
 
+/// How many consumed messages a reader acknowledges at once for a queue of `hwm`
+/// messages: half the HWM, rounded up, as libzmq's `pipe_t::compute_lwm`. Credit returns
+/// while the reader reads, not only when it comes back to an empty queue, and a writer
+/// blocked at the HWM wakes once instead of once per message. Unlimited queues (0)
+/// acknowledge in chunks of 1024 only to keep the count small. For example HWM 1000
+/// gives 500, HWM 1 gives 1.
+pub(crate) fn low_water_mark(hwm: usize) -> usize {
+    match hwm {
+        0 => 1024,
+        n => n / 2 + n % 2,
+    }
+}
+
 /// What a reader found when it came for more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Taken {
@@ -79,6 +96,8 @@ pub(crate) struct Taken {
 #[derive(Debug, Default)]
 pub(crate) struct Queue {
     state: Mutex<QueueState>,
+    /// [`low_water_mark`] of the current HWM, readable without the lock.
+    lwm: AtomicUsize,
 }
 
 impl Queue {
@@ -88,7 +107,25 @@ impl Queue {
                 hwm,
                 ..QueueState::default()
             }),
+            lwm: AtomicUsize::new(low_water_mark(hwm)),
         }
+    }
+
+    /// How many consumed messages the reader should acknowledge at once.
+    fn lwm(&self) -> usize {
+        self.lwm.load(Ordering::Relaxed)
+    }
+
+    /// Acknowledges `consumed` messages without taking anything. Returns whether a writer
+    /// blocked at the HWM has room now (and must be woken).
+    fn ack(&self, consumed: usize) -> bool {
+        let mut st = self.lock();
+        st.in_flight = st.in_flight.saturating_sub(consumed);
+        let wake_writer = st.writer_waiting && st.has_room();
+        if wake_writer {
+            st.writer_waiting = false;
+        }
+        wake_writer
     }
 
     fn lock(&self) -> MutexGuard<'_, QueueState> {
@@ -185,8 +222,36 @@ impl Queue {
     fn set_hwm(&self, hwm: usize) -> bool {
         let mut st = self.lock();
         st.hwm = hwm;
+        self.lwm.store(low_water_mark(hwm), Ordering::Relaxed);
         st.writer_waiting && st.has_room()
     }
+}
+
+/// The HWM of one direction of an inproc pipe: the sender's SNDHWM plus the receiver's
+/// RCVHWM, unlimited if either is (libzmq's `socket_base_t::connect_internal` and its
+/// pipes' "HWM boost").
+pub(crate) fn combined_hwm(snd: usize, rcv: usize) -> usize {
+    if snd == 0 || rcv == 0 {
+        0
+    } else {
+        snd.saturating_add(rcv)
+    }
+}
+
+/// The SNDHWM and RCVHWM of both sockets of an inproc pipe (`None`: the binder is not
+/// known yet), shared by its two ends, so that a change on either side recomputes both
+/// directions from current values.
+#[derive(Debug, Default)]
+struct InprocHwms {
+    sides: Mutex<[Option<(usize, usize)>; 2]>,
+}
+
+/// An end's place in its [`InprocHwms`].
+#[derive(Debug)]
+struct InprocSide {
+    hwms: Arc<InprocHwms>,
+    /// 0 = connector, 1 = binder.
+    index: usize,
 }
 
 /// Wakes one session on its I/O thread.
@@ -246,6 +311,21 @@ pub(crate) struct Pipe {
     /// A number unique to the current `peer_metadata` (0: none yet), so a socket can
     /// keep its own copy without taking the lock for every message.
     metadata_generation: AtomicU64,
+    /// Inproc: both sockets' HWMs, from which the two queues' HWMs are computed.
+    inproc_side: Option<InprocSide>,
+}
+
+/// The HWMs `(connector → binder, binder → connector)` of an inproc pipe from both
+/// sockets' `(SNDHWM, RCVHWM)`.
+fn directions(sides: &[Option<(usize, usize)>; 2]) -> (usize, usize) {
+    match (sides[0], sides[1]) {
+        (Some((csnd, crcv)), Some((bsnd, brcv))) => {
+            (combined_hwm(csnd, brcv), combined_hwm(bsnd, crcv))
+        }
+        (Some((csnd, crcv)), None) => (csnd, crcv),
+        (None, Some((bsnd, brcv))) => (brcv, bsnd),
+        (None, None) => (0, 0),
+    }
 }
 
 impl Pipe {
@@ -268,22 +348,29 @@ impl Pipe {
             bound_via: None,
             peer_metadata: Mutex::new(None),
             metadata_generation: AtomicU64::new(0),
+            inproc_side: None,
         })
     }
 
-    /// The two ends of an inproc pipe: `(connector's, binder's)`. `to_binder` and
-    /// `to_connector` are the HWMs of each direction. The binder's end knows its peer at
-    /// once; the connector's end learns it from [`Pipe::set_inproc_peer`] when the
-    /// endpoint is bound (immediately when it already is).
+    /// The two ends of an inproc pipe: `(connector's, binder's)`. `connector_hwms` and
+    /// `binder_hwms` are each socket's `(SNDHWM, RCVHWM)`, the binder's `None` while the
+    /// endpoint is not bound: each direction then holds the connector's own HWM, and from
+    /// the bind on the sum of both sides' (see [`combined_hwm`]). The binder's end knows
+    /// its peer at once; the connector's end learns it from [`Pipe::set_inproc_peer`]
+    /// when the endpoint is bound (immediately when it already is).
     pub fn inproc_pair(
         connector: &Arc<SocketShared>,
         endpoint: Arc<str>,
-        to_binder: usize,
-        to_connector: usize,
+        connector_hwms: (usize, usize),
+        binder_hwms: Option<(usize, usize)>,
     ) -> (Arc<Pipe>, Arc<Pipe>) {
+        let hwms = Arc::new(InprocHwms {
+            sides: Mutex::new([Some(connector_hwms), binder_hwms]),
+        });
+        let (to_binder, to_connector) = directions(&[Some(connector_hwms), binder_hwms]);
         let a_to_b = Arc::new(Queue::new(to_binder));
         let b_to_a = Arc::new(Queue::new(to_connector));
-        let end = |out: &Arc<Queue>, inbound: &Arc<Queue>, peer, bound_via| Pipe {
+        let end = |out: &Arc<Queue>, inbound: &Arc<Queue>, peer, bound_via, index| Pipe {
             out: Arc::clone(out),
             inbound: Arc::clone(inbound),
             peer: Peer::Socket(peer),
@@ -293,13 +380,17 @@ impl Pipe {
             bound_via,
             peer_metadata: Mutex::new(None),
             metadata_generation: AtomicU64::new(0),
+            inproc_side: Some(InprocSide {
+                hwms: Arc::clone(&hwms),
+                index,
+            }),
         };
-        let a = Arc::new(end(&a_to_b, &b_to_a, OnceLock::new(), None));
+        let a = Arc::new(end(&a_to_b, &b_to_a, OnceLock::new(), None, 0));
         let b_peer = OnceLock::from(InprocPeer {
             socket: Arc::clone(connector),
             pipe: Arc::as_ptr(&a) as usize,
         });
-        let b = Arc::new(end(&b_to_a, &a_to_b, b_peer, Some(endpoint)));
+        let b = Arc::new(end(&b_to_a, &a_to_b, b_peer, Some(endpoint), 1));
         (a, b)
     }
 
@@ -397,6 +488,20 @@ impl Pipe {
         t
     }
 
+    /// How many messages the socket reads before it acknowledges them with
+    /// [`Pipe::ack_inbound`].
+    pub fn inbound_lwm(&self) -> usize {
+        self.inbound.lwm()
+    }
+
+    /// The socket consumed `consumed` messages from its private batch: the credit goes
+    /// back to the writer now (woken if it was blocked at the HWM).
+    pub fn ack_inbound(&self, consumed: usize) {
+        if self.inbound.ack(consumed) {
+            self.wake_peer();
+        }
+    }
+
     /// The socket lets go of the pipe (close, disconnect): the session flushes what is
     /// queued within `linger` ms and then ends. `guard` (given when linger ≠ 0) keeps the
     /// context from terminating until then.
@@ -458,26 +563,75 @@ impl Pipe {
         self.metadata_generation.load(Ordering::Acquire)
     }
 
-    /// Applies new HWMs to this existing pipe.
+    /// Applies new HWMs of this end's socket to this existing pipe (inproc: added to the
+    /// other socket's, as libzmq does).
     pub fn set_hwms(&self, sndhwm: usize, rcvhwm: usize) {
-        self.out.set_hwm(sndhwm);
-        if self.inbound.set_hwm(rcvhwm) {
+        match &self.inproc_side {
+            None => self.apply_hwms(sndhwm, rcvhwm),
+            Some(side) => self.update_inproc_hwms(side, side.index, (sndhwm, rcvhwm)),
+        }
+    }
+
+    /// Inproc, connector's end: the endpoint was bound by a socket with these
+    /// `(SNDHWM, RCVHWM)`; both directions now hold the sums.
+    pub fn set_binder_hwms(&self, hwms: (usize, usize)) {
+        if let Some(side) = &self.inproc_side {
+            self.update_inproc_hwms(side, 1, hwms);
+        }
+    }
+
+    fn update_inproc_hwms(&self, side: &InprocSide, index: usize, hwms: (usize, usize)) {
+        let mut sides = side.hwms.sides.lock().unwrap_or_else(|e| e.into_inner());
+        sides[index] = Some(hwms);
+        let (to_binder, to_connector) = directions(&sides);
+        // Under the lock, so that two sockets changing theirs at once agree.
+        match side.index {
+            0 => self.apply_hwms(to_binder, to_connector),
+            _ => self.apply_hwms(to_connector, to_binder),
+        }
+    }
+
+    fn apply_hwms(&self, out: usize, inbound: usize) {
+        if self.out.set_hwm(out) {
+            self.wake_socket();
+        }
+        if self.inbound.set_hwm(inbound) {
             self.wake_peer();
         }
     }
 
     // ---- I/O (session) side ----
 
-    /// Moves every queued outgoing frame into `into`. Returns whether the socket is gone
-    /// and nothing is left.
-    pub fn drain_outgoing(&self, into: &mut VecDeque<Msg>) -> bool {
-        let t = self.out.take(into, usize::MAX);
+    /// Moves every queued outgoing frame into `into`, acknowledging `consumed` messages
+    /// (see [`Pipe::ack_outgoing`]). Returns whether the socket is gone and nothing is
+    /// left.
+    pub fn drain_outgoing(&self, into: &mut VecDeque<Msg>, consumed: usize) -> bool {
+        let t = self.out.take(into, consumed);
         if t.wake_writer {
-            if let Peer::Session { socket, .. } = &self.peer {
-                socket.signal.notify();
-            }
+            self.wake_socket();
         }
         t.finished
+    }
+
+    /// How many sent messages the session acknowledges at once.
+    pub fn outgoing_lwm(&self) -> usize {
+        self.out.lwm()
+    }
+
+    /// The session is done with `consumed` outgoing messages (the kernel took them, or
+    /// the connection that was to carry them is gone): the socket may send that many
+    /// more, and is woken if it was blocked at SNDHWM.
+    pub fn ack_outgoing(&self, consumed: usize) {
+        if self.out.ack(consumed) {
+            self.wake_socket();
+        }
+    }
+
+    /// Wakes the socket of a session pipe (room came free for its sends).
+    fn wake_socket(&self) {
+        if let Peer::Session { socket, .. } = &self.peer {
+            socket.signal.notify();
+        }
     }
 
     /// Whether the socket has let go of this pipe.
@@ -614,6 +768,34 @@ mod tests {
         q.take(&mut local, 1); // finds nothing: now waiting
         assert_eq!(q.try_push(msg("b", false)), Ok(true));
         assert_eq!(q.try_push(msg("c", false)), Ok(false));
+    }
+
+    #[test]
+    fn low_water_mark_is_half_the_hwm_rounded_up() {
+        assert_eq!(low_water_mark(1000), 500);
+        assert_eq!(low_water_mark(21), 11);
+        assert_eq!(low_water_mark(1), 1);
+        assert!(low_water_mark(0) > 0, "unlimited queues still acknowledge");
+    }
+
+    #[test]
+    fn an_ack_without_a_take_wakes_a_blocked_writer() {
+        let q = Queue::new(4);
+        for s in ["a", "b", "c", "d"] {
+            assert!(q.try_push(msg(s, false)).is_ok());
+        }
+        assert!(
+            q.try_push(msg("e", false)).is_err(),
+            "full: the writer waits"
+        );
+        let mut local = VecDeque::new();
+        assert!(!q.take(&mut local, 0).wake_writer);
+        assert_eq!(q.lwm(), 2);
+        assert!(q.ack(2), "two read of four: room, and the writer is told");
+        assert!(!q.ack(1), "told once");
+        assert!(q.try_push(msg("e", false)).is_ok());
+        q.set_hwm(10);
+        assert_eq!(q.lwm(), 5);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Each entry keeps a private batch of received frames, so the shared queue is locked
 //! once per batch rather than once per message, and counts the messages consumed from it
-//! so the credit goes back to the session when the next batch is taken.
+//! so the credit goes back to the writer at the pipe's low-water mark and when the next
+//! batch is taken.
 
 use crate::msg::Msg;
 use crate::pattern::{PipeId, Pipes};
@@ -152,6 +153,11 @@ impl Pipes for PipeTable {
         let m = e.local.pop_front()?;
         if !m.more() {
             e.consumed += 1;
+            if e.consumed >= e.pipe.inbound_lwm() {
+                // Credit returns while the socket reads (libzmq's low-water mark), so a
+                // writer blocked at the HWM need not wait for the batch to run dry.
+                e.pipe.ack_inbound(std::mem::take(&mut e.consumed));
+            }
         }
         self.last_read = Some(id);
         Some(m)

@@ -33,6 +33,14 @@ pub const RECONNECT_IVL_MAX: i32 = 21;
 pub const MAXMSGSIZE: i32 = 22;
 /// `ZMQ_SNDHWM`.
 pub const SNDHWM: i32 = 23;
+/// `FERROMQ_MAXMSGPARTS` (ferromq extension, not in libzmq): the most frames an incoming
+/// message may have; a peer that sends more loses its connection, as with MAXMSGSIZE.
+/// Default 65536; -1 = no limit (libzmq's behaviour). The number is far above libzmq's
+/// option range, so libzmq will never give it another meaning.
+pub const MAXMSGPARTS: i32 = 0x4652_0001;
+/// `FERROMQ_MAXMSGTOTALSIZE` (ferromq extension, 64-bit): the most bytes all frames of an
+/// incoming message may carry together (MAXMSGSIZE caps one frame). Default -1 = no limit.
+pub const MAXMSGTOTALSIZE: i32 = 0x4652_0002;
 /// `ZMQ_RCVHWM`.
 pub const RCVHWM: i32 = 24;
 /// `ZMQ_RCVTIMEO`.
@@ -117,7 +125,7 @@ pub enum OptionValue {
 /// ```
 pub fn option_type(option: i32) -> Option<OptionType> {
     Some(match option {
-        MAXMSGSIZE => OptionType::Int64,
+        MAXMSGSIZE | MAXMSGTOTALSIZE => OptionType::Int64,
         ROUTING_ID | SUBSCRIBE | UNSUBSCRIBE | LAST_ENDPOINT | CONNECT_ROUTING_ID => {
             OptionType::Bytes
         }
@@ -126,7 +134,7 @@ pub fn option_type(option: i32) -> Option<OptionType> {
         | TCP_KEEPALIVE | TCP_KEEPALIVE_CNT | TCP_KEEPALIVE_IDLE | TCP_KEEPALIVE_INTVL
         | IMMEDIATE | XPUB_VERBOSE | IPV6 | MECHANISM | REQ_CORRELATE | REQ_RELAXED | CONFLATE
         | ROUTER_HANDOVER | HANDSHAKE_IVL | HEARTBEAT_IVL | HEARTBEAT_TTL | HEARTBEAT_TIMEOUT
-        | XPUB_VERBOSER | CONNECT_TIMEOUT | THREAD_SAFE => OptionType::Int,
+        | XPUB_VERBOSER | CONNECT_TIMEOUT | THREAD_SAFE | MAXMSGPARTS => OptionType::Int,
         _ => return None,
     })
 }

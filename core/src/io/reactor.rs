@@ -1,4 +1,10 @@
 //! The poll loop of one I/O thread.
+//!
+//! After a burst of connections has ended (at least [`TRIM_BURST`] sessions closed and at
+//! most half of the peak still alive), the loop asks glibc's allocator to give free pages
+//! back to the system (`malloc_trim`): without it, the memory of thousands of finished
+//! sessions stays resident in the allocator's arenas (RSS 2 → 127 MB over six rounds of
+//! 5,000 connections while the heap in use stays small; see docs/reliability/allocator.md).
 
 use super::listener::Listener;
 use super::session::{Ctx, Next, Session};
@@ -15,10 +21,17 @@ enum Entry {
     Session(Box<Session>),
 }
 
+/// Sessions that must have ended since the last trim before the next one.
+const TRIM_BURST: usize = 1024;
+
 struct Reactor {
     entries: HashMap<usize, Entry>,
     timers: Timers,
     shared: Arc<IoShared>,
+    /// Sessions alive, the most alive since the last trim, and those ended since then.
+    sessions: usize,
+    peak: usize,
+    ended: usize,
 }
 
 /// Runs the loop until the thread is told to stop.
@@ -28,6 +41,9 @@ pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
         entries: HashMap::new(),
         timers: Timers::default(),
         shared,
+        sessions: 0,
+        peak: 0,
+        ended: 0,
     };
     let mut active = Vec::new();
     loop {
@@ -63,6 +79,7 @@ pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
             r.with_session(registry, token, |s, ctx| s.activate(ctx));
         }
         r.fire_timers(registry);
+        r.trim_after_burst();
     }
     r.stop(poll.registry());
 }
@@ -103,12 +120,16 @@ impl Reactor {
         if f(s, &mut ctx) == Next::Remove {
             s.shutdown(&mut ctx);
             self.entries.remove(&token);
+            self.sessions -= 1;
+            self.ended += 1;
         }
     }
 
     fn add_session(&mut self, registry: &Registry, session: Box<Session>) {
         let token = session.token();
         self.entries.insert(token, Entry::Session(session));
+        self.sessions += 1;
+        self.peak = self.peak.max(self.sessions);
         self.with_session(registry, token, |s, ctx| s.start(ctx));
     }
 
@@ -156,6 +177,16 @@ impl Reactor {
         true
     }
 
+    /// Returns free memory to the system once a burst of sessions has ended.
+    fn trim_after_burst(&mut self) {
+        if self.ended < TRIM_BURST || self.sessions > self.peak / 2 {
+            return;
+        }
+        release_free_memory();
+        self.ended = 0;
+        self.peak = self.sessions;
+    }
+
     fn fire_timers(&mut self, registry: &Registry) {
         let now = Instant::now();
         while let Some(t) = self.timers.pop_due(now) {
@@ -177,3 +208,17 @@ impl Reactor {
         }
     }
 }
+
+/// Asks glibc to return the free pages of every arena to the system.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim takes no pointers and only touches the allocator's own state,
+    // under its locks; any thread may call it at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators return memory on their own terms.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}

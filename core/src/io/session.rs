@@ -5,6 +5,16 @@
 //! its [`Pipe`]: it reads large chunks and decodes many frames per `read`, and drains the
 //! pipe into a [`WriteBuf`] so many messages leave per `writev`.
 //!
+//! Output is bounded per connection: data comes from the pipe only while the write buffer
+//! is under a batch, and a message counts against SNDHWM until the kernel has taken its
+//! last byte (acknowledged to the pipe at its low-water mark). Control replies coalesce:
+//! at most one PONG is pending (the newest PING's context), as in libzmq, so a peer that
+//! floods PINGs without reading costs nothing: nothing else is written in reply to what
+//! is read, so the bytes reading can add to the output are bounded by one PONG. Reading
+//! never waits for data output to drain (two peers that both send without reading would
+//! then deadlock); data output is bounded by SNDHWM instead. A session reads at most a
+//! budget of chunks per turn and then yields to the other sessions of its I/O thread.
+//!
 //! Connect-side sessions (and their pipe) outlive connections: when a connection drops they
 //! reconnect after RECONNECT_IVL (with backoff), and messages still queued are sent then.
 //! Bind-side sessions end with their connection. A peer that misbehaves (bad greeting,
@@ -54,6 +64,10 @@ const COPY_MAX: usize = 8 * 1024;
 const WRITE_BATCH: usize = 256 * 1024;
 /// Hand decoded messages to the socket at least every this many messages.
 const DELIVER_BATCH: usize = 4096;
+/// At most this many `read` calls per turn; then the session lets the other sessions of
+/// its I/O thread run and comes back (a peer that sends without pause, even only PINGs,
+/// cannot hold the thread).
+const READ_BUDGET: usize = 64;
 
 /// What a session inherits from its socket.
 #[derive(Debug, Clone)]
@@ -62,6 +76,10 @@ pub(crate) struct SessionConfig {
     pub identity: Bytes,
     /// Largest frame accepted from the peer.
     pub max_frame: u64,
+    /// Most frames in one incoming message (FERROMQ_MAXMSGPARTS; `None` = no limit).
+    pub max_parts: Option<usize>,
+    /// Most bytes in one incoming message (FERROMQ_MAXMSGTOTALSIZE; `None` = no limit).
+    pub max_msg_bytes: Option<u64>,
     pub handshake_ivl: Option<Duration>,
     pub reconnect_ivl: i32,
     pub reconnect_ivl_max: i32,
@@ -145,10 +163,19 @@ pub(crate) struct Session {
     pipe: Option<Arc<Pipe>>,
     /// Drained from the pipe, not yet encoded.
     out_local: VecDeque<Msg>,
+    /// Complete messages written out (or lost with their connection) and not yet
+    /// acknowledged to the pipe, which happens at its low-water mark.
+    out_done: usize,
+    /// The context of the newest PING not answered yet (one PONG at most is pending).
+    pending_pong: Option<Bytes>,
     /// The last frame encoded had MORE set.
     mid_message: bool,
     /// Frames of an incoming message not complete yet.
     partial: Vec<Msg>,
+    /// Frames and body bytes of the incoming message so far (counted even when its
+    /// frames are thrown away), checked against the per-message bounds.
+    msg_frames: usize,
+    msg_bytes: u64,
     /// The last frame received had MORE set (a PUB uses it to drop data messages whole).
     in_data_message: bool,
     /// Complete incoming messages not delivered yet.
@@ -191,8 +218,12 @@ impl Session {
             writable: false,
             pipe,
             out_local: VecDeque::new(),
+            out_done: 0,
+            pending_pong: None,
             mid_message: false,
             partial: Vec::new(),
+            msg_frames: 0,
+            msg_bytes: 0,
             in_data_message: false,
             batch: Vec::new(),
             batch_msgs: 0,
@@ -367,8 +398,9 @@ impl Session {
         if matches!(self.phase, Phase::Handshaking(_)) {
             self.read_handshake(ctx)?;
         }
-        if matches!(self.phase, Phase::Active) {
-            self.read_traffic()?;
+        if matches!(self.phase, Phase::Active) && self.read_traffic()? {
+            // The budget ran out with bytes possibly left: come back after the others.
+            ctx.io.activate(self.token);
         }
         self.write_out()
     }
@@ -580,7 +612,11 @@ impl Session {
         Ok(true)
     }
 
-    fn read_traffic(&mut self) -> Result<(), Lost> {
+    /// Decodes and reads while the socket has credit. Returns whether the read budget
+    /// ran out while the stream may still have bytes (the session must be run again).
+    fn read_traffic(&mut self) -> Result<bool, Lost> {
+        let mut reads = 0;
+        let mut exhausted = false;
         loop {
             self.decode()?;
             if self.credit == 0 {
@@ -593,12 +629,20 @@ impl Session {
             if self.batch_msgs >= DELIVER_BATCH {
                 self.flush_batch();
             }
-            if !self.can_read || !self.read_some()? {
+            if !self.can_read {
+                break;
+            }
+            if reads == READ_BUDGET {
+                exhausted = true;
+                break;
+            }
+            reads += 1;
+            if !self.read_some()? {
                 break;
             }
         }
         self.flush_batch();
-        Ok(())
+        Ok(exhausted)
     }
 
     /// Whether incoming messages are thrown away (send-only socket, or socket gone).
@@ -615,6 +659,9 @@ impl Session {
                 Ok(None) => break,
                 Err(_) => return Err(Lost),
             };
+            if !h.command {
+                self.check_message_bounds(h.body_len, h.more)?;
+            }
             let total = h.frame_len();
             if self.rbuf.len() < total {
                 self.want = total;
@@ -667,6 +714,25 @@ impl Session {
         Ok(())
     }
 
+    /// Counts a data frame against FERROMQ_MAXMSGPARTS and FERROMQ_MAXMSGTOTALSIZE as soon
+    /// as its header is here (before its body is buffered); `Lost` when the message goes
+    /// beyond them. The header is parsed again when the frame is complete, so the count
+    /// is taken only once: the frame's header is then consumed.
+    fn check_message_bounds(&mut self, body_len: usize, more: bool) -> Result<(), Lost> {
+        if self.want != 0 {
+            return Ok(()); // this frame was counted when its header first arrived
+        }
+        let frames = self.msg_frames + 1;
+        let bytes = self.msg_bytes.saturating_add(body_len as u64);
+        if self.cfg.max_parts.is_some_and(|max| frames > max)
+            || self.cfg.max_msg_bytes.is_some_and(|max| bytes > max)
+        {
+            return Err(Lost);
+        }
+        (self.msg_frames, self.msg_bytes) = if more { (frames, bytes) } else { (0, 0) };
+        Ok(())
+    }
+
     /// Queues the last frame of a message for delivery, using one unit of credit.
     fn push_complete(&mut self, msg: Msg) {
         self.batch.push(msg);
@@ -689,7 +755,9 @@ impl Session {
                 if let Some(hb) = self.heartbeat.as_mut() {
                     hb.ping_received(ttl_deciseconds);
                 }
-                self.wbuf.push_with(|out| encode_pong(&context, out));
+                // Replaces a PONG not sent yet (libzmq keeps one too); copied, so that
+                // it does not pin the read buffer.
+                self.pending_pong = Some(Bytes::copy_from_slice(&context));
                 None
             }
             Ok(Command::Subscribe(topic)) if publisher => Some(subscription_msg(&topic, true)),
@@ -718,8 +786,13 @@ impl Session {
 
     fn write_out(&mut self) -> Result<(), Lost> {
         loop {
-            if matches!(self.phase, Phase::Active) && self.wbuf.len() < WRITE_BATCH {
-                self.refill();
+            if matches!(self.phase, Phase::Active) {
+                if let Some(context) = self.pending_pong.take() {
+                    self.wbuf.push_with(|out| encode_pong(&context, out));
+                }
+                if self.wbuf.len() < WRITE_BATCH {
+                    self.refill();
+                }
             }
             if self.wbuf.is_empty() || !self.writable {
                 return Ok(());
@@ -729,7 +802,10 @@ impl Session {
             };
             match self.wbuf.write_to(stream) {
                 Ok(0) => return Err(Lost),
-                Ok(_) => {}
+                Ok(_) => {
+                    self.out_done += self.wbuf.take_written_messages();
+                    self.ack_sent(false);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.writable = false;
                     return Ok(());
@@ -743,11 +819,23 @@ impl Session {
         }
     }
 
+    /// Acknowledges finished outgoing messages to the pipe: at its low-water mark, or
+    /// all of them with `now` (their connection is gone).
+    fn ack_sent(&mut self, now: bool) {
+        let Some(pipe) = &self.pipe else {
+            self.out_done = 0;
+            return;
+        };
+        if self.out_done > 0 && (now || self.out_done >= pipe.outgoing_lwm()) {
+            pipe.ack_outgoing(std::mem::take(&mut self.out_done));
+        }
+    }
+
     /// Encodes queued messages until the write buffer holds a batch.
     fn refill(&mut self) {
         if self.out_local.is_empty() {
             if let Some(pipe) = &self.pipe {
-                pipe.drain_outgoing(&mut self.out_local);
+                pipe.drain_outgoing(&mut self.out_local, 0);
             }
         }
         while self.wbuf.len() < WRITE_BATCH {
@@ -761,6 +849,7 @@ impl Session {
                         true => self.wbuf.push_with(|out| encode_subscribe(topic, out)),
                         false => self.wbuf.push_with(|out| encode_cancel(topic, out)),
                     }
+                    self.wbuf.end_message();
                     continue;
                 }
             }
@@ -775,22 +864,31 @@ impl Session {
         // Complete messages already decoded still reach the socket; a half-received one
         // is dropped, and so is the rest of a half-sent one (never sent headless later).
         self.flush_batch();
+        // Messages in the write buffer go with the connection: their credit comes back.
+        self.out_done += self.wbuf.pending_messages();
+        self.wbuf.clear();
+        self.pending_pong = None;
         if self.cfg.immediate && matches!(self.phase, Phase::Active) {
             if let Some(pipe) = &self.pipe {
                 self.out_local.clear();
                 self.mid_message = false;
+                // Takes and acknowledges everything in flight, these included.
+                self.out_done = 0;
                 pipe.peer_lost();
             }
         }
         self.partial.clear();
+        (self.msg_frames, self.msg_bytes) = (0, 0);
         self.in_data_message = false;
         if std::mem::take(&mut self.mid_message) {
             while let Some(m) = self.out_local.pop_front() {
                 if !m.more() {
+                    self.out_done += 1;
                     break;
                 }
             }
         }
+        self.ack_sent(true);
         if matches!(self.phase, Phase::Handshaking(_)) && !self.protocol_failure {
             self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
         }
@@ -807,7 +905,6 @@ impl Session {
         self.protocol_failure = false;
         self.rbuf = BytesMut::new();
         self.want = 0;
-        self.wbuf.clear();
         self.can_read = false;
         self.writable = false;
         self.phase = Phase::Idle;

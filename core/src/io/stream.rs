@@ -2,6 +2,10 @@
 //!
 //! Small enums instead of trait objects: a session's hot path only needs the raw fd (for
 //! `read`) and `write_vectored`, and a `match` on two variants costs nothing there.
+//!
+//! Every write goes through `sendmsg(2)` with `MSG_NOSIGNAL`: a peer that vanished makes
+//! the write fail with EPIPE instead of raising SIGPIPE, which would kill a C program
+//! that keeps the default disposition (Rust and Python ignore SIGPIPE, C does not).
 
 use crate::error::Result;
 use crate::transport::endpoint::tcp_uri;
@@ -149,19 +153,30 @@ impl AsRawFd for ListenSocket {
     }
 }
 
+/// Writes `bufs` to the socket `fd` with one `sendmsg(2)` that never raises SIGPIPE.
+fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    // SAFETY: an all-zero msghdr is valid (no name, no control data, no iovecs).
+    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+    // `IoSlice` is guaranteed ABI-compatible with `struct iovec` on Unix; sendmsg only
+    // reads through the pointers, which borrow `bufs` for the duration of the call.
+    hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    hdr.msg_iovlen = bufs.len() as _;
+    // SAFETY: `hdr` points at `bufs.len()` valid iovecs that outlive the call; `fd` is a
+    // stream socket owned by the caller.
+    let n = unsafe { libc::sendmsg(fd, &hdr, libc::MSG_NOSIGNAL) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write(buf),
-            Stream::Ipc(s) => s.write(buf),
-        }
+        send_vectored(self.as_raw_fd(), &[IoSlice::new(buf)])
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write_vectored(bufs),
-            Stream::Ipc(s) => s.write_vectored(bufs),
-        }
+        send_vectored(self.as_raw_fd(), bufs)
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -3,6 +3,9 @@
 //! Small frames are copied into one staging buffer so that thousands of messages leave in
 //! a single `writev`; large frames are queued as their own `Bytes` chunk and go out
 //! without being copied.
+//!
+//! The buffer also remembers where each message ends, so the session can tell its pipe
+//! how many messages the kernel has taken (the credit SNDHWM gives back).
 
 use crate::msg::Msg;
 use crate::proto::frame::encode_frame_header;
@@ -21,6 +24,11 @@ pub(crate) struct WriteBuf {
     chunks: VecDeque<Bytes>,
     staging: BytesMut,
     len: usize,
+    /// Bytes ever pushed and ever written, since the last `clear`.
+    pushed: u64,
+    written: u64,
+    /// Values of `pushed` at which a message ended, oldest first, not yet written.
+    ends: VecDeque<u64>,
 }
 
 impl WriteBuf {
@@ -47,14 +55,41 @@ impl WriteBuf {
                 self.staging.extend_from_slice(msg.as_bytes());
             }
         }
-        self.len += crate::proto::frame::header_len_for(body) + body;
+        let n = crate::proto::frame::header_len_for(body) + body;
+        self.len += n;
+        self.pushed += n as u64;
+        if !msg.more() {
+            self.ends.push_back(self.pushed);
+        }
+    }
+
+    /// Marks the end of a message sent in another form (a subscription command).
+    pub fn end_message(&mut self) {
+        self.ends.push_back(self.pushed);
+    }
+
+    /// Messages whose last byte is still here.
+    pub fn pending_messages(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// How many messages were written out completely since the last call.
+    pub fn take_written_messages(&mut self) -> usize {
+        let mut n = 0;
+        while self.ends.front().is_some_and(|&end| end <= self.written) {
+            self.ends.pop_front();
+            n += 1;
+        }
+        n
     }
 
     /// Appends bytes produced by `fill` (greetings, commands).
     pub fn push_with(&mut self, fill: impl FnOnce(&mut BytesMut)) {
         let before = self.staging.len();
         fill(&mut self.staging);
-        self.len += self.staging.len() - before;
+        let n = self.staging.len() - before;
+        self.len += n;
+        self.pushed += n as u64;
     }
 
     fn seal(&mut self) {
@@ -68,6 +103,9 @@ impl WriteBuf {
         self.chunks.clear();
         self.staging.clear();
         self.len = 0;
+        self.pushed = 0;
+        self.written = 0;
+        self.ends.clear();
     }
 
     /// Writes as much as one `writev` takes. Returns the byte count.
@@ -89,6 +127,7 @@ impl WriteBuf {
 
     fn consume(&mut self, mut n: usize) {
         self.len -= n;
+        self.written += n as u64;
         while n > 0 {
             match self.chunks.front_mut() {
                 Some(c) if c.len() <= n => {
@@ -156,5 +195,37 @@ mod tests {
             wb.write_to(&mut w).unwrap();
         }
         assert_eq!(w.out, expected);
+    }
+
+    #[test]
+    fn messages_count_as_written_once_their_last_byte_is() {
+        let mut wb = WriteBuf::default();
+        let mut first = Msg::from(vec![1u8; 10]);
+        first.set_more(true);
+        wb.push_msg(&first); // 12 bytes, not a message end
+        wb.push_msg(&Msg::from(vec![2u8; 10])); // ends at 24
+        wb.push_with(|b| b.extend_from_slice(b"cmd"));
+        wb.end_message(); // ends at 27
+        assert_eq!(wb.pending_messages(), 2);
+        let mut w = Trickle {
+            out: Vec::new(),
+            max: 23,
+        };
+        wb.write_to(&mut w).unwrap();
+        assert_eq!(
+            wb.take_written_messages(),
+            0,
+            "one byte of the first message is left"
+        );
+        w.max = 1;
+        wb.write_to(&mut w).unwrap();
+        assert_eq!(wb.take_written_messages(), 1);
+        w.max = 100;
+        wb.write_to(&mut w).unwrap();
+        assert_eq!(wb.take_written_messages(), 1);
+        assert_eq!(wb.pending_messages(), 0);
+        wb.push_msg(&Msg::from("x"));
+        wb.clear();
+        assert_eq!(wb.pending_messages(), 0);
     }
 }

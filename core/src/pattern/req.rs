@@ -3,7 +3,8 @@
 //! A request goes, whole, to the next peer with room, behind an empty delimiter frame
 //! (and, with REQ_CORRELATE, a 4-byte request id in host byte order, as libzmq writes
 //! it). Only a reply from that peer, correctly enveloped, is accepted; anything else is
-//! dropped. Sending twice without receiving is EFSM, unless REQ_RELAXED lets a new
+//! dropped, and so is whatever arrived before the request was sent (libzmq eats all
+//! available messages when a request begins), so a peer cannot plant a reply in advance. Sending twice without receiving is EFSM, unless REQ_RELAXED lets a new
 //! request abandon the old one (the "lazy pirate" pattern).
 
 use super::rotation::Rotation;
@@ -150,8 +151,12 @@ impl Pattern for Req {
         let Some(id) = self.rotation.serve(|id| pipes.can_send(id).then_some(id)) else {
             return Err(SendError::Again(msg));
         };
-        // A new request: any reply to an abandoned one is now stale (REQ_RELAXED).
+        // A new request: any reply to an abandoned one is now stale (REQ_RELAXED), and
+        // nothing that arrived before it can be its reply.
         self.request_id = self.request_id.wrapping_add(1);
+        for &peer in self.rotation.ids() {
+            while pipes.try_recv(peer).is_some() {}
+        }
         let mut frames = Vec::with_capacity(3);
         if self.correlate {
             frames.push(frame(&self.request_id.to_ne_bytes(), true));
@@ -266,6 +271,26 @@ mod tests {
         reply(&mut pipes, 0, &[(b"", true), (b"world", false)]);
         assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"world");
         r.send(&mut pipes, f("next", false)).unwrap();
+    }
+
+    #[test]
+    fn what_arrived_before_the_request_is_never_its_reply() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::default();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        // A planted "reply", well enveloped, before any request.
+        reply(&mut pipes, 0, &[(b"", true), (b"planted", false)]);
+        r.send(&mut pipes, f("q", false)).unwrap();
+        assert_eq!(pipes.unread(0), 0, "dropped when the request began");
+        assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
+        reply(&mut pipes, 0, &[(b"", true), (b"real", false)]);
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"real");
+        // And again for the next request: a second unasked reply is dropped too.
+        reply(&mut pipes, 0, &[(b"", true), (b"late", false)]);
+        r.send(&mut pipes, f("q2", false)).unwrap();
+        reply(&mut pipes, 0, &[(b"", true), (b"real2", false)]);
+        assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"real2");
     }
 
     #[test]

@@ -94,6 +94,6 @@ impl Socket {
         for name in names {
             registry.unbind(&name, &self.shared);
         }
-        registry.forget_connector(&self.shared);
+        registry.forget_connector(&self.shared, self.opts.linger);
     }
 }

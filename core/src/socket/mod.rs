@@ -27,6 +27,7 @@ use std::time::Instant;
 mod delivery_options;
 mod events;
 mod inproc;
+mod message_limits;
 mod metadata;
 mod monitor;
 #[cfg(test)]
@@ -175,6 +176,8 @@ impl Socket {
             socket_type: self.ty,
             identity: self.opts.routing_id.clone(),
             max_frame: self.opts.max_frame(),
+            max_parts: usize::try_from(self.opts.maxmsgparts).ok(),
+            max_msg_bytes: u64::try_from(self.opts.maxmsgtotalsize).ok(),
             handshake_ivl: options::millis(self.opts.handshake_ivl).filter(|d| !d.is_zero()),
             reconnect_ivl: self.opts.reconnect_ivl,
             reconnect_ivl_max: self.opts.reconnect_ivl_max,

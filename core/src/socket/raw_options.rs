@@ -42,6 +42,7 @@ impl Socket {
         match value {
             OptionValue::Int(v) => self.set_int_option(option, *v),
             OptionValue::Int64(v) if option == so::MAXMSGSIZE => self.set_maxmsgsize(*v),
+            OptionValue::Int64(v) if option == so::MAXMSGTOTALSIZE => self.set_maxmsgtotalsize(*v),
             OptionValue::Bytes(b) => self.set_bytes_option(option, b),
             OptionValue::Int64(_) => Err(Error::Invalid),
         }
@@ -77,6 +78,7 @@ impl Socket {
             so::RCVBUF => self.set_rcvbuf(v),
             so::CONNECT_TIMEOUT => self.set_connect_timeout(v),
             so::IPV6 => self.set_ipv6(strict_bool(v)?),
+            so::MAXMSGPARTS => self.set_maxmsgparts(v),
             _ => Err(Error::Invalid),
         }
     }
@@ -133,6 +135,8 @@ impl Socket {
             so::CONNECT_TIMEOUT => int(self.connect_timeout()?),
             so::IPV6 => int(i32::from(self.ipv6()?)),
             so::MAXMSGSIZE => Ok(OptionValue::Int64(self.maxmsgsize()?)),
+            so::MAXMSGPARTS => int(self.maxmsgparts()?),
+            so::MAXMSGTOTALSIZE => Ok(OptionValue::Int64(self.maxmsgtotalsize()?)),
             so::ROUTING_ID => Ok(OptionValue::Bytes(self.routing_id()?)),
             so::LAST_ENDPOINT => Ok(OptionValue::Bytes(self.last_endpoint()?.into_bytes())),
             so::TYPE => int(self.ty as i32),

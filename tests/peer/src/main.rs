@@ -21,6 +21,7 @@
 //!   --parts K            frames per message (push, pub; default 1)
 //!   --linger MS          ZMQ_LINGER
 //!   --sndhwm N / --rcvhwm N / --maxmsgsize N / --handshake-ivl MS / --reconnect-ivl MS
+//!   --maxmsgparts N      FERROMQ_MAXMSGPARTS (ferromq extension: frames per message)
 //!                        the corresponding socket options
 //!   --heartbeat-ivl MS / --heartbeat-timeout MS / --heartbeat-ttl MS
 //!                        ZMQ_HEARTBEAT_IVL / ZMQ_HEARTBEAT_TIMEOUT / ZMQ_HEARTBEAT_TTL
@@ -185,6 +186,7 @@ struct Options {
     sndhwm: Option<i32>,
     rcvhwm: Option<i32>,
     maxmsgsize: Option<i64>,
+    maxmsgparts: Option<i32>,
     handshake_ivl: Option<i32>,
     reconnect_ivl: Option<i32>,
     heartbeat_ivl: Option<i32>,
@@ -234,7 +236,7 @@ const USAGE: &str = "usage: ferromq-peer push|pull|pub|sub|xpub|xsub|req|rep|dea
 (--bind EP | [--connect-routing-id ID | --connect-routing-id-hex H] --connect EP)... \
 [--routing-id ID | --routing-id-hex H] [--mandatory] [--handover] \
 [--count N] [--size S | --sizes A,B,..] [--parts K] [--linger MS] [--sndhwm N] \
-[--rcvhwm N] [--maxmsgsize N] [--handshake-ivl MS] [--reconnect-ivl MS] \
+[--rcvhwm N] [--maxmsgsize N] [--maxmsgparts N] [--handshake-ivl MS] [--reconnect-ivl MS] \
 [--timeout-ms MS] [--quiet] [--topics A,B,.. | --topic T | --topic-hex H]... \
 [--subscribe T | --subscribe-hex H]... [--subscribe-before-connect] [--interval-ms X] \
 [--wait-start] [--until-stdin-closes] [--max-ms MS] [--verbose] [--verboser] \
@@ -304,6 +306,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         sndhwm: None,
         rcvhwm: None,
         maxmsgsize: None,
+        maxmsgparts: None,
         handshake_ivl: None,
         reconnect_ivl: None,
         heartbeat_ivl: None,
@@ -420,6 +423,7 @@ fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), Strin
         "--sndhwm" => opts.sndhwm = Some(number(flag, value)?),
         "--rcvhwm" => opts.rcvhwm = Some(number(flag, value)?),
         "--maxmsgsize" => opts.maxmsgsize = Some(number(flag, value)?),
+        "--maxmsgparts" => opts.maxmsgparts = Some(number(flag, value)?),
         "--handshake-ivl" => opts.handshake_ivl = Some(number(flag, value)?),
         "--reconnect-ivl" => opts.reconnect_ivl = Some(number(flag, value)?),
         "--heartbeat-ivl" => opts.heartbeat_ivl = Some(number(flag, value)?),
@@ -523,6 +527,9 @@ fn run(opts: &Options) -> Result<(), Failure> {
     }
     if let Some(v) = opts.maxmsgsize {
         zmq("set_maxmsgsize", sock.set_maxmsgsize(v))?;
+    }
+    if let Some(v) = opts.maxmsgparts {
+        zmq("set_maxmsgparts", sock.set_maxmsgparts(v))?;
     }
     if let Some(v) = opts.handshake_ivl {
         zmq("set_handshake_ivl", sock.set_handshake_ivl(v))?;
