@@ -21,18 +21,20 @@ fn term_wakes_blocked_recv_and_send_with_eterm_and_waits_for_close() {
         let tx2 = tx.clone();
         let receiver = std::thread::spawn(move || {
             let r = pull.recv(0).err();
-            drop(pull);
+            // Signalled before the close: term() cannot return until `pull` is closed, so
+            // the signal is in the channel by then (sent after the drop, it would race).
             tx.send(()).unwrap();
+            drop(pull);
             r
         });
         let sender = std::thread::spawn(move || {
             let r = push.send("x", 0).err();
-            drop(push);
             tx2.send(()).unwrap();
+            drop(push);
             r
         });
         ctx.term();
-        // term returned, so both sockets were closed first.
+        // term returned, so both threads had reached their socket's close.
         assert!(rx.try_recv().is_ok() && rx.try_recv().is_ok());
         assert_eq!(receiver.join().unwrap(), Some(Error::Term));
         assert_eq!(sender.join().unwrap(), Some(Error::Term));
