@@ -79,6 +79,8 @@ pub(crate) struct SessionConfig {
     /// CONNECT_TIMEOUT (`None` = the OS's).
     pub connect_timeout: Option<Duration>,
     pub socket: Arc<SocketShared>,
+    /// Raw connections without ZMTP (STREAM): served by `raw_session`, not by `Session`.
+    pub raw: Option<super::raw_session::RawConfig>,
 }
 
 /// The I/O thread's state lent to a session for one call.
