@@ -6,7 +6,9 @@
 mod common;
 
 use common::{bounded, socket};
-use ferromq::{poll, Context, Error, PollItem, Socket, SocketType, POLLIN, POLLOUT, SNDMORE};
+use ferromq::{
+    poll, Context, Error, PollItem, Socket, SocketType, DONTWAIT, POLLIN, POLLOUT, SNDMORE,
+};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
@@ -110,8 +112,10 @@ fn a_client_that_closes_is_announced_by_an_empty_frame() {
         drop(client);
         assert_eq!(recv_bytes(&mut server, &id, 3), b"bye");
         assert_eq!(recv_pair(&mut server), (id.clone(), vec![]));
-        // The connection is gone for good (accepted connections do not come back).
+        // The connection is gone for good (accepted connections do not come back): once
+        // the socket has looked for more input from it, its id is unknown.
         assert!(common::wait_until(Duration::from_secs(10), || {
+            assert_eq!(server.recv(DONTWAIT).unwrap_err(), Error::Again);
             match server.send(&id[..], SNDMORE) {
                 Err(e) => e == Error::HostUnreach,
                 Ok(()) => server.send("x", 0).is_err(),

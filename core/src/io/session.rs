@@ -774,6 +774,13 @@ impl Session {
     // ---- endings ----
 
     fn connection_lost(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        if self.protocol_failure {
+            // A refused peer still gets the READY queued before its own (one non-blocking
+            // write), so it sees the refusal the same way whichever side reads first.
+            if let Some(s) = self.stream.as_mut() {
+                let _ = self.wbuf.write_to(s);
+            }
+        }
         // Complete messages already decoded still reach the socket; a half-received one
         // is dropped, and so is the rest of a half-sent one (never sent headless later).
         self.flush_batch();
