@@ -24,6 +24,15 @@ use super::metadata::Metadata;
 use super::socket_type::SocketType;
 use super::ProtocolError;
 
+/// Our greeting. Its padding holds the routing id's length + 1 as a big-endian u64, as
+/// libzmq's does (for ZMTP 1.0 peers, which read it as the size of an identity frame).
+fn our_greeting(cfg: &HandshakeConfig) -> [u8; GREETING_LEN] {
+    let mut g = encode_greeting(&MECHANISM_NULL, false);
+    let size = u64::try_from(cfg.identity.len()).map_or(u64::MAX, |n| n.saturating_add(1));
+    g[1..9].copy_from_slice(&size.to_be_bytes());
+    g
+}
+
 /// Largest frame body accepted before the handshake completes. READY metadata is tiny;
 /// the cap stops an unauthenticated peer from making us buffer much.
 ///
@@ -173,14 +182,14 @@ impl Handshake {
     ///
     /// let mut out = BytesMut::new();
     /// let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Sub), &mut out);
-    /// assert_eq!(&out[..], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F]);
+    /// assert_eq!(&out[..], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F]); // id length + 1
     /// let mut peer_signature = BytesMut::from(&out[..]);
     /// hs.advance(&mut peer_signature, &mut out).unwrap();
     /// assert_eq!(&out[10..12], &[3, 1]); // ZMTP 3.1 follows
     /// assert_eq!(out.len(), 64);
     /// ```
     pub fn new(cfg: HandshakeConfig, out: &mut BytesMut) -> Handshake {
-        out.extend_from_slice(&encode_greeting(&MECHANISM_NULL, false)[..SIGNATURE_LEN]);
+        out.extend_from_slice(&our_greeting(&cfg)[..SIGNATURE_LEN]);
         Handshake {
             cfg,
             state: State::ExpectGreeting { rest_sent: false },
@@ -239,8 +248,7 @@ impl Handshake {
                     // Fails early on a bad signature: nothing more goes to such a peer.
                     let parsed = parse_greeting(input)?;
                     if !*rest_sent && input.len() >= SIGNATURE_LEN {
-                        let greeting = encode_greeting(&MECHANISM_NULL, false);
-                        out.extend_from_slice(&greeting[SIGNATURE_LEN..]);
+                        out.extend_from_slice(&our_greeting(&self.cfg)[SIGNATURE_LEN..]);
                         self.state = State::ExpectGreeting { rest_sent: true };
                     }
                     let Some(peer) = parsed else {
@@ -412,7 +420,7 @@ mod tests {
     }
 
     fn expected_output() -> Vec<u8> {
-        let mut v = encode_greeting(&MECHANISM_NULL, false).to_vec();
+        let mut v = our_greeting(&router_cfg()).to_vec();
         encode_ready(SocketType::Router, Some(b"me"), &mut v);
         v
     }
@@ -454,7 +462,8 @@ mod tests {
     #[test]
     fn every_truncation_needs_more() {
         let prefix = dealer_abc_prefix();
-        let greeting_only = encode_greeting(&MECHANISM_NULL, false).to_vec();
+        let greeting_only = our_greeting(&router_cfg()).to_vec();
+        assert_eq!(greeting_only[8], 3, "\"me\" is 2 bytes long");
         for n in 0..prefix.len() {
             let (peer, frames, out, left) = drive([&prefix[..n]]).unwrap();
             assert!(peer.is_none() && frames.is_empty(), "prefix {n}");
