@@ -107,6 +107,27 @@ pub fn proxy_echo(socket: &mut Socket, capture: Option<&mut Socket>) -> Result<(
 
 /// [`proxy_echo`] steered by `control`, as [`proxy_steerable`] is. In STATISTICS, the
 /// messages received count for the frontend and those sent for the backend.
+///
+/// ```
+/// use ferromq::{proxy_steerable_echo, Context, SocketType};
+/// let ctx = Context::new();
+/// let mut echo = ctx.socket(SocketType::Rep)?;
+/// echo.bind("inproc://echo")?;
+/// let mut control = ctx.socket(SocketType::Pair)?;
+/// control.bind("inproc://echo-control")?;
+/// let mut steer = ctx.socket(SocketType::Pair)?;
+/// steer.connect("inproc://echo-control")?;
+/// let t = std::thread::spawn(move || {
+///     proxy_steerable_echo(&mut echo, None, Some(&mut control))
+/// });
+/// let mut req = ctx.socket(SocketType::Req)?;
+/// req.connect("inproc://echo")?;
+/// req.send("hello", 0)?;
+/// assert_eq!(&req.recv(0)?[..], b"hello");
+/// steer.send("TERMINATE", 0)?;
+/// t.join().unwrap()?;
+/// # Ok::<(), ferromq::Error>(())
+/// ```
 pub fn proxy_steerable_echo(
     socket: &mut Socket,
     capture: Option<&mut Socket>,

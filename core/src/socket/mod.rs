@@ -259,8 +259,10 @@ impl Socket {
         Ok(())
     }
 
-    /// Connects to `endpoint` (`tcp://host:port`, `ipc://path` or `ipc://@name`). The
-    /// peer need not be listening yet (nor an ipc path exist): the socket connects in the
+    /// Connects to `endpoint` (`tcp://host:port`, `ipc://path` or `ipc://@name`;
+    /// `tcp://source:port;host:port` binds the connection's local end first, the source
+    /// being `*`, an IP address, an interface name or a host name, and its port `0` or `*`
+    /// for any). The peer need not be listening yet (nor an ipc path exist): the socket connects in the
     /// background, reconnects after RECONNECT_IVL when the connection drops, and queues
     /// messages for the peer meanwhile (up to SNDHWM). ENAMETOOLONG for an ipc address of
     /// 108 bytes or more.
