@@ -47,6 +47,9 @@ pub(crate) struct Options {
     pub rcvbuf: i32,
     pub connect_timeout: i32,
     pub ipv6: bool,
+    /// STREAM_NOTIFY: a STREAM socket receives an empty frame when a connection opens
+    /// and when it closes.
+    pub stream_notify: bool,
 }
 
 impl Default for Options {
@@ -79,6 +82,7 @@ impl Default for Options {
             rcvbuf: -1,
             connect_timeout: 0,
             ipv6: false,
+            stream_notify: true,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The poll loop of one I/O thread.
 
+use super::conn::Conn;
 use super::listener::Listener;
-use super::session::{Ctx, Next, Session};
+use super::session::{Ctx, Next};
 use super::timers::Timers;
 use super::{IoCmd, IoShared, WAKER};
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -12,7 +13,7 @@ use std::time::Instant;
 
 enum Entry {
     Listener(Box<Listener>),
-    Session(Box<Session>),
+    Session(Box<dyn Conn>),
 }
 
 struct Reactor {
@@ -74,7 +75,7 @@ impl Reactor {
                 let mut accepted = Vec::new();
                 l.accept_all(|s| accepted.push(s));
                 for s in accepted {
-                    self.add_session(registry, Box::new(s));
+                    self.add_session(registry, s);
                 }
             }
             Some(Entry::Session(_)) => {
@@ -89,7 +90,7 @@ impl Reactor {
         &mut self,
         registry: &Registry,
         token: usize,
-        f: impl FnOnce(&mut Session, &mut Ctx<'_>) -> Next,
+        f: impl FnOnce(&mut dyn Conn, &mut Ctx<'_>) -> Next,
     ) {
         let Some(Entry::Session(s)) = self.entries.get_mut(&token) else {
             return;
@@ -100,13 +101,13 @@ impl Reactor {
             io: &self.shared,
             now: Instant::now(),
         };
-        if f(s, &mut ctx) == Next::Remove {
+        if f(s.as_mut(), &mut ctx) == Next::Remove {
             s.shutdown(&mut ctx);
             self.entries.remove(&token);
         }
     }
 
-    fn add_session(&mut self, registry: &Registry, session: Box<Session>) {
+    fn add_session(&mut self, registry: &Registry, session: Box<dyn Conn>) {
         let token = session.token();
         self.entries.insert(token, Entry::Session(session));
         self.with_session(registry, token, |s, ctx| s.start(ctx));

@@ -77,6 +77,7 @@ impl Socket {
             so::RCVBUF => self.set_rcvbuf(v),
             so::CONNECT_TIMEOUT => self.set_connect_timeout(v),
             so::IPV6 => self.set_ipv6(strict_bool(v)?),
+            so::STREAM_NOTIFY => self.set_stream_notify(strict_bool(v)?),
             _ => Err(Error::Invalid),
         }
     }
