@@ -26,16 +26,26 @@ EXPECT_LIB = os.environ.get("PYZMQ_EXPECT_LIB", "libferromq")
 LOADED_LIB = "print('|'.join(sorted({l.split('/')[-1] for l in open('/proc/self/maps') if 'libferromq' in l or 'libzmq' in l})))"
 
 
-def run_cell(kc: Any, code: str) -> tuple[dict[str, Any], str]:
-    """Executes `code`, returns (the execute reply's content, the text it printed)."""
+def run_cell(kc: Any, code: str, stop_on_error: bool = True) -> tuple[dict[str, Any], str]:
+    """Executes `code`, returns (the execute reply's content, the text it printed).
+
+    A cell that fails with stop_on_error makes ipykernel abort the requests that reach it
+    shortly after (status "aborted"), so cells expected to fail pass stop_on_error=False.
+    """
     printed: list[str] = []
+    seen: list[str] = []
 
     def on_output(msg: dict[str, Any]) -> None:
+        seen.append(msg["msg_type"])
         if msg["msg_type"] == "stream":
             printed.append(msg["content"]["text"])
 
-    reply = kc.execute_interactive(code, timeout=TIMEOUT, output_hook=on_output)
-    return reply["content"], "".join(printed)
+    reply = kc.execute_interactive(
+        code, timeout=TIMEOUT, output_hook=on_output, stop_on_error=stop_on_error
+    )
+    content = dict(reply["content"])
+    content["iopub"] = seen  # for the assertion messages
+    return content, "".join(printed)
 
 
 def wait_for_output(kc: Any, msg_id: str, text: str) -> None:
@@ -85,16 +95,19 @@ def test_kernel_output_exception_interrupt_restart_shutdown() -> None:
         # Output.
         content, printed = run_cell(kc, "x = 6 * 7\nprint('answer', x)")
         assert content["status"] == "ok"
-        assert printed == "answer 42\n"
+        assert printed == "answer 42\n", content
 
         # An exception.
-        content, _ = run_cell(kc, "1 / 0")
+        content, _ = run_cell(kc, "1 / 0", stop_on_error=False)
         assert content["status"] == "error"
         assert content["ename"] == "ZeroDivisionError"
 
         # An interrupt (SIGINT to the kernel process) during a long cell. ipykernel only
         # turns SIGINT into KeyboardInterrupt while code runs, hence waiting for its output.
-        msg_id = kc.execute("import time\nprint('started', flush=True)\nfor _ in range(600): time.sleep(0.1)")
+        msg_id = kc.execute(
+            "import time\nprint('started', flush=True)\nfor _ in range(600): time.sleep(0.1)",
+            stop_on_error=False,
+        )
         wait_for_output(kc, msg_id, "started")
         km.interrupt_kernel()
         reply = kc.get_shell_msg(timeout=TIMEOUT)
@@ -102,17 +115,17 @@ def test_kernel_output_exception_interrupt_restart_shutdown() -> None:
         assert reply["content"]["status"] == "error"
         assert reply["content"]["ename"] == "KeyboardInterrupt"
         content, printed = run_cell(kc, "print(x)")
-        assert printed == "42\n", "the kernel lost its state on interrupt"
+        assert printed == "42\n", f"the kernel lost its state on interrupt: {content}"
 
         # A restart: a new kernel process, without the old one's variables.
         old_pid = km.provisioner.pid if km.provisioner else None
         km.restart_kernel(now=False)
         kc.wait_for_ready(timeout=60)
         assert km.provisioner is not None and km.provisioner.pid != old_pid
-        content, _ = run_cell(kc, "x")
+        content, _ = run_cell(kc, "x", stop_on_error=False)
         assert content["status"] == "error" and content["ename"] == "NameError"
         content, printed = run_cell(kc, "print('after restart')")
-        assert printed == "after restart\n"
+        assert printed == "after restart\n", content
         wait_for_heartbeat(kc)
     finally:
         kc.stop_channels()
