@@ -26,7 +26,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$HERE/../.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
 PYTHON="${PYTHON:-python3}"
-INSTALL="${FERROMQ_INSTALL:-$TARGET/ferromq-install}"
+# Absolute: it ends up in the module's RPATH.
+INSTALL="$(realpath -m "${FERROMQ_INSTALL:-$TARGET/ferromq-install}")"
 WORK="$TARGET/pyzmq-on-ferromq"
 PYZMQ_VERSION=27.3.0
 PYZMQ_SHA256=bbedb3d1d99babc625f1dd9d7438acefd442b36b75073fd6bc1ef7c0a4b96d56
