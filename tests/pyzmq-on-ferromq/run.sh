@@ -50,7 +50,11 @@ new_venv() { # dir
     "$1/bin/python" -m pip install "${PIP_FLAGS[@]}" --upgrade pip
 }
 
-mkdir -p "$WORK"
+mkdir -p "$WORK/home"
+# Jupyter's and IPython's files (connection files, history) stay under target/ too, and
+# no user configuration gets in.
+export IPYTHONDIR="$WORK/home/ipython" JUPYTER_CONFIG_DIR="$WORK/home/jupyter-config" \
+    JUPYTER_DATA_DIR="$WORK/home/jupyter-data" JUPYTER_RUNTIME_DIR="$WORK/home/jupyter-runtime"
 
 # --- the sdist (its tests/ is what we run; the ferromq build also compiles it) ---
 BUILD_VENV="$TARGET/venv-pyzmq-build"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import queue
+import tempfile
 import time
 from typing import Any
 
@@ -73,13 +74,22 @@ def wait_for_heartbeat(kc: Any) -> None:
 
 
 @pytest.mark.timeout(180)
-def test_kernel_output_exception_interrupt_restart_shutdown() -> None:
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+def test_kernel_output_exception_interrupt_restart_shutdown(transport: str) -> None:
     loaded_here = {
         line.rsplit("/", 1)[-1] for line in open("/proc/self/maps") if "libferromq" in line or "libzmq" in line
     }
     assert any(name.startswith(EXPECT_LIB) for name in loaded_here), loaded_here
 
-    km = KernelManager(kernel_name="python3")
+    with tempfile.TemporaryDirectory(prefix="fmq-jk") as tmp:
+        # ipc endpoints are <ip>-<port> paths; a short directory keeps them under 108 bytes.
+        where = {"ip": os.path.join(tmp, "kernel")} if transport == "ipc" else {}
+        km = KernelManager(kernel_name="python3", transport=transport, **where)
+        drive_kernel(km)
+
+
+def drive_kernel(km: KernelManager) -> None:
+    """Starts the kernel, runs the scenario, shuts it down."""
     km.start_kernel()
     kc = km.client()
     try:
