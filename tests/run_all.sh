@@ -130,3 +130,12 @@ step "python binding: pip install ./bindings-python + pytest bindings-python/tes
 "$VENV/bin/python" -m mypy --strict examples/python
 done_step
 # --- end Python binding (issue 6) ---
+# --- pyzmq on ferromq (issue 10) ---
+# pyzmq 27.3.0 built from its PyPI sdist against libferromq (the install above), in its own
+# venv (target/venv-pyzmq-ferromq), ldd-checked, running pyzmq's own test suite and a
+# Jupyter kernel test; judged against tests/pyzmq-on-ferromq/wheel-baseline.txt and
+# expected-failures.txt. (~1.5 min to build pyzmq, ~2 min of tests.)
+step "pyzmq built on libferromq: its test suite + Jupyter (bash tests/pyzmq-on-ferromq/run.sh)"
+PYTHON="$PYTHON" FERROMQ_INSTALL="$REPO_ROOT/target/ferromq-install" bash tests/pyzmq-on-ferromq/run.sh
+done_step
+# --- end pyzmq on ferromq (issue 10) ---

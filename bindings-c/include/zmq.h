@@ -777,7 +777,8 @@ int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
 
 /**
  * Forwards messages between `frontend` and `backend` (copying them to `capture` if not
- * NULL) until the context is terminated: then -1 with ETERM.
+ * NULL) until the context is terminated: then -1 with ETERM. `frontend` and `backend`
+ * may be the same socket: it then sends back what it receives (an echo).
  *
  * # Safety
  * Every pointer is NULL (only `capture` may be) or was returned by `zmq_socket`.

@@ -68,12 +68,14 @@ impl Body {
         }
     }
 
-    /// A ferromq frame with these bytes, sharing them where possible.
+    /// A ferromq frame with these bytes, sharing them where possible. Shared bytes stay
+    /// shared even when small: they may be a `zmq_msg_init_data` buffer, whose free
+    /// function must run when the frame is done with, not when it is sent.
     fn share_as_msg(&mut self) -> Msg {
         self.make_shareable();
         match self {
             Body::Msg(m) => m.clone(),
-            Body::Bytes(b) => Msg::from_bytes(b.clone()),
+            Body::Bytes(b) => Msg::from_shared_bytes(b.clone()),
             Body::Buf(_) => unreachable!("made shareable above"),
         }
     }

@@ -2,11 +2,11 @@
 
 use crate::errno::{guard, CResult, EINVAL, ENOTSOCK};
 use crate::socket::lock_many;
-use ferromq_core::proxy_steerable;
+use ferromq_core::{proxy_steerable, proxy_steerable_echo};
 use std::os::raw::{c_int, c_void};
 
-/// Runs the proxy over locked sockets. The frontend and backend must be distinct
-/// sockets, and so must capture and control.
+/// Runs the proxy over locked sockets. The frontend and backend may be one socket (an
+/// echo: what it receives goes back on it); otherwise all sockets must be distinct.
 ///
 /// # Safety
 /// Every pointer is NULL or was returned by `zmq_socket`.
@@ -19,6 +19,8 @@ unsafe fn run(
     if frontend.is_null() || backend.is_null() {
         return Err(ENOTSOCK);
     }
+    let echo = frontend == backend;
+    let backend = if echo { std::ptr::null_mut() } else { backend };
     let ptrs = [frontend, backend, capture, control];
     // SAFETY: as the caller guarantees.
     let (mut guards, index) = unsafe { lock_many(&ptrs) }?;
@@ -31,15 +33,20 @@ unsafe fn run(
         guards.iter_mut().map(|g| Some(g.get())).collect();
     let mut take = |i: usize| index[i].and_then(|g| slots[g].take());
     let f = take(0).ok_or(ENOTSOCK)?;
-    let b = take(1).ok_or(ENOTSOCK)?;
+    let b = take(1);
     let cap = take(2);
     let ctl = take(3);
-    proxy_steerable(f, b, cap, ctl)?;
+    match b {
+        Some(b) => proxy_steerable(f, b, cap, ctl)?,
+        None if echo => proxy_steerable_echo(f, cap, ctl)?,
+        None => return Err(ENOTSOCK),
+    }
     Ok(0)
 }
 
 /// Forwards messages between `frontend` and `backend` (copying them to `capture` if not
-/// NULL) until the context is terminated: then -1 with ETERM.
+/// NULL) until the context is terminated: then -1 with ETERM. `frontend` and `backend`
+/// may be the same socket: it then sends back what it receives (an echo).
 ///
 /// # Safety
 /// Every pointer is NULL (only `capture` may be) or was returned by `zmq_socket`.

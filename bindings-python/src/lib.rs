@@ -806,6 +806,7 @@ fn poll(py: Python<'_>, items: &Bound<'_, PyList>, timeout: i64) -> PyResult<Vec
 }
 
 /// `zmq_proxy_steerable` (GIL released; returns when TERMINATE arrives, or raises).
+/// `frontend` and `backend` may be the same socket: it then sends back what it receives.
 #[pyfunction]
 #[pyo3(signature = (frontend, backend, capture = None, control = None))]
 fn proxy(
@@ -816,14 +817,22 @@ fn proxy(
     control: Option<&Bound<'_, PySocket>>,
 ) -> PyResult<()> {
     let mut f = frontend.get().lock(py)?;
-    let mut b = backend.get().lock(py)?;
+    let mut b = if frontend.is(backend) {
+        None
+    } else {
+        Some(backend.get().lock(py)?)
+    };
     let mut c = capture.map(|c| c.get().lock(py)).transpose()?;
     let mut k = control.map(|c| c.get().lock(py)).transpose()?;
-    let (fs, bs) = (f.sock(), b.sock());
+    let fs = f.sock();
+    let bs = b.as_mut().map(|b| b.sock());
     let cs = c.as_mut().map(|c| c.sock());
     let ks = k.as_mut().map(|c| c.sock());
-    py.detach(|| ferromq::proxy_steerable(fs, bs, cs, ks))
-        .py_err(py)
+    py.detach(|| match bs {
+        Some(bs) => ferromq::proxy_steerable(fs, bs, cs, ks),
+        None => ferromq::proxy_steerable_echo(fs, cs, ks),
+    })
+    .py_err(py)
 }
 
 /// Error message for an errno (libzmq's `zmq_strerror`).

@@ -142,3 +142,24 @@ def test_interop(contexts: tuple[Any, Any], transport: str, ferro_binds: bool, b
     url = bound.last_endpoint.decode()
     conn.connect(url)
     _converse(bound, bind_type, conn, connect_type)
+
+
+def test_sub_sends_every_subscribe_to_a_verbose_pyzmq_xpub(contexts: tuple[Any, Any]) -> None:
+    """libzmq's SUB forwards each SUBSCRIBE (XPUB_VERBOSE sees duplicates) and only the
+    last UNSUBSCRIBE of a topic."""
+    f, p = contexts
+    xpub = _mk(pyzmq, p, "XPUB")
+    xpub.setsockopt(pyzmq.XPUB_VERBOSER, 1)
+    xpub.bind("tcp://127.0.0.1:0")
+    sub = _mk(ferromq, f, "SUB")
+    sub.connect(xpub.last_endpoint.decode())
+    for _ in range(3):
+        sub.setsockopt(ferromq.SUBSCRIBE, b"A")
+    sub.setsockopt(ferromq.UNSUBSCRIBE, b"A")
+    sub.setsockopt(ferromq.UNSUBSCRIBE, b"A")
+    sub.setsockopt(ferromq.UNSUBSCRIBE, b"A")
+    sub.setsockopt(ferromq.SUBSCRIBE, b"end")
+    seen = []
+    while not seen or seen[-1] != b"\x01end":
+        seen.append(xpub.recv())
+    assert seen == [b"\x01A", b"\x01A", b"\x01A", b"\x00A", b"\x01end"]

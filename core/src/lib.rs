@@ -59,7 +59,7 @@ pub use error::{Error, Result, EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, HAUSNUMERO
 pub use msg::{Msg, INLINE_MAX};
 pub use poll::{poll, PollItem, PollTarget, POLLERR, POLLIN, POLLOUT, POLLPRI};
 pub use proto::SocketType;
-pub use proxy::{proxy, proxy_steerable, SideStats};
+pub use proxy::{proxy, proxy_echo, proxy_steerable, proxy_steerable_echo, SideStats};
 pub use socket::{Interrupter, Socket, DONTWAIT, SNDMORE};
 
 /// The README's examples, compiled and run as doc tests.

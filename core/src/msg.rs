@@ -95,6 +95,23 @@ impl Msg {
         }
     }
 
+    /// A frame over `bytes` that never copies them, small or not: whatever owns the
+    /// bytes is released only when the last clone of the frame is gone (when it has been
+    /// delivered or written). Foreign buffers with a release callback need this: libzmq
+    /// calls `zmq_msg_init_data`'s free function only once it is done with the message,
+    /// and pyzmq's zero-copy `MessageTracker` takes that call to mean "sent".
+    ///
+    /// ```
+    /// let m = ferromq::Msg::from_shared_bytes(bytes::Bytes::from_static(b"xyz"));
+    /// assert_eq!(&m[..], b"xyz");
+    /// ```
+    pub fn from_shared_bytes(bytes: Bytes) -> Msg {
+        Msg {
+            repr: Repr::Shared(bytes),
+            more: false,
+        }
+    }
+
     /// The frame's bytes.
     ///
     /// ```
@@ -272,6 +289,38 @@ mod tests {
             assert_eq!(a.shared().is_some(), len > INLINE_MAX);
             assert_eq!(c.into_bytes(), Bytes::from(data));
         }
+    }
+
+    #[test]
+    fn shared_bytes_are_released_with_the_last_clone_even_when_small() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        struct Owner(Arc<AtomicUsize>);
+        impl AsRef<[u8]> for Owner {
+            fn as_ref(&self) -> &[u8] {
+                b"something"
+            }
+        }
+        impl Drop for Owner {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+
+        let released = Arc::new(AtomicUsize::new(0));
+        let msg = Msg::from_shared_bytes(Bytes::from_owner(Owner(Arc::clone(&released))));
+        assert_eq!(&msg[..], b"something");
+        assert!(msg.shared().is_some());
+        let queued = msg.clone();
+        drop(msg);
+        assert_eq!(
+            released.load(Ordering::SeqCst),
+            0,
+            "a clone still holds the bytes"
+        );
+        drop(queued);
+        assert_eq!(released.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub(crate) struct Options {
     pub maxmsgparts: i32,
     /// FERROMQ_MAXMSGTOTALSIZE (-1 = unlimited).
     pub maxmsgtotalsize: i64,
+    /// STREAM_NOTIFY: a STREAM socket receives an empty frame when a connection opens
+    /// and when it closes.
+    pub stream_notify: bool,
 }
 
 impl Default for Options {
@@ -85,6 +88,7 @@ impl Default for Options {
             ipv6: false,
             maxmsgparts: 65_536,
             maxmsgtotalsize: -1,
+            stream_notify: true,
         }
     }
 }

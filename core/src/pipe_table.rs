@@ -28,6 +28,8 @@ pub(crate) struct PipeTable {
     finished: Vec<PipeId>,
     /// Pipes the pattern refused, to be closed by the socket.
     rejected: Vec<PipeId>,
+    /// Pipes the pattern closed, to be let go of (flushed, then ended) by the socket.
+    closed: Vec<PipeId>,
     /// The pipe the last frame was taken from (for its peer's metadata).
     last_read: Option<PipeId>,
 }
@@ -75,6 +77,16 @@ impl PipeTable {
     /// Pipes the pattern refused since the last call.
     pub fn take_rejected(&mut self) -> Vec<PipeId> {
         std::mem::take(&mut self.rejected)
+    }
+
+    /// Pipes the pattern closed since the last call.
+    pub fn take_closed(&mut self) -> Vec<PipeId> {
+        std::mem::take(&mut self.closed)
+    }
+
+    /// Whether the pattern refused or closed pipes that the socket has not handled yet.
+    pub fn has_doomed(&self) -> bool {
+        !self.rejected.is_empty() || !self.closed.is_empty()
     }
 
     /// All pipes, for closing.
@@ -143,6 +155,10 @@ impl Pipes for PipeTable {
 
     fn reject(&mut self, id: PipeId) {
         self.rejected.push(id);
+    }
+
+    fn close(&mut self, id: PipeId) {
+        self.closed.push(id);
     }
 
     fn try_recv(&mut self, id: PipeId) -> Option<Msg> {

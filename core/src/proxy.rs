@@ -4,7 +4,8 @@
 //! As in libzmq, the proxy polls both sides and forwards whole messages in bursts of up
 //! to [`BURST`] per turn, so one busy side cannot starve the other. Each frame is copied
 //! to the capture socket, if any, before it is forwarded. A multipart message counts as
-//! one message in the statistics.
+//! one message in the statistics. [`proxy_echo`] and [`proxy_steerable_echo`] are the
+//! proxy whose frontend and backend are one socket (`zmq_proxy(s, s, ...)`).
 
 use crate::error::{Error, Result};
 use crate::poll::{poll, PollItem, POLLIN};
@@ -74,6 +75,75 @@ pub fn proxy(
 pub fn proxy_steerable(
     frontend: &mut Socket,
     backend: &mut Socket,
+    capture: Option<&mut Socket>,
+    control: Option<&mut Socket>,
+) -> Result<()> {
+    run(Ends::Two(frontend, backend), capture, control)
+}
+
+/// [`proxy`] with one socket as both frontend and backend: every message it receives
+/// is sent back on it (`zmq_proxy(s, s, capture)` in C, which Rust's borrow rules
+/// spell as a function of its own). On a ROUTER, a message goes back to the peer it came
+/// from: Jupyter's heartbeat is such an echo.
+///
+/// ```
+/// use ferromq::{proxy_echo, Context, SocketType};
+/// let ctx = Context::new();
+/// let mut echo = ctx.socket(SocketType::Router)?;
+/// echo.bind("inproc://heartbeat")?;
+/// let mut client = ctx.socket(SocketType::Dealer)?;
+/// client.connect("inproc://heartbeat")?;
+/// let t = std::thread::spawn(move || proxy_echo(&mut echo, None));
+/// client.send("ping", 0)?;
+/// assert_eq!(&client.recv(0)?[..], b"ping");
+/// drop(client);
+/// ctx.term(); // the proxy returns ETERM
+/// assert!(t.join().unwrap().is_err());
+/// # Ok::<(), ferromq::Error>(())
+/// ```
+pub fn proxy_echo(socket: &mut Socket, capture: Option<&mut Socket>) -> Result<()> {
+    run(Ends::Echo(socket), capture, None)
+}
+
+/// [`proxy_echo`] steered by `control`, as [`proxy_steerable`] is. In STATISTICS, the
+/// messages received count for the frontend and those sent for the backend.
+///
+/// ```
+/// use ferromq::{proxy_steerable_echo, Context, SocketType};
+/// let ctx = Context::new();
+/// let mut echo = ctx.socket(SocketType::Rep)?;
+/// echo.bind("inproc://echo")?;
+/// let mut control = ctx.socket(SocketType::Pair)?;
+/// control.bind("inproc://echo-control")?;
+/// let mut steer = ctx.socket(SocketType::Pair)?;
+/// steer.connect("inproc://echo-control")?;
+/// let t = std::thread::spawn(move || {
+///     proxy_steerable_echo(&mut echo, None, Some(&mut control))
+/// });
+/// let mut req = ctx.socket(SocketType::Req)?;
+/// req.connect("inproc://echo")?;
+/// req.send("hello", 0)?;
+/// assert_eq!(&req.recv(0)?[..], b"hello");
+/// steer.send("TERMINATE", 0)?;
+/// t.join().unwrap()?;
+/// # Ok::<(), ferromq::Error>(())
+/// ```
+pub fn proxy_steerable_echo(
+    socket: &mut Socket,
+    capture: Option<&mut Socket>,
+    control: Option<&mut Socket>,
+) -> Result<()> {
+    run(Ends::Echo(socket), capture, control)
+}
+
+/// The sockets a proxy joins: two, or one that answers itself.
+enum Ends<'a> {
+    Two(&'a mut Socket, &'a mut Socket),
+    Echo(&'a mut Socket),
+}
+
+fn run(
+    mut ends: Ends<'_>,
     mut capture: Option<&mut Socket>,
     mut control: Option<&mut Socket>,
 ) -> Result<()> {
@@ -81,8 +151,7 @@ pub fn proxy_steerable(
     let mut back = SideStats::default();
     let mut paused = false;
     loop {
-        let (front_in, back_in, control_in) =
-            wait(frontend, backend, control.as_deref_mut(), paused)?;
+        let (front_in, back_in, control_in) = wait(&mut ends, control.as_deref_mut(), paused)?;
         if control_in {
             if let Some(c) = control.as_deref_mut() {
                 match steer(c, &front, &back)? {
@@ -96,50 +165,56 @@ pub fn proxy_steerable(
         if paused {
             continue;
         }
-        if front_in {
-            forward(
-                frontend,
-                backend,
-                capture.as_deref_mut(),
-                &mut front,
-                &mut back,
-            )?;
-        }
-        if back_in {
-            forward(
-                backend,
-                frontend,
-                capture.as_deref_mut(),
-                &mut back,
-                &mut front,
-            )?;
+        match &mut ends {
+            Ends::Two(frontend, backend) => {
+                if front_in {
+                    let to = Some(&mut **backend);
+                    forward(frontend, to, capture.as_deref_mut(), &mut front, &mut back)?;
+                }
+                if back_in {
+                    let to = Some(&mut **frontend);
+                    forward(backend, to, capture.as_deref_mut(), &mut back, &mut front)?;
+                }
+            }
+            Ends::Echo(socket) => {
+                if front_in {
+                    forward(socket, None, capture.as_deref_mut(), &mut front, &mut back)?;
+                }
+            }
         }
     }
 }
 
 /// Polls the sides (not while paused) and the control socket.
 fn wait(
-    frontend: &mut Socket,
-    backend: &mut Socket,
+    ends: &mut Ends<'_>,
     control: Option<&mut Socket>,
     paused: bool,
 ) -> Result<(bool, bool, bool)> {
     let mut items = Vec::with_capacity(3);
-    if !paused {
-        items.push(PollItem::socket(frontend, POLLIN));
-        items.push(PollItem::socket(backend, POLLIN));
-    }
+    let sides = match (paused, ends) {
+        (true, _) => 0,
+        (false, Ends::Two(frontend, backend)) => {
+            items.push(PollItem::socket(frontend, POLLIN));
+            items.push(PollItem::socket(backend, POLLIN));
+            2
+        }
+        (false, Ends::Echo(socket)) => {
+            items.push(PollItem::socket(socket, POLLIN));
+            1
+        }
+    };
     let has_control = control.is_some();
     if let Some(c) = control {
         items.push(PollItem::socket(c, POLLIN));
     }
     poll(&mut items, -1)?;
     let ready = |i: usize| items.get(i).is_some_and(|it| it.revents & POLLIN != 0);
-    Ok(if paused {
-        (false, false, has_control && ready(0))
-    } else {
-        (ready(0), ready(1), has_control && ready(2))
-    })
+    Ok((
+        sides > 0 && ready(0),
+        sides > 1 && ready(1),
+        has_control && ready(sides),
+    ))
 }
 
 enum Steer {
@@ -186,10 +261,10 @@ fn steer(control: &mut Socket, front: &SideStats, back: &SideStats) -> Result<St
     Ok(action)
 }
 
-/// Forwards up to [`BURST`] whole messages from `from` to `to`.
+/// Forwards up to [`BURST`] whole messages from `from` to `to` (`None`: back to `from`).
 fn forward(
     from: &mut Socket,
-    to: &mut Socket,
+    mut to: Option<&mut Socket>,
     mut capture: Option<&mut Socket>,
     from_stats: &mut SideStats,
     to_stats: &mut SideStats,
@@ -208,7 +283,10 @@ fn forward(
             if let Some(c) = capture.as_deref_mut() {
                 c.send(msg.clone(), flags)?;
             }
-            to.send(msg, flags)?;
+            match to.as_deref_mut() {
+                Some(to) => to.send(msg, flags)?,
+                None => from.send(msg, flags)?,
+            }
             if !more {
                 break;
             }

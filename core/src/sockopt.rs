@@ -79,6 +79,8 @@ pub const ROUTER_HANDOVER: i32 = 56;
 pub const CONNECT_ROUTING_ID: i32 = 61;
 /// `ZMQ_HANDSHAKE_IVL`.
 pub const HANDSHAKE_IVL: i32 = 66;
+/// `ZMQ_STREAM_NOTIFY` (STREAM only, write-only).
+pub const STREAM_NOTIFY: i32 = 73;
 /// `ZMQ_HEARTBEAT_IVL`.
 pub const HEARTBEAT_IVL: i32 = 75;
 /// `ZMQ_HEARTBEAT_TTL`.
@@ -134,7 +136,9 @@ pub fn option_type(option: i32) -> Option<OptionType> {
         | TCP_KEEPALIVE | TCP_KEEPALIVE_CNT | TCP_KEEPALIVE_IDLE | TCP_KEEPALIVE_INTVL
         | IMMEDIATE | XPUB_VERBOSE | IPV6 | MECHANISM | REQ_CORRELATE | REQ_RELAXED | CONFLATE
         | ROUTER_HANDOVER | HANDSHAKE_IVL | HEARTBEAT_IVL | HEARTBEAT_TTL | HEARTBEAT_TIMEOUT
-        | XPUB_VERBOSER | CONNECT_TIMEOUT | THREAD_SAFE | MAXMSGPARTS => OptionType::Int,
+        | XPUB_VERBOSER | CONNECT_TIMEOUT | THREAD_SAFE | MAXMSGPARTS | STREAM_NOTIFY => {
+            OptionType::Int
+        }
         _ => return None,
     })
 }

@@ -234,3 +234,38 @@ fn push_cannot_recv_and_pull_cannot_send() {
         assert_eq!(&recv_ok(&mut pull, "after NotSup")[..], b"ok");
     });
 }
+
+/// `tcp://source:port;host:port` binds the connection's local end first (libzmq's
+/// test_bind_src_address forms connect; the source port is the one the peer sees).
+#[test]
+fn connect_from_a_source_address() {
+    bounded(Duration::from_secs(60), || {
+        let ctx = Context::new();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let src_port = probe.local_addr().unwrap().port();
+        drop(probe);
+        let mut push = socket(&ctx, SocketType::Push);
+        push.connect(&format!("tcp://127.0.0.1:{src_port};127.0.0.1:{port}"))
+            .unwrap();
+        let (_conn, peer) = listener.accept().unwrap();
+        assert_eq!(peer.port(), src_port, "the peer sees the source port");
+
+        // Any source port, and interface names and host names as sources.
+        let (mut pull, ep) = bound_pull(&ctx);
+        let dest = ep.trim_start_matches("tcp://");
+        for src in ["127.0.0.1:0", "127.0.0.1:*", "lo:0", "localhost:0"] {
+            exchange(&ctx, &mut pull, &format!("tcp://{src};{dest}"));
+        }
+        let mut s = socket(&ctx, SocketType::Pub);
+        for ok in [
+            "tcp://127.0.0.1:0;localhost:1234",
+            "tcp://localhost:5555;localhost:1235",
+            "tcp://lo:5555;localhost:1235",
+        ] {
+            s.connect(ok).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
+        }
+        assert_eq!(s.bind("tcp://127.0.0.1:0;127.0.0.1:0"), Err(Error::Invalid));
+    });
+}

@@ -4,7 +4,10 @@
 mod common;
 
 use common::{bounded, socket};
-use ferromq::{proxy, proxy_steerable, Context, Error, Socket, SocketType, DONTWAIT, POLLIN};
+use ferromq::{
+    proxy, proxy_echo, proxy_steerable, proxy_steerable_echo, Context, Error, Socket, SocketType,
+    DONTWAIT, POLLIN,
+};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -227,5 +230,66 @@ fn plain_proxy_returns_eterm_on_shutdown() {
         let t = std::thread::spawn(move || proxy(&mut front, &mut back, None));
         ctx.shutdown();
         assert_eq!(t.join().unwrap(), Err(Error::Term));
+    });
+}
+
+#[test]
+fn router_echo_sends_each_message_back_to_its_peer() {
+    bounded(LIMIT, || {
+        let ctx = Context::new();
+        let mut echo = socket(&ctx, SocketType::Router);
+        echo.bind("tcp://127.0.0.1:*").unwrap();
+        let ep = echo.last_endpoint().unwrap();
+        let mut capture = socket(&ctx, SocketType::Pull);
+        capture.bind("inproc://echo-capture").unwrap();
+        let mut capture_in = socket(&ctx, SocketType::Push);
+        capture_in.connect("inproc://echo-capture").unwrap();
+        let t = std::thread::spawn(move || proxy_echo(&mut echo, Some(&mut capture_in)));
+        let mut a = socket(&ctx, SocketType::Dealer);
+        a.connect(&ep).unwrap();
+        let mut b = socket(&ctx, SocketType::Req);
+        b.connect(&ep).unwrap();
+        for i in 0..3 {
+            a.send_multipart([format!("a{i}"), "two".into()], 0)
+                .unwrap();
+            b.send(format!("b{i}"), 0).unwrap();
+            let got: Vec<String> = a.recv_multipart(0).unwrap().iter().map(text).collect();
+            assert_eq!(got, [format!("a{i}"), "two".to_string()]);
+            assert_eq!(text(&b.recv(0).unwrap()), format!("b{i}"));
+        }
+        // Each frame (routing id included) went to the capture socket too.
+        let first = capture.recv_multipart(0).unwrap();
+        assert!(first.len() >= 2 && first[0].len() == 5);
+        ctx.shutdown();
+        assert_eq!(t.join().unwrap(), Err(Error::Term));
+    });
+}
+
+#[test]
+fn steerable_echo_counts_received_for_the_frontend_and_sent_for_the_backend() {
+    bounded(LIMIT, || {
+        let ctx = Context::new();
+        let mut echo = socket(&ctx, SocketType::Rep);
+        echo.bind("inproc://echo-rep").unwrap();
+        let mut control = socket(&ctx, SocketType::Pair);
+        control.bind("inproc://echo-control").unwrap();
+        let t =
+            std::thread::spawn(move || proxy_steerable_echo(&mut echo, None, Some(&mut control)));
+        let mut req = socket(&ctx, SocketType::Req);
+        req.connect("inproc://echo-rep").unwrap();
+        let mut steer = socket(&ctx, SocketType::Pair);
+        steer.connect("inproc://echo-control").unwrap();
+        req.send("hello", 0).unwrap();
+        assert_eq!(text(&req.recv(0).unwrap()), "hello");
+        steer.send("STATISTICS", 0).unwrap();
+        let stats: Vec<u64> = steer
+            .recv_multipart(0)
+            .unwrap()
+            .iter()
+            .map(|f| u64::from_ne_bytes(f[..].try_into().unwrap()))
+            .collect();
+        assert_eq!(stats, [1, 5, 0, 0, 0, 0, 1, 5]);
+        steer.send("TERMINATE", 0).unwrap();
+        assert_eq!(t.join().unwrap(), Ok(()));
     });
 }

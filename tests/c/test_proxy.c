@@ -6,7 +6,10 @@
  *   travel through); zmq_ctx_shutdown ends it with ETERM;
  * - zmq_proxy_steerable with a PAIR control socket: PAUSE stops forwarding, RESUME
  *   restarts it, STATISTICS answers with 8 frames of uint64 (frontend msgs in/bytes in/msgs
- *   out/bytes out, then the backend's; a multipart message counts once), TERMINATE returns 0.
+ *   out/bytes out, then the backend's; a multipart message counts once), TERMINATE returns 0;
+ * - the same socket as frontend and backend is an echo (Jupyter's heartbeat): zmq_proxy on
+ *   a ROUTER sends each message back to its peer, zmq_device on a REP answers each
+ *   request with itself, zmq_proxy_steerable on one socket stops on TERMINATE.
  */
 #include "testutil.h"
 
@@ -14,7 +17,7 @@
 
 struct proxy_args {
     void *frontend, *backend, *capture, *control;
-    int steerable;
+    int steerable, device;
     int rc, err;
 };
 
@@ -22,12 +25,15 @@ static void *proxy_thread(void *arg) {
     struct proxy_args *p = arg;
     if (p->steerable)
         p->rc = zmq_proxy_steerable(p->frontend, p->backend, p->capture, p->control);
+    else if (p->device)
+        p->rc = zmq_device(ZMQ_QUEUE, p->frontend, p->backend);
     else
         p->rc = zmq_proxy(p->frontend, p->backend, p->capture);
     p->err = zmq_errno();
     /* The proxy's sockets belong to this thread: close them so zmq_ctx_term can finish. */
     tu_close(p->frontend);
-    tu_close(p->backend);
+    if (p->backend != p->frontend)
+        tu_close(p->backend);
     if (p->capture)
         tu_close(p->capture);
     if (p->control)
@@ -210,6 +216,52 @@ static void steerable(const char *tr) {
     CHECK_OK(zmq_ctx_term(ctx));
 }
 
+/* One socket as frontend and backend: `type` ROUTER with zmq_proxy, REP with zmq_device,
+ * DEALER with zmq_proxy_steerable (ended by TERMINATE). */
+static void echo(const char *tr, int type) {
+    void *ctx = zmq_ctx_new();
+    CHECK(ctx != NULL);
+    char ep[256], cep[256];
+    struct proxy_args p = {0};
+    p.frontend = tu_socket(ctx, type);
+    p.backend = p.frontend;
+    tu_bind(p.frontend, tr, ep, sizeof ep);
+    void *ctl = NULL;
+    if (type == ZMQ_DEALER) {
+        p.steerable = 1;
+        p.control = tu_socket(ctx, ZMQ_PAIR);
+        tu_bind(p.control, "inproc", cep, sizeof cep);
+        ctl = tu_socket(ctx, ZMQ_PAIR);
+        CHECK_OK(zmq_connect(ctl, cep));
+    }
+    p.device = type == ZMQ_REP;
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, proxy_thread, &p) == 0);
+
+    void *client = tu_socket(ctx, type == ZMQ_REP ? ZMQ_REQ : ZMQ_DEALER);
+    CHECK_OK(zmq_connect(client, ep));
+    for (int i = 0; i < 5; i++) {
+        char m[32];
+        snprintf(m, sizeof m, "ping %d", i);
+        tu_send_str(client, m, 0);
+        tu_recv_expect(client, m, 0);
+    }
+
+    if (ctl) {
+        tu_send_str(ctl, "TERMINATE", 0);
+        pthread_join(th, NULL);
+        CHECK_EQ_INT(p.rc, 0);
+        tu_close(ctl);
+    } else {
+        CHECK_OK(zmq_ctx_shutdown(ctx));
+        pthread_join(th, NULL);
+        CHECK_EQ_INT(p.rc, -1);
+        CHECK_EQ_INT(p.err, ETERM);
+    }
+    tu_close(client);
+    CHECK_OK(zmq_ctx_term(ctx));
+}
+
 int main(void) {
     tu_init("test_proxy", 60);
     for (int t = 0; t < TU_NTRANSPORTS; t++) {
@@ -223,6 +275,15 @@ int main(void) {
         TU_PASS(what);
         steerable(TU_TRANSPORTS[t]);
         snprintf(what, sizeof what, "zmq_proxy_steerable over %s", TU_TRANSPORTS[t]);
+        TU_PASS(what);
+        echo(TU_TRANSPORTS[t], ZMQ_ROUTER);
+        snprintf(what, sizeof what, "zmq_proxy(s, s) ROUTER echo over %s", TU_TRANSPORTS[t]);
+        TU_PASS(what);
+        echo(TU_TRANSPORTS[t], ZMQ_REP);
+        snprintf(what, sizeof what, "zmq_device(s, s) REP echo over %s", TU_TRANSPORTS[t]);
+        TU_PASS(what);
+        echo(TU_TRANSPORTS[t], ZMQ_DEALER);
+        snprintf(what, sizeof what, "zmq_proxy_steerable(s, s) echo over %s", TU_TRANSPORTS[t]);
         TU_PASS(what);
     }
     return 0;

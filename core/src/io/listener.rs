@@ -2,8 +2,9 @@
 //! It reports ACCEPTED (the connection's fd) and ACCEPT_FAILED (errno) to the socket's
 //! monitor, and CLOSED (its own fd) when it is closed.
 
+use super::conn::{self, Conn};
 use super::events::value;
-use super::session::{Session, SessionConfig};
+use super::session::SessionConfig;
 use super::stream::ListenSocket;
 use crate::monitor::{EVENT_ACCEPTED, EVENT_ACCEPT_FAILED, EVENT_CLOSED};
 use crate::transport::ipc::TempSocketDir;
@@ -25,12 +26,12 @@ pub(crate) struct Listener {
 impl Listener {
     /// Accepts every pending connection (until `WouldBlock`). Accept failures that concern
     /// one connection are skipped; running out of descriptors stops this round.
-    pub fn accept_all(&mut self, mut on_session: impl FnMut(Session)) {
+    pub fn accept_all(&mut self, mut on_session: impl FnMut(Box<dyn Conn>)) {
         loop {
             match self.socket.accept(&self.config.tcp) {
                 Ok(stream) => {
                     self.emit(EVENT_ACCEPTED, value(stream.as_raw_fd()));
-                    on_session(Session::accepted(
+                    on_session(conn::accepted(
                         super::next_token(),
                         self.token,
                         self.config.clone(),

@@ -5,20 +5,24 @@
 //! `mio::Waker`. Posts are batched: the waker fires only when the inbox goes from empty to
 //! non-empty, so a busy pipe costs no extra syscalls.
 
+mod conn;
 mod events;
 mod heartbeat;
 mod linger;
 mod listener;
+mod raw_session;
 mod reactor;
 mod session;
 mod stream;
 mod timers;
 mod wbuf;
 
+pub(crate) use conn::{connect, Conn};
 pub(crate) use heartbeat::HeartbeatConfig;
 pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
-pub(crate) use session::{Session, SessionConfig};
+pub(crate) use raw_session::RawConfig;
+pub(crate) use session::SessionConfig;
 pub(crate) use stream::{ListenSocket, PeerAddr};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,7 +43,7 @@ pub(crate) enum IoCmd {
     /// Start accepting on a listener.
     Listen(Box<Listener>),
     /// Start a connect-side session.
-    Connect(Box<Session>),
+    Connect(Box<dyn Conn>),
     /// Stop a listener. With `close_sessions`, the connections it accepted end too
     /// (`unbind`); without, only those that have not finished their handshake (`close`).
     CloseListener { token: usize, close_sessions: bool },

@@ -6,8 +6,9 @@
 //! sessions stays resident in the allocator's arenas (RSS 2 → 127 MB over six rounds of
 //! 5,000 connections while the heap in use stays small; see docs/reliability/allocator.md).
 
+use super::conn::Conn;
 use super::listener::Listener;
-use super::session::{Ctx, Next, Session};
+use super::session::{Ctx, Next};
 use super::timers::Timers;
 use super::{IoCmd, IoShared, WAKER};
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -18,7 +19,7 @@ use std::time::Instant;
 
 enum Entry {
     Listener(Box<Listener>),
-    Session(Box<Session>),
+    Session(Box<dyn Conn>),
 }
 
 /// Sessions that must have ended since the last trim before the next one.
@@ -91,7 +92,7 @@ impl Reactor {
                 let mut accepted = Vec::new();
                 l.accept_all(|s| accepted.push(s));
                 for s in accepted {
-                    self.add_session(registry, Box::new(s));
+                    self.add_session(registry, s);
                 }
             }
             Some(Entry::Session(_)) => {
@@ -106,7 +107,7 @@ impl Reactor {
         &mut self,
         registry: &Registry,
         token: usize,
-        f: impl FnOnce(&mut Session, &mut Ctx<'_>) -> Next,
+        f: impl FnOnce(&mut dyn Conn, &mut Ctx<'_>) -> Next,
     ) {
         let Some(Entry::Session(s)) = self.entries.get_mut(&token) else {
             return;
@@ -117,7 +118,7 @@ impl Reactor {
             io: &self.shared,
             now: Instant::now(),
         };
-        if f(s, &mut ctx) == Next::Remove {
+        if f(s.as_mut(), &mut ctx) == Next::Remove {
             s.shutdown(&mut ctx);
             self.entries.remove(&token);
             self.sessions -= 1;
@@ -125,7 +126,7 @@ impl Reactor {
         }
     }
 
-    fn add_session(&mut self, registry: &Registry, session: Box<Session>) {
+    fn add_session(&mut self, registry: &Registry, session: Box<dyn Conn>) {
         let token = session.token();
         self.entries.insert(token, Entry::Session(session));
         self.sessions += 1;

@@ -97,6 +97,8 @@ pub(crate) struct SessionConfig {
     /// CONNECT_TIMEOUT (`None` = the OS's).
     pub connect_timeout: Option<Duration>,
     pub socket: Arc<SocketShared>,
+    /// Raw connections without ZMTP (STREAM): served by `raw_session`, not by `Session`.
+    pub raw: Option<super::raw_session::RawConfig>,
 }
 
 /// The I/O thread's state lent to a session for one call.
@@ -861,6 +863,13 @@ impl Session {
     // ---- endings ----
 
     fn connection_lost(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        if self.protocol_failure {
+            // A refused peer still gets the READY queued before its own (one non-blocking
+            // write), so it sees the refusal the same way whichever side reads first.
+            if let Some(s) = self.stream.as_mut() {
+                let _ = self.wbuf.write_to(s);
+            }
+        }
         // Complete messages already decoded still reach the socket; a half-received one
         // is dropped, and so is the rest of a half-sent one (never sent headless later).
         self.flush_batch();

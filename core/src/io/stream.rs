@@ -29,7 +29,8 @@ pub(crate) enum Stream {
 /// Where a connect-side session connects to.
 #[derive(Debug, Clone)]
 pub(crate) enum PeerAddr {
-    Tcp(SocketAddr),
+    /// The peer, and the local address to connect from (`tcp://src:port;host:port`).
+    Tcp(SocketAddr, Option<SocketAddr>),
     Ipc(socket2::SockAddr),
 }
 
@@ -55,7 +56,8 @@ impl PeerAddr {
         match ep {
             Endpoint::Tcp(t) => {
                 let addr = t.connect_addr(ipv6)?;
-                Ok((PeerAddr::Tcp(addr), tcp_uri(addr)))
+                let source = t.source.as_ref().map(|s| s.bind_addr(addr, ipv6));
+                Ok((PeerAddr::Tcp(addr, source.transpose()?), tcp_uri(addr)))
             }
             Endpoint::Ipc(i) => Ok((
                 PeerAddr::Ipc(i.sock_addr()?),
@@ -68,7 +70,7 @@ impl PeerAddr {
     /// socket could be made at all.
     pub fn connect(&self, cfg: &TcpConfig) -> io::Result<Dial<Stream>> {
         Ok(match self {
-            PeerAddr::Tcp(a) => tcp::connect(*a, cfg)?.map(Stream::Tcp),
+            PeerAddr::Tcp(a, source) => tcp::connect(*a, *source, cfg)?.map(Stream::Tcp),
             PeerAddr::Ipc(a) => ipc::connect(a)?.map(Stream::Ipc),
         })
     }

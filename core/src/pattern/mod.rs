@@ -16,6 +16,7 @@ mod rep;
 mod req;
 mod rotation;
 mod router;
+mod stream;
 mod sub;
 pub(crate) mod trie;
 mod xpub;
@@ -50,6 +51,9 @@ pub(crate) trait Pipes {
     fn routing_id(&self, id: PipeId) -> Option<bytes::Bytes>;
     /// Refuses a pipe (PAIR's second peer): the socket closes it.
     fn reject(&mut self, id: PipeId);
+    /// Ends the connection of `id` once what was sent on it is written (STREAM's empty
+    /// frame). The pattern has forgotten the pipe already.
+    fn close(&mut self, id: PipeId);
 }
 
 /// Options that only some patterns have.
@@ -111,6 +115,11 @@ pub(crate) trait Pattern: Send {
     /// The peer of pipe `id` completed a handshake (connect side: on every connection),
     /// so its identity is known now.
     fn peer_ready(&mut self, _pipes: &mut dyn Pipes, _id: PipeId) {}
+    /// The routing id the pattern generated for the pipe attached last, once: libzmq's
+    /// STREAM stores it in the socket's ROUTING_ID option, where applications read it.
+    fn take_generated_routing_id(&mut self) -> Option<bytes::Bytes> {
+        None
+    }
 }
 
 /// The pattern for `ty`.
@@ -127,6 +136,7 @@ pub(crate) fn for_type(ty: SocketType) -> Box<dyn Pattern> {
         SocketType::Sub => Box::new(sub::Sub::default()),
         SocketType::Xpub => Box::new(xpub::Xpub::default()),
         SocketType::Xsub => Box::new(xsub::Xsub::default()),
+        SocketType::Stream => Box::new(stream::Stream::new()),
     }
 }
 
@@ -169,6 +179,8 @@ pub(crate) mod fake {
         pub incoming: VecDeque<Msg>,
         pub routing_id: Option<bytes::Bytes>,
         pub rejected: bool,
+        /// The pattern closed the connection.
+        pub closed: bool,
         /// A read found nothing (a real pipe would wake the socket on delivery).
         pub reader_waiting: bool,
         /// A send found the pipe full (a real pipe would wake the socket on room).
@@ -244,6 +256,9 @@ pub(crate) mod fake {
         }
         fn reject(&mut self, id: PipeId) {
             self.pipes.get_mut(&id).unwrap().rejected = true;
+        }
+        fn close(&mut self, id: PipeId) {
+            self.pipes.get_mut(&id).unwrap().closed = true;
         }
     }
 

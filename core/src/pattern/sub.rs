@@ -1,5 +1,6 @@
 //! SUB (and the subscribing half of XSUB): counted subscriptions, sent upstream to every
-//! publisher and re-sent when a publisher reconnects; incoming messages are filtered
+//! publisher (each subscribe, and the last cancel of a topic) and re-sent when a
+//! publisher reconnects; incoming messages are filtered
 //! here too, so a publisher that does not filter is harmless.
 
 use super::fair_queue::FairQueue;
@@ -142,8 +143,11 @@ impl Pattern for Sub {
     fn peer_ready(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
         self.core.peer_ready(pipes, id);
     }
+    /// Every SUBSCRIBE goes upstream, even for a topic already subscribed (so an
+    /// XPUB_VERBOSE publisher sees each one); an UNSUBSCRIBE only when it cancels the
+    /// topic's last subscription. libzmq's `sub_t` does the same, through `xsub_t::xsend`.
     fn subscribe(&mut self, pipes: &mut dyn Pipes, topic: &[u8], on: bool) -> Result<(), Error> {
-        if self.core.count(topic, on) {
+        if self.core.count(topic, on) || on {
             self.core.broadcast(pipes, &subscription_msg(topic, on));
         }
         Ok(())
@@ -156,21 +160,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counted_subscriptions_go_upstream_once() {
+    fn every_subscribe_goes_upstream_but_only_the_last_cancel() {
         let mut pipes = FakePipes::default();
         let mut s = Sub::default();
         pipes.add(0, 10);
         s.attach(&mut pipes, 0);
         s.subscribe(&mut pipes, b"A", true).unwrap();
         s.subscribe(&mut pipes, b"A", true).unwrap();
-        assert_eq!(pipes.pipes[&0].sent.len(), 1);
+        let sent = |pipes: &FakePipes| -> Vec<Vec<u8>> {
+            pipes.pipes[&0].sent.iter().map(|m| m.to_vec()).collect()
+        };
+        assert_eq!(sent(&pipes), [b"\x01A".to_vec(), b"\x01A".to_vec()]);
         s.subscribe(&mut pipes, b"A", false).unwrap();
-        assert_eq!(pipes.pipes[&0].sent.len(), 1);
+        assert_eq!(sent(&pipes).len(), 2, "one subscription to A is left");
         s.subscribe(&mut pipes, b"A", false).unwrap();
-        assert_eq!(pipes.pipes[&0].sent[1].as_bytes(), b"\x00A");
+        assert_eq!(sent(&pipes)[2], b"\x00A");
         // Cancelling what was never subscribed sends nothing and is not an error.
         s.subscribe(&mut pipes, b"Z", false).unwrap();
-        assert_eq!(pipes.pipes[&0].sent.len(), 2);
+        assert_eq!(sent(&pipes).len(), 3);
+        // A new publisher learns each topic once, however often it was subscribed.
+        s.subscribe(&mut pipes, b"B", true).unwrap();
+        s.subscribe(&mut pipes, b"B", true).unwrap();
+        pipes.add(1, 10);
+        s.attach(&mut pipes, 1);
+        assert_eq!(pipes.pipes[&1].sent.len(), 1);
     }
 
     #[test]

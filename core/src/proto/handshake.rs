@@ -1,10 +1,13 @@
 //! The NULL-mechanism handshake: greeting, then READY, then traffic.
 //!
 //! [`Handshake`] is a small state machine (expect greeting, expect READY, done), in the
-//! spirit of rustls's `Expect*` states. It sends our greeting at once, never waiting for
-//! the peer's (waiting could deadlock against a peer that does the same), sends READY
-//! eagerly as soon as the peer's greeting checks out (as libzmq does on both sides), and
-//! finishes when the peer's READY has been validated. It owns no buffers: the caller
+//! spirit of rustls's `Expect*` states. Like libzmq it sends the 10-byte signature of our
+//! greeting at once and the other 54 bytes as soon as the peer's signature has arrived
+//! (never waiting for the peer's whole greeting, which could deadlock against a peer that
+//! does the same; a raw peer such as a STREAM socket sees the signature alone first,
+//! which libzmq's test_stream checks). It sends READY eagerly as soon as the peer's
+//! greeting checks out (as libzmq does on both sides), and finishes when the peer's READY
+//! has been validated. It owns no buffers: the caller
 //! passes what it has read and gets back what to write.
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -14,9 +17,21 @@ use super::frame::{decode_frame, parse_frame_header};
 use super::greeting::{
     check_mechanism, encode_greeting, parse_greeting, GREETING_LEN, MECHANISM_NULL,
 };
+
+/// The signature at the start of a greeting: `0xFF`, 8 padding bytes, `0x7F`.
+const SIGNATURE_LEN: usize = 10;
 use super::metadata::Metadata;
 use super::socket_type::SocketType;
 use super::ProtocolError;
+
+/// Our greeting. Its padding holds the routing id's length + 1 as a big-endian u64, as
+/// libzmq's does (for ZMTP 1.0 peers, which read it as the size of an identity frame).
+fn our_greeting(cfg: &HandshakeConfig) -> [u8; GREETING_LEN] {
+    let mut g = encode_greeting(&MECHANISM_NULL, false);
+    let size = u64::try_from(cfg.identity.len()).map_or(u64::MAX, |n| n.saturating_add(1));
+    g[1..9].copy_from_slice(&size.to_be_bytes());
+    g
+}
 
 /// Largest frame body accepted before the handshake completes. READY metadata is tiny;
 /// the cap stops an unauthenticated peer from making us buffer much.
@@ -114,8 +129,9 @@ pub enum HandshakeStatus {
 
 #[derive(Debug)]
 enum State {
-    /// Waiting for the peer's 64-byte greeting.
-    ExpectGreeting,
+    /// Waiting for the peer's 64-byte greeting; `rest_sent` once the peer's signature
+    /// came and the rest of our greeting went out.
+    ExpectGreeting { rest_sent: bool },
     /// Greeting accepted and our READY sent; waiting for the peer's READY.
     ExpectReady { minor: u8 },
     /// Finished; further calls report the same outcome.
@@ -132,7 +148,7 @@ enum State {
 ///
 /// let mut out = BytesMut::new();
 /// let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Pull), &mut out);
-/// assert_eq!(out.len(), 64); // our greeting, sent at once
+/// assert_eq!(out.len(), 10); // our signature, sent at once
 ///
 /// // A libzmq PUSH peer: greeting (padding holds id length + 1), then READY, then a message.
 /// let mut input = BytesMut::new();
@@ -156,28 +172,33 @@ pub struct Handshake {
 }
 
 impl Handshake {
-    /// Starts a handshake; appends our full 64-byte greeting to `out` immediately (we
-    /// never wait for the peer's greeting before sending ours).
+    /// Starts a handshake; appends the signature of our greeting (its first 10 bytes)
+    /// to `out` immediately. The rest follows from [`Handshake::advance`] once the
+    /// peer's signature is in, as libzmq does.
     ///
     /// ```
     /// use bytes::BytesMut;
     /// use ferromq::proto::{Handshake, HandshakeConfig, SocketType};
     ///
     /// let mut out = BytesMut::new();
-    /// let _hs = Handshake::new(HandshakeConfig::new(SocketType::Sub), &mut out);
-    /// assert_eq!(&out[..12], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 3, 1]);
+    /// let mut hs = Handshake::new(HandshakeConfig::new(SocketType::Sub), &mut out);
+    /// assert_eq!(&out[..], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F]); // id length + 1
+    /// let mut peer_signature = BytesMut::from(&out[..]);
+    /// hs.advance(&mut peer_signature, &mut out).unwrap();
+    /// assert_eq!(&out[10..12], &[3, 1]); // ZMTP 3.1 follows
+    /// assert_eq!(out.len(), 64);
     /// ```
     pub fn new(cfg: HandshakeConfig, out: &mut BytesMut) -> Handshake {
-        out.extend_from_slice(&encode_greeting(&MECHANISM_NULL, false));
+        out.extend_from_slice(&our_greeting(&cfg)[..SIGNATURE_LEN]);
         Handshake {
             cfg,
-            state: State::ExpectGreeting,
+            state: State::ExpectGreeting { rest_sent: false },
         }
     }
 
     /// Consumes as much of `input` as it can (removing consumed bytes from the front of
-    /// `input`) and appends whatever we must send to `out` (our READY once the peer's
-    /// greeting is validated). Returns `Done(PeerInfo)` once the peer's greeting AND its
+    /// `input`) and appends whatever we must send to `out` (the rest of our greeting once
+    /// the peer's signature is in, our READY once the peer's greeting is validated). Returns `Done(PeerInfo)` once the peer's greeting AND its
     /// READY are received and valid; any bytes after the READY frame stay in `input` for
     /// the traffic phase. Errors are fatal for the connection.
     ///
@@ -223,8 +244,14 @@ impl Handshake {
     ) -> Result<HandshakeStatus, ProtocolError> {
         loop {
             match &self.state {
-                State::ExpectGreeting => {
-                    let Some(peer) = parse_greeting(input)? else {
+                State::ExpectGreeting { rest_sent } => {
+                    // Fails early on a bad signature: nothing more goes to such a peer.
+                    let parsed = parse_greeting(input)?;
+                    if !*rest_sent && input.len() >= SIGNATURE_LEN {
+                        out.extend_from_slice(&our_greeting(&self.cfg)[SIGNATURE_LEN..]);
+                        self.state = State::ExpectGreeting { rest_sent: true };
+                    }
+                    let Some(peer) = parsed else {
                         return Ok(HandshakeStatus::NeedMore);
                     };
                     check_mechanism(&MECHANISM_NULL, &peer)?;
@@ -393,7 +420,7 @@ mod tests {
     }
 
     fn expected_output() -> Vec<u8> {
-        let mut v = encode_greeting(&MECHANISM_NULL, false).to_vec();
+        let mut v = our_greeting(&router_cfg()).to_vec();
         encode_ready(SocketType::Router, Some(b"me"), &mut v);
         v
     }
@@ -435,11 +462,19 @@ mod tests {
     #[test]
     fn every_truncation_needs_more() {
         let prefix = dealer_abc_prefix();
-        let greeting_only = encode_greeting(&MECHANISM_NULL, false).to_vec();
+        let greeting_only = our_greeting(&router_cfg()).to_vec();
+        assert_eq!(greeting_only[8], 3, "\"me\" is 2 bytes long");
         for n in 0..prefix.len() {
             let (peer, frames, out, left) = drive([&prefix[..n]]).unwrap();
             assert!(peer.is_none() && frames.is_empty(), "prefix {n}");
-            if n < GREETING_LEN {
+            if n < SIGNATURE_LEN {
+                assert_eq!(
+                    out,
+                    greeting_only[..SIGNATURE_LEN],
+                    "only our signature before theirs"
+                );
+                assert_eq!(left, n);
+            } else if n < GREETING_LEN {
                 assert_eq!(out, greeting_only, "nothing but our greeting before theirs");
                 assert_eq!(left, n, "a partial greeting is not consumed");
             } else {

@@ -28,22 +28,25 @@
 //! use bytes::BytesMut;
 //! use ferromq::proto::{Handshake, HandshakeConfig, HandshakeStatus, SocketType};
 //!
-//! // Two in-memory peers: whatever one writes, the other reads.
+//! // Two in-memory peers: whatever one writes, the other reads. Each starts with the
+//! // signature of its greeting.
 //! let (mut a_out, mut b_out) = (BytesMut::new(), BytesMut::new());
 //! let mut a = Handshake::new(HandshakeConfig::new(SocketType::Push), &mut a_out);
 //! let mut b = Handshake::new(HandshakeConfig::new(SocketType::Pull), &mut b_out);
-//! // A reads B's greeting and answers with its READY; B's READY is not out yet.
+//! // A reads B's signature and sends the rest of its greeting.
 //! assert_eq!(a.advance(&mut b_out, &mut a_out).unwrap(), HandshakeStatus::NeedMore);
-//! // B reads A's greeting and READY at once, and sends its own READY.
-//! let HandshakeStatus::Done(peer) = b.advance(&mut a_out, &mut b_out).unwrap() else {
-//!     unreachable!()
-//! };
-//! assert_eq!(peer.socket_type, SocketType::Push);
-//! // A now gets B's READY.
+//! // B reads A's whole greeting: the rest of its own greeting, then its READY, go out.
+//! assert_eq!(b.advance(&mut a_out, &mut b_out).unwrap(), HandshakeStatus::NeedMore);
+//! // A reads B's greeting and READY, and answers with its READY.
 //! let HandshakeStatus::Done(peer) = a.advance(&mut b_out, &mut a_out).unwrap() else {
 //!     unreachable!()
 //! };
 //! assert_eq!(peer.socket_type, SocketType::Pull);
+//! // B now gets A's READY.
+//! let HandshakeStatus::Done(peer) = b.advance(&mut a_out, &mut b_out).unwrap() else {
+//!     unreachable!()
+//! };
+//! assert_eq!(peer.socket_type, SocketType::Push);
 //! ```
 
 use std::fmt;

@@ -1,7 +1,7 @@
 //! libzmq's socket types: numbers (`zmq.h`), wire names (READY's `Socket-Type`) and
 //! which pairs may talk to each other.
 
-/// A ZeroMQ socket type. The discriminants are libzmq's `ZMQ_PAIR` ... `ZMQ_XSUB`.
+/// A ZeroMQ socket type. The discriminants are libzmq's `ZMQ_PAIR` ... `ZMQ_STREAM`.
 ///
 /// ```
 /// use ferromq::proto::SocketType;
@@ -34,9 +34,12 @@ pub enum SocketType {
     Xpub = 9,
     /// `ZMQ_XSUB`: subscriber that sends subscriptions as messages.
     Xsub = 10,
+    /// `ZMQ_STREAM`: raw TCP (or Unix) connections without ZMTP, addressed by routing id.
+    /// It never handshakes, so no ZMTP peer is compatible with it.
+    Stream = 11,
 }
 
-/// Every type, in numeric order (index == raw value).
+/// Every type that speaks ZMTP, in numeric order (index == raw value).
 pub(super) const ALL: [SocketType; 11] = [
     SocketType::Pair,
     SocketType::Pub,
@@ -72,10 +75,12 @@ impl SocketType {
             Self::Push => "PUSH",
             Self::Xpub => "XPUB",
             Self::Xsub => "XSUB",
+            Self::Stream => "STREAM",
         }
     }
 
-    /// Looks a wire name up. The match is exact and case-sensitive, as in libzmq.
+    /// Looks a wire name up. The match is exact and case-sensitive, as in libzmq. STREAM
+    /// has no wire name (it never sends READY).
     ///
     /// ```
     /// use ferromq::proto::SocketType;
@@ -87,15 +92,19 @@ impl SocketType {
         ALL.iter().copied().find(|t| t.name().as_bytes() == name)
     }
 
-    /// Converts libzmq's numeric type (`ZMQ_PAIR` = 0 ... `ZMQ_XSUB` = 10).
+    /// Converts libzmq's numeric type (`ZMQ_PAIR` = 0 ... `ZMQ_STREAM` = 11).
     ///
     /// ```
     /// use ferromq::proto::SocketType;
     ///
     /// assert_eq!(SocketType::from_raw(8), Some(SocketType::Push));
-    /// assert_eq!(SocketType::from_raw(11), None);
+    /// assert_eq!(SocketType::from_raw(11), Some(SocketType::Stream));
+    /// assert_eq!(SocketType::from_raw(12), None);
     /// ```
     pub fn from_raw(v: i32) -> Option<SocketType> {
+        if v == SocketType::Stream as i32 {
+            return Some(SocketType::Stream);
+        }
         usize::try_from(v).ok().and_then(|i| ALL.get(i).copied())
     }
 
@@ -129,6 +138,7 @@ impl SocketType {
             Self::Router => matches!(peer, Self::Req | Self::Dealer | Self::Router),
             Self::Pull => peer == Self::Push,
             Self::Push => peer == Self::Pull,
+            Self::Stream => false,
         }
     }
 
@@ -158,7 +168,8 @@ mod tests {
             assert_eq!(SocketType::from_name(t.name().as_bytes()), Some(*t));
         }
         assert_eq!(SocketType::from_raw(-1), None);
-        assert_eq!(SocketType::from_raw(11), None);
+        assert_eq!(SocketType::from_raw(11), Some(SocketType::Stream));
+        assert_eq!(SocketType::from_raw(12), None);
         assert_eq!(SocketType::from_name(b""), None);
         assert_eq!(SocketType::from_name(b"PUSH\0"), None);
         assert_eq!(SocketType::from_name(b"STREAM"), None);

@@ -9,7 +9,7 @@
 use crate::context::CtxShared;
 use crate::error::{Error, Result};
 use crate::io::{
-    next_token, IoCmd, IoShared, ListenSocket, Listener, PeerAddr, Session, SessionConfig,
+    self, next_token, IoCmd, IoShared, ListenSocket, Listener, PeerAddr, RawConfig, SessionConfig,
 };
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::monitor::{EVENT_BIND_FAILED, EVENT_CLOSED, EVENT_LISTENING};
@@ -33,6 +33,7 @@ mod monitor;
 #[cfg(test)]
 mod monitor_events;
 mod raw_options;
+mod stream_options;
 mod typed_options;
 
 /// Send or receive without blocking: fail with [`Error::Again`] instead (`ZMQ_DONTWAIT`).
@@ -190,6 +191,9 @@ impl Socket {
             tcp: self.opts.tcp_config(),
             connect_timeout: options::millis(self.opts.connect_timeout).filter(|d| !d.is_zero()),
             socket: Arc::clone(&self.shared),
+            raw: (self.ty == SocketType::Stream).then_some(RawConfig {
+                notify: self.opts.stream_notify,
+            }),
         }
     }
 
@@ -258,8 +262,10 @@ impl Socket {
         Ok(())
     }
 
-    /// Connects to `endpoint` (`tcp://host:port`, `ipc://path` or `ipc://@name`). The
-    /// peer need not be listening yet (nor an ipc path exist): the socket connects in the
+    /// Connects to `endpoint` (`tcp://host:port`, `ipc://path` or `ipc://@name`;
+    /// `tcp://source:port;host:port` binds the connection's local end first, the source
+    /// being `*`, an IP address, an interface name or a host name, and its port `0` or `*`
+    /// for any). The peer need not be listening yet (nor an ipc path exist): the socket connects in the
     /// background, reconnects after RECONNECT_IVL when the connection drops, and queues
     /// messages for the peer meanwhile (up to SNDHWM). ENAMETOOLONG for an ipc address of
     /// 108 bytes or more.
@@ -305,11 +311,11 @@ impl Socket {
         if self.opts.immediate {
             self.unattached.push(id);
         } else {
-            self.pattern.attach(&mut self.pipes, id);
+            self.attach(id);
         }
-        io.send(IoCmd::Connect(Box::new(Session::connect(
+        io.send(IoCmd::Connect(io::connect(
             token, cfg, addr, endpoint, pipe,
-        ))));
+        )));
         self.close_rejected();
         self.last_endpoint = uri;
         Ok(())
@@ -401,7 +407,7 @@ impl Socket {
                         pipe.set_conflate();
                     }
                     let id = self.pipes.insert(pipe);
-                    self.pattern.attach(&mut self.pipes, id);
+                    self.attach(id);
                 }
                 SocketCmd::Detach(addr) => {
                     if let Some(id) = self.pipes.find(addr) {
@@ -414,7 +420,7 @@ impl Socket {
                     if let Some(id) = self.pipes.find(addr) {
                         if let Some(pos) = self.unattached.iter().position(|&u| u == id) {
                             self.unattached.swap_remove(pos);
-                            self.pattern.attach(&mut self.pipes, id);
+                            self.attach(id);
                         } else {
                             self.pattern.peer_ready(&mut self.pipes, id);
                         }
@@ -437,11 +443,33 @@ impl Socket {
         self.close_rejected();
     }
 
-    /// Closes the pipes the pattern refused (PAIR's second peer, a duplicate ROUTER id).
+    /// Hands pipe `id` to the pattern.
+    fn attach(&mut self, id: pattern::PipeId) {
+        self.pattern.attach(&mut self.pipes, id);
+        if let Some(rid) = self.pattern.take_generated_routing_id() {
+            // libzmq's STREAM keeps the id it generated last in ROUTING_ID.
+            self.opts.routing_id = rid;
+        }
+    }
+
+    /// Closes the pipes the pattern refused (PAIR's second peer, a duplicate ROUTER id)
+    /// at once, and lets go of those it closed (a STREAM connection sent an empty
+    /// frame): their sessions write what is queued, then end the connection.
     fn close_rejected(&mut self) {
+        if !self.pipes.has_doomed() {
+            return;
+        }
         for id in self.pipes.take_rejected() {
             if let Some(pipe) = self.pipes.remove(id) {
                 pipe.close_from_socket(0, None);
+            }
+            self.connects.retain(|c| c.pipe != id);
+        }
+        for id in self.pipes.take_closed() {
+            self.unattached.retain(|&u| u != id);
+            if let Some(pipe) = self.pipes.remove(id) {
+                // Flushed without bound, but without holding the context's termination.
+                pipe.close_from_socket(-1, None);
             }
             self.connects.retain(|c| c.pipe != id);
         }
@@ -528,7 +556,10 @@ impl Socket {
             let seen = self.shared.signal.generation();
             self.process_commands();
             match self.pattern.send(&mut self.pipes, msg) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    self.close_rejected();
+                    return Ok(());
+                }
                 Err(SendError::Fail(e)) => return Err(e),
                 Err(SendError::Again(back)) => msg = back,
             }

@@ -79,6 +79,7 @@ impl Socket {
             so::CONNECT_TIMEOUT => self.set_connect_timeout(v),
             so::IPV6 => self.set_ipv6(strict_bool(v)?),
             so::MAXMSGPARTS => self.set_maxmsgparts(v),
+            so::STREAM_NOTIFY => self.set_stream_notify(strict_bool(v)?),
             _ => Err(Error::Invalid),
         }
     }

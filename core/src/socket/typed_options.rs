@@ -302,7 +302,8 @@ impl Socket {
 
     /// `ZMQ_CONNECT_ROUTING_ID`: the routing id this ROUTER gives the peer of its next
     /// `connect` (instead of the one the peer announces), so messages can be routed to it
-    /// at once. Same rules as [`Socket::set_routing_id`]; ROUTER only (EINVAL otherwise).
+    /// at once. Same rules as [`Socket::set_routing_id`]; ROUTER and STREAM only (EINVAL
+    /// otherwise).
     ///
     /// ```
     /// let mut router = ferromq::Context::new().socket(ferromq::SocketType::Router)?;
@@ -310,7 +311,7 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_connect_routing_id(&mut self, id: &[u8]) -> Result<()> {
-        if self.ty != SocketType::Router {
+        if !matches!(self.ty, SocketType::Router | SocketType::Stream) {
             return Err(Error::Invalid);
         }
         self.opts.connect_routing_id = Some(options::routing_id(id)?);

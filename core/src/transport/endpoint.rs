@@ -24,12 +24,24 @@ pub(crate) struct IpcEndpoint {
     pub address: String,
 }
 
-/// The host and port of a `tcp://` endpoint.
+/// The host and port of a `tcp://` endpoint, and for a connect, optionally the local
+/// address to connect from (`tcp://source:port;host:port`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TcpEndpoint {
     /// `*` for any interface, an IP literal (IPv6 without brackets) or a host name.
     pub host: String,
     /// `None` for `*` or `0`: an ephemeral port.
+    pub port: Option<u16>,
+    /// The part before `;`: where a connection's local end is bound.
+    pub source: Option<TcpSource>,
+}
+
+/// The local end of a `tcp://source:port;host:port` connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TcpSource {
+    /// `*`, an IP literal, an interface name (`lo`) or a host name.
+    pub host: String,
+    /// `None` for `*` or `0`: any port.
     pub port: Option<u16>,
 }
 
@@ -48,24 +60,35 @@ impl Endpoint {
     }
 }
 
+/// Splits `host:port` (IPv6 hosts in brackets); a port of `*` or `0` is `None`.
+fn host_port(s: &str) -> Result<(String, Option<u16>)> {
+    let (host, port) = s.rsplit_once(':').ok_or(Error::Invalid)?;
+    let host = match host.strip_prefix('[') {
+        Some(inner) => inner.strip_suffix(']').ok_or(Error::Invalid)?,
+        None => host,
+    };
+    if host.is_empty() {
+        return Err(Error::Invalid);
+    }
+    let port = match port {
+        "*" | "0" => None,
+        p => Some(p.parse::<u16>().map_err(|_| Error::Invalid)?),
+    };
+    Ok((host.to_string(), port))
+}
+
 impl TcpEndpoint {
     fn parse(s: &str) -> Result<TcpEndpoint> {
-        let (host, port) = s.rsplit_once(':').ok_or(Error::Invalid)?;
-        let host = match host.strip_prefix('[') {
-            Some(inner) => inner.strip_suffix(']').ok_or(Error::Invalid)?,
-            None => host,
+        // As libzmq: the last `;` separates the source from the destination.
+        let (source, dest) = match s.rsplit_once(';') {
+            Some((src, dest)) => {
+                let (host, port) = host_port(src)?;
+                (Some(TcpSource { host, port }), dest)
+            }
+            None => (None, s),
         };
-        if host.is_empty() {
-            return Err(Error::Invalid);
-        }
-        let port = match port {
-            "*" | "0" => None,
-            p => Some(p.parse::<u16>().map_err(|_| Error::Invalid)?),
-        };
-        Ok(TcpEndpoint {
-            host: host.to_string(),
-            port,
-        })
+        let (host, port) = host_port(dest)?;
+        Ok(TcpEndpoint { host, port, source })
     }
 
     /// The address to listen on. Without `ipv6` (the IPV6 option), `*` is 0.0.0.0 and
@@ -73,6 +96,9 @@ impl TcpEndpoint {
     /// in their IPv4-mapped IPv6 form, as libzmq does (LAST_ENDPOINT then reads
     /// `tcp://[::ffff:127.0.0.1]:port`).
     pub fn bind_addr(&self, ipv6: bool) -> Result<SocketAddr> {
+        if self.source.is_some() {
+            return Err(Error::Invalid); // a source address only makes sense to connect
+        }
         let port = self.port.unwrap_or(0);
         let ip = if self.host == "*" {
             IpAddr::V4(Ipv4Addr::UNSPECIFIED)
@@ -111,6 +137,31 @@ impl TcpEndpoint {
             .to_socket_addrs()
             .map_err(|_| Error::Invalid)?;
         pick(addrs, ipv6).ok_or(Error::Invalid)
+    }
+}
+
+impl TcpSource {
+    /// The local address to bind a connection to before connecting to `dest`: `*` is
+    /// any address of `dest`'s family; an IP literal; an interface name (its address);
+    /// or a host name. EINVAL when nothing matches.
+    pub fn bind_addr(&self, dest: SocketAddr, ipv6: bool) -> Result<SocketAddr> {
+        let port = self.port.unwrap_or(0);
+        let ip = if self.host == "*" {
+            match dest {
+                SocketAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                SocketAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            }
+        } else if let Ok(ip) = self.host.parse::<IpAddr>() {
+            ip
+        } else if let Some(ip) = super::interface::interface_addr(&self.host, ipv6) {
+            ip
+        } else {
+            let addrs = (self.host.as_str(), port)
+                .to_socket_addrs()
+                .map_err(|_| Error::Invalid)?;
+            pick(addrs, ipv6).ok_or(Error::Invalid)?.ip()
+        };
+        Ok(SocketAddr::new(ip, port))
     }
 }
 
@@ -271,6 +322,47 @@ mod tests {
         assert_eq!(
             tcp("tcp://127.0.0.1:*").connect_addr(false).unwrap_err(),
             Error::Invalid
+        );
+    }
+
+    /// libzmq's test_bind_src_address forms, and a source with an ephemeral port.
+    #[test]
+    fn source_addresses_before_a_semicolon() {
+        let src = |s: &str| {
+            let t = tcp(s);
+            let dest = t.connect_addr(false).unwrap();
+            let bound = t.source.as_ref().unwrap().bind_addr(dest, false);
+            (dest.to_string(), bound.map(|a| a.to_string()))
+        };
+        assert_eq!(
+            src("tcp://127.0.0.1:0;localhost:1234"),
+            ("127.0.0.1:1234".into(), Ok("127.0.0.1:0".into()))
+        );
+        assert_eq!(
+            src("tcp://localhost:5555;localhost:1235"),
+            ("127.0.0.1:1235".into(), Ok("127.0.0.1:5555".into()))
+        );
+        assert_eq!(
+            src("tcp://lo:5555;localhost:1235").1,
+            Ok("127.0.0.1:5555".into())
+        );
+        assert_eq!(src("tcp://*:*;127.0.0.1:9").1, Ok("0.0.0.0:0".into()));
+        assert_eq!(
+            src("tcp://[::1]:0;[::1]:9"),
+            ("[::1]:9".into(), Ok("[::1]:0".into()))
+        );
+        assert_eq!(tcp("tcp://127.0.0.1:9").source, None);
+        assert_eq!(
+            Endpoint::parse("tcp://;127.0.0.1:9").unwrap_err(),
+            Error::Invalid
+        );
+        assert_eq!(
+            Endpoint::parse("tcp://a:b;127.0.0.1:9").unwrap_err(),
+            Error::Invalid
+        );
+        assert_eq!(
+            bind("tcp://127.0.0.1:0;127.0.0.1:9", false),
+            Err(Error::Invalid)
         );
     }
 

@@ -35,10 +35,16 @@ pub(crate) fn listen(addr: SocketAddr, backlog: i32, cfg: &TcpConfig) -> Result<
     Ok(TcpListener::from_std(sock.into()))
 }
 
-/// Starts a non-blocking connect to `addr`; completion shows as writability. Without
-/// IPV6 an IPv6 address fails (EAFNOSUPPORT), as libzmq's resolver refuses it then. An
-/// error means no socket could be made.
-pub(crate) fn connect(addr: SocketAddr, cfg: &TcpConfig) -> io::Result<Dial<TcpStream>> {
+/// Starts a non-blocking connect to `addr`, from local address `source` if given (bound
+/// with SO_REUSEADDR first, so several connections may share a source port, as in
+/// libzmq; a bind that fails is a failed attempt); completion shows as writability.
+/// Without IPV6 an IPv6 address fails (EAFNOSUPPORT), as libzmq's resolver refuses it
+/// then. An error means no socket could be made.
+pub(crate) fn connect(
+    addr: SocketAddr,
+    source: Option<SocketAddr>,
+    cfg: &TcpConfig,
+) -> io::Result<Dial<TcpStream>> {
     if addr.is_ipv6() && !cfg.ipv6 {
         return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
     }
@@ -47,6 +53,16 @@ pub(crate) fn connect(addr: SocketAddr, cfg: &TcpConfig) -> io::Result<Dial<TcpS
     sock.set_tcp_nodelay(true)?;
     cfg.tuning.apply_buffers(SockRef::from(&sock))?;
     cfg.tuning.apply_keepalive(SockRef::from(&sock))?;
+    if let Some(src) = source {
+        let bound = sock
+            .set_reuse_address(true)
+            .and_then(|()| sock.bind(&src.into()));
+        if bound.is_err() {
+            return Ok(Dial::Failed {
+                fd: sock.as_raw_fd(),
+            });
+        }
+    }
     let started = match sock.connect(&addr.into()) {
         Ok(()) => Dial::Connected(()),
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Dial::InProgress(()),
@@ -101,7 +117,7 @@ mod tests {
         let cfg = tuned();
         let listener = listen((Ipv4Addr::LOCALHOST, 0).into(), 10, &cfg).unwrap();
         let addr = listener.local_addr().unwrap();
-        let out = match connect(addr, &cfg).unwrap() {
+        let out = match connect(addr, None, &cfg).unwrap() {
             Dial::Connected(s) | Dial::InProgress(s) => s,
             Dial::Failed { .. } => panic!("connect to a live listener failed"),
         };
@@ -126,7 +142,7 @@ mod tests {
     fn ipv6_addresses_need_the_ipv6_option() {
         let v6: SocketAddr = "[::1]:9".parse().unwrap();
         let cfg = crate::options::Options::default().tcp_config();
-        let err = connect(v6, &cfg).unwrap_err();
+        let err = connect(v6, None, &cfg).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EAFNOSUPPORT));
     }
 }
