@@ -10,7 +10,7 @@
 //! and a handler that does not raise lets it go on, with RCVTIMEO/SNDTIMEO honoured).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -21,6 +21,10 @@ use ferromq::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 mod bufffi;
 mod bufobj;
+mod shadow;
+mod track;
+
+use shadow::Registry;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -84,24 +88,53 @@ fn next_slice(deadline: Option<Instant>) -> Option<i64> {
 /// The `ferromq.Context` core.
 #[pyclass(frozen, subclass, module = "ferromq._native", name = "Context")]
 struct PyContext {
-    ctx: Context,
+    ctx: Arc<Context>,
+    address: usize,
 }
+
+/// Every live context, by `underlying` address (for `Context.shadow`).
+static CONTEXTS: Registry<Context> = Registry::new();
+/// Every live socket, by `underlying` address (for `Socket.shadow`), with its type.
+static SOCKETS: Registry<Mutex<Option<Socket>>> = Registry::new();
 
 #[pymethods]
 impl PyContext {
     #[new]
-    #[pyo3(signature = (io_threads = 1, *_args, **_kwargs))]
+    #[pyo3(signature = (io_threads = None, *_args, shadow = 0, **_kwargs))]
     fn new(
         py: Python<'_>,
-        io_threads: i32,
+        io_threads: Option<&Bound<'_, PyAny>>,
         _args: &Bound<'_, PyTuple>,
+        shadow: usize,
         _kwargs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let ctx = Context::new();
+        // pyzmq: Context(other_context) shadows it, as does Context(shadow=address).
+        let shadow = match io_threads.map(|c| c.cast::<PyContext>()) {
+            Some(Ok(other)) => other.get().address,
+            _ => shadow,
+        };
+        if shadow != 0 {
+            let (ctx, _) = CONTEXTS
+                .lookup(shadow)
+                .ok_or_else(|| zmq_err(py, Error::Invalid))?;
+            return Ok(PyContext {
+                ctx,
+                address: shadow,
+            });
+        }
+        let io_threads: i32 = io_threads.map(|n| n.extract()).transpose()?.unwrap_or(1);
+        let ctx = Arc::new(Context::new());
         if io_threads != 1 {
             ctx.set_io_threads(io_threads).py_err(py)?;
         }
-        Ok(PyContext { ctx })
+        let address = CONTEXTS.register(&ctx, 0);
+        Ok(PyContext { ctx, address })
+    }
+
+    /// The address of the shared context state (`Context.shadow(address)` reuses it).
+    #[getter]
+    fn underlying(&self) -> usize {
+        self.address
     }
 
     /// Terminates the context: blocked calls in other threads fail with ETERM, then
@@ -130,8 +163,9 @@ impl PyContext {
 /// one socket are serialized (never undefined behaviour).
 #[pyclass(frozen, subclass, module = "ferromq._native", name = "Socket")]
 struct PySocket {
-    inner: Mutex<Option<Socket>>,
+    inner: Arc<Mutex<Option<Socket>>>,
     socket_type: i32,
+    address: usize,
 }
 
 /// A locked, open socket.
@@ -272,7 +306,12 @@ fn to_msg_copy(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> {
         return Ok(Msg::from_bytes(Bytes::from_owner(owner)));
     }
     if let Ok(f) = data.cast::<Frame>() {
-        return Ok(Msg::from_bytes(f.get().data.clone()));
+        let f = f.get();
+        if f.tracker.is_some() {
+            // Kept by reference however small, so the tracker sees when it has left.
+            return Ok(Msg::from_bytes_shared(f.data.clone()));
+        }
+        return Ok(Msg::from_bytes(f.data.clone()));
     }
     if data.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("unicode not allowed, use send_string"));
@@ -407,20 +446,49 @@ fn opt_to_py(py: Python<'_>, v: OptionValue) -> PyResult<Py<PyAny>> {
 #[pymethods]
 impl PySocket {
     #[new]
-    #[pyo3(signature = (context, socket_type, *_args, **_kwargs))]
+    #[pyo3(signature = (context = None, socket_type = 0, *_args, shadow = 0, **_kwargs))]
     fn new(
         py: Python<'_>,
-        context: &Bound<'_, PyContext>,
+        context: Option<&Bound<'_, PyAny>>,
         socket_type: i32,
         _args: &Bound<'_, PyTuple>,
+        shadow: usize,
         _kwargs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        // pyzmq: Socket(other_socket) shadows it, as does Socket(shadow=address).
+        let shadow = match context.map(|c| c.cast::<PySocket>()) {
+            Some(Ok(other)) => other.get().address,
+            _ => shadow,
+        };
+        if shadow != 0 {
+            let (inner, socket_type) = SOCKETS
+                .lookup(shadow)
+                .ok_or_else(|| zmq_err(py, Error::Invalid))?;
+            return Ok(PySocket {
+                inner,
+                socket_type,
+                address: shadow,
+            });
+        }
+        let context = context
+            .ok_or_else(|| PyTypeError::new_err("a Context (or shadow=address) is required"))?
+            .cast::<PyContext>()
+            .map_err(|_| PyTypeError::new_err("context must be a Context"))?;
         let ty = SocketType::from_raw(socket_type).ok_or_else(|| zmq_err(py, Error::Invalid))?;
         let sock = context.get().ctx.socket(ty).py_err(py)?;
+        let inner = Arc::new(Mutex::new(Some(sock)));
+        let address = SOCKETS.register(&inner, socket_type);
         Ok(PySocket {
-            inner: Mutex::new(Some(sock)),
+            inner,
             socket_type,
+            address,
         })
+    }
+
+    /// The address of the shared socket state (`Socket.shadow(address)` reuses it).
+    #[getter]
+    fn underlying(&self) -> usize {
+        self.address
     }
 
     /// The socket type number.
@@ -678,6 +746,7 @@ fn msg_to_py(py: Python<'_>, msg: Msg, copy: bool) -> PyResult<Py<PyAny>> {
     let f = Frame {
         data: msg.into_bytes(),
         more,
+        tracker: None,
     };
     Ok(Py::new(py, f)?.into_any())
 }
@@ -688,15 +757,18 @@ fn msg_to_py(py: Python<'_>, msg: Msg, copy: bool) -> PyResult<Py<PyAny>> {
 struct Frame {
     data: Bytes,
     more: bool,
+    tracker: Option<Py<track::Tracker>>,
 }
 
 #[pymethods]
 impl Frame {
     #[new]
-    #[pyo3(signature = (data = None, *_args, **_kwargs))]
+    #[pyo3(signature = (data = None, *_args, track = false, **_kwargs))]
     fn new(
+        py: Python<'_>,
         data: Option<&Bound<'_, PyAny>>,
         _args: &Bound<'_, PyTuple>,
+        track: bool,
         _kwargs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let data = match data {
@@ -710,7 +782,38 @@ impl Frame {
                 to_msg(d)?.into_bytes()
             }
         };
-        Ok(Frame { data, more: false })
+        if track {
+            let (data, tracker) = track::track(data);
+            return Ok(Frame {
+                data,
+                more: false,
+                tracker: Some(Py::new(py, tracker)?),
+            });
+        }
+        Ok(Frame {
+            data,
+            more: false,
+            tracker: None,
+        })
+    }
+
+    /// The frame's tracker (done once its bytes are released), or None if untracked.
+    #[getter]
+    fn tracker(&self, py: Python<'_>) -> Option<Py<track::Tracker>> {
+        self.tracker.as_ref().map(|t| t.clone_ref(py))
+    }
+
+    /// A frame sharing this one's bytes (and tracker).
+    fn __copy__(&self, py: Python<'_>) -> Frame {
+        Frame {
+            data: self.data.clone(),
+            more: self.more,
+            tracker: self.tracker.as_ref().map(|t| t.clone_ref(py)),
+        }
+    }
+
+    fn __deepcopy__(&self, py: Python<'_>, _memo: &Bound<'_, PyAny>) -> Frame {
+        self.__copy__(py)
     }
 
     /// A copy of the frame's bytes.
@@ -846,6 +949,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyContext>()?;
     m.add_class::<PySocket>()?;
     m.add_class::<Frame>()?;
+    m.add_class::<track::Tracker>()?;
     m.add_function(wrap_pyfunction!(poll, m)?)?;
     m.add_function(wrap_pyfunction!(proxy, m)?)?;
     m.add_function(wrap_pyfunction!(strerror, m)?)?;

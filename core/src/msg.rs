@@ -95,6 +95,21 @@ impl Msg {
         }
     }
 
+    /// A frame over `bytes` that is never copied inline, however small: the owner of
+    /// `bytes` is dropped only when the frame has been written out (or discarded). The
+    /// Python binding's send trackers rely on this to report when a message has left.
+    ///
+    /// ```
+    /// let m = ferromq::Msg::from_bytes_shared(bytes::Bytes::from_static(b"xyz"));
+    /// assert_eq!(&m[..], b"xyz");
+    /// ```
+    pub fn from_bytes_shared(bytes: Bytes) -> Msg {
+        Msg {
+            repr: Repr::Shared(bytes),
+            more: false,
+        }
+    }
+
     /// The frame's bytes.
     ///
     /// ```

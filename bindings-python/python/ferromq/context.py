@@ -14,6 +14,16 @@ from ferromq.socket import Socket
 
 T = TypeVar("T", bound="Context")
 
+
+class _CtxState:
+    """What all Context objects over one underlying context share."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+
+_states: "weakref.WeakValueDictionary[int, _CtxState]" = weakref.WeakValueDictionary()
+
 _CTX_OPTS = frozenset(int(o) for o in ContextOption)
 _SOCK_OPTS = frozenset(int(o) for o in SocketOption)
 
@@ -27,16 +37,56 @@ class Context(AttributeSetter, _native.Context):
     _instance_pid: Optional[int] = None
     _socket_class: type[Socket] = Socket
 
-    def __init__(self, io_threads: int = 1, **kwargs: Any) -> None:
+    _shadow: bool = False
+
+    def __init__(self, io_threads: Any = 1, shadow: Any = 0, **kwargs: Any) -> None:
         self.sockopts = {}
         self._sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
         self._sockets_lock = threading.Lock()
-        self._closed = False
         self._pid = os.getpid()
+        self._shadow = bool(shadow) or isinstance(io_threads, _native.Context)
+        # Every Context object over one underlying context shares its terminated flag.
+        state = _states.get(self.underlying)
+        if state is None:
+            state = _CtxState()
+            _states[self.underlying] = state
+        self._state = state
+
+    @classmethod
+    def shadow(cls: type[T], address: Any) -> T:
+        """A new Context object over the same underlying context as ``address`` (an
+        ``underlying`` integer, or a Context)."""
+        if isinstance(address, _native.Context):
+            return cls(address)
+        return cls(shadow=int(address))
+
+    def __copy__(self: T, memo: Any = None) -> T:
+        """Copies are shadows: the same underlying context."""
+        return type(self).shadow(self.underlying)
+
+    __deepcopy__ = __copy__
+
+    def __dir__(self) -> list[str]:
+        keys = set(super().__dir__())
+        keys.update(o.name for o in ContextOption)
+        keys.update(o.name for o in SocketOption)
+        return sorted(keys)
 
     def __repr__(self) -> str:
-        closed = " closed" if self._closed else ""
-        return f"<{type(self).__module__}.{type(self).__name__}() at {hex(id(self))}{closed}>"
+        from ferromq.socket import _repr_cls
+
+        closed = " closed" if self.closed else ""
+        n = len(self._sockets)
+        socks = f"{n} socket{'s' if n != 1 else ''}"
+        return f"<{_repr_cls(type(self))}({socks}) at {hex(id(self))}{closed}>"
+
+    @property
+    def _closed(self) -> bool:
+        return self._state.closed
+
+    @_closed.setter
+    def _closed(self, value: bool) -> None:
+        self._state.closed = value
 
     def __enter__(self: T) -> T:
         return self
@@ -60,10 +110,6 @@ class Context(AttributeSetter, _native.Context):
     def closed(self) -> bool:
         return self._closed
 
-    @property
-    def underlying(self) -> int:
-        return id(self)
-
     def _add_socket(self, sock: Socket) -> None:
         with self._sockets_lock:
             self._sockets.add(sock)
@@ -77,7 +123,7 @@ class Context(AttributeSetter, _native.Context):
         if self._closed:
             from ferromq.error import ZMQError
 
-            raise ZMQError(constants.ENOTSUP)
+            raise ZMQError(constants.EFAULT)
         cls = socket_class if socket_class is not None else self._socket_class
         s = cls(self, int(socket_type), **kwargs)
         return s

@@ -7,12 +7,14 @@ import json
 import pickle
 import random
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, TypeVar, Union
 
 from ferromq import _native, constants
 from ferromq._attrsettr import AttributeSetter
 from ferromq.constants import SocketOption, SocketType
 from ferromq.error import ZMQBindError, ZMQError
+from ferromq.tracker import _FINISHED_TRACKER, MessageTracker
 
 if TYPE_CHECKING:
     from ferromq.context import Context
@@ -29,6 +31,36 @@ _BYTES_OPTS = frozenset(
         SocketOption.CONNECT_ROUTING_ID,
     )
 )
+
+# Python Socket objects by underlying address, so that shadows find their context.
+_live_sockets: "weakref.WeakValueDictionary[int, Socket]" = weakref.WeakValueDictionary()
+
+
+def _buffer_len(data: Any) -> int:
+    try:
+        return memoryview(data).nbytes
+    except TypeError:
+        return 0
+
+
+def _repr_cls(cls: type) -> str:
+    """pyzmq's repr names the class as imported: ``zmq.Socket`` under
+    ``ferromq.compat.install()``, else ``ferromq.Socket`` (or the subclass's own name)."""
+    explicit = cls.__dict__.get("_repr_cls")
+    if explicit:
+        return str(explicit)
+    mod = cls.__module__
+    if mod.startswith("ferromq"):
+        from ferromq import compat
+
+        root = "zmq" if compat.installed() else "ferromq"
+        public = {"ferromq.socket": "", "ferromq.context": "", "ferromq.asyncio": ".asyncio",
+                  "ferromq.green.core": ".green"}
+        if mod in public:
+            return f"{root}{public[mod]}.{cls.__name__}"
+        mod = root + mod[len("ferromq"):]
+    return f"{mod}.{cls.__name__}"
+
 
 _monitor_counter = 0
 _monitor_lock = threading.Lock()
@@ -62,16 +94,65 @@ class Socket(AttributeSetter, _native.Socket):
 
     context: "Context"
     _shadow: bool = False
+    _shadow_obj: Optional["Socket"] = None
+    copy_threshold: int = 65536  # pyzmq's COPY_THRESHOLD: smaller zero-copy sends are copied
 
-    def __init__(self, context: Any = None, socket_type: int = 0, **kwargs: Any) -> None:
-        self.context = context
-        if context is not None:
-            context._add_socket(self)
-            for opt, value in list(context.sockopts.items()):
-                try:
-                    self.set(opt, value)
-                except ZMQError:
-                    pass
+    def __init__(
+        self,
+        context: Any = None,
+        socket_type: int = 0,
+        *,
+        shadow: Any = 0,
+        copy_threshold: Optional[int] = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(context, _native.Socket):
+            # Socket(other): a shadow of that socket (same underlying socket).
+            self._shadow = True
+            self._shadow_obj = context  # type: ignore[assignment]
+            self.context = getattr(context, "context", None)  # type: ignore[assignment]
+        elif shadow:
+            self._shadow = True
+            owner = _live_sockets.get(int(shadow))
+            self._shadow_obj = owner
+            self.context = owner.context if owner is not None else None  # type: ignore[assignment]
+        else:
+            self.context = context
+            _live_sockets[self.underlying] = self
+            if context is not None:
+                context._add_socket(self)
+                for opt, value in list(context.sockopts.items()):
+                    self._set_default(opt, value)
+        if copy_threshold is not None:
+            self.copy_threshold = copy_threshold
+
+    def _set_default(self, opt: int, value: Any) -> None:
+        """A context-level default option: skipped for socket types without it
+        (SUBSCRIBE on a PUB, for example), as pyzmq does."""
+        try:
+            self.set(opt, value)
+        except ZMQError as e:
+            if e.errno != _errno.EINVAL:
+                raise
+
+    @classmethod
+    def shadow(cls: type[T], address: Any) -> T:
+        """A new Socket object over the same underlying socket as ``address`` (an
+        ``underlying`` integer, or a Socket)."""
+        if isinstance(address, _native.Socket):
+            return cls(address)
+        return cls(shadow=int(address))
+
+    def __copy__(self: T, memo: Any = None) -> T:
+        """Copies are shadows: the same underlying socket."""
+        return type(self).shadow(self.underlying)
+
+    __deepcopy__ = __copy__
+
+    def __dir__(self) -> list[str]:
+        keys = set(super().__dir__())
+        keys.update(o.name for o in SocketOption)
+        return sorted(keys)
 
     def __repr__(self) -> str:
         try:
@@ -79,7 +160,7 @@ class Socket(AttributeSetter, _native.Socket):
         except ValueError:
             tname = str(self.socket_type)
         closed = " closed" if self.closed else ""
-        return f"<{type(self).__module__}.{type(self).__name__}(zmq.{tname}) at {hex(id(self))}{closed}>"
+        return f"<{_repr_cls(type(self))}(zmq.{tname}) at {hex(id(self))}{closed}>"
 
     def __enter__(self: T) -> T:
         return self
@@ -108,10 +189,6 @@ class Socket(AttributeSetter, _native.Socket):
     @property
     def type(self) -> int:
         return self.socket_type
-
-    @property
-    def underlying(self) -> int:
-        return id(self)
 
     def bind(self, addr: str) -> _SocketContext:
         """Binds; the result is a context manager that unbinds on exit."""
@@ -155,6 +232,49 @@ class Socket(AttributeSetter, _native.Socket):
             else:
                 return port
         raise ZMQBindError("Could not bind socket to random port.")
+
+    # -- sending (with pyzmq's trackers) --
+    def send(  # type: ignore[override]
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: Optional[int] = None,
+        group: Optional[str] = None,
+    ) -> Optional[MessageTracker]:
+        """Sends one frame. With ``track=True`` (and ``copy=False``) returns a
+        MessageTracker that is done once the message has left."""
+        if isinstance(data, _native.Frame):
+            if track and data.tracker is None:
+                raise ValueError("Not a tracked message")
+            _native.Socket.send(self, data, flags, True, False, routing_id, group)
+            if data.tracker is not None:
+                return MessageTracker(data)
+            return None
+        if track and not copy and _buffer_len(data) >= self.copy_threshold:
+            frame = _native.Frame(data, track=True)
+            _native.Socket.send(self, frame, flags, True, False, routing_id, group)
+            return MessageTracker(frame)
+        _native.Socket.send(self, data, flags, copy, False, routing_id, group)
+        return _FINISHED_TRACKER if track else None
+
+    def send_multipart(  # type: ignore[override]
+        self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> Optional[MessageTracker]:
+        """Sends a multipart message; with ``track=True`` returns one tracker for all parts."""
+        if not track:
+            _native.Socket.send_multipart(self, msg_parts, flags, copy, False)
+            return None
+        parts: list[Any] = []
+        for p in msg_parts:
+            if isinstance(p, _native.Frame) or copy or _buffer_len(p) < self.copy_threshold:
+                parts.append(p)
+            else:
+                parts.append(_native.Frame(p, track=True))
+        _native.Socket.send_multipart(self, parts, flags, copy, False)
+        tracked = [p for p in parts if isinstance(p, _native.Frame) and p.tracker is not None]
+        return MessageTracker(*tracked) if tracked else _FINISHED_TRACKER
 
     # -- options --
     def set(self, option: int, optval: Any) -> None:
@@ -281,11 +401,10 @@ class Socket(AttributeSetter, _native.Socket):
         return sock
 
     def disable_monitor(self) -> None:
-        sock = self.__dict__.get("_monitor_socket")
+        """Stops monitoring. The monitor socket stays open (it receives
+        EVENT_MONITOR_STOPPED); closing it is the caller's business, as in pyzmq."""
         self._monitor_socket = None
         self.monitor(None, 0)
-        if sock is not None:
-            sock.close(linger=0)
 
     _monitor_socket: Optional["Socket"] = None
 

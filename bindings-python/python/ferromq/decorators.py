@@ -1,0 +1,77 @@
+"""Decorators that hand a function a fresh Context or Socket (pyzmq's
+``zmq.decorators``), closed when the function returns::
+
+    @context()
+    @socket(zmq.PUSH)
+    def work(ctx, skt):
+        skt.connect("tcp://127.0.0.1:5555")
+        skt.send(b"hi")
+
+``context(name="ctx", *args, **kwargs)`` passes ``Context(*args, **kwargs)`` as keyword
+argument ``name``; ``socket(name="skt", socket_type, context_name="context", **kwargs)``
+passes a socket of that context (the one given as ``context_name``, else any Context
+among the call's arguments, else ``Context.instance()``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Optional, TypeVar
+
+from ferromq.context import Context
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["context", "socket"]
+
+
+def _split_name(args: tuple[Any, ...], kwargs: dict[str, Any], default: str) -> tuple[str, tuple[Any, ...]]:
+    name = kwargs.pop("name", None)
+    if name is None and args and isinstance(args[0], str):
+        name, args = args[0], args[1:]
+    return (name or default), args
+
+
+def _bind(func: Callable[..., Any], name: str, make: Callable[[tuple[Any, ...], dict[str, Any]], Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*a: Any, **kw: Any) -> Any:
+        if kw.get(name) is not None:
+            raise TypeError(f"{func.__name__}() got multiple values for argument {name!r}")
+        kw.pop(name, None)
+        with make(a, kw) as obj:
+            kw[name] = obj
+            return func(*a, **kw)
+
+    return wrapper
+
+
+def context(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """Decorator: calls the function with a new Context (destroyed afterwards)."""
+    name, ctx_args = _split_name(args, kwargs, "ctx")
+
+    def decorate(func: F) -> F:
+        return _bind(func, name, lambda a, kw: Context(*ctx_args, **kwargs))  # type: ignore[return-value]
+
+    return decorate
+
+
+def socket(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """Decorator: calls the function with a new socket (closed afterwards)."""
+    name, sock_args = _split_name(args, kwargs, "skt")
+    context_name = kwargs.pop("context_name", "context")
+
+    def find_context(a: tuple[Any, ...], kw: dict[str, Any]) -> Context:
+        ctx: Optional[Any] = kw.get(context_name)
+        if isinstance(ctx, Context):
+            return ctx
+        for v in list(a) + list(kw.values()):
+            if isinstance(v, Context):
+                return v
+        return Context.instance()
+
+    def decorate(func: F) -> F:
+        return _bind(  # type: ignore[return-value]
+            func, name, lambda a, kw: find_context(a, kw).socket(*sock_args, **kwargs)
+        )
+
+    return decorate
