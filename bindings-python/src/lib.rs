@@ -122,7 +122,9 @@ impl PyContext {
                 address: shadow,
             });
         }
-        let io_threads: i32 = io_threads.map(|n| n.extract()).transpose()?.unwrap_or(1);
+        // A subclass may take other positional arguments (its own __init__ handles
+        // them): only an int is an io_threads count.
+        let io_threads: i32 = io_threads.and_then(|n| n.extract().ok()).unwrap_or(1);
         let ctx = Arc::new(Context::new());
         if io_threads != 1 {
             ctx.set_io_threads(io_threads).py_err(py)?;
@@ -399,8 +401,13 @@ fn buffer_msg(data: &Bound<'_, PyAny>, zero_copy: bool) -> PyResult<Msg> {
     // SAFETY: `view` is writable storage for a Py_buffer; the GIL is held.
     let rc = unsafe { bufffi::PyObject_GetBuffer(data.as_ptr(), &mut *view, bufffi::PyBUF_SIMPLE) };
     if rc != 0 {
-        // Replace the exporter's error with pyzmq's message.
-        let _ = PyErr::take(data.py());
+        // Replace the exporter's error with pyzmq's message, except a BufferError (a
+        // buffer that exists but cannot be used, e.g. not contiguous), kept as pyzmq does.
+        if let Some(e) = PyErr::take(data.py()) {
+            if e.is_instance_of::<pyo3::exceptions::PyBufferError>(data.py()) {
+                return Err(e);
+            }
+        }
         return Err(PyTypeError::new_err(format!(
             "expected bytes or a buffer, got {}",
             data.get_type().name()?
@@ -743,11 +750,7 @@ fn msg_to_py(py: Python<'_>, msg: Msg, copy: bool) -> PyResult<Py<PyAny>> {
         return Ok(PyBytes::new(py, msg.as_bytes()).into_any().unbind());
     }
     let more = msg.more();
-    let f = Frame {
-        data: msg.into_bytes(),
-        more,
-        tracker: None,
-    };
+    let f = Frame::with(msg.into_bytes(), more, None);
     Ok(Py::new(py, f)?.into_any())
 }
 
@@ -758,6 +761,21 @@ struct Frame {
     data: Bytes,
     more: bool,
     tracker: Option<Py<track::Tracker>>,
+    /// `bytes` and `buffer` are made once (pyzmq: `f.bytes is f.bytes`).
+    bytes_cache: PyOnceLock<Py<PyBytes>>,
+    buffer_cache: PyOnceLock<Py<PyAny>>,
+}
+
+impl Frame {
+    fn with(data: Bytes, more: bool, tracker: Option<Py<track::Tracker>>) -> Frame {
+        Frame {
+            data,
+            more,
+            tracker,
+            bytes_cache: PyOnceLock::new(),
+            buffer_cache: PyOnceLock::new(),
+        }
+    }
 }
 
 #[pymethods]
@@ -784,17 +802,49 @@ impl Frame {
         };
         if track {
             let (data, tracker) = track::track(data);
-            return Ok(Frame {
-                data,
-                more: false,
-                tracker: Some(Py::new(py, tracker)?),
-            });
+            return Ok(Frame::with(data, false, Some(Py::new(py, tracker)?)));
         }
-        Ok(Frame {
-            data,
-            more: false,
-            tracker: None,
-        })
+        Ok(Frame::with(data, false, None))
+    }
+
+    /// A frame property: `MORE` (as int), or ZMQError(EINVAL) for others; metadata
+    /// properties (strings) are not kept on ferromq frames (ZMQError(EINVAL)).
+    fn get(&self, py: Python<'_>, option: &Bound<'_, PyAny>) -> PyResult<i32> {
+        const ZMQ_MORE: i32 = 1;
+        if let Ok(n) = option.extract::<i32>() {
+            if n == ZMQ_MORE {
+                return Ok(i32::from(self.more));
+            }
+        }
+        Err(zmq_err(py, Error::Invalid))
+    }
+
+    /// pyzmq's form: `<zmq.Frame(b'12 first bytes'...2kB)>`.
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let name: String = py
+            .import("ferromq.socket")?
+            .getattr("_repr_cls")?
+            .call1((slf.get_type(),))?
+            .extract()?;
+        let data = &slf.get().data;
+        let n = data.len();
+        let shown = if n <= 16 { &data[..] } else { &data[..12] };
+        let body = PyBytes::new(py, shown).repr()?.to_string();
+        if n <= 16 {
+            return Ok(format!("<{name}({body})>"));
+        }
+        let size = match n {
+            0..=999 => format!("{n}B"),
+            1_000..=999_999 => format!("{}kB", n / 1_000),
+            1_000_000..=999_999_999 => format!("{}MB", n / 1_000_000),
+            _ => format!("{}GB", n / 1_000_000_000),
+        };
+        Ok(format!("<{name}({body}...{size})>"))
+    }
+
+    fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        Self::__repr__(slf)
     }
 
     /// The frame's tracker (done once its bytes are released), or None if untracked.
@@ -805,11 +855,11 @@ impl Frame {
 
     /// A frame sharing this one's bytes (and tracker).
     fn __copy__(&self, py: Python<'_>) -> Frame {
-        Frame {
-            data: self.data.clone(),
-            more: self.more,
-            tracker: self.tracker.as_ref().map(|t| t.clone_ref(py)),
-        }
+        Frame::with(
+            self.data.clone(),
+            self.more,
+            self.tracker.as_ref().map(|t| t.clone_ref(py)),
+        )
     }
 
     fn __deepcopy__(&self, py: Python<'_>, _memo: &Bound<'_, PyAny>) -> Frame {
@@ -819,7 +869,10 @@ impl Frame {
     /// A copy of the frame's bytes.
     #[getter]
     fn bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.data)
+        self.bytes_cache
+            .get_or_init(py, || PyBytes::new(py, &self.data).unbind())
+            .bind(py)
+            .clone()
     }
 
     /// True if more frames of this message follow.
@@ -849,7 +902,13 @@ impl Frame {
     /// The frame's bytes as a read-only memoryview (no copy).
     #[getter]
     fn buffer<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        bufobj::memoryview(slf.py(), slf.get().data.clone())
+        let py = slf.py();
+        let f = slf.get();
+        if let Some(v) = f.buffer_cache.get(py) {
+            return Ok(v.bind(py).clone());
+        }
+        let v = bufobj::memoryview(py, f.data.clone())?;
+        Ok(f.buffer_cache.get_or_init(py, || v.unbind()).bind(py).clone())
     }
 }
 
@@ -929,6 +988,16 @@ fn proxy(
         .py_err(py)
 }
 
+/// The value type of a socket option ("int", "int64" or "bytes"), None if unknown.
+#[pyfunction]
+fn option_type(option: i32) -> Option<&'static str> {
+    so::option_type(option).map(|t| match t {
+        OptionType::Int => "int",
+        OptionType::Int64 => "int64",
+        OptionType::Bytes => "bytes",
+    })
+}
+
 /// Error message for an errno (libzmq's `zmq_strerror`).
 #[pyfunction]
 fn strerror(errno: i32) -> String {
@@ -953,6 +1022,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(poll, m)?)?;
     m.add_function(wrap_pyfunction!(proxy, m)?)?;
     m.add_function(wrap_pyfunction!(strerror, m)?)?;
+    m.add_function(wrap_pyfunction!(option_type, m)?)?;
     m.add("ferromq_version", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

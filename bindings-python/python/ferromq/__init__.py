@@ -27,6 +27,7 @@ from ferromq.error import (
 from ferromq.poll import Poller, select
 from ferromq.socket import Socket
 from ferromq.tracker import _FINISHED_TRACKER, MessageTracker
+from ferromq import opttypes as _opttypes  # noqa: F401 - attaches SocketOption._opt_type
 from ferromq.curve import curve_keypair, curve_public
 
 # pyzmq's aliases for code that names the synchronous classes explicitly.
@@ -35,6 +36,7 @@ SyncSocket = Socket
 PYZMQ_DRAFT_API = False
 
 __version__: str = _ferromq_version
+__revision__: str = ""
 Message = Frame
 COPY_THRESHOLD = 65536
 DRAFT_API = False

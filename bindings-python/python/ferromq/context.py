@@ -77,7 +77,7 @@ class Context(AttributeSetter, _native.Context):
 
         closed = " closed" if self.closed else ""
         n = len(self._sockets)
-        socks = f"{n} socket{'s' if n != 1 else ''}"
+        socks = f"{n} socket{'s' if n != 1 else ''}" if n else ""
         return f"<{_repr_cls(type(self))}({socks}) at {hex(id(self))}{closed}>"
 
     @property
@@ -92,16 +92,27 @@ class Context(AttributeSetter, _native.Context):
         return self
 
     def __exit__(self, *args: Any) -> None:
+        with self._sockets_lock:
+            unclosed = [s for s in self._sockets if not s.closed]
+        if unclosed:
+            import warnings
+
+            warnings.warn(
+                f"{len(unclosed)} socket(s) still open when the Context exited: closing them",
+                ResourceWarning,
+                stacklevel=2,
+            )
         self.destroy()
 
     @classmethod
     def instance(cls: type[T], io_threads: int = 1) -> T:
         """The process-wide shared context (re-created after fork or term)."""
         inst = cls._instance
-        if inst is None or inst._closed or inst._pid != os.getpid() or not isinstance(inst, cls):
+        # A subclass without its own ``_instance`` shares its parent's instance (pyzmq).
+        if inst is None or inst._closed or inst._pid != os.getpid():
             with cls._instance_lock:
                 inst = cls._instance
-                if inst is None or inst._closed or inst._pid != os.getpid() or not isinstance(inst, cls):
+                if inst is None or inst._closed or inst._pid != os.getpid():
                     inst = cls(io_threads=io_threads)
                     cls._instance = inst
         return inst

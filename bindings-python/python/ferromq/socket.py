@@ -36,6 +36,14 @@ _BYTES_OPTS = frozenset(
 _live_sockets: "weakref.WeakValueDictionary[int, Socket]" = weakref.WeakValueDictionary()
 
 
+def _explain(e: ZMQError, addr: str) -> None:
+    """Adds the address (and for ipc paths the length limit) to a bind/connect error."""
+    if e.errno == _errno.ENAMETOOLONG and addr.startswith("ipc://"):
+        e.strerror += f" (ipc path longer than {107} characters, the size of sun_path)"
+    e.strerror += f" (addr={addr!r})"
+    e.args = (e.errno, e.strerror)
+
+
 def _buffer_len(data: Any) -> int:
     try:
         return memoryview(data).nbytes
@@ -54,7 +62,8 @@ def _repr_cls(cls: type) -> str:
         from ferromq import compat
 
         root = "zmq" if compat.installed() else "ferromq"
-        public = {"ferromq.socket": "", "ferromq.context": "", "ferromq.asyncio": ".asyncio",
+        public = {"ferromq.socket": "", "ferromq.context": "", "ferromq._native": "",
+                  "ferromq.asyncio": ".asyncio",
                   "ferromq.green.core": ".green"}
         if mod in public:
             return f"{root}{public[mod]}.{cls.__name__}"
@@ -151,7 +160,7 @@ class Socket(AttributeSetter, _native.Socket):
 
     def __dir__(self) -> list[str]:
         keys = set(super().__dir__())
-        keys.update(o.name for o in SocketOption)
+        keys.update(SocketOption.__members__)
         return sorted(keys)
 
     def __repr__(self) -> str:
@@ -197,8 +206,7 @@ class Socket(AttributeSetter, _native.Socket):
         try:
             self._bind(addr)
         except ZMQError as e:
-            if e.errno in (_errno.EADDRINUSE,) or "://" not in addr:
-                e.strerror += f" (addr={addr!r})"
+            _explain(e, addr)
             raise
         real = self.get(constants.LAST_ENDPOINT).decode() or addr
         return _SocketContext(self, "bind", real)
@@ -207,7 +215,11 @@ class Socket(AttributeSetter, _native.Socket):
         """Connects; the result is a context manager that disconnects on exit."""
         if isinstance(addr, bytes):
             addr = addr.decode()
-        self._connect(addr)
+        try:
+            self._connect(addr)
+        except ZMQError as e:
+            _explain(e, addr)
+            raise
         return _SocketContext(self, "connect", addr)
 
     def bind_to_random_port(
@@ -276,12 +288,29 @@ class Socket(AttributeSetter, _native.Socket):
         tracked = [p for p in parts if isinstance(p, _native.Frame) and p.tracker is not None]
         return MessageTracker(*tracked) if tracked else _FINISHED_TRACKER
 
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        """Receives one frame into ``buffer`` (writable, contiguous); returns the frame's
+        full length (larger than ``nbytes`` if it was truncated)."""
+        if nbytes < 0:
+            raise ValueError(f"nbytes={nbytes!r} must be non-negative")
+        view = memoryview(buffer)  # TypeError for objects without the buffer protocol
+        if view.readonly:
+            raise BufferError("recv_into needs a writable buffer")
+        if not view.contiguous:
+            raise BufferError("recv_into needs a contiguous buffer")
+        if nbytes > view.nbytes:
+            raise ValueError(f"nbytes={nbytes} is larger than the buffer ({view.nbytes})")
+        return _native.Socket.recv_into(self, buffer, nbytes, flags)
+
     # -- options --
     def set(self, option: int, optval: Any) -> None:
         """Sets an option by number (pyzmq's setsockopt)."""
         option = int(option)
         if isinstance(optval, str) and option in _BYTES_OPTS:
             raise TypeError("unicode not allowed, use setsockopt_string")
+        if _native.option_type(option) is None and not isinstance(optval, int):
+            # Unknown options pass through to the core as ints only (pyzmq).
+            raise TypeError(f"option {option} is unknown: only int values pass through")
         if option == constants.HWM:
             self.hwm = optval
             return
@@ -304,6 +333,7 @@ class Socket(AttributeSetter, _native.Socket):
         self._set(int(option), optval.encode(encoding))
 
     setsockopt_string = set_string
+    setsockopt_unicode = set_string
 
     def get_string(self, option: int, encoding: str = "utf-8") -> str:
         v = self.get(option)
@@ -312,6 +342,7 @@ class Socket(AttributeSetter, _native.Socket):
         return v.decode(encoding)
 
     getsockopt_string = get_string
+    getsockopt_unicode = get_string
 
     @property
     def hwm(self) -> int:

@@ -21,7 +21,7 @@ class Authenticator:
     """Holds an authentication policy (allow/deny lists, PLAIN passwords, CURVE keys).
     ``start()`` raises ZMQError(ENOTSUP): ferromq cannot run a ZAP handler yet."""
 
-    def __init__(self, context: Any = None, encoding: str = "utf-8", log: Optional[logging.Logger] = None) -> None:
+    def __init__(self, context: Any = None, encoding: str = "utf-8", log: Optional[logging.Logger] = None, **kwargs: Any) -> None:
         from ferromq.context import Context
 
         self.context = context if context is not None else Context.instance()
