@@ -168,25 +168,26 @@ class Context(AttributeSetter, _native.Context):
 
     # -- options --
     def set(self, option: int, optval: Any) -> None:
-        option = int(option)
-        if option in _CTX_OPTS:
-            self._ctx_set(option, optval)
-        else:
-            self.sockopts[option] = optval
-
-    setsockopt = set
+        """Sets a context option (zmq_ctx_set: IO_THREADS, MAX_SOCKETS…)."""
+        self._ctx_set(int(option), optval)
 
     def get(self, option: int) -> Any:
+        """Reads a context option (zmq_ctx_get)."""
+        return self._ctx_get(int(option))
+
+    def setsockopt(self, option: int, optval: Any) -> None:
+        """Sets a default socket option for sockets created later by this context
+        (skipped for socket types that do not have it, e.g. SUBSCRIBE on a PUB)."""
+        self.sockopts[int(option)] = optval
+
+    def getsockopt(self, option: int) -> Any:
+        """A default socket option set by :meth:`setsockopt`."""
         option = int(option)
-        if option in _CTX_OPTS:
-            return self._ctx_get(option)
         if option in self.sockopts:
             return self.sockopts[option]
         from ferromq.error import ZMQError
 
         raise ZMQError(constants.EINVAL)
-
-    getsockopt = get
 
     def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
         if name in ContextOption.__members__:

@@ -336,6 +336,12 @@ class Socket(AttributeSetter, _native.Socket):
     setsockopt_unicode = set_string
 
     def get_string(self, option: int, encoding: str = "utf-8") -> str:
+        try:
+            kind = SocketOption(int(option))._opt_type.value  # type: ignore[attr-defined]
+        except ValueError:
+            kind = "bytes"
+        if kind != "bytes":
+            raise TypeError(f"option {option} will not return a string to be decoded")
         v = self.get(option)
         if not isinstance(v, bytes):
             raise TypeError(f"option {option} will not return a string to be decoded")
