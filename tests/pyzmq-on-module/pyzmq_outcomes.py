@@ -21,6 +21,11 @@ _outcomes: dict[str, str] = {}
 
 def pytest_runtest_logreport(report):  # type: ignore[no-untyped-def]
     nodeid = report.nodeid
+    if report.outcome == "rerun":
+        # pytest-rerunfailures: this attempt failed and the test runs again; the last
+        # attempt's outcome is the test's.
+        _outcomes.pop(nodeid, None)
+        return
     prev = _outcomes.get(nodeid)
     if report.when == "call" or report.outcome != "passed":
         outcome = report.outcome

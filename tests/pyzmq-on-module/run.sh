@@ -11,6 +11,9 @@
 #   bash tests/pyzmq-on-module/run.sh            # needs ferromq installed in the venv
 #   PYZMQ_SUITE_ARGS="-k zmqstream" bash tests/pyzmq-on-module/run.sh   # a subset (no 95 % check)
 #
+# A failing test is retried twice in both runs (--reruns 2): the suite has timing-dependent
+# tests, and this measures API compatibility, not luck under load.
+#
 # Environment: PYZMQ_SUITE_REUSE_BASELINE=1 (reuse the last pyzmq run's outcomes), VENV (default .venv at the repository root), PYZMQ_SUITE_TIMEOUT (seconds
 # per test, default 30), PYZMQ_SUITE_ARGS (extra pytest arguments).
 #
@@ -51,15 +54,22 @@ mkdir -p "$SUITE"
 tar -xzf "$SDIST" -C "$SUITE" --strip-components=1 \
     "pyzmq-$PYZMQ_VERSION/tests" "pyzmq-$PYZMQ_VERSION/pytest.ini"
 
-run_suite() { # $1 = outcomes file, rest = env assignments
-    local out="$1"
-    shift
+# Tests listed as "hangs:" are deselected in both runs (they can block until pyzmq's own
+# 60 s SIGALRM and leave sockets behind that fail the tests after them).
+DESELECT=()
+while read -r test reason; do
+    case "$reason" in hangs:*) DESELECT+=(--deselect "$test") ;; esac
+done < <(grep -v '^#' "$HERE/expected-failures.txt" | grep -v '^[[:space:]]*$')
+
+run_suite() { # $1 = outcomes file, $2 = FERROMQ_AS_ZMQ value
+    local out="$1" as_zmq="$2"
+    local extra=("${DESELECT[@]+"${DESELECT[@]}"}")
     (
         cd "$SUITE"
-        env "$@" PYZMQ_OUTCOMES="$out" PYTHONPATH="$HERE" \
+        FERROMQ_AS_ZMQ="$as_zmq" PYZMQ_OUTCOMES="$out" PYTHONPATH="$HERE" \
             timeout 1200 "$PY" -m pytest tests -q -p no:cacheprovider -p pyzmq_outcomes \
-            -o addopts=--import-mode=importlib --continue-on-collection-errors --timeout "$TIMEOUT" \
-            ${PYZMQ_SUITE_ARGS:-} >"$out.log" 2>&1
+            -o addopts=--import-mode=importlib --continue-on-collection-errors --timeout "$TIMEOUT" --reruns 2 \
+            "${extra[@]+"${extra[@]}"}" ${PYZMQ_SUITE_ARGS:-} >"$out.log" 2>&1
     ) || true
     tail -n 1 "$out.log"
 }
@@ -68,10 +78,10 @@ if [ "${PYZMQ_SUITE_REUSE_BASELINE:-0}" = 1 ] && [ -s "$WORK/pyzmq.jsonl" ]; the
     echo "pyzmq $PYZMQ_VERSION's tests on pyzmq's wheel: reusing $WORK/pyzmq.jsonl"
 else
     echo "pyzmq $PYZMQ_VERSION's tests on pyzmq's wheel:"
-    run_suite "$WORK/pyzmq.jsonl" FERROMQ_AS_ZMQ=0
+    run_suite "$WORK/pyzmq.jsonl" 0
 fi
 echo "pyzmq $PYZMQ_VERSION's tests on ferromq (zmq = ferromq via ferromq.compat.install()):"
-run_suite "$WORK/ferromq.jsonl" FERROMQ_AS_ZMQ=1
+run_suite "$WORK/ferromq.jsonl" 1
 
 FULL=1
 [ -z "${PYZMQ_SUITE_ARGS:-}" ] || FULL=0
