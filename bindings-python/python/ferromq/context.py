@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from typing import Any, Optional, TypeVar
+from typing import Any, Optional, TypeVar, cast
 
 from ferromq import _native, constants
 from ferromq._attrsettr import AttributeSetter
@@ -115,7 +115,7 @@ class Context(AttributeSetter, _native.Context):
                 if inst is None or inst._closed or inst._pid != os.getpid():
                     inst = cls(io_threads=io_threads)
                     cls._instance = inst
-        return inst
+        return cast(T, inst)
 
     @property
     def closed(self) -> bool:

@@ -246,7 +246,7 @@ class Socket(AttributeSetter, _native.Socket):
         raise ZMQBindError("Could not bind socket to random port.")
 
     # -- sending (with pyzmq's trackers) --
-    def send(  # type: ignore[override]
+    def send(
         self,
         data: Any,
         flags: int = 0,
@@ -271,7 +271,7 @@ class Socket(AttributeSetter, _native.Socket):
         _native.Socket.send(self, data, flags, copy, False, routing_id, group)
         return _FINISHED_TRACKER if track else None
 
-    def send_multipart(  # type: ignore[override]
+    def send_multipart(
         self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
     ) -> Optional[MessageTracker]:
         """Sends a multipart message; with ``track=True`` returns one tracker for all parts."""

@@ -77,7 +77,7 @@ class Device:
         with Context() as ctx:
             with ctx.socket(constants.PUB) as probe:
                 for _ in range(5):
-                    port = probe.bind_to_random_port(addr, *args, **kwargs)
+                    port = int(probe.bind_to_random_port(addr, *args, **kwargs))
                     probe.unbind(f"{addr}:{port}")
                     full = f"{addr}:{port}"
                     if full not in self._random_addrs:

@@ -12,9 +12,9 @@ import time
 import warnings
 from typing import Any, Optional, Sequence
 
-import gevent
-from gevent import select as _gselect
-from gevent.socket import wait_read
+import gevent  # type: ignore[import-untyped,unused-ignore]
+from gevent import select as _gselect  # type: ignore[import-untyped,unused-ignore]
+from gevent.socket import wait_read  # type: ignore[import-untyped,unused-ignore]
 
 from ferromq import constants
 from ferromq.context import Context as _Context
@@ -58,7 +58,7 @@ class Socket(_Socket):
     def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
         return self._retry(constants.POLLOUT, flags, lambda f: _Socket.send(self, data, f, copy, track, **kwargs))
 
-    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
+    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> Any:
         parts = list(msg_parts)
         return self._retry(constants.POLLOUT, flags, lambda f: _Socket.send_multipart(self, parts, f, copy, track))
 
@@ -123,7 +123,7 @@ class Poller(_Poller):
             _gselect.select(rfds, wfds, [], remaining)
 
 
-def device(device_type: int, frontend: Socket, backend: Socket) -> None:
+def device(device_type: int, frontend: _Socket, backend: _Socket) -> None:
     """A cooperative proxy (the native one would block the hub): forwards messages
     between the sockets (one socket twice: echoes) until the context ends."""
     from ferromq import DeviceType
@@ -133,7 +133,7 @@ def device(device_type: int, frontend: Socket, backend: Socket) -> None:
     proxy(frontend, backend)
 
 
-def proxy(frontend: Socket, backend: Socket, capture: Optional[Socket] = None) -> None:
+def proxy(frontend: _Socket, backend: _Socket, capture: Optional[_Socket] = None) -> None:
     """Cooperative zmq_proxy: see :func:`device`."""
     poller = Poller()
     poller.register(frontend, constants.POLLIN)
