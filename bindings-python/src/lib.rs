@@ -908,7 +908,10 @@ impl Frame {
             return Ok(v.bind(py).clone());
         }
         let v = bufobj::memoryview(py, f.data.clone())?;
-        Ok(f.buffer_cache.get_or_init(py, || v.unbind()).bind(py).clone())
+        Ok(f.buffer_cache
+            .get_or_init(py, || v.unbind())
+            .bind(py)
+            .clone())
     }
 }
 

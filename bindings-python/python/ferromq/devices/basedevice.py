@@ -106,7 +106,7 @@ class Device:
             sock.connect(addr)
 
     def _setup_sockets(self) -> tuple[Socket, Socket]:
-        ctx = type(self).context_factory()
+        ctx = self.context_factory()
         self._context = ctx
         ins = ctx.socket(self.in_type)
         self._sockets = [ins]
