@@ -358,6 +358,10 @@ def test_curve_is_unsupported_with_a_clear_error() -> None:
         zmq.curve_keypair()
     assert e.value.errno == zmq.ENOTSUP
     assert "CURVE" in str(e.value)
+    with zmq.Context() as c, c.socket(zmq.DEALER) as s:
+        with pytest.raises(zmq.ZMQError) as e:
+            s.curve_server = True
+        assert e.value.errno == zmq.ENOTSUP and "CURVE" in str(e.value)
     import ferromq.auth
 
     with pytest.raises(zmq.ZMQError):

@@ -71,6 +71,13 @@ def _repr_cls(cls: type) -> str:
     return f"{mod}.{cls.__name__}"
 
 
+# Setting these would ask for CURVE security, which ferromq does not have yet.
+_CURVE_OPTS = frozenset(
+    int(getattr(SocketOption, n))
+    for n in ("CURVE_SERVER", "CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY")
+    if hasattr(SocketOption, n)
+)
+
 _monitor_counter = 0
 _monitor_lock = threading.Lock()
 
@@ -308,6 +315,10 @@ class Socket(AttributeSetter, _native.Socket):
         option = int(option)
         if isinstance(optval, str) and option in _BYTES_OPTS:
             raise TypeError("unicode not allowed, use setsockopt_string")
+        if option in _CURVE_OPTS:
+            from ferromq.curve import CURVE_UNSUPPORTED
+
+            raise ZMQError(constants.ENOTSUP, CURVE_UNSUPPORTED)
         if _native.option_type(option) is None and not isinstance(optval, int):
             # Unknown options pass through to the core as ints only (pyzmq).
             raise TypeError(f"option {option} is unknown: only int values pass through")
