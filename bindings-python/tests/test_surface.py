@@ -322,6 +322,12 @@ def test_shadow_and_copy(ctx: zmq.Context) -> None:
     assert s2.closed  # one underlying socket
 
 
+def test_generic_aliases() -> None:
+    # pyzmq's classes are generic; code annotates with zmq.Socket[bytes] at runtime.
+    assert zmq.Socket[bytes].__origin__ is zmq.Socket  # type: ignore[misc,attr-defined]
+    assert zmq.Context[Any].__origin__ is zmq.Context  # type: ignore[misc,attr-defined]
+
+
 def test_context_default_options(ctx: zmq.Context) -> None:
     ctx.setsockopt(zmq.SUBSCRIBE, b"")
     ctx.linger = 0

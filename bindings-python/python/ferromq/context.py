@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import types
 import weakref
 from typing import Any, Optional, TypeVar, cast
 
@@ -51,6 +52,10 @@ class Context(AttributeSetter, _native.Context):
             state = _CtxState()
             _states[self.underlying] = state
         self._state = state
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        """pyzmq's classes are generic (``zmq.Socket[bytes]`` in annotations): so are these."""
+        return types.GenericAlias(cls, item)
 
     @classmethod
     def shadow(cls: type[T], address: Any) -> T:

@@ -7,6 +7,7 @@ import json
 import pickle
 import random
 import threading
+import types
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, TypeVar, Union
 
@@ -150,6 +151,10 @@ class Socket(AttributeSetter, _native.Socket):
         except ZMQError as e:
             if e.errno != _errno.EINVAL:
                 raise
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        """pyzmq's classes are generic (``zmq.Socket[bytes]`` in annotations): so are these."""
+        return types.GenericAlias(cls, item)
 
     @classmethod
     def shadow(cls: type[T], address: Any) -> T:
