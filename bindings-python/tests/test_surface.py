@@ -381,6 +381,7 @@ def test_compat_install_resolves_zmq_to_ferromq() -> None:
         "import ferromq\n"
         "assert zmq is ferromq and zmq.devices is ferromq.devices\n"
         "assert zmq.eventloop.zmqstream.ZMQStream is ferromq.eventloop.zmqstream.ZMQStream\n"
+        "assert ferromq.eventloop.zmqstream.__spec__.name == 'ferromq.eventloop.zmqstream'\n"
         "print(repr(zmq.Context()).split('(')[0])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
