@@ -125,6 +125,8 @@ fi
 # interop, examples) and mypy --strict on examples/python.
 step "python binding: pip install ./bindings-python + pytest bindings-python/tests + mypy"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check mypy
+# tornado and gevent: the module's ZMQStream and green tests (issue 15).
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "tornado>=6" "gevent>=23"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
 "$VENV/bin/python" -m pytest bindings-python/tests -q -p no:cacheprovider ${PYTEST_ARGS:-}
 "$VENV/bin/python" -m mypy --strict examples/python
@@ -139,3 +141,12 @@ step "pyzmq built on libferromq: its test suite + Jupyter (bash tests/pyzmq-on-f
 PYTHON="$PYTHON" FERROMQ_INSTALL="$REPO_ROOT/target/ferromq-install" bash tests/pyzmq-on-ferromq/run.sh
 done_step
 # --- end pyzmq on ferromq (issue 10) ---
+# --- pyzmq suite on the module (issue 15) ---
+# pyzmq 27.3.0's own test suite (sdist from PyPI, sha256-pinned) run on pyzmq's wheel and
+# with `zmq` resolved to the ferromq module (ferromq.compat.install()); fails on an
+# unlisted difference, a listed test that passes, or < 95 % (not counting tests pending
+# elsewhere). List: tests/pyzmq-on-module/expected-failures.txt. (~3 min)
+step "pyzmq's test suite on the ferromq module (bash tests/pyzmq-on-module/run.sh)"
+VENV="$VENV" bash tests/pyzmq-on-module/run.sh
+done_step
+# --- end pyzmq suite on the module (issue 15) ---

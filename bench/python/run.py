@@ -106,6 +106,80 @@ def latency(lib: str, count: int) -> float:
     return elapsed / count / 2 * 1e6  # one-way, microseconds
 
 
+def asyncio_rtt(lib: str, count: int) -> float:
+    """Round trip (µs) of an asyncio REQ client and REP echo in one event loop, over tcp."""
+    import asyncio
+
+    zaio: Any = importlib.import_module(f"{lib}.asyncio")
+
+    async def run() -> float:
+        ctx = zaio.Context()
+        rep = ctx.socket(4)  # REP
+        port = rep.bind_to_random_port("tcp://127.0.0.1")
+        req = ctx.socket(3)  # REQ
+        req.connect(f"tcp://127.0.0.1:{port}")
+
+        async def server() -> None:
+            for _ in range(count + 100):
+                await rep.send(await rep.recv())
+
+        task = asyncio.ensure_future(server())
+        for _ in range(100):
+            await req.send(b"x")
+            await req.recv()
+        start = time.perf_counter()
+        for _ in range(count):
+            await req.send(b"x")
+            await req.recv()
+        elapsed = time.perf_counter() - start
+        await task
+        req.close(linger=0)
+        rep.close(linger=0)
+        ctx.term()
+        return elapsed / count * 1e6
+
+    return asyncio.run(run())
+
+
+def zmqstream_rtt(lib: str, count: int) -> float:
+    """Round trip (µs) between two tornado ZMQStreams (DEALER client, ROUTER echo) in one
+    IOLoop, over tcp: each reply's callback sends the next request."""
+    import asyncio
+
+    zmq: Any = importlib.import_module(lib)
+    zs: Any = importlib.import_module(f"{lib}.eventloop.zmqstream")
+
+    async def run() -> float:
+        ctx = zmq.Context()
+        server = zs.ZMQStream(ctx.socket(zmq.ROUTER))
+        port = server.bind_to_random_port("tcp://127.0.0.1")
+        server.on_recv_stream(lambda stream, msg: stream.send_multipart(msg))
+        client = zs.ZMQStream(ctx.socket(zmq.DEALER))
+        client.connect(f"tcp://127.0.0.1:{port}")
+        done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        state = {"n": 0, "start": 0.0}
+        total = count + 100
+
+        def on_reply(msg: list[bytes]) -> None:
+            state["n"] += 1
+            if state["n"] == 100:
+                state["start"] = time.perf_counter()
+            if state["n"] == total:
+                done.set_result((time.perf_counter() - state["start"]) / count * 1e6)
+            else:
+                client.send(b"x")
+
+        client.on_recv(on_reply)
+        client.send(b"x")
+        result = await asyncio.wait_for(done, 120)
+        client.close(linger=0)
+        server.close(linger=0)
+        ctx.term()
+        return result
+
+    return asyncio.run(run())
+
+
 def fmt_rate(r: float) -> str:
     return f"{r / 1e3:,.0f} k msg/s"
 
@@ -149,6 +223,14 @@ def main() -> None:
         f"| REQ/REP tcp latency (one-way) | 1 B | {lat['ferromq']:.1f} µs | {lat['zmq']:.1f} µs | {lat['zmq'] / lat['ferromq']:.2f}× |"
     )
     print(rows[-1], flush=True)
+    loop_count = max(1000, int(LAT_COUNT * args.scale / 4))
+    for name, fn in (("asyncio REQ/REP round trip (tcp, one loop)", asyncio_rtt),
+                     ("tornado ZMQStream round trip (tcp, one IOLoop)", zmqstream_rtt)):
+        rtt = {lib: min(fn(lib, loop_count) for _ in range(args.runs)) for lib in libs}
+        rows.append(
+            f"| {name} | 1 B | {rtt['ferromq']:.1f} µs | {rtt['zmq']:.1f} µs | {rtt['zmq'] / rtt['ferromq']:.2f}× |"
+        )
+        print(rows[-1], flush=True)
 
     section = "\n".join(
         [
@@ -160,7 +242,8 @@ def main() -> None:
             f"ferromq {ferromq.__version__}, pyzmq {zmq.__version__} with libzmq {zmq.zmq_version()}, "
             f"{os.cpu_count()} CPUs; best of {args.runs} runs). The same Python code drives both modules: a "
             "`send(msg)` loop against a `recv()` loop, the sender in a second process (tcp) or thread "
-            "(inproc); latency is half the REQ/REP round trip over tcp with the REP in a second process. "
+            "(inproc); latency is half the REQ/REP round trip over tcp with the REP in a second process; "
+            "the asyncio and ZMQStream rows are whole round trips with both ends on one event loop. "
             "The last column is ferromq's speed-up (higher is better for ferromq).",
             "",
             "| Test | Size | ferromq | pyzmq | ferromq / pyzmq |",

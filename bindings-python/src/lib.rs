@@ -10,7 +10,7 @@
 //! and a handler that does not raise lets it go on, with RCVTIMEO/SNDTIMEO honoured).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -21,6 +21,10 @@ use ferromq::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 mod bufffi;
 mod bufobj;
+mod shadow;
+mod track;
+
+use shadow::Registry;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -84,24 +88,55 @@ fn next_slice(deadline: Option<Instant>) -> Option<i64> {
 /// The `ferromq.Context` core.
 #[pyclass(frozen, subclass, module = "ferromq._native", name = "Context")]
 struct PyContext {
-    ctx: Context,
+    ctx: Arc<Context>,
+    address: usize,
 }
+
+/// Every live context, by `underlying` address (for `Context.shadow`).
+static CONTEXTS: Registry<Context> = Registry::new();
+/// Every live socket, by `underlying` address (for `Socket.shadow`), with its type.
+static SOCKETS: Registry<Mutex<Option<Socket>>> = Registry::new();
 
 #[pymethods]
 impl PyContext {
     #[new]
-    #[pyo3(signature = (io_threads = 1, *_args, **_kwargs))]
+    #[pyo3(signature = (io_threads = None, *_args, shadow = 0, **_kwargs))]
     fn new(
         py: Python<'_>,
-        io_threads: i32,
+        io_threads: Option<&Bound<'_, PyAny>>,
         _args: &Bound<'_, PyTuple>,
+        shadow: usize,
         _kwargs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let ctx = Context::new();
+        // pyzmq: Context(other_context) shadows it, as does Context(shadow=address).
+        let shadow = match io_threads.map(|c| c.cast::<PyContext>()) {
+            Some(Ok(other)) => other.get().address,
+            _ => shadow,
+        };
+        if shadow != 0 {
+            let (ctx, _) = CONTEXTS
+                .lookup(shadow)
+                .ok_or_else(|| zmq_err(py, Error::Invalid))?;
+            return Ok(PyContext {
+                ctx,
+                address: shadow,
+            });
+        }
+        // A subclass may take other positional arguments (its own __init__ handles
+        // them): only an int is an io_threads count.
+        let io_threads: i32 = io_threads.and_then(|n| n.extract().ok()).unwrap_or(1);
+        let ctx = Arc::new(Context::new());
         if io_threads != 1 {
             ctx.set_io_threads(io_threads).py_err(py)?;
         }
-        Ok(PyContext { ctx })
+        let address = CONTEXTS.register(&ctx, 0);
+        Ok(PyContext { ctx, address })
+    }
+
+    /// The address of the shared context state (`Context.shadow(address)` reuses it).
+    #[getter]
+    fn underlying(&self) -> usize {
+        self.address
     }
 
     /// Terminates the context: blocked calls in other threads fail with ETERM, then
@@ -130,8 +165,9 @@ impl PyContext {
 /// one socket are serialized (never undefined behaviour).
 #[pyclass(frozen, subclass, module = "ferromq._native", name = "Socket")]
 struct PySocket {
-    inner: Mutex<Option<Socket>>,
+    inner: Arc<Mutex<Option<Socket>>>,
     socket_type: i32,
+    address: usize,
 }
 
 /// A locked, open socket.
@@ -272,7 +308,12 @@ fn to_msg_copy(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> {
         return Ok(Msg::from_bytes(Bytes::from_owner(owner)));
     }
     if let Ok(f) = data.cast::<Frame>() {
-        return Ok(Msg::from_bytes(f.get().data.clone()));
+        let f = f.get();
+        if f.tracker.is_some() {
+            // Kept by reference however small, so the tracker sees when it has left.
+            return Ok(Msg::from_shared_bytes(f.data.clone()));
+        }
+        return Ok(Msg::from_bytes(f.data.clone()));
     }
     if data.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err("unicode not allowed, use send_string"));
@@ -360,8 +401,13 @@ fn buffer_msg(data: &Bound<'_, PyAny>, zero_copy: bool) -> PyResult<Msg> {
     // SAFETY: `view` is writable storage for a Py_buffer; the GIL is held.
     let rc = unsafe { bufffi::PyObject_GetBuffer(data.as_ptr(), &mut *view, bufffi::PyBUF_SIMPLE) };
     if rc != 0 {
-        // Replace the exporter's error with pyzmq's message.
-        let _ = PyErr::take(data.py());
+        // Replace the exporter's error with pyzmq's message, except a BufferError (a
+        // buffer that exists but cannot be used, e.g. not contiguous), kept as pyzmq does.
+        if let Some(e) = PyErr::take(data.py()) {
+            if e.is_instance_of::<pyo3::exceptions::PyBufferError>(data.py()) {
+                return Err(e);
+            }
+        }
         return Err(PyTypeError::new_err(format!(
             "expected bytes or a buffer, got {}",
             data.get_type().name()?
@@ -407,20 +453,49 @@ fn opt_to_py(py: Python<'_>, v: OptionValue) -> PyResult<Py<PyAny>> {
 #[pymethods]
 impl PySocket {
     #[new]
-    #[pyo3(signature = (context, socket_type, *_args, **_kwargs))]
+    #[pyo3(signature = (context = None, socket_type = 0, *_args, shadow = 0, **_kwargs))]
     fn new(
         py: Python<'_>,
-        context: &Bound<'_, PyContext>,
+        context: Option<&Bound<'_, PyAny>>,
         socket_type: i32,
         _args: &Bound<'_, PyTuple>,
+        shadow: usize,
         _kwargs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        // pyzmq: Socket(other_socket) shadows it, as does Socket(shadow=address).
+        let shadow = match context.map(|c| c.cast::<PySocket>()) {
+            Some(Ok(other)) => other.get().address,
+            _ => shadow,
+        };
+        if shadow != 0 {
+            let (inner, socket_type) = SOCKETS
+                .lookup(shadow)
+                .ok_or_else(|| zmq_err(py, Error::Invalid))?;
+            return Ok(PySocket {
+                inner,
+                socket_type,
+                address: shadow,
+            });
+        }
+        let context = context
+            .ok_or_else(|| PyTypeError::new_err("a Context (or shadow=address) is required"))?
+            .cast::<PyContext>()
+            .map_err(|_| PyTypeError::new_err("context must be a Context"))?;
         let ty = SocketType::from_raw(socket_type).ok_or_else(|| zmq_err(py, Error::Invalid))?;
         let sock = context.get().ctx.socket(ty).py_err(py)?;
+        let inner = Arc::new(Mutex::new(Some(sock)));
+        let address = SOCKETS.register(&inner, socket_type);
         Ok(PySocket {
-            inner: Mutex::new(Some(sock)),
+            inner,
             socket_type,
+            address,
         })
+    }
+
+    /// The address of the shared socket state (`Socket.shadow(address)` reuses it).
+    #[getter]
+    fn underlying(&self) -> usize {
+        self.address
     }
 
     /// The socket type number.
@@ -675,10 +750,7 @@ fn msg_to_py(py: Python<'_>, msg: Msg, copy: bool) -> PyResult<Py<PyAny>> {
         return Ok(PyBytes::new(py, msg.as_bytes()).into_any().unbind());
     }
     let more = msg.more();
-    let f = Frame {
-        data: msg.into_bytes(),
-        more,
-    };
+    let f = Frame::with(msg.into_bytes(), more, None);
     Ok(Py::new(py, f)?.into_any())
 }
 
@@ -688,15 +760,33 @@ fn msg_to_py(py: Python<'_>, msg: Msg, copy: bool) -> PyResult<Py<PyAny>> {
 struct Frame {
     data: Bytes,
     more: bool,
+    tracker: Option<Py<track::Tracker>>,
+    /// `bytes` and `buffer` are made once (pyzmq: `f.bytes is f.bytes`).
+    bytes_cache: PyOnceLock<Py<PyBytes>>,
+    buffer_cache: PyOnceLock<Py<PyAny>>,
+}
+
+impl Frame {
+    fn with(data: Bytes, more: bool, tracker: Option<Py<track::Tracker>>) -> Frame {
+        Frame {
+            data,
+            more,
+            tracker,
+            bytes_cache: PyOnceLock::new(),
+            buffer_cache: PyOnceLock::new(),
+        }
+    }
 }
 
 #[pymethods]
 impl Frame {
     #[new]
-    #[pyo3(signature = (data = None, *_args, **_kwargs))]
+    #[pyo3(signature = (data = None, *_args, track = false, **_kwargs))]
     fn new(
+        py: Python<'_>,
         data: Option<&Bound<'_, PyAny>>,
         _args: &Bound<'_, PyTuple>,
+        track: bool,
         _kwargs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let data = match data {
@@ -710,13 +800,79 @@ impl Frame {
                 to_msg(d)?.into_bytes()
             }
         };
-        Ok(Frame { data, more: false })
+        if track {
+            let (data, tracker) = track::track(data);
+            return Ok(Frame::with(data, false, Some(Py::new(py, tracker)?)));
+        }
+        Ok(Frame::with(data, false, None))
+    }
+
+    /// A frame property: `MORE` (as int), or ZMQError(EINVAL) for others; metadata
+    /// properties (strings) are not kept on ferromq frames (ZMQError(EINVAL)).
+    fn get(&self, py: Python<'_>, option: &Bound<'_, PyAny>) -> PyResult<i32> {
+        const ZMQ_MORE: i32 = 1;
+        if let Ok(n) = option.extract::<i32>() {
+            if n == ZMQ_MORE {
+                return Ok(i32::from(self.more));
+            }
+        }
+        Err(zmq_err(py, Error::Invalid))
+    }
+
+    /// pyzmq's form: `<zmq.Frame(b'12 first bytes'...2kB)>`.
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let name: String = py
+            .import("ferromq.socket")?
+            .getattr("_repr_cls")?
+            .call1((slf.get_type(),))?
+            .extract()?;
+        let data = &slf.get().data;
+        let n = data.len();
+        let shown = if n <= 16 { &data[..] } else { &data[..12] };
+        let body = PyBytes::new(py, shown).repr()?.to_string();
+        if n <= 16 {
+            return Ok(format!("<{name}({body})>"));
+        }
+        let size = match n {
+            0..=999 => format!("{n}B"),
+            1_000..=999_999 => format!("{}kB", n / 1_000),
+            1_000_000..=999_999_999 => format!("{}MB", n / 1_000_000),
+            _ => format!("{}GB", n / 1_000_000_000),
+        };
+        Ok(format!("<{name}({body}...{size})>"))
+    }
+
+    fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        Self::__repr__(slf)
+    }
+
+    /// The frame's tracker (done once its bytes are released), or None if untracked.
+    #[getter]
+    fn tracker(&self, py: Python<'_>) -> Option<Py<track::Tracker>> {
+        self.tracker.as_ref().map(|t| t.clone_ref(py))
+    }
+
+    /// A frame sharing this one's bytes (and tracker).
+    fn __copy__(&self, py: Python<'_>) -> Frame {
+        Frame::with(
+            self.data.clone(),
+            self.more,
+            self.tracker.as_ref().map(|t| t.clone_ref(py)),
+        )
+    }
+
+    fn __deepcopy__(&self, py: Python<'_>, _memo: &Bound<'_, PyAny>) -> Frame {
+        self.__copy__(py)
     }
 
     /// A copy of the frame's bytes.
     #[getter]
     fn bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.data)
+        self.bytes_cache
+            .get_or_init(py, || PyBytes::new(py, &self.data).unbind())
+            .bind(py)
+            .clone()
     }
 
     /// True if more frames of this message follow.
@@ -746,7 +902,16 @@ impl Frame {
     /// The frame's bytes as a read-only memoryview (no copy).
     #[getter]
     fn buffer<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        bufobj::memoryview(slf.py(), slf.get().data.clone())
+        let py = slf.py();
+        let f = slf.get();
+        if let Some(v) = f.buffer_cache.get(py) {
+            return Ok(v.bind(py).clone());
+        }
+        let v = bufobj::memoryview(py, f.data.clone())?;
+        Ok(f.buffer_cache
+            .get_or_init(py, || v.unbind())
+            .bind(py)
+            .clone())
     }
 }
 
@@ -835,6 +1000,16 @@ fn proxy(
     .py_err(py)
 }
 
+/// The value type of a socket option ("int", "int64" or "bytes"), None if unknown.
+#[pyfunction]
+fn option_type(option: i32) -> Option<&'static str> {
+    so::option_type(option).map(|t| match t {
+        OptionType::Int => "int",
+        OptionType::Int64 => "int64",
+        OptionType::Bytes => "bytes",
+    })
+}
+
 /// Error message for an errno (libzmq's `zmq_strerror`).
 #[pyfunction]
 fn strerror(errno: i32) -> String {
@@ -855,9 +1030,11 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyContext>()?;
     m.add_class::<PySocket>()?;
     m.add_class::<Frame>()?;
+    m.add_class::<track::Tracker>()?;
     m.add_function(wrap_pyfunction!(poll, m)?)?;
     m.add_function(wrap_pyfunction!(proxy, m)?)?;
     m.add_function(wrap_pyfunction!(strerror, m)?)?;
+    m.add_function(wrap_pyfunction!(option_type, m)?)?;
     m.add("ferromq_version", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

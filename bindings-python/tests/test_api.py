@@ -256,7 +256,8 @@ def test_poller_raw_fds(pair: Pair) -> None:
         p2 = zmq.Poller()
         obj = HasFileno()
         p2.register(obj, zmq.POLLIN)
-        assert p2.poll(1000) == [(obj, zmq.POLLIN)]
+        # pyzmq reports objects with fileno() by their fd number.
+        assert p2.poll(1000) == [(r, zmq.POLLIN)]
     finally:
         os.close(r)
         os.close(w)

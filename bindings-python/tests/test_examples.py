@@ -15,6 +15,7 @@ CASES = {
     "weather.py": (["--endpoint", "tcp://127.0.0.1:0", "--count", "3"], None),
     "pipeline.py": (["--tasks", "50", "--workers", "3", "--transport", "tcp"], "sum of squares below 50: 40425"),
     "asyncio_pingpong.py": (["--clients", "3", "--count", "5"], "15 round trips"),
+    "tornado_echo.py": (["--count", "5"], "5 echoes, last 'ping 4'"),
 }
 
 

@@ -26,8 +26,17 @@ from ferromq.error import (
 )
 from ferromq.poll import Poller, select
 from ferromq.socket import Socket
+from ferromq.tracker import _FINISHED_TRACKER, MessageTracker
+from ferromq import opttypes as _opttypes  # noqa: F401 - attaches SocketOption._opt_type
+from ferromq.curve import curve_keypair, curve_public
+
+# pyzmq's aliases for code that names the synchronous classes explicitly.
+SyncContext = Context
+SyncSocket = Socket
+PYZMQ_DRAFT_API = False
 
 __version__: str = _ferromq_version
+__revision__: str = ""
 Message = Frame
 COPY_THRESHOLD = 65536
 DRAFT_API = False
@@ -89,6 +98,18 @@ def device(device_type: int, frontend: Socket, backend: Socket) -> None:
     proxy(frontend, backend)
 
 
+def zmq_errno() -> int:
+    """Always 0: ferromq raises errors instead of leaving them in errno."""
+    return 0
+
+
+def zmq_poll(sockets: list[tuple[Any, int]], timeout: int = -1) -> list[tuple[Any, int]]:
+    """pyzmq's low-level poll: [(socket or fd, events)] -> [(socket or fd, revents)]."""
+    from ferromq.backend import zmq_poll as _zmq_poll
+
+    return _zmq_poll(sockets, timeout)
+
+
 def get_includes() -> list[str]:
     return []
 
@@ -128,5 +149,15 @@ __all__ = [
     "ZMQVersionError",
     "COPY_THRESHOLD",
     "constants",
+    "MessageTracker",
+    "curve_keypair",
+    "curve_public",
+    "zmq_errno",
+    "zmq_poll",
+    "SyncContext",
+    "SyncSocket",
 ]
 __all__ += constants.__all__
+
+# pyzmq's subpackages that its own modules always load (``zmq.sugar.context.Context``…).
+from ferromq import backend, sugar, utils  # noqa: E402

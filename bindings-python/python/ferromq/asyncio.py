@@ -119,23 +119,26 @@ class Socket(_SyncSocket):
         self._waiters.clear()
 
     def _op(self, event: int, fn: Callable[[], Any], flags: int, timeout: int) -> "_asyncio.Future[Any]":
+        """A Future for ``fn`` (a DONTWAIT attempt): done now if it can be, else queued
+        behind earlier operations. Errors, EAGAIN with DONTWAIT included, are set on
+        the Future (as pyzmq does), never raised here."""
         loop = self._get_loop()
         fut: _asyncio.Future[Any] = loop.create_future()
-        if not self._waiters:
+        if not self._waiters or flags & DONTWAIT:
             try:
                 fut.set_result(fn())
                 self._schedule()
                 return fut
-            except Again:
+            except Again as e:
                 if flags & DONTWAIT:
-                    raise
-            except BaseException as e:  # noqa: BLE001
+                    fut.set_exception(e)
+                    return fut
+            except Exception as e:  # noqa: BLE001 - delivered to the awaiter
                 fut.set_exception(e)
                 return fut
-        elif flags & DONTWAIT:
-            fut.set_result(fn())
-            return fut
         w = _Waiter(event, fn, fut)
+        # A cancelled operation leaves the queue at once (it must not consume a message).
+        fut.add_done_callback(lambda f: self._finish(w) if f.cancelled() else None)
         if timeout >= 0:
             def expire() -> None:
                 if not fut.done():
@@ -145,6 +148,16 @@ class Socket(_SyncSocket):
         self._waiters.append(w)
         self._schedule()
         return fut
+
+    @property
+    def _recv_futures(self) -> list["_asyncio.Future[Any]"]:
+        """Pending receive/poll-for-input operations."""
+        return [w.future for w in self._waiters if w.event & POLLIN or w.event == 0]
+
+    @property
+    def _send_futures(self) -> list["_asyncio.Future[Any]"]:
+        """Pending send operations."""
+        return [w.future for w in self._waiters if w.event & POLLOUT]
 
     def close(self, linger: Optional[int] = None) -> None:
         if not self.closed and self._loop is not None and self._fd >= 0:
@@ -167,16 +180,21 @@ class Socket(_SyncSocket):
             return _native.Socket.recv_multipart(self, flags | DONTWAIT, copy)
         return self._op(POLLIN, fn, flags, self.get(_c.RCVTIMEO))
 
-    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> "_asyncio.Future[None]":  # type: ignore[override]
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> "_asyncio.Future[int]":  # type: ignore[override]
         def fn() -> Any:
-            return _native.Socket.send(self, data, flags | DONTWAIT)
+            return _SyncSocket.recv_into(self, buffer, nbytes, flags | DONTWAIT)
+        return self._op(POLLIN, fn, flags, self.get(_c.RCVTIMEO))
+
+    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> "_asyncio.Future[Any]":  # type: ignore[override]
+        def fn() -> Any:
+            return _SyncSocket.send(self, data, flags | DONTWAIT, copy, track, **kwargs)
         return self._op(POLLOUT, fn, flags, self.get(_c.SNDTIMEO))
 
-    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> "_asyncio.Future[None]":
+    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any) -> "_asyncio.Future[Any]":  # type: ignore[override]
         parts = list(msg_parts)
 
         def fn() -> Any:
-            return _native.Socket.send_multipart(self, parts, flags | DONTWAIT)
+            return _SyncSocket.send_multipart(self, parts, flags | DONTWAIT, copy, track)
         return self._op(POLLOUT, fn, flags, self.get(_c.SNDTIMEO))
 
     def poll(self, timeout: Optional[int] = None, flags: int = POLLIN) -> "_asyncio.Future[int]":
@@ -201,18 +219,46 @@ class Socket(_SyncSocket):
             loop.call_later(timeout / 1000.0, expire)
         return fut
 
-    async def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> str:  # type: ignore[override]
-        b = await self.recv(flags)
-        return b.decode(encoding)  # type: ignore[no-any-return]
+    def recv_string(self, flags: int = 0, encoding: str = "utf-8") -> "_asyncio.Future[str]":  # type: ignore[override]
+        return _chain(self.recv(flags), lambda b: b.decode(encoding))
 
-    async def recv_json(self, flags: int = 0, **kwargs: Any) -> Any:
-        return json.loads(await self.recv(flags), **kwargs)
+    def recv_json(self, flags: int = 0, **kwargs: Any) -> "_asyncio.Future[Any]":
+        return _chain(self.recv(flags), lambda b: json.loads(b, **kwargs))
 
-    async def recv_pyobj(self, flags: int = 0) -> Any:
-        return pickle.loads(await self.recv(flags))
+    def recv_pyobj(self, flags: int = 0) -> "_asyncio.Future[Any]":
+        return _chain(self.recv(flags), pickle.loads)
 
-    async def recv_serialized(self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True) -> Any:
-        return deserialize(await self.recv_multipart(flags, copy=copy))
+    def recv_serialized(self, deserialize: Callable[[list[Any]], Any], flags: int = 0, copy: bool = True) -> "_asyncio.Future[Any]":
+        return _chain(self.recv_multipart(flags, copy=copy), deserialize)
+
+
+def _chain(inner: "_asyncio.Future[Any]", transform: Callable[[Any], Any]) -> "_asyncio.Future[Any]":
+    """A Future for ``transform(inner's result)``; cancelling it cancels ``inner``
+    (so a cancelled recv_json does not consume a message)."""
+    outer: _asyncio.Future[Any] = inner.get_loop().create_future()
+
+    def done(f: "_asyncio.Future[Any]") -> None:
+        if outer.done():
+            return
+        if f.cancelled():
+            outer.cancel()
+            return
+        exc = f.exception()
+        if exc is not None:
+            outer.set_exception(exc)
+            return
+        try:
+            outer.set_result(transform(f.result()))
+        except Exception as e:  # noqa: BLE001 - delivered to the awaiter
+            outer.set_exception(e)
+
+    def cancelled(f: "_asyncio.Future[Any]") -> None:
+        if f.cancelled() and not inner.done():
+            inner.cancel()
+
+    inner.add_done_callback(done)
+    outer.add_done_callback(cancelled)
+    return outer
 
 
 class Context(_SyncContext):
@@ -248,7 +294,10 @@ class Poller(_SyncPoller):
                 s._watchers.add(check)
                 socks.append(s)
             elif isinstance(s, _SyncSocket):
-                raise TypeError("asyncio Poller needs ferromq.asyncio sockets")
+                # A blocking socket: watch its readiness FD directly.
+                fd = s.fileno()
+                loop.add_reader(fd, check)
+                fds.append(fd)
             else:
                 fd = s if isinstance(s, int) else s.fileno()
                 if flags & POLLIN:

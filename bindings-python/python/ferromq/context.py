@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+import types
 import weakref
-from typing import Any, Optional, TypeVar
+from typing import Any, Optional, TypeVar, cast
 
 from ferromq import _native, constants
 from ferromq._attrsettr import AttributeSetter
@@ -13,6 +14,16 @@ from ferromq.constants import ContextOption, SocketOption
 from ferromq.socket import Socket
 
 T = TypeVar("T", bound="Context")
+
+
+class _CtxState:
+    """What all Context objects over one underlying context share."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+
+_states: "weakref.WeakValueDictionary[int, _CtxState]" = weakref.WeakValueDictionary()
 
 _CTX_OPTS = frozenset(int(o) for o in ContextOption)
 _SOCK_OPTS = frozenset(int(o) for o in SocketOption)
@@ -27,42 +38,93 @@ class Context(AttributeSetter, _native.Context):
     _instance_pid: Optional[int] = None
     _socket_class: type[Socket] = Socket
 
-    def __init__(self, io_threads: int = 1, **kwargs: Any) -> None:
+    _shadow: bool = False
+
+    def __init__(self, io_threads: Any = 1, shadow: Any = 0, **kwargs: Any) -> None:
         self.sockopts = {}
         self._sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
         self._sockets_lock = threading.Lock()
-        self._closed = False
         self._pid = os.getpid()
+        self._shadow = bool(shadow) or isinstance(io_threads, _native.Context)
+        # Every Context object over one underlying context shares its terminated flag.
+        state = _states.get(self.underlying)
+        if state is None:
+            state = _CtxState()
+            _states[self.underlying] = state
+        self._state = state
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        """pyzmq's classes are generic (``zmq.Socket[bytes]`` in annotations): so are these."""
+        return types.GenericAlias(cls, item)
+
+    @classmethod
+    def shadow(cls: type[T], address: Any) -> T:
+        """A new Context object over the same underlying context as ``address`` (an
+        ``underlying`` integer, or a Context)."""
+        if isinstance(address, _native.Context):
+            return cls(address)
+        return cls(shadow=int(address))
+
+    def __copy__(self: T, memo: Any = None) -> T:
+        """Copies are shadows: the same underlying context."""
+        return type(self).shadow(self.underlying)
+
+    __deepcopy__ = __copy__
+
+    def __dir__(self) -> list[str]:
+        keys = set(super().__dir__())
+        keys.update(o.name for o in ContextOption)
+        keys.update(o.name for o in SocketOption)
+        return sorted(keys)
 
     def __repr__(self) -> str:
-        closed = " closed" if self._closed else ""
-        return f"<{type(self).__module__}.{type(self).__name__}() at {hex(id(self))}{closed}>"
+        from ferromq.socket import _repr_cls
+
+        closed = " closed" if self.closed else ""
+        n = len(self._sockets)
+        socks = f"{n} socket{'s' if n != 1 else ''}" if n else ""
+        return f"<{_repr_cls(type(self))}({socks}) at {hex(id(self))}{closed}>"
+
+    @property
+    def _closed(self) -> bool:
+        return self._state.closed
+
+    @_closed.setter
+    def _closed(self, value: bool) -> None:
+        self._state.closed = value
 
     def __enter__(self: T) -> T:
         return self
 
     def __exit__(self, *args: Any) -> None:
+        with self._sockets_lock:
+            unclosed = [s for s in self._sockets if not s.closed]
+        if unclosed:
+            import warnings
+
+            warnings.warn(
+                f"{len(unclosed)} socket(s) still open when the Context exited: closing them",
+                ResourceWarning,
+                stacklevel=2,
+            )
         self.destroy()
 
     @classmethod
     def instance(cls: type[T], io_threads: int = 1) -> T:
         """The process-wide shared context (re-created after fork or term)."""
         inst = cls._instance
-        if inst is None or inst._closed or inst._pid != os.getpid() or not isinstance(inst, cls):
+        # A subclass without its own ``_instance`` shares its parent's instance (pyzmq).
+        if inst is None or inst._closed or inst._pid != os.getpid():
             with cls._instance_lock:
                 inst = cls._instance
-                if inst is None or inst._closed or inst._pid != os.getpid() or not isinstance(inst, cls):
+                if inst is None or inst._closed or inst._pid != os.getpid():
                     inst = cls(io_threads=io_threads)
                     cls._instance = inst
-        return inst
+        return cast(T, inst)
 
     @property
     def closed(self) -> bool:
         return self._closed
-
-    @property
-    def underlying(self) -> int:
-        return id(self)
 
     def _add_socket(self, sock: Socket) -> None:
         with self._sockets_lock:
@@ -77,7 +139,7 @@ class Context(AttributeSetter, _native.Context):
         if self._closed:
             from ferromq.error import ZMQError
 
-            raise ZMQError(constants.ENOTSUP)
+            raise ZMQError(constants.EFAULT)
         cls = socket_class if socket_class is not None else self._socket_class
         s = cls(self, int(socket_type), **kwargs)
         return s
@@ -111,25 +173,26 @@ class Context(AttributeSetter, _native.Context):
 
     # -- options --
     def set(self, option: int, optval: Any) -> None:
-        option = int(option)
-        if option in _CTX_OPTS:
-            self._ctx_set(option, optval)
-        else:
-            self.sockopts[option] = optval
-
-    setsockopt = set
+        """Sets a context option (zmq_ctx_set: IO_THREADS, MAX_SOCKETS…)."""
+        self._ctx_set(int(option), optval)
 
     def get(self, option: int) -> Any:
+        """Reads a context option (zmq_ctx_get)."""
+        return self._ctx_get(int(option))
+
+    def setsockopt(self, option: int, optval: Any) -> None:
+        """Sets a default socket option for sockets created later by this context
+        (skipped for socket types that do not have it, e.g. SUBSCRIBE on a PUB)."""
+        self.sockopts[int(option)] = optval
+
+    def getsockopt(self, option: int) -> Any:
+        """A default socket option set by :meth:`setsockopt`."""
         option = int(option)
-        if option in _CTX_OPTS:
-            return self._ctx_get(option)
         if option in self.sockopts:
             return self.sockopts[option]
         from ferromq.error import ZMQError
 
         raise ZMQError(constants.EINVAL)
-
-    getsockopt = get
 
     def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
         if name in ContextOption.__members__:

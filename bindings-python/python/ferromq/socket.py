@@ -7,12 +7,15 @@ import json
 import pickle
 import random
 import threading
+import types
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, TypeVar, Union
 
 from ferromq import _native, constants
 from ferromq._attrsettr import AttributeSetter
 from ferromq.constants import SocketOption, SocketType
 from ferromq.error import ZMQBindError, ZMQError
+from ferromq.tracker import _FINISHED_TRACKER, MessageTracker
 
 if TYPE_CHECKING:
     from ferromq.context import Context
@@ -28,6 +31,52 @@ _BYTES_OPTS = frozenset(
         SocketOption.LAST_ENDPOINT,
         SocketOption.CONNECT_ROUTING_ID,
     )
+)
+
+# Python Socket objects by underlying address, so that shadows find their context.
+_live_sockets: "weakref.WeakValueDictionary[int, Socket]" = weakref.WeakValueDictionary()
+
+
+def _explain(e: ZMQError, addr: str) -> None:
+    """Adds the address (and for ipc paths the length limit) to a bind/connect error."""
+    if e.errno == _errno.ENAMETOOLONG and addr.startswith("ipc://"):
+        e.strerror += f" (ipc path longer than {107} characters, the size of sun_path)"
+    e.strerror += f" (addr={addr!r})"
+    e.args = (e.errno, e.strerror)
+
+
+def _buffer_len(data: Any) -> int:
+    try:
+        return memoryview(data).nbytes
+    except TypeError:
+        return 0
+
+
+def _repr_cls(cls: type) -> str:
+    """pyzmq's repr names the class as imported: ``zmq.Socket`` under
+    ``ferromq.compat.install()``, else ``ferromq.Socket`` (or the subclass's own name)."""
+    explicit = cls.__dict__.get("_repr_cls")
+    if explicit:
+        return str(explicit)
+    mod = cls.__module__
+    if mod.startswith("ferromq"):
+        from ferromq import compat
+
+        root = "zmq" if compat.installed() else "ferromq"
+        public = {"ferromq.socket": "", "ferromq.context": "", "ferromq._native": "",
+                  "ferromq.asyncio": ".asyncio",
+                  "ferromq.green.core": ".green"}
+        if mod in public:
+            return f"{root}{public[mod]}.{cls.__name__}"
+        mod = root + mod[len("ferromq"):]
+    return f"{mod}.{cls.__name__}"
+
+
+# Setting these would ask for CURVE security, which ferromq does not have yet.
+_CURVE_OPTS = frozenset(
+    int(getattr(SocketOption, n))
+    for n in ("CURVE_SERVER", "CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY")
+    if hasattr(SocketOption, n)
 )
 
 _monitor_counter = 0
@@ -62,16 +111,69 @@ class Socket(AttributeSetter, _native.Socket):
 
     context: "Context"
     _shadow: bool = False
+    _shadow_obj: Optional["Socket"] = None
+    copy_threshold: int = 65536  # pyzmq's COPY_THRESHOLD: smaller zero-copy sends are copied
 
-    def __init__(self, context: Any = None, socket_type: int = 0, **kwargs: Any) -> None:
-        self.context = context
-        if context is not None:
-            context._add_socket(self)
-            for opt, value in list(context.sockopts.items()):
-                try:
-                    self.set(opt, value)
-                except ZMQError:
-                    pass
+    def __init__(
+        self,
+        context: Any = None,
+        socket_type: int = 0,
+        *,
+        shadow: Any = 0,
+        copy_threshold: Optional[int] = None,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(context, _native.Socket):
+            # Socket(other): a shadow of that socket (same underlying socket).
+            self._shadow = True
+            self._shadow_obj = context  # type: ignore[assignment]
+            self.context = getattr(context, "context", None)  # type: ignore[assignment]
+        elif shadow:
+            self._shadow = True
+            owner = _live_sockets.get(int(shadow))
+            self._shadow_obj = owner
+            self.context = owner.context if owner is not None else None  # type: ignore[assignment]
+        else:
+            self.context = context
+            _live_sockets[self.underlying] = self
+            if context is not None:
+                context._add_socket(self)
+                for opt, value in list(context.sockopts.items()):
+                    self._set_default(opt, value)
+        if copy_threshold is not None:
+            self.copy_threshold = copy_threshold
+
+    def _set_default(self, opt: int, value: Any) -> None:
+        """A context-level default option: skipped for socket types without it
+        (SUBSCRIBE on a PUB, for example), as pyzmq does."""
+        try:
+            self.set(opt, value)
+        except ZMQError as e:
+            if e.errno != _errno.EINVAL:
+                raise
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        """pyzmq's classes are generic (``zmq.Socket[bytes]`` in annotations): so are these."""
+        return types.GenericAlias(cls, item)
+
+    @classmethod
+    def shadow(cls: type[T], address: Any) -> T:
+        """A new Socket object over the same underlying socket as ``address`` (an
+        ``underlying`` integer, or a Socket)."""
+        if isinstance(address, _native.Socket):
+            return cls(address)
+        return cls(shadow=int(address))
+
+    def __copy__(self: T, memo: Any = None) -> T:
+        """Copies are shadows: the same underlying socket."""
+        return type(self).shadow(self.underlying)
+
+    __deepcopy__ = __copy__
+
+    def __dir__(self) -> list[str]:
+        keys = set(super().__dir__())
+        keys.update(SocketOption.__members__)
+        return sorted(keys)
 
     def __repr__(self) -> str:
         try:
@@ -79,7 +181,7 @@ class Socket(AttributeSetter, _native.Socket):
         except ValueError:
             tname = str(self.socket_type)
         closed = " closed" if self.closed else ""
-        return f"<{type(self).__module__}.{type(self).__name__}(zmq.{tname}) at {hex(id(self))}{closed}>"
+        return f"<{_repr_cls(type(self))}(zmq.{tname}) at {hex(id(self))}{closed}>"
 
     def __enter__(self: T) -> T:
         return self
@@ -109,10 +211,6 @@ class Socket(AttributeSetter, _native.Socket):
     def type(self) -> int:
         return self.socket_type
 
-    @property
-    def underlying(self) -> int:
-        return id(self)
-
     def bind(self, addr: str) -> _SocketContext:
         """Binds; the result is a context manager that unbinds on exit."""
         if isinstance(addr, bytes):
@@ -120,8 +218,7 @@ class Socket(AttributeSetter, _native.Socket):
         try:
             self._bind(addr)
         except ZMQError as e:
-            if e.errno in (_errno.EADDRINUSE,) or "://" not in addr:
-                e.strerror += f" (addr={addr!r})"
+            _explain(e, addr)
             raise
         real = self.get(constants.LAST_ENDPOINT).decode() or addr
         return _SocketContext(self, "bind", real)
@@ -130,7 +227,11 @@ class Socket(AttributeSetter, _native.Socket):
         """Connects; the result is a context manager that disconnects on exit."""
         if isinstance(addr, bytes):
             addr = addr.decode()
-        self._connect(addr)
+        try:
+            self._connect(addr)
+        except ZMQError as e:
+            _explain(e, addr)
+            raise
         return _SocketContext(self, "connect", addr)
 
     def bind_to_random_port(
@@ -156,12 +257,76 @@ class Socket(AttributeSetter, _native.Socket):
                 return port
         raise ZMQBindError("Could not bind socket to random port.")
 
+    # -- sending (with pyzmq's trackers) --
+    def send(
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        track: bool = False,
+        routing_id: Optional[int] = None,
+        group: Optional[str] = None,
+    ) -> Optional[MessageTracker]:
+        """Sends one frame. With ``track=True`` (and ``copy=False``) returns a
+        MessageTracker that is done once the message has left."""
+        if isinstance(data, _native.Frame):
+            if track and data.tracker is None:
+                raise ValueError("Not a tracked message")
+            _native.Socket.send(self, data, flags, True, False, routing_id, group)
+            if data.tracker is not None:
+                return MessageTracker(data)
+            return None
+        if track and not copy and _buffer_len(data) >= self.copy_threshold:
+            frame = _native.Frame(data, track=True)
+            _native.Socket.send(self, frame, flags, True, False, routing_id, group)
+            return MessageTracker(frame)
+        _native.Socket.send(self, data, flags, copy, False, routing_id, group)
+        return _FINISHED_TRACKER if track else None
+
+    def send_multipart(
+        self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any
+    ) -> Optional[MessageTracker]:
+        """Sends a multipart message; with ``track=True`` returns one tracker for all parts."""
+        if not track:
+            _native.Socket.send_multipart(self, msg_parts, flags, copy, False)
+            return None
+        parts: list[Any] = []
+        for p in msg_parts:
+            if isinstance(p, _native.Frame) or copy or _buffer_len(p) < self.copy_threshold:
+                parts.append(p)
+            else:
+                parts.append(_native.Frame(p, track=True))
+        _native.Socket.send_multipart(self, parts, flags, copy, False)
+        tracked = [p for p in parts if isinstance(p, _native.Frame) and p.tracker is not None]
+        return MessageTracker(*tracked) if tracked else _FINISHED_TRACKER
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        """Receives one frame into ``buffer`` (writable, contiguous); returns the frame's
+        full length (larger than ``nbytes`` if it was truncated)."""
+        if nbytes < 0:
+            raise ValueError(f"nbytes={nbytes!r} must be non-negative")
+        view = memoryview(buffer)  # TypeError for objects without the buffer protocol
+        if view.readonly:
+            raise BufferError("recv_into needs a writable buffer")
+        if not view.contiguous:
+            raise BufferError("recv_into needs a contiguous buffer")
+        if nbytes > view.nbytes:
+            raise ValueError(f"nbytes={nbytes} is larger than the buffer ({view.nbytes})")
+        return _native.Socket.recv_into(self, buffer, nbytes, flags)
+
     # -- options --
     def set(self, option: int, optval: Any) -> None:
         """Sets an option by number (pyzmq's setsockopt)."""
         option = int(option)
         if isinstance(optval, str) and option in _BYTES_OPTS:
             raise TypeError("unicode not allowed, use setsockopt_string")
+        if option in _CURVE_OPTS:
+            from ferromq.curve import CURVE_UNSUPPORTED
+
+            raise ZMQError(constants.ENOTSUP, CURVE_UNSUPPORTED)
+        if _native.option_type(option) is None and not isinstance(optval, int):
+            # Unknown options pass through to the core as ints only (pyzmq).
+            raise TypeError(f"option {option} is unknown: only int values pass through")
         if option == constants.HWM:
             self.hwm = optval
             return
@@ -184,14 +349,22 @@ class Socket(AttributeSetter, _native.Socket):
         self._set(int(option), optval.encode(encoding))
 
     setsockopt_string = set_string
+    setsockopt_unicode = set_string
 
     def get_string(self, option: int, encoding: str = "utf-8") -> str:
+        try:
+            kind = SocketOption(int(option))._opt_type.value  # type: ignore[attr-defined]
+        except ValueError:
+            kind = "bytes"
+        if kind != "bytes":
+            raise TypeError(f"option {option} will not return a string to be decoded")
         v = self.get(option)
         if not isinstance(v, bytes):
             raise TypeError(f"option {option} will not return a string to be decoded")
         return v.decode(encoding)
 
     getsockopt_string = get_string
+    getsockopt_unicode = get_string
 
     @property
     def hwm(self) -> int:
@@ -281,11 +454,10 @@ class Socket(AttributeSetter, _native.Socket):
         return sock
 
     def disable_monitor(self) -> None:
-        sock = self.__dict__.get("_monitor_socket")
+        """Stops monitoring. The monitor socket stays open (it receives
+        EVENT_MONITOR_STOPPED); closing it is the caller's business, as in pyzmq."""
         self._monitor_socket = None
         self.monitor(None, 0)
-        if sock is not None:
-            sock.close(linger=0)
 
     _monitor_socket: Optional["Socket"] = None
 

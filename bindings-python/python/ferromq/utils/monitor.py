@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from typing import Any, Union
 
@@ -21,9 +22,15 @@ def parse_monitor_message(msg: list[bytes]) -> dict[str, Any]:
     return {"event": event, "value": value, "endpoint": msg[1]}
 
 
-def recv_monitor_message(socket: Any, flags: int = 0) -> dict[str, Any]:
-    """Receives and decodes one monitor event from a monitor socket."""
-    return parse_monitor_message(socket.recv_multipart(flags))
+def recv_monitor_message(socket: Any, flags: int = 0) -> Any:
+    """Receives and decodes one monitor event from a monitor socket (for an asyncio
+    socket: a Future of the decoded event)."""
+    msg = socket.recv_multipart(flags)
+    if isinstance(msg, asyncio.Future):
+        from ferromq.asyncio import _chain
+
+        return _chain(msg, parse_monitor_message)
+    return parse_monitor_message(msg)
 
 
 __all__ = ["parse_monitor_message", "recv_monitor_message"]

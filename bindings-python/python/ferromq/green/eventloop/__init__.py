@@ -1,0 +1,1 @@
+"""``zmq.green.eventloop``: the tornado integration (see :mod:`ferromq.eventloop`)."""

@@ -1,0 +1,41 @@
+"""pyzmq's option value types (``zmq.constants._OptType``, ``SocketOption._opt_type``),
+which code uses to tell how an option is passed. Kept apart from constants.py (generated
+from the option table) and attached to it at import."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from ferromq import _native, constants
+from ferromq.constants import SocketOption
+
+
+class _OptType(Enum):
+    int = "int"
+    int64 = "int64"
+    bytes = "bytes"
+    fd = "fd"
+
+
+_INT64 = {"AFFINITY", "MAXMSGSIZE", "VMCI_BUFFER_SIZE", "VMCI_BUFFER_MIN_SIZE", "VMCI_BUFFER_MAX_SIZE"}
+_BYTES = {"ROUTING_ID", "SUBSCRIBE", "UNSUBSCRIBE", "LAST_ENDPOINT", "CONNECT_ROUTING_ID",
+          "PLAIN_USERNAME", "PLAIN_PASSWORD", "CURVE_PUBLICKEY", "CURVE_SECRETKEY",
+          "CURVE_SERVERKEY", "ZAP_DOMAIN", "SOCKS_PROXY", "SOCKS_USERNAME", "SOCKS_PASSWORD",
+          "BINDTODEVICE", "METADATA", "XPUB_WELCOME_MSG", "GSSAPI_PRINCIPAL",
+          "GSSAPI_SERVICE_PRINCIPAL", "DISCONNECT_MSG", "HELLO_MSG", "HICCUP_MSG",
+          "TCP_ACCEPT_FILTER"}
+
+
+def _opt_type(self: SocketOption) -> _OptType:
+    if self.name == "FD":
+        return _OptType.fd
+    if self.name in _INT64:
+        return _OptType.int64
+    if self.name in _BYTES:
+        return _OptType.bytes
+    known = _native.option_type(int(self))
+    return _OptType(known) if known else _OptType.int
+
+
+SocketOption._opt_type = property(_opt_type)  # type: ignore[attr-defined]
+constants._OptType = _OptType  # type: ignore[attr-defined]
