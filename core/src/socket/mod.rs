@@ -31,7 +31,10 @@ mod metadata;
 mod monitor;
 #[cfg(test)]
 mod monitor_events;
+mod pubsub_options;
 mod raw_options;
+mod stored_options;
+mod transport_options;
 mod typed_options;
 
 /// Send or receive without blocking: fail with [`Error::Again`] instead (`ZMQ_DONTWAIT`).
@@ -137,7 +140,9 @@ impl Socket {
         ctx.add_socket(&shared)?;
         let mut opts = Options::default();
         let defaults = ctx.options();
-        if !defaults.blocky {
+        // libzmq: SUB and XSUB default to LINGER 0 (nothing they send is worth waiting
+        // for), the others to -1 unless the context is not BLOCKY.
+        if !defaults.blocky || matches!(ty, SocketType::Sub | SocketType::Xsub) {
             opts.linger = 0;
         }
         opts.ipv6 = defaults.ipv6;
@@ -181,7 +186,7 @@ impl Socket {
             sndhwm: options::hwm(self.opts.sndhwm),
             rcvhwm: options::hwm(self.opts.rcvhwm),
             receives: self.ty != SocketType::Push,
-            conflate: self.opts.conflate,
+            conflate: self.conflates(),
             immediate: self.opts.immediate,
             heartbeat: self.opts.heartbeat(),
             tcp: self.opts.tcp_config(),
@@ -291,7 +296,7 @@ impl Socket {
         if let Some(rid) = self.opts.connect_routing_id.take() {
             pipe.set_routing_id(rid, true);
         }
-        if self.opts.conflate {
+        if self.conflates() {
             pipe.set_conflate();
         }
         let id = self.pipes.insert(Arc::clone(&pipe));
@@ -302,7 +307,7 @@ impl Socket {
         if self.opts.immediate {
             self.unattached.push(id);
         } else {
-            self.pattern.attach(&mut self.pipes, id);
+            self.attach_pipe(id);
         }
         io.send(IoCmd::Connect(Box::new(Session::connect(
             token, cfg, addr, endpoint, pipe,
@@ -394,11 +399,11 @@ impl Socket {
         for cmd in self.shared.take() {
             match cmd {
                 SocketCmd::Attach(pipe) => {
-                    if self.opts.conflate {
+                    if self.conflates() {
                         pipe.set_conflate();
                     }
                     let id = self.pipes.insert(pipe);
-                    self.pattern.attach(&mut self.pipes, id);
+                    self.attach_pipe(id);
                 }
                 SocketCmd::Detach(addr) => {
                     if let Some(id) = self.pipes.find(addr) {
@@ -411,7 +416,7 @@ impl Socket {
                     if let Some(id) = self.pipes.find(addr) {
                         if let Some(pos) = self.unattached.iter().position(|&u| u == id) {
                             self.unattached.swap_remove(pos);
-                            self.pattern.attach(&mut self.pipes, id);
+                            self.attach_pipe(id);
                         } else {
                             self.pattern.peer_ready(&mut self.pipes, id);
                         }
@@ -432,6 +437,22 @@ impl Socket {
             self.reap_finished();
         }
         self.close_rejected();
+    }
+
+    /// Hands a pipe to the pattern, after queuing on it what libzmq writes on every new
+    /// pipe: PROBE_ROUTER's empty message and XPUB_WELCOME_MSG. They go straight on the
+    /// pipe, so the pattern's own state (REQ's turn, a multipart send) is untouched.
+    fn attach_pipe(&mut self, id: pattern::PipeId) {
+        use crate::pattern::Pipes;
+        if self.opts.probe_router {
+            let _ = self.pipes.try_send(id, Msg::new());
+        }
+        if !self.opts.welcome_msg.is_empty() {
+            let _ = self
+                .pipes
+                .try_send(id, Msg::from(self.opts.welcome_msg.clone()));
+        }
+        self.pattern.attach(&mut self.pipes, id);
     }
 
     /// Closes the pipes the pattern refused (PAIR's second peer, a duplicate ROUTER id).

@@ -310,7 +310,8 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_connect_routing_id(&mut self, id: &[u8]) -> Result<()> {
-        if self.ty != SocketType::Router {
+        // libzmq's REP is a ROUTER underneath and takes it too.
+        if !matches!(self.ty, SocketType::Router | SocketType::Rep) {
             return Err(Error::Invalid);
         }
         self.opts.connect_routing_id = Some(options::routing_id(id)?);
@@ -378,16 +379,19 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_xpub_verbose(&mut self, on: bool) -> Result<()> {
+        // As libzmq: VERBOSE sets the subscribe half and turns VERBOSER's half off.
         self.pattern.set_option(PatternOption::XpubVerbose {
             subscribes: on,
-            unsubscribes: self.opts.xpub_verboser,
+            unsubscribes: false,
         })?;
         self.opts.xpub_verbose = on;
+        self.opts.xpub_verboser = false;
         Ok(())
     }
 
     /// `ZMQ_XPUB_VERBOSER`: like XPUB_VERBOSE, and pass every unsubscription up too,
-    /// not only the last one for each topic. XPUB only (EINVAL otherwise).
+    /// not only the last one for each topic (setting it to false turns both off, as in
+    /// libzmq). PUB and XPUB only (EINVAL otherwise).
     ///
     /// ```
     /// let mut x = ferromq::Context::new().socket(ferromq::SocketType::Xpub)?;
@@ -395,13 +399,11 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_xpub_verboser(&mut self, on: bool) -> Result<()> {
-        // libzmq: VERBOSER implies VERBOSE for subscriptions.
-        let subs = on || self.opts.xpub_verbose;
         self.pattern.set_option(PatternOption::XpubVerbose {
-            subscribes: subs,
+            subscribes: on,
             unsubscribes: on,
         })?;
-        self.opts.xpub_verbose = subs;
+        self.opts.xpub_verbose = on;
         self.opts.xpub_verboser = on;
         Ok(())
     }
