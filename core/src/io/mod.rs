@@ -12,6 +12,7 @@ mod listener;
 mod reactor;
 mod session;
 mod stream;
+mod thread_settings;
 mod timers;
 mod wbuf;
 
@@ -20,6 +21,7 @@ pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
 pub(crate) use session::{Session, SessionConfig};
 pub(crate) use stream::{ListenSocket, PeerAddr};
+pub(crate) use thread_settings::ThreadSettings;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -99,8 +101,8 @@ pub(crate) struct IoThread {
 }
 
 impl IoThread {
-    /// Starts a thread running a poll loop.
-    pub fn spawn(index: usize) -> std::io::Result<IoThread> {
+    /// Starts a thread running a poll loop, named and scheduled per `settings`.
+    pub fn spawn(index: usize, settings: &ThreadSettings) -> std::io::Result<IoThread> {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER)?;
         let shared = Arc::new(IoShared {
@@ -108,9 +110,13 @@ impl IoThread {
             inbox: Mutex::new(Inbox::default()),
         });
         let thread_shared = Arc::clone(&shared);
+        let apply = settings.clone();
         let join = std::thread::Builder::new()
-            .name(format!("ferromq-io-{index}"))
-            .spawn(move || reactor::run(poll, thread_shared))?;
+            .name(settings.thread_name(index))
+            .spawn(move || {
+                apply.apply_to_current_thread();
+                reactor::run(poll, thread_shared)
+            })?;
         Ok(IoThread {
             shared,
             join: Some(join),
