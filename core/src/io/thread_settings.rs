@@ -93,7 +93,7 @@ impl ThreadSettings {
     fn apply_affinity(&self) {
         // SAFETY: cpu_set_t is plain data; zeroed is the empty set.
         let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-        let max = i32::try_from(libc::CPU_SETSIZE).unwrap_or(i32::MAX);
+        let max = libc::CPU_SETSIZE;
         for &cpu in self.cpus.iter().filter(|&&c| (0..max).contains(&c)) {
             // SAFETY: `cpu` is within 0..CPU_SETSIZE (filtered above), so inside `set`.
             unsafe { libc::CPU_SET(cpu as usize, &mut set) };
