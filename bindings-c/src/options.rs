@@ -57,6 +57,22 @@ fn fits(room: usize, len: usize, exact: bool) -> bool {
     }
 }
 
+/// Options that libzmq clears only with `(NULL, 0)`: a non-NULL empty value is EINVAL
+/// there (its "strict" strings and the IPC filter sets).
+fn empty_needs_null(option: c_int) -> bool {
+    matches!(
+        option,
+        sockopt::SOCKS_PROXY
+            | sockopt::BINDTODEVICE
+            | sockopt::TCP_ACCEPT_FILTER
+            | sockopt::PLAIN_USERNAME
+            | sockopt::PLAIN_PASSWORD
+            | sockopt::IPC_FILTER_UID
+            | sockopt::IPC_FILTER_GID
+            | sockopt::IPC_FILTER_PID
+    )
+}
+
 /// Sets socket option `option` from `optvallen` bytes at `optval`.
 ///
 /// # Safety
@@ -75,6 +91,9 @@ pub unsafe extern "C" fn zmq_setsockopt(
         // SAFETY: as the caller guarantees.
         unsafe {
             with_socket(s, |sock| {
+                if bytes.is_empty() && !optval.is_null() && empty_needs_null(option) {
+                    return Err(EINVAL);
+                }
                 let value = parse_value(option, bytes)?;
                 Ok(sock.set_option(option, &value)?)
             })

@@ -273,15 +273,15 @@ impl Socket {
     }
 
     /// Sets `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`): the id this socket announces to its
-    /// peers, which a ROUTER peer uses to address it. 1 to 255 bytes, not starting with a
-    /// zero byte (those are reserved for generated ids); EINVAL otherwise. Applies to
-    /// later connections.
+    /// peers, which a ROUTER peer uses to address it: 1 to 255 bytes (EINVAL otherwise;
+    /// a leading zero byte is allowed, as in libzmq, though ROUTERs generate such ids
+    /// for anonymous peers). Applies to later connections.
     ///
     /// ```
     /// let mut dealer = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
     /// dealer.set_routing_id(b"worker-1")?;
     /// assert_eq!(dealer.routing_id()?, b"worker-1");
-    /// assert!(dealer.set_routing_id(b"\0reserved").is_err());
+    /// assert!(dealer.set_routing_id(b"").is_err());
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_routing_id(&mut self, id: &[u8]) -> Result<()> {
