@@ -19,6 +19,7 @@ use crate::pattern::{self, Pattern, SendError};
 use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
+use crate::transport::socks::{self, SocksSetup, SocksTarget};
 use crate::transport::Endpoint;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
@@ -191,6 +192,7 @@ impl Socket {
             heartbeat: self.opts.heartbeat(),
             tcp: self.opts.tcp_config(),
             connect_timeout: options::millis(self.opts.connect_timeout).filter(|d| !d.is_zero()),
+            socks: None,
             socket: Arc::clone(&self.shared),
         }
     }
@@ -280,10 +282,23 @@ impl Socket {
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.connect_inproc(name);
         }
-        let (addr, uri) = PeerAddr::resolve(&Endpoint::parse(endpoint)?, self.opts.ipv6)?;
+        let ep = Endpoint::parse(endpoint)?;
+        let mut cfg = self.session_config();
+        let (addr, uri) = if !self.opts.socks_proxy.is_empty() && matches!(ep, Endpoint::Tcp(_)) {
+            // Through the proxy: its address is dialled, and the target goes to it
+            // unresolved (a name the proxy may know and this host not).
+            let proxy = socks::proxy_addr(&self.opts.socks_proxy, self.opts.ipv6)?;
+            cfg.socks = Some(SocksSetup {
+                target: SocksTarget::from_endpoint(endpoint).ok_or(Error::Invalid)?,
+                username: self.opts.socks_username.clone(),
+                password: self.opts.socks_password.clone(),
+            });
+            (PeerAddr::Tcp(proxy), endpoint.to_string())
+        } else {
+            PeerAddr::resolve(&ep, self.opts.ipv6)?
+        };
         let io = self.ctx.io()?;
         let token = next_token();
-        let cfg = self.session_config();
         let pipe = Pipe::new(
             Arc::clone(&self.shared),
             SessionWake {

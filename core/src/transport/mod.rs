@@ -3,6 +3,7 @@
 pub(crate) mod endpoint;
 pub(crate) mod filter;
 pub(crate) mod ipc;
+pub(crate) mod socks;
 pub(crate) mod tcp;
 pub(crate) mod tuning;
 
