@@ -66,9 +66,12 @@ impl SocksSetup {
 }
 
 /// The proxy's address from SOCKS_PROXY (`host:port`, numeric or a name resolved now;
-/// IPv6 addresses only with IPV6). EINVAL when it cannot be used.
+/// IPv6 addresses only with IPV6). EINVAL when it cannot be used. In libzmq's
+/// `source;proxy` form only the proxy part is used here: the local end is not bound.
 pub(crate) fn proxy_addr(text: &[u8], ipv6: bool) -> crate::error::Result<SocketAddr> {
     let text = std::str::from_utf8(text).map_err(|_| Error::Invalid)?;
+    let text = text.rsplit(';').next().unwrap_or(text);
+    let text = text.strip_prefix("tcp://").unwrap_or(text);
     let addrs = text.to_socket_addrs().map_err(|_| Error::Invalid)?;
     let mut fallback = None;
     for a in addrs {
@@ -274,6 +277,17 @@ mod tests {
         let v = c.pending().to_vec();
         c.advance(v.len());
         v
+    }
+
+    #[test]
+    fn proxy_addresses() {
+        let a = proxy_addr(b"127.0.0.1:1080", false).unwrap();
+        assert_eq!(a, "127.0.0.1:1080".parse().unwrap());
+        let b = proxy_addr(b"127.0.0.1:0;127.0.0.1:1081", false).unwrap();
+        assert_eq!(b.port(), 1081);
+        assert_eq!(proxy_addr(b"[::1]:1080", false), Err(Error::Invalid));
+        assert!(proxy_addr(b"[::1]:1080", true).is_ok());
+        assert_eq!(proxy_addr(b"no port", false), Err(Error::Invalid));
     }
 
     #[test]
