@@ -71,6 +71,9 @@ pub(crate) struct Options {
     /// SOCKS_USERNAME / SOCKS_PASSWORD for the proxy (RFC 1929), empty = none.
     pub socks_username: Bytes,
     pub socks_password: Bytes,
+    /// PLAIN_SERVER / PLAIN_USERNAME / PLAIN_PASSWORD as libzmq keeps them: the
+    /// mechanism they select (MECHANISM reads it), the server role, the credentials.
+    pub plain: PlainOptions,
     /// ZAP_DOMAIN and ZAP_ENFORCE_DOMAIN, kept for the security mechanisms.
     pub zap_domain: Bytes,
     pub zap_enforce_domain: bool,
@@ -78,6 +81,16 @@ pub(crate) struct Options {
     /// reported like libzmq does: AFFINITY, RATE, RECOVERY_IVL, MULTICAST_HOPS,
     /// MULTICAST_MAXTPDU, MULTICAST_LOOP, LOOPBACK_FASTPATH (a Windows option).
     pub stored: StoredOptions,
+}
+
+/// The PLAIN settings (libzmq's `mechanism`, `as_server`, `plain_username/password`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PlainOptions {
+    /// PLAIN was selected (MECHANISM reads 1); otherwise NULL (0).
+    pub selected: bool,
+    pub server: bool,
+    pub username: Bytes,
+    pub password: Bytes,
 }
 
 /// Options ferromq accepts and reports but that change nothing here (see
@@ -149,6 +162,7 @@ impl Default for Options {
             socks_proxy: Bytes::new(),
             socks_username: Bytes::new(),
             socks_password: Bytes::new(),
+            plain: PlainOptions::default(),
             zap_domain: Bytes::new(),
             zap_enforce_domain: false,
             stored: StoredOptions::default(),

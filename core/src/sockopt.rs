@@ -57,7 +57,7 @@ pub const IMMEDIATE: i32 = 39;
 pub const XPUB_VERBOSE: i32 = 40;
 /// `ZMQ_IPV6`.
 pub const IPV6: i32 = 42;
-/// `ZMQ_MECHANISM` (always `ZMQ_NULL`, 0, here).
+/// `ZMQ_MECHANISM` (read-only: 0 = NULL, 1 = PLAIN once selected, which cannot connect yet).
 pub const MECHANISM: i32 = 43;
 /// `ZMQ_REQ_CORRELATE`.
 pub const REQ_CORRELATE: i32 = 52;

@@ -225,6 +225,7 @@ impl Socket {
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         self.check_live()?;
+        self.check_mechanism()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.bind_inproc(name);
         }
@@ -279,6 +280,7 @@ impl Socket {
     /// ```
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
         self.check_live()?;
+        self.check_mechanism()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.connect_inproc(name);
         }
