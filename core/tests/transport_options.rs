@@ -284,6 +284,8 @@ fn use_fd_adopts_a_listening_unix_socket() {
         pull.bind("ipc://ignored-when-use-fd-is-set").unwrap();
         let ep = pull.last_endpoint().unwrap();
         assert_eq!(ep, format!("ipc://{}", path.display()));
+        // The descriptor has one owner: a second bind cannot adopt it again.
+        assert_eq!(pull.bind("ipc://again"), Err(Error::AddrInUse));
         let mut push = socket(&ctx, SocketType::Push);
         push.connect(&ep).unwrap();
         push.send("through the adopted fd", 0).unwrap();

@@ -230,6 +230,16 @@ impl Socket {
             return self.bind_inproc(name);
         }
         let ep = Endpoint::parse(endpoint)?;
+        // USE_FD: one listener owns the adopted descriptor; adopting it again while that
+        // listener lives would close it twice.
+        if self.opts.use_fd >= 0
+            && self
+                .binds
+                .iter()
+                .any(|b| i64::from(b.fd) == i64::from(self.opts.use_fd))
+        {
+            return Err(Error::AddrInUse);
+        }
         let io = self.ctx.io()?;
         let bound = match ListenSocket::open(&ep, self.opts.backlog, &self.opts.tcp_config()) {
             Ok(b) => b,
