@@ -186,3 +186,30 @@ fn authenticates_with_username_and_password() {
         )));
     });
 }
+
+#[test]
+fn a_silent_proxy_is_dropped_after_handshake_ivl() {
+    bounded(Duration::from_secs(30), || {
+        // A "proxy" that accepts and never answers: the attempt ends, and is retried.
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let ctx = Context::new();
+        let mut push = socket(&ctx, SocketType::Push);
+        push.set_handshake_ivl(100).unwrap();
+        push.set_socks_proxy(format!("127.0.0.1:{port}").as_bytes())
+            .unwrap();
+        push.connect("tcp://127.0.0.1:9").unwrap();
+        silent.set_nonblocking(false).unwrap();
+        let (mut first, _) = silent.accept().unwrap();
+        first
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut greeting = [0u8; 3];
+        first.read_exact(&mut greeting).unwrap();
+        assert_eq!(greeting, [5, 1, 0]);
+        // Dropped by the timer: EOF on the first connection, then a new attempt.
+        let mut rest = Vec::new();
+        assert_eq!(first.read_to_end(&mut rest).unwrap(), 0);
+        let (_second, _) = silent.accept().unwrap();
+    });
+}

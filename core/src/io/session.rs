@@ -296,7 +296,13 @@ impl Session {
                     self.up = true;
                     self.emit(EVENT_CONNECTED, self.fd());
                     match &self.cfg.socks {
-                        Some(setup) => self.phase = Phase::Socks(Box::new(setup.client())),
+                        Some(setup) => {
+                            // HANDSHAKE_IVL bounds the SOCKS negotiation and ZMTP together.
+                            self.phase = Phase::Socks(Box::new(setup.client()));
+                            if let Some(ivl) = self.cfg.handshake_ivl {
+                                self.arm(ctx, TimerKind::Handshake, ivl);
+                            }
+                        }
                         None => self.begin_handshake(ctx),
                     }
                 }
@@ -328,7 +334,7 @@ impl Session {
             }
             _ if epoch != self.epoch => Next::Keep,
             TimerKind::Handshake => {
-                if matches!(self.phase, Phase::Handshaking(_)) {
+                if matches!(self.phase, Phase::Handshaking(_) | Phase::Socks(_)) {
                     // libzmq reports the errno its last non-blocking read left: EAGAIN.
                     self.errno = libc::EAGAIN;
                     return self.connection_lost(ctx);
