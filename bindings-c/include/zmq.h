@@ -190,8 +190,6 @@ extern "C" {
 
 #define ZMQ_XPUB_VERBOSE 40
 
-#define ZMQ_ROUTER_RAW 41
-
 #define ZMQ_IPV6 42
 
 #define ZMQ_MECHANISM 43
@@ -534,8 +532,9 @@ int zmq_ctx_term(void *context);
 int zmq_ctx_shutdown(void *context);
 
 /**
- * Sets context option `option` (`ZMQ_IO_THREADS`, `ZMQ_MAX_SOCKETS`, `ZMQ_IPV6`,
- * `ZMQ_BLOCKY`).
+ * Sets context option `option` (see `ferromq::Context::set`: `ZMQ_IO_THREADS`,
+ * `ZMQ_MAX_SOCKETS`, `ZMQ_IPV6`, `ZMQ_BLOCKY`, `ZMQ_MAX_MSGSZ`, the `ZMQ_THREAD_*`
+ * options of the I/O threads, and `ZMQ_ZERO_COPY_RECV` by number).
  *
  * # Safety
  * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
@@ -543,8 +542,7 @@ int zmq_ctx_shutdown(void *context);
 int zmq_ctx_set(void *context, int option, int optval);
 
 /**
- * The value of context option `option`, or -1 with EINVAL. `ZMQ_MAX_MSGSZ` is
- * `INT_MAX` (ferromq sets no context-wide limit), as libzmq's default.
+ * The value of context option `option`, or -1 with EINVAL (`ferromq::Context::get`).
  *
  * # Safety
  * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.

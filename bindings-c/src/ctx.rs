@@ -100,8 +100,9 @@ pub unsafe extern "C" fn zmq_ctx_shutdown(context: *mut c_void) -> c_int {
     })
 }
 
-/// Sets context option `option` (`ZMQ_IO_THREADS`, `ZMQ_MAX_SOCKETS`, `ZMQ_IPV6`,
-/// `ZMQ_BLOCKY`).
+/// Sets context option `option` (see `ferromq::Context::set`: `ZMQ_IO_THREADS`,
+/// `ZMQ_MAX_SOCKETS`, `ZMQ_IPV6`, `ZMQ_BLOCKY`, `ZMQ_MAX_MSGSZ`, the `ZMQ_THREAD_*`
+/// options of the I/O threads, and `ZMQ_ZERO_COPY_RECV` by number).
 ///
 /// # Safety
 /// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
@@ -114,8 +115,7 @@ pub unsafe extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval
     })
 }
 
-/// The value of context option `option`, or -1 with EINVAL. `ZMQ_MAX_MSGSZ` is
-/// `INT_MAX` (ferromq sets no context-wide limit), as libzmq's default.
+/// The value of context option `option`, or -1 with EINVAL (`ferromq::Context::get`).
 ///
 /// # Safety
 /// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
@@ -123,11 +123,7 @@ pub unsafe extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval
 pub unsafe extern "C" fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int {
     guard(-1, || {
         // SAFETY: as the caller guarantees.
-        let ctx = unsafe { CtxHandle::context(context) }?;
-        if option == crate::constants::ZMQ_MAX_MSGSZ {
-            return Ok(c_int::MAX);
-        }
-        Ok(ctx.get(option)?)
+        Ok(unsafe { CtxHandle::context(context) }?.get(option)?)
     })
 }
 

@@ -9,7 +9,17 @@ use std::os::raw::{c_int, c_void};
 
 /// The value of a `zmq_setsockopt` call as ferromq takes it.
 fn parse_value(option: c_int, bytes: &[u8]) -> CResult<OptionValue> {
-    match option_type(option).ok_or(EINVAL)? {
+    let ty = option_type(option).ok_or(EINVAL)?;
+    // libzmq clears an IPC filter set when its option is given NULL (no bytes).
+    if bytes.is_empty()
+        && matches!(
+            option,
+            sockopt::IPC_FILTER_UID | sockopt::IPC_FILTER_GID | sockopt::IPC_FILTER_PID
+        )
+    {
+        return Ok(OptionValue::Bytes(Vec::new()));
+    }
+    match ty {
         OptionType::Int => {
             let raw: [u8; 4] = bytes.try_into().map_err(|_| EINVAL)?;
             Ok(OptionValue::Int(i32::from_ne_bytes(raw)))
@@ -28,7 +38,7 @@ fn encode_value(option: c_int, value: OptionValue) -> Vec<u8> {
         OptionValue::Int(v) => v.to_ne_bytes().to_vec(),
         OptionValue::Int64(v) => v.to_ne_bytes().to_vec(),
         OptionValue::Bytes(mut b) => {
-            if option == sockopt::LAST_ENDPOINT {
+            if sockopt::is_string(option) {
                 b.push(0);
             }
             b
@@ -45,6 +55,22 @@ fn fits(room: usize, len: usize, exact: bool) -> bool {
     } else {
         room >= len
     }
+}
+
+/// Options that libzmq clears only with `(NULL, 0)`: a non-NULL empty value is EINVAL
+/// there (its "strict" strings and the IPC filter sets).
+fn empty_needs_null(option: c_int) -> bool {
+    matches!(
+        option,
+        sockopt::SOCKS_PROXY
+            | sockopt::BINDTODEVICE
+            | sockopt::TCP_ACCEPT_FILTER
+            | sockopt::PLAIN_USERNAME
+            | sockopt::PLAIN_PASSWORD
+            | sockopt::IPC_FILTER_UID
+            | sockopt::IPC_FILTER_GID
+            | sockopt::IPC_FILTER_PID
+    )
 }
 
 /// Sets socket option `option` from `optvallen` bytes at `optval`.
@@ -65,6 +91,9 @@ pub unsafe extern "C" fn zmq_setsockopt(
         // SAFETY: as the caller guarantees.
         unsafe {
             with_socket(s, |sock| {
+                if bytes.is_empty() && !optval.is_null() && empty_needs_null(option) {
+                    return Err(EINVAL);
+                }
                 let value = parse_value(option, bytes)?;
                 Ok(sock.set_option(option, &value)?)
             })

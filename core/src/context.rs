@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::inproc;
-use crate::io::{IoShared, IoThread, LingerCount, LingerGuard};
+use crate::io::{IoShared, IoThread, LingerCount, LingerGuard, ThreadSettings};
 use crate::mailbox::SocketShared;
 use crate::proto::SocketType;
 use crate::socket::Socket;
@@ -23,6 +23,25 @@ pub const CTX_MSG_T_SIZE: i32 = 6;
 pub const CTX_IPV6: i32 = 42;
 /// `ZMQ_BLOCKY`: whether new sockets linger forever (-1, the default) or not at all (0).
 pub const CTX_BLOCKY: i32 = 70;
+/// `ZMQ_MAX_MSGSZ`: kept and reported (default `INT_MAX`), as libzmq does; the limit
+/// that acts is each socket's MAXMSGSIZE.
+pub const CTX_MAX_MSGSZ: i32 = 5;
+/// `ZMQ_THREAD_PRIORITY` (write only: its number is also `ZMQ_SOCKET_LIMIT`'s, which
+/// reading returns, as in libzmq). Applies to I/O threads started later.
+pub const CTX_THREAD_PRIORITY: i32 = 3;
+/// `ZMQ_THREAD_SCHED_POLICY`: a `SCHED_*` policy for the I/O threads (default -1: the
+/// inherited one).
+pub const CTX_THREAD_SCHED_POLICY: i32 = 4;
+/// `ZMQ_THREAD_AFFINITY_CPU_ADD` (write only): adds a CPU the I/O threads may run on.
+pub const CTX_THREAD_AFFINITY_CPU_ADD: i32 = 7;
+/// `ZMQ_THREAD_AFFINITY_CPU_REMOVE` (write only): removes one; EINVAL if not added.
+pub const CTX_THREAD_AFFINITY_CPU_REMOVE: i32 = 8;
+/// `ZMQ_THREAD_NAME_PREFIX`: an integer the I/O thread names start with.
+pub const CTX_THREAD_NAME_PREFIX: i32 = 9;
+/// `ZMQ_ZERO_COPY_RECV` (a DRAFT constant libzmq 4.3 answers in every build; default 1).
+/// ferromq's received messages always share the buffers they were read into, so the
+/// value is kept and reported only.
+pub const CTX_ZERO_COPY_RECV: i32 = 10;
 
 /// The most sockets a context can be allowed (`ZMQ_SOCKET_LIMIT`).
 const SOCKET_LIMIT: i32 = 65535;
@@ -33,6 +52,8 @@ pub(crate) struct CtxOptions {
     pub max_sockets: i32,
     pub ipv6: bool,
     pub blocky: bool,
+    pub zero_copy_recv: bool,
+    pub max_msgsz: i32,
 }
 
 /// The open sockets of a context.
@@ -54,6 +75,8 @@ pub(crate) struct CtxShared {
     /// Signalled whenever a socket closes (for `term`).
     closed: Condvar,
     opts: Mutex<CtxOptions>,
+    /// How I/O threads started from now on are named and scheduled.
+    threads: Mutex<ThreadSettings>,
     terminated: AtomicBool,
 }
 
@@ -78,8 +101,13 @@ impl CtxShared {
             if threads.wanted == 0 {
                 return Err(Error::MThread);
             }
+            let settings = self
+                .threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
             for i in 0..threads.wanted {
-                let t = IoThread::spawn(i).map_err(|_| Error::MThread)?;
+                let t = IoThread::spawn(i, &settings).map_err(|_| Error::MThread)?;
                 threads.running.push(t);
             }
         }
@@ -207,7 +235,10 @@ impl Context {
                         max_sockets: 1023,
                         ipv6: false,
                         blocky: true,
+                        zero_copy_recv: true,
+                        max_msgsz: i32::MAX,
                     }),
+                    threads: Mutex::new(ThreadSettings::default()),
                     terminated: AtomicBool::new(false),
                 }),
             }),
@@ -256,17 +287,28 @@ impl Context {
             .wanted
     }
 
-    /// Sets an integer context option by its libzmq number (`zmq_ctx_set`):
-    /// [`CTX_IO_THREADS`], [`CTX_MAX_SOCKETS`] (1 to [`CTX_SOCKET_LIMIT`]'s value),
-    /// [`CTX_IPV6`] and [`CTX_BLOCKY`] (0 or 1). Any other option, or a value out of
-    /// range, fails with EINVAL.
+    /// Sets an integer context option by its libzmq number (`zmq_ctx_set`), with
+    /// libzmq's rules: [`CTX_IO_THREADS`] (≥ 0), [`CTX_MAX_SOCKETS`] (1 to
+    /// [`CTX_SOCKET_LIMIT`]'s value), [`CTX_IPV6`], [`CTX_BLOCKY`] and
+    /// [`CTX_ZERO_COPY_RECV`] (≥ 0, non-zero is on), [`CTX_MAX_MSGSZ`] (≥ 0), and the I/O thread settings
+    /// [`CTX_THREAD_SCHED_POLICY`], [`CTX_THREAD_PRIORITY`] (≥ 0),
+    /// [`CTX_THREAD_AFFINITY_CPU_ADD`]/[`CTX_THREAD_AFFINITY_CPU_REMOVE`] (a CPU index;
+    /// removing one never added is EINVAL) and [`CTX_THREAD_NAME_PREFIX`], which apply
+    /// to I/O threads started later (they start with the first bind or connect).
+    /// Any other option, or a value out of range, fails with EINVAL.
     ///
     /// ```
-    /// use ferromq::{Context, CTX_BLOCKY, CTX_MAX_SOCKETS};
+    /// use ferromq::{Context, CTX_BLOCKY, CTX_MAX_SOCKETS, CTX_THREAD_AFFINITY_CPU_ADD,
+    ///     CTX_THREAD_AFFINITY_CPU_REMOVE, CTX_THREAD_NAME_PREFIX};
     /// let ctx = Context::new();
     /// ctx.set(CTX_MAX_SOCKETS, 2)?;
     /// ctx.set(CTX_BLOCKY, 0)?;
     /// assert_eq!(ctx.get(CTX_BLOCKY)?, 0);
+    /// ctx.set(CTX_THREAD_NAME_PREFIX, 42)?;
+    /// assert_eq!(ctx.get(CTX_THREAD_NAME_PREFIX)?, 42);
+    /// ctx.set(CTX_THREAD_AFFINITY_CPU_ADD, 0)?;
+    /// ctx.set(CTX_THREAD_AFFINITY_CPU_REMOVE, 0)?;
+    /// assert!(ctx.set(CTX_THREAD_AFFINITY_CPU_REMOVE, 0).is_err());
     /// assert!(ctx.set(9999, 1).is_err());
     /// # Ok::<(), ferromq::Error>(())
     /// ```
@@ -274,28 +316,73 @@ impl Context {
         if option == CTX_IO_THREADS {
             return self.set_io_threads(value);
         }
+        if matches!(
+            option,
+            CTX_THREAD_SCHED_POLICY
+                | CTX_THREAD_PRIORITY
+                | CTX_THREAD_AFFINITY_CPU_ADD
+                | CTX_THREAD_AFFINITY_CPU_REMOVE
+                | CTX_THREAD_NAME_PREFIX
+        ) {
+            return self.set_thread_option(option, value);
+        }
         let mut opts = self.shared().opts.lock().unwrap_or_else(|e| e.into_inner());
         match option {
             CTX_MAX_SOCKETS if (1..=SOCKET_LIMIT).contains(&value) => opts.max_sockets = value,
-            CTX_IPV6 if value == 0 || value == 1 => opts.ipv6 = value == 1,
-            CTX_BLOCKY if value == 0 || value == 1 => opts.blocky = value == 1,
+            CTX_IPV6 if value >= 0 => opts.ipv6 = value != 0,
+            CTX_BLOCKY if value >= 0 => opts.blocky = value != 0,
+            CTX_ZERO_COPY_RECV if value >= 0 => opts.zero_copy_recv = value != 0,
+            CTX_MAX_MSGSZ if value >= 0 => opts.max_msgsz = value,
             _ => return Err(Error::Invalid),
         }
         Ok(())
     }
 
+    fn set_thread_option(&self, option: i32, value: i32) -> Result<()> {
+        let mut t = self
+            .shared()
+            .threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match option {
+            // The name prefix takes any integer (libzmq prints it).
+            CTX_THREAD_NAME_PREFIX => t.name_prefix = value.to_string(),
+            _ if value < 0 => return Err(Error::Invalid),
+            CTX_THREAD_SCHED_POLICY => t.sched_policy = value,
+            CTX_THREAD_PRIORITY => t.priority = value,
+            CTX_THREAD_AFFINITY_CPU_ADD => {
+                t.cpus.insert(value);
+            }
+            _ => {
+                if !t.cpus.remove(&value) {
+                    return Err(Error::Invalid);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Reads an integer context option by its libzmq number (`zmq_ctx_get`): the ones
-    /// [`Context::set`] takes, plus [`CTX_SOCKET_LIMIT`] and [`CTX_MSG_T_SIZE`].
+    /// [`Context::set`] takes except the write-only ones, plus [`CTX_SOCKET_LIMIT`] and
+    /// [`CTX_MSG_T_SIZE`]. [`CTX_THREAD_NAME_PREFIX`] reads back as a number (0 if unset).
     ///
     /// ```
-    /// use ferromq::{Context, CTX_MAX_SOCKETS, CTX_MSG_T_SIZE};
+    /// use ferromq::{Context, CTX_MAX_SOCKETS, CTX_MSG_T_SIZE, CTX_THREAD_SCHED_POLICY};
     /// let ctx = Context::new();
     /// assert_eq!(ctx.get(CTX_MAX_SOCKETS)?, 1023);
     /// assert_eq!(ctx.get(CTX_MSG_T_SIZE)?, 64);
+    /// assert_eq!(ctx.get(CTX_THREAD_SCHED_POLICY)?, -1);
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn get(&self, option: i32) -> Result<i32> {
         let opts = self.shared().options();
+        let threads = || {
+            self.shared()
+                .threads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        };
         Ok(match option {
             CTX_IO_THREADS => i32::try_from(self.io_threads()).unwrap_or(i32::MAX),
             CTX_MAX_SOCKETS => opts.max_sockets,
@@ -303,6 +390,11 @@ impl Context {
             CTX_MSG_T_SIZE => 64,
             CTX_IPV6 => i32::from(opts.ipv6),
             CTX_BLOCKY => i32::from(opts.blocky),
+            CTX_ZERO_COPY_RECV => i32::from(opts.zero_copy_recv),
+            CTX_MAX_MSGSZ => opts.max_msgsz,
+            CTX_THREAD_SCHED_POLICY => threads().sched_policy,
+            // As libzmq's atoi: a prefix that is not a number reads as 0.
+            CTX_THREAD_NAME_PREFIX => threads().name_prefix.parse().unwrap_or(0),
             _ => return Err(Error::Invalid),
         })
     }

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::HeartbeatConfig;
+use crate::transport::filter::{IpMask, IpcFilters};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::tuning::StreamTuning;
 use bytes::Bytes;
@@ -54,6 +55,76 @@ pub(crate) struct Options {
     /// STREAM_NOTIFY: a STREAM socket receives an empty frame when a connection opens
     /// and when it closes.
     pub stream_notify: bool,
+    /// TOS: IP_TOS / IPV6_TCLASS of later connections and listeners.
+    pub tos: i32,
+    /// TCP_MAXRT: TCP_USER_TIMEOUT in ms (0 = the OS default).
+    pub tcp_maxrt: i32,
+    /// BINDTODEVICE: SO_BINDTODEVICE interface name (empty = none).
+    pub bind_device: Bytes,
+    /// USE_FD: a listening descriptor the next binds adopt (-1 = none).
+    pub use_fd: i32,
+    /// TCP_ACCEPT_FILTER: accepted TCP peers must match one mask (empty = all).
+    pub tcp_accept_filters: Vec<IpMask>,
+    /// IPC_FILTER_UID/GID/PID: accepted ipc peers must match (each empty = any).
+    pub ipc_filters: IpcFilters,
+    /// INVERT_MATCHING (PUB, XPUB, SUB, XSUB use it).
+    pub invert_matching: bool,
+    /// PROBE_ROUTER: send an empty message on every new pipe (REQ, REP, DEALER, ROUTER).
+    pub probe_router: bool,
+    /// XPUB_WELCOME_MSG: sent on every new pipe of a PUB/XPUB (empty = none).
+    pub welcome_msg: Bytes,
+    /// SOCKS_PROXY: `host:port` of a SOCKS5 proxy for later tcp connects.
+    pub socks_proxy: Bytes,
+    /// SOCKS_USERNAME / SOCKS_PASSWORD for the proxy (RFC 1929), empty = none.
+    pub socks_username: Bytes,
+    pub socks_password: Bytes,
+    /// PLAIN_SERVER / PLAIN_USERNAME / PLAIN_PASSWORD as libzmq keeps them: the
+    /// mechanism they select (MECHANISM reads it), the server role, the credentials.
+    pub plain: PlainOptions,
+    /// ZAP_DOMAIN and ZAP_ENFORCE_DOMAIN, kept for the security mechanisms.
+    pub zap_domain: Bytes,
+    pub zap_enforce_domain: bool,
+    /// Options of transports ferromq does not have (PGM multicast), stored and
+    /// reported like libzmq does: AFFINITY, RATE, RECOVERY_IVL, MULTICAST_HOPS,
+    /// MULTICAST_MAXTPDU, MULTICAST_LOOP, LOOPBACK_FASTPATH (a Windows option).
+    pub stored: StoredOptions,
+}
+
+/// The PLAIN settings (libzmq's `mechanism`, `as_server`, `plain_username/password`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PlainOptions {
+    /// PLAIN was selected (MECHANISM reads 1); otherwise NULL (0).
+    pub selected: bool,
+    pub server: bool,
+    pub username: Bytes,
+    pub password: Bytes,
+}
+
+/// Options ferromq accepts and reports but that change nothing here (see
+/// [`Options::stored`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredOptions {
+    pub affinity: u64,
+    pub rate: i32,
+    pub recovery_ivl: i32,
+    pub multicast_hops: i32,
+    pub multicast_maxtpdu: i32,
+    pub multicast_loop: bool,
+    pub loopback_fastpath: bool,
+}
+
+impl Default for StoredOptions {
+    fn default() -> StoredOptions {
+        StoredOptions {
+            affinity: 0,
+            rate: 100,
+            recovery_ivl: 10_000,
+            multicast_hops: 1,
+            multicast_maxtpdu: 1500,
+            multicast_loop: true,
+            loopback_fastpath: false,
+        }
+    }
 }
 
 impl Default for Options {
@@ -89,16 +160,33 @@ impl Default for Options {
             maxmsgparts: 65_536,
             maxmsgtotalsize: -1,
             stream_notify: true,
+            tos: 0,
+            tcp_maxrt: 0,
+            bind_device: Bytes::new(),
+            use_fd: -1,
+            tcp_accept_filters: Vec::new(),
+            ipc_filters: IpcFilters::default(),
+            invert_matching: false,
+            probe_router: false,
+            welcome_msg: Bytes::new(),
+            socks_proxy: Bytes::new(),
+            socks_username: Bytes::new(),
+            socks_password: Bytes::new(),
+            plain: PlainOptions::default(),
+            zap_domain: Bytes::new(),
+            zap_enforce_domain: false,
+            stored: StoredOptions::default(),
         }
     }
 }
 
-/// Checks a routing id: 1 to 255 bytes, not starting with 0 (reserved for generated ids).
+/// Checks a routing id: 1 to 255 bytes, any bytes (libzmq accepts a leading 0 too; a
+/// ROUTER treats an id that collides with one it generated like any duplicate).
 pub(crate) fn routing_id(id: &[u8]) -> Result<Bytes> {
-    match id.first() {
-        Some(&first) if first != 0 && id.len() <= 255 => Ok(Bytes::copy_from_slice(id)),
-        _ => Err(Error::Invalid),
+    if id.is_empty() || id.len() > 255 {
+        return Err(Error::Invalid);
     }
+    Ok(Bytes::copy_from_slice(id))
 }
 
 /// Checks a value that must be ≥ 0.
@@ -172,8 +260,14 @@ impl Options {
                 keepalive_cnt: self.tcp_keepalive_cnt,
                 keepalive_idle: self.tcp_keepalive_idle,
                 keepalive_intvl: self.tcp_keepalive_intvl,
+                tos: self.tos,
+                maxrt: self.tcp_maxrt,
+                bind_device: self.bind_device.clone(),
             },
             ipv6: self.ipv6,
+            use_fd: self.use_fd,
+            accept_filters: self.tcp_accept_filters.clone(),
+            ipc_filters: self.ipc_filters.clone(),
         }
     }
 }
@@ -236,7 +330,7 @@ mod tests {
         assert_eq!(heartbeat_ttl(-100), Err(Error::Invalid));
         assert!(routing_id(b"a").is_ok());
         assert_eq!(routing_id(b""), Err(Error::Invalid));
-        assert_eq!(routing_id(b"\0x"), Err(Error::Invalid));
+        assert!(routing_id(b"\0x").is_ok());
         assert_eq!(routing_id(&[1; 256]), Err(Error::Invalid));
     }
 }

@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn has_msg_takes_nothing_and_an_empty_check_arms_the_wakeup() {
-        let io = IoThread::spawn(0).unwrap();
+        let io = IoThread::spawn(0, &Default::default()).unwrap();
         let socket = Arc::new(SocketShared::default());
         let wake = SessionWake {
             io: Arc::clone(&io.shared),

@@ -65,7 +65,7 @@ pub const IMMEDIATE: i32 = 39;
 pub const XPUB_VERBOSE: i32 = 40;
 /// `ZMQ_IPV6`.
 pub const IPV6: i32 = 42;
-/// `ZMQ_MECHANISM` (always `ZMQ_NULL`, 0, here).
+/// `ZMQ_MECHANISM` (read-only: 0 = NULL, 1 = PLAIN once selected, which cannot connect yet).
 pub const MECHANISM: i32 = 43;
 /// `ZMQ_REQ_CORRELATE`.
 pub const REQ_CORRELATE: i32 = 52;
@@ -93,6 +93,67 @@ pub const XPUB_VERBOSER: i32 = 78;
 pub const CONNECT_TIMEOUT: i32 = 79;
 /// `ZMQ_THREAD_SAFE` (always 0: sockets are used from one thread at a time).
 pub const THREAD_SAFE: i32 = 81;
+
+/// `ZMQ_AFFINITY` (64-bit; stored, as ferromq's I/O threads serve every socket).
+pub const AFFINITY: i32 = 4;
+/// `ZMQ_RATE` (PGM multicast, which ferromq lacks: stored and reported).
+pub const RATE: i32 = 8;
+/// `ZMQ_RECOVERY_IVL` (PGM multicast: stored and reported).
+pub const RECOVERY_IVL: i32 = 9;
+/// `ZMQ_MULTICAST_HOPS` (multicast: stored and reported).
+pub const MULTICAST_HOPS: i32 = 25;
+/// `ZMQ_IPV4ONLY` (deprecated inverse of `ZMQ_IPV6`).
+pub const IPV4ONLY: i32 = 31;
+/// `ZMQ_TCP_ACCEPT_FILTER` (write-only; bytes: `address[/bits]`, empty clears).
+pub const TCP_ACCEPT_FILTER: i32 = 38;
+/// `ZMQ_PLAIN_SERVER` (readable; only 0 may be set until PLAIN exists).
+pub const PLAIN_SERVER: i32 = 44;
+/// `ZMQ_PLAIN_USERNAME` (readable; only clearing it may be set until PLAIN exists).
+pub const PLAIN_USERNAME: i32 = 45;
+/// `ZMQ_PLAIN_PASSWORD` (readable; only clearing it may be set until PLAIN exists).
+pub const PLAIN_PASSWORD: i32 = 46;
+/// `ZMQ_PROBE_ROUTER` (write-only; REQ, REP, DEALER, ROUTER).
+pub const PROBE_ROUTER: i32 = 51;
+/// `ZMQ_ZAP_DOMAIN`.
+pub const ZAP_DOMAIN: i32 = 55;
+/// `ZMQ_TOS`.
+pub const TOS: i32 = 57;
+/// `ZMQ_IPC_FILTER_PID` (write-only).
+pub const IPC_FILTER_PID: i32 = 58;
+/// `ZMQ_IPC_FILTER_UID` (write-only).
+pub const IPC_FILTER_UID: i32 = 59;
+/// `ZMQ_IPC_FILTER_GID` (write-only).
+pub const IPC_FILTER_GID: i32 = 60;
+/// `ZMQ_SOCKS_PROXY`.
+pub const SOCKS_PROXY: i32 = 68;
+/// `ZMQ_XPUB_NODROP` (write-only; PUB, XPUB).
+pub const XPUB_NODROP: i32 = 69;
+/// `ZMQ_XPUB_MANUAL` (write-only; PUB, XPUB).
+pub const XPUB_MANUAL: i32 = 71;
+/// `ZMQ_XPUB_WELCOME_MSG` (write-only; PUB, XPUB).
+pub const XPUB_WELCOME_MSG: i32 = 72;
+/// `ZMQ_INVERT_MATCHING`.
+pub const INVERT_MATCHING: i32 = 74;
+/// `ZMQ_TCP_MAXRT` (TCP_USER_TIMEOUT on Linux).
+pub const TCP_MAXRT: i32 = 80;
+/// `ZMQ_MULTICAST_MAXTPDU` (multicast: stored and reported).
+pub const MULTICAST_MAXTPDU: i32 = 84;
+/// `ZMQ_USE_FD`.
+pub const USE_FD: i32 = 89;
+/// `ZMQ_BINDTODEVICE`.
+pub const BINDTODEVICE: i32 = 92;
+/// `ZMQ_ZAP_ENFORCE_DOMAIN` (a DRAFT constant that libzmq 4.3 answers in every build).
+pub const ZAP_ENFORCE_DOMAIN: i32 = 93;
+/// `ZMQ_LOOPBACK_FASTPATH` (Windows-only in libzmq; stored and reported).
+pub const LOOPBACK_FASTPATH: i32 = 94;
+/// `ZMQ_MULTICAST_LOOP` (multicast: stored and reported).
+pub const MULTICAST_LOOP: i32 = 96;
+/// `ZMQ_XPUB_MANUAL_LAST_VALUE` (DRAFT; write-only; PUB, XPUB).
+pub const XPUB_MANUAL_LAST_VALUE: i32 = 98;
+/// `ZMQ_SOCKS_USERNAME` (DRAFT in libzmq 4.3's header, answered by every build).
+pub const SOCKS_USERNAME: i32 = 99;
+/// `ZMQ_SOCKS_PASSWORD` (DRAFT in libzmq 4.3's header, answered by every build).
+pub const SOCKS_PASSWORD: i32 = 100;
 
 /// How an option's value is represented (`int`, `int64_t`, or a byte string).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +184,34 @@ pub enum OptionValue {
 /// assert_eq!(option_type(LINGER), Some(OptionType::Int));
 /// assert_eq!(option_type(MAXMSGSIZE), Some(OptionType::Int64));
 /// assert_eq!(option_type(ROUTING_ID), Some(OptionType::Bytes));
-/// assert_eq!(option_type(4), None); // ZMQ_AFFINITY: not supported
+/// assert_eq!(option_type(47), None); // ZMQ_CURVE_SERVER: no CURVE in this build
 /// ```
 pub fn option_type(option: i32) -> Option<OptionType> {
     Some(match option {
-        MAXMSGSIZE | MAXMSGTOTALSIZE => OptionType::Int64,
-        ROUTING_ID | SUBSCRIBE | UNSUBSCRIBE | LAST_ENDPOINT | CONNECT_ROUTING_ID => {
-            OptionType::Bytes
-        }
+        MAXMSGSIZE | MAXMSGTOTALSIZE | AFFINITY => OptionType::Int64,
+        ROUTING_ID | SUBSCRIBE | UNSUBSCRIBE | LAST_ENDPOINT | CONNECT_ROUTING_ID
+        | TCP_ACCEPT_FILTER | PLAIN_USERNAME | PLAIN_PASSWORD | ZAP_DOMAIN | SOCKS_PROXY
+        | XPUB_WELCOME_MSG | BINDTODEVICE | SOCKS_USERNAME | SOCKS_PASSWORD => OptionType::Bytes,
+        RATE
+        | RECOVERY_IVL
+        | MULTICAST_HOPS
+        | IPV4ONLY
+        | PLAIN_SERVER
+        | PROBE_ROUTER
+        | TOS
+        | IPC_FILTER_PID
+        | IPC_FILTER_UID
+        | IPC_FILTER_GID
+        | XPUB_NODROP
+        | XPUB_MANUAL
+        | INVERT_MATCHING
+        | TCP_MAXRT
+        | MULTICAST_MAXTPDU
+        | USE_FD
+        | ZAP_ENFORCE_DOMAIN
+        | LOOPBACK_FASTPATH
+        | MULTICAST_LOOP
+        | XPUB_MANUAL_LAST_VALUE => OptionType::Int,
         SNDBUF | RCVBUF | RCVMORE | FD | EVENTS | TYPE | LINGER | RECONNECT_IVL | BACKLOG
         | RECONNECT_IVL_MAX | SNDHWM | RCVHWM | RCVTIMEO | SNDTIMEO | ROUTER_MANDATORY
         | TCP_KEEPALIVE | TCP_KEEPALIVE_CNT | TCP_KEEPALIVE_IDLE | TCP_KEEPALIVE_INTVL
@@ -141,4 +222,26 @@ pub fn option_type(option: i32) -> Option<OptionType> {
         }
         _ => return None,
     })
+}
+
+/// Whether `zmq_getsockopt` returns option `option` as a C string (NUL-terminated, the NUL
+/// counted in the length), as libzmq does for its string options.
+///
+/// ```
+/// use ferromq::sockopt::{is_string, LAST_ENDPOINT, ROUTING_ID};
+/// assert!(is_string(LAST_ENDPOINT));
+/// assert!(!is_string(ROUTING_ID)); // binary
+/// ```
+pub fn is_string(option: i32) -> bool {
+    matches!(
+        option,
+        LAST_ENDPOINT
+            | PLAIN_USERNAME
+            | PLAIN_PASSWORD
+            | ZAP_DOMAIN
+            | SOCKS_PROXY
+            | BINDTODEVICE
+            | SOCKS_USERNAME
+            | SOCKS_PASSWORD
+    )
 }

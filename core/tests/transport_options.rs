@@ -173,3 +173,150 @@ fn connect_timeout_abandons_and_retries_pending_connects() {
         assert_eq!(seen2.len(), 1, "connect abandoned without CONNECT_TIMEOUT");
     });
 }
+
+/// Whether a raw client connecting to `addr` is let in: a ZMTP listener sends its
+/// greeting at once; one whose accept filter refuses the peer closes the connection.
+fn greeted<S: std::io::Read>(mut stream: S) -> bool {
+    let mut buf = [0u8; 10];
+    match stream.read(&mut buf) {
+        Ok(n) => n > 0,
+        Err(e) => panic!("read: {e}"),
+    }
+}
+
+#[test]
+fn tcp_accept_filter_closes_peers_outside_every_mask() {
+    bounded(Duration::from_secs(30), || {
+        let ctx = Context::new();
+        for (filters, let_in) in [
+            (vec!["127.0.0.2"], false),
+            (vec!["10.0.0.0/8", "127.0.0.0/8"], true),
+            (vec![], true),
+        ] {
+            let mut pull = socket(&ctx, SocketType::Pull);
+            for f in &filters {
+                pull.add_tcp_accept_filter(f).unwrap();
+            }
+            pull.bind("tcp://127.0.0.1:*").unwrap();
+            let port = port_of(&pull.last_endpoint().unwrap());
+            let client = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+            client
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            assert_eq!(greeted(&client), let_in, "filters {filters:?}");
+        }
+        let mut s = socket(&ctx, SocketType::Pull);
+        assert_eq!(
+            s.add_tcp_accept_filter("::1"),
+            Err(Error::Invalid),
+            "IPv6 needs IPV6"
+        );
+        s.set_ipv6(true).unwrap();
+        s.add_tcp_accept_filter("::1").unwrap();
+    });
+}
+
+#[test]
+fn ipc_filters_check_the_peer_credentials() {
+    bounded(Duration::from_secs(30), || {
+        // SAFETY: getuid/getgid/getpid cannot fail.
+        let (uid, gid, pid) = unsafe { (libc::getuid(), libc::getgid(), libc::getpid()) };
+        let dir = std::env::temp_dir().join(format!("ferromq-ipcfilter-{pid}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ctx = Context::new();
+        type Setup = fn(&mut ferromq::Socket, u32, u32, i32);
+        let cases: [(&str, Setup, bool); 5] = [
+            (
+                "other uid",
+                |s, uid, _, _| s.add_ipc_filter_uid(uid + 1).unwrap(),
+                false,
+            ),
+            (
+                "own uid",
+                |s, uid, _, _| s.add_ipc_filter_uid(uid).unwrap(),
+                true,
+            ),
+            (
+                "own gid",
+                |s, _, gid, _| s.add_ipc_filter_gid(gid).unwrap(),
+                true,
+            ),
+            (
+                "own pid",
+                |s, uid, _, pid| {
+                    s.add_ipc_filter_uid(uid + 1).unwrap();
+                    s.add_ipc_filter_pid(pid).unwrap();
+                },
+                true,
+            ),
+            (
+                "other pid",
+                |s, _, _, pid| s.add_ipc_filter_pid(pid + 1).unwrap(),
+                false,
+            ),
+        ];
+        for (i, (what, setup, let_in)) in cases.into_iter().enumerate() {
+            let mut pull = socket(&ctx, SocketType::Pull);
+            setup(&mut pull, uid, gid, pid);
+            let path = dir.join(format!("s{i}"));
+            pull.bind(&format!("ipc://{}", path.display())).unwrap();
+            let client = std::os::unix::net::UnixStream::connect(&path).unwrap();
+            client
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            assert_eq!(greeted(&client), let_in, "{what}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    });
+}
+
+#[test]
+fn use_fd_adopts_a_listening_unix_socket() {
+    bounded(Duration::from_secs(30), || {
+        use std::os::fd::IntoRawFd;
+        let path = std::env::temp_dir().join(format!("ferromq-usefd-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let ctx = Context::new();
+        let mut pull = socket(&ctx, SocketType::Pull);
+        pull.set_use_fd(listener.into_raw_fd()).unwrap();
+        // The endpoint given is not used: the descriptor's own address is.
+        pull.bind("ipc://ignored-when-use-fd-is-set").unwrap();
+        let ep = pull.last_endpoint().unwrap();
+        assert_eq!(ep, format!("ipc://{}", path.display()));
+        // The descriptor has one owner: a second bind cannot adopt it again.
+        assert_eq!(pull.bind("ipc://again"), Err(Error::AddrInUse));
+        let mut push = socket(&ctx, SocketType::Push);
+        push.connect(&ep).unwrap();
+        push.send("through the adopted fd", 0).unwrap();
+        assert_eq!(&recv_ok(&mut pull, "use_fd")[..], b"through the adopted fd");
+        drop(pull);
+        std::fs::remove_file(&path).unwrap();
+    });
+}
+
+#[test]
+fn bindtodevice_is_applied_as_the_kernel_decides() {
+    let ctx = Context::new();
+    let mut s = socket(&ctx, SocketType::Pull);
+    s.set_bindtodevice(b"no-such-if0").unwrap();
+    let err = s.bind("tcp://127.0.0.1:*").unwrap_err();
+    // ENODEV with CAP_NET_RAW, EPERM without it: never silently ignored.
+    assert!(
+        matches!(err, Error::NoDev | Error::Os(libc::EPERM)),
+        "{err:?}"
+    );
+    let mut lo = socket(&ctx, SocketType::Pull);
+    lo.set_bindtodevice(b"lo").unwrap();
+    match lo.bind("tcp://127.0.0.1:*") {
+        Ok(()) => {
+            let mut push = socket(&ctx, SocketType::Push);
+            push.set_bindtodevice(b"lo").unwrap();
+            push.connect(&lo.last_endpoint().unwrap()).unwrap();
+            push.send("on lo", 0).unwrap();
+            assert_eq!(&recv_ok(&mut lo, "bound to lo")[..], b"on lo");
+        }
+        Err(e) => assert_eq!(e, Error::Os(libc::EPERM), "bind to lo"),
+    }
+    assert_eq!(s.set_bindtodevice(&[b'x'; 17]), Err(Error::Invalid));
+}

@@ -30,6 +30,15 @@ _BYTES_OPTS = frozenset(
         SocketOption.UNSUBSCRIBE,
         SocketOption.LAST_ENDPOINT,
         SocketOption.CONNECT_ROUTING_ID,
+        SocketOption.TCP_ACCEPT_FILTER,
+        SocketOption.PLAIN_USERNAME,
+        SocketOption.PLAIN_PASSWORD,
+        SocketOption.ZAP_DOMAIN,
+        SocketOption.SOCKS_PROXY,
+        SocketOption.SOCKS_USERNAME,
+        SocketOption.SOCKS_PASSWORD,
+        SocketOption.XPUB_WELCOME_MSG,
+        SocketOption.BINDTODEVICE,
     )
 )
 

@@ -5,8 +5,9 @@
 use super::conn::{self, Conn};
 use super::events::value;
 use super::session::SessionConfig;
-use super::stream::ListenSocket;
+use super::stream::{ListenSocket, Stream};
 use crate::monitor::{EVENT_ACCEPTED, EVENT_ACCEPT_FAILED, EVENT_CLOSED};
+use crate::transport::filter;
 use crate::transport::ipc::TempSocketDir;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -30,6 +31,10 @@ impl Listener {
         loop {
             match self.socket.accept(&self.config.tcp) {
                 Ok(stream) => {
+                    if !self.admits(&stream) {
+                        // Closed before any byte, as libzmq closes a filtered peer.
+                        continue;
+                    }
                     self.emit(EVENT_ACCEPTED, value(stream.as_raw_fd()));
                     on_session(conn::accepted(
                         super::next_token(),
@@ -52,6 +57,23 @@ impl Listener {
     }
 
     /// Reports CLOSED; the listening socket closes when the listener is dropped.
+    /// Whether the accept filters (TCP_ACCEPT_FILTER, IPC_FILTER_*) let this peer in.
+    fn admits(&self, stream: &Stream) -> bool {
+        let cfg = &self.config.tcp;
+        match stream {
+            Stream::Tcp(s) => {
+                cfg.accept_filters.is_empty()
+                    || s.peer_addr()
+                        .is_ok_and(|a| filter::tcp_allows(&cfg.accept_filters, a))
+            }
+            Stream::Ipc(s) => {
+                cfg.ipc_filters.is_empty()
+                    || filter::peer_cred(s.as_raw_fd())
+                        .is_ok_and(|c| cfg.ipc_filters.allows(c, filter::groups_of))
+            }
+        }
+    }
+
     pub fn report_closed(&self) {
         self.emit(EVENT_CLOSED, value(self.socket.as_raw_fd()));
     }

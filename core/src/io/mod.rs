@@ -14,6 +14,7 @@ mod raw_session;
 mod reactor;
 mod session;
 mod stream;
+mod thread_settings;
 mod timers;
 mod wbuf;
 
@@ -24,6 +25,7 @@ pub(crate) use listener::Listener;
 pub(crate) use raw_session::RawConfig;
 pub(crate) use session::SessionConfig;
 pub(crate) use stream::{ListenSocket, PeerAddr};
+pub(crate) use thread_settings::ThreadSettings;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -103,8 +105,8 @@ pub(crate) struct IoThread {
 }
 
 impl IoThread {
-    /// Starts a thread running a poll loop.
-    pub fn spawn(index: usize) -> std::io::Result<IoThread> {
+    /// Starts a thread running a poll loop, named and scheduled per `settings`.
+    pub fn spawn(index: usize, settings: &ThreadSettings) -> std::io::Result<IoThread> {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER)?;
         let shared = Arc::new(IoShared {
@@ -112,9 +114,13 @@ impl IoThread {
             inbox: Mutex::new(Inbox::default()),
         });
         let thread_shared = Arc::clone(&shared);
+        let apply = settings.clone();
         let join = std::thread::Builder::new()
-            .name(format!("ferromq-io-{index}"))
-            .spawn(move || reactor::run(poll, thread_shared))?;
+            .name(settings.thread_name(index))
+            .spawn(move || {
+                apply.apply_to_current_thread();
+                reactor::run(poll, thread_shared)
+            })?;
         Ok(IoThread {
             shared,
             join: Some(join),

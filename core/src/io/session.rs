@@ -45,6 +45,7 @@ use crate::proto::command::{
 };
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
+use crate::transport::socks::{SocksClient, SocksSetup};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::Dial;
 use bytes::{Buf, Bytes, BytesMut};
@@ -96,6 +97,8 @@ pub(crate) struct SessionConfig {
     pub tcp: TcpConfig,
     /// CONNECT_TIMEOUT (`None` = the OS's).
     pub connect_timeout: Option<Duration>,
+    /// SOCKS_PROXY: the connection goes to the proxy, which connects on to the target.
+    pub socks: Option<SocksSetup>,
     pub socket: Arc<SocketShared>,
     /// Raw connections without ZMTP (STREAM): served by `raw_session`, not by `Session`.
     pub raw: Option<super::raw_session::RawConfig>,
@@ -135,6 +138,8 @@ enum Phase {
     /// No connection (waiting to reconnect).
     Idle,
     Connecting,
+    /// SOCKS_PROXY: asking the proxy to connect on, before ZMTP starts.
+    Socks(Box<SocksClient>),
     Handshaking(Box<Handshake>),
     Active,
 }
@@ -323,7 +328,16 @@ impl Session {
                 Ok(true) => {
                     self.up = true;
                     self.emit(EVENT_CONNECTED, self.fd());
-                    self.begin_handshake(ctx);
+                    match &self.cfg.socks {
+                        Some(setup) => {
+                            // HANDSHAKE_IVL bounds the SOCKS negotiation and ZMTP together.
+                            self.phase = Phase::Socks(Box::new(setup.client()));
+                            if let Some(ivl) = self.cfg.handshake_ivl {
+                                self.arm(ctx, TimerKind::Handshake, ivl);
+                            }
+                        }
+                        None => self.begin_handshake(ctx),
+                    }
                 }
                 Ok(false) => return Next::Keep,
                 Err(Lost) => return self.connection_lost(ctx),
@@ -353,7 +367,7 @@ impl Session {
             }
             _ if epoch != self.epoch => Next::Keep,
             TimerKind::Handshake => {
-                if matches!(self.phase, Phase::Handshaking(_)) {
+                if matches!(self.phase, Phase::Handshaking(_) | Phase::Socks(_)) {
                     // libzmq reports the errno its last non-blocking read left: EAGAIN.
                     self.errno = libc::EAGAIN;
                     return self.connection_lost(ctx);
@@ -397,6 +411,9 @@ impl Session {
     }
 
     fn pump(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        if matches!(self.phase, Phase::Socks(_)) {
+            self.read_socks(ctx)?;
+        }
         if matches!(self.phase, Phase::Handshaking(_)) {
             self.read_handshake(ctx)?;
         }
@@ -466,6 +483,36 @@ impl Session {
         self.writable = true;
         if let Some(ivl) = self.cfg.handshake_ivl {
             self.arm(ctx, TimerKind::Handshake, ivl);
+        }
+    }
+
+    /// Runs the SOCKS5 negotiation (see `transport::socks`); the ZMTP handshake starts
+    /// when the tunnel is open, with whatever the peer sent after the proxy's reply.
+    fn read_socks(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        loop {
+            let Phase::Socks(client) = &mut self.phase else {
+                return Ok(());
+            };
+            let status = client.receive(&mut self.rbuf);
+            // What to send next (the method list first, then each answer's follow-up).
+            let out = client.pending().len();
+            if out > 0 {
+                self.wbuf
+                    .push_with(|b| b.extend_from_slice(client.pending()));
+                client.advance(out);
+            }
+            match status {
+                Ok(true) => {
+                    self.begin_handshake(ctx);
+                    return Ok(());
+                }
+                Ok(false) if !self.can_read || !self.read_some()? => return Ok(()),
+                Ok(false) => {}
+                Err(_) => {
+                    self.errno = libc::ECONNREFUSED;
+                    return Err(Lost);
+                }
+            }
         }
     }
 

@@ -112,7 +112,7 @@ impl ListenSocket {
                 })
             }
             Endpoint::Ipc(i) => {
-                let l = ipc::listen(i, backlog)?;
+                let l = ipc::listen(i, backlog, cfg.use_fd)?;
                 Ok(Bound {
                     socket: ListenSocket::Ipc(l.listener),
                     endpoint: l.endpoint,

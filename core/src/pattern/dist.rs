@@ -20,6 +20,11 @@ impl Distributor {
         self.targets.retain(|&p| p != id);
     }
 
+    /// Whether a multipart message is being sent (its targets are already chosen).
+    pub fn in_message(&self) -> bool {
+        self.in_message
+    }
+
     /// Sends one frame. For a message's first frame, `choose` fills the target list;
     /// pipes at their HWM then miss the whole message (never a part of it).
     pub fn send(

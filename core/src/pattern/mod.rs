@@ -72,6 +72,12 @@ pub(crate) enum PatternOption {
     RouterMandatory(bool),
     /// `ZMQ_ROUTER_HANDOVER`.
     RouterHandover(bool),
+    /// `ZMQ_XPUB_NODROP`.
+    XpubNodrop(bool),
+    /// `ZMQ_XPUB_MANUAL`, and with `last_value` `ZMQ_XPUB_MANUAL_LAST_VALUE`.
+    XpubManual { manual: bool, last_value: bool },
+    /// `ZMQ_INVERT_MATCHING`.
+    InvertMatching(bool),
 }
 
 /// Why a send did not complete.

@@ -8,12 +8,17 @@
 
 use super::dist::Distributor;
 use super::trie::Subscriptions;
-use super::{not_supported, parse_subscription, Pattern, PipeId, Pipes, SendError};
+use super::{not_supported, parse_subscription, Pattern, PatternOption, PipeId, Pipes, SendError};
 use crate::error::Error;
 use crate::msg::Msg;
 use std::collections::VecDeque;
 
-/// The state PUB and XPUB share.
+/// A message for XPUB's `recv`, with the pipe it came from when it is a subscription
+/// (XPUB_MANUAL then subscribes that pipe to what the application chooses).
+pub(crate) type Upstream = (Msg, Option<PipeId>);
+
+/// The state PUB and XPUB share (libzmq's `pub_t` is an `xpub_t` too, so PUB takes
+/// the XPUB options as well).
 #[derive(Debug, Default)]
 pub(crate) struct Publisher {
     subs: Subscriptions,
@@ -23,6 +28,18 @@ pub(crate) struct Publisher {
     pub verbose_subs: bool,
     /// XPUB_VERBOSER: pass every unsubscribe up, not only a topic's last.
     pub verbose_unsubs: bool,
+    /// XPUB_NODROP: EAGAIN instead of dropping for a subscriber at its HWM.
+    nodrop: bool,
+    /// XPUB_MANUAL: subscriptions go up only; the application applies them.
+    manual: bool,
+    /// XPUB_MANUAL_LAST_VALUE: the next message goes only to `last_pipe`.
+    send_last_pipe: bool,
+    /// INVERT_MATCHING: send to the pipes that do NOT match.
+    invert: bool,
+    /// XPUB_MANUAL: the pipe of the last subscription the application received.
+    last_pipe: Option<PipeId>,
+    /// XPUB_MANUAL: what each peer asked for, to cancel it when the peer leaves.
+    requested: Subscriptions,
 }
 
 impl Publisher {
@@ -30,45 +47,136 @@ impl Publisher {
         self.pipes.push(id);
     }
 
-    /// Forgets a pipe; topics nobody subscribes to any more go to `gone`.
-    pub fn detach(&mut self, id: PipeId, gone: impl FnMut(&[u8])) {
+    /// Forgets a pipe; the topics libzmq reports as cancelled go to `gone`: those nobody
+    /// subscribes to any more, every one of the pipe's with XPUB_VERBOSER, and with
+    /// XPUB_MANUAL every one the peer had asked for.
+    pub fn detach(&mut self, id: PipeId, mut gone: impl FnMut(&[u8])) {
         self.pipes.retain(|&p| p != id);
         self.dist.detach(id);
-        self.subs.remove_pipe(id, gone);
+        if self.last_pipe == Some(id) {
+            self.last_pipe = None;
+        }
+        if self.manual {
+            self.requested.remove_pipe(id, true, &mut gone);
+            self.subs.remove_pipe(id, false, |_| {});
+            // As libzmq: the cancellations are not tied to a pipe.
+            self.last_pipe = None;
+        } else {
+            self.subs.remove_pipe(id, self.verbose_unsubs, gone);
+        }
     }
 
-    pub fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) {
-        let subs = &self.subs;
-        self.dist
-            .send(pipes, msg, |first, targets| subs.matching(first, targets));
+    /// Sends one frame to the subscribers its message matches (the ones it does not
+    /// match with INVERT_MATCHING). With XPUB_NODROP a message that some of them cannot
+    /// take now is refused whole (EAGAIN); otherwise they miss it.
+    pub fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        if self.dist.in_message() {
+            self.dist.send(pipes, msg, |_, _| {});
+            return Ok(());
+        }
+        let mut targets = Vec::new();
+        self.subs.matching(&msg, &mut targets);
+        if self.invert {
+            targets = self
+                .pipes
+                .iter()
+                .copied()
+                .filter(|p| !targets.contains(p))
+                .collect();
+        }
+        if self.manual && self.send_last_pipe {
+            if let Some(last) = self.last_pipe {
+                targets.retain(|&p| p == last);
+            }
+        }
+        if self.nodrop && !targets.iter().all(|&p| pipes.can_send(p)) {
+            return Err(SendError::Again(msg));
+        }
+        if self.manual && self.send_last_pipe {
+            self.last_pipe = None;
+        }
+        self.dist.send(pipes, msg, |_, out| *out = targets);
+        Ok(())
+    }
+
+    /// The XPUB options (PUB has them too, as in libzmq).
+    pub fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
+        match opt {
+            PatternOption::XpubVerbose {
+                subscribes,
+                unsubscribes,
+            } => {
+                self.verbose_subs = subscribes;
+                self.verbose_unsubs = unsubscribes;
+            }
+            PatternOption::XpubNodrop(on) => self.nodrop = on,
+            PatternOption::XpubManual { manual, last_value } => {
+                self.manual = manual;
+                self.send_last_pipe = last_value;
+            }
+            PatternOption::InvertMatching(on) => self.invert = on,
+            _ => return Err(Error::Invalid),
+        }
+        Ok(())
+    }
+
+    /// XPUB_MANUAL's SUBSCRIBE/UNSUBSCRIBE on the publisher: (un)subscribes the pipe of
+    /// the last subscription received to `topic`. EINVAL without XPUB_MANUAL.
+    pub fn subscribe(&mut self, topic: &[u8], on: bool) -> Result<(), Error> {
+        if !self.manual {
+            return Err(Error::Invalid);
+        }
+        if let Some(pipe) = self.last_pipe {
+            if on {
+                self.subs.add(topic, pipe);
+            } else {
+                self.subs.remove(topic, pipe);
+            }
+        }
+        Ok(())
+    }
+
+    /// The application received `entry`: with XPUB_MANUAL a subscription's pipe
+    /// becomes the one SUBSCRIBE/UNSUBSCRIBE act on.
+    pub fn received(&mut self, entry: &Upstream) {
+        if self.manual {
+            if let Some(pipe) = entry.1 {
+                self.last_pipe = Some(pipe);
+            }
+        }
     }
 
     /// Reads everything peers sent: subscriptions update the tree; with `up` (XPUB) the
     /// ones libzmq reports, and any other messages, are queued for the application.
-    pub fn read_peers(&mut self, pipes: &mut dyn Pipes, mut up: Option<&mut VecDeque<Msg>>) {
+    /// With XPUB_MANUAL every subscription goes up and none is applied here.
+    pub fn read_peers(&mut self, pipes: &mut dyn Pipes, mut up: Option<&mut VecDeque<Upstream>>) {
         for &id in &self.pipes {
             while let Some(msg) = pipes.try_recv(id) {
                 if let Some((on, topic)) = parse_subscription(&msg) {
-                    let change = if on {
-                        self.subs.add(topic, id)
-                    } else {
-                        self.subs.remove(topic, id)
-                    };
-                    let report = if on {
+                    let report = if self.manual {
+                        if on {
+                            self.requested.add(topic, id);
+                        } else {
+                            self.requested.remove(topic, id);
+                        }
+                        true
+                    } else if on {
+                        let change = self.subs.add(topic, id);
                         change.topic_changed || self.verbose_subs
                     } else {
+                        let change = self.subs.remove(topic, id);
                         // As libzmq: unless other pipes still hold the topic.
                         !change.pipe_changed || change.topic_changed || self.verbose_unsubs
                     };
                     if let (true, Some(q)) = (report, up.as_deref_mut()) {
-                        q.push_back(msg);
+                        q.push_back((msg, Some(id)));
                     }
                     continue;
                 }
                 // A data message: pass it up whole (XPUB) or drop it whole (PUB).
                 let mut more = msg.more();
                 if let Some(q) = up.as_deref_mut() {
-                    q.push_back(msg);
+                    q.push_back((msg, None));
                 }
                 while more {
                     let Some(next) = pipes.try_recv(id) else {
@@ -76,7 +184,7 @@ impl Publisher {
                     };
                     more = next.more();
                     if let Some(q) = up.as_deref_mut() {
-                        q.push_back(next);
+                        q.push_back((next, None));
                     }
                 }
             }
@@ -98,8 +206,7 @@ impl Pattern for Pub {
         self.core.detach(id, |_| {});
     }
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
-        self.core.send(pipes, msg);
-        Ok(())
+        self.core.send(pipes, msg)
     }
     fn recv(&mut self, _pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         not_supported()
@@ -113,6 +220,12 @@ impl Pattern for Pub {
     }
     fn process_inbound(&mut self, pipes: &mut dyn Pipes) {
         self.core.read_peers(pipes, None);
+    }
+    fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
+        self.core.set_option(opt)
+    }
+    fn subscribe(&mut self, _pipes: &mut dyn Pipes, topic: &[u8], on: bool) -> Result<(), Error> {
+        self.core.subscribe(topic, on)
     }
 }
 

@@ -23,9 +23,21 @@ pub(crate) struct Subscriber {
     /// The first frame of a matching message, read ahead by `has_in` for `recv`, and
     /// the pipe it came from.
     prefetched: Option<(PipeId, Msg)>,
+    /// INVERT_MATCHING: deliver what matches no subscription.
+    pub invert: bool,
+    /// XSUB: deliver everything (libzmq filters only on SUB).
+    pub unfiltered: bool,
 }
 
 impl Subscriber {
+    /// A subscriber that delivers every message (XSUB).
+    pub fn unfiltered() -> Subscriber {
+        Subscriber {
+            unfiltered: true,
+            ..Subscriber::default()
+        }
+    }
+
     /// A new publisher: it learns every current subscription.
     pub fn attach(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
         self.fq.attach(id);
@@ -103,7 +115,7 @@ impl Subscriber {
     fn next_match(&mut self, pipes: &mut dyn Pipes) -> Result<(PipeId, Msg), Error> {
         loop {
             let (id, msg) = self.fq.recv_with_pipe(pipes)?;
-            if self.topics.matches(&msg) {
+            if self.unfiltered || self.topics.matches(&msg) != self.invert {
                 return Ok((id, msg));
             }
             // Not subscribed: skip the rest of this message (it is all there already).
@@ -149,6 +161,13 @@ impl Pattern for Sub {
     fn subscribe(&mut self, pipes: &mut dyn Pipes, topic: &[u8], on: bool) -> Result<(), Error> {
         if self.core.count(topic, on) || on {
             self.core.broadcast(pipes, &subscription_msg(topic, on));
+        }
+        Ok(())
+    }
+    fn set_option(&mut self, opt: super::PatternOption) -> Result<(), Error> {
+        match opt {
+            super::PatternOption::InvertMatching(on) => self.core.invert = on,
+            _ => return Err(Error::Invalid),
         }
         Ok(())
     }

@@ -509,15 +509,19 @@ impl Subscriptions {
     }
 
     /// Removes `pipe` from every topic (it disconnected); calls `gone(topic)` for each topic that no pipe subscribes to any more (XPUB passes those up as unsubscriptions).
-    pub fn remove_pipe(&mut self, pipe: PipeId, mut gone: impl FnMut(&[u8])) {
+    /// With `every_topic`, `gone` is called for every topic the pipe held instead (what
+    /// libzmq's XPUB_VERBOSER and XPUB_MANUAL report).
+    pub fn remove_pipe(&mut self, pipe: PipeId, every_topic: bool, mut gone: impl FnMut(&[u8])) {
         // Like libzmq, this visits the whole tree: O(nodes + subscriptions).
         let mut emptied = Vec::new();
         self.tree.for_each_mut(|n, key, pipes| {
             if let Some(i) = pipes.iter().position(|&p| p == pipe) {
                 pipes.swap_remove(i);
                 if pipes.is_empty() {
-                    gone(key);
                     emptied.push(n);
+                }
+                if every_topic || pipes.is_empty() {
+                    gone(key);
                 }
             }
         });
@@ -581,7 +585,7 @@ mod tests {
 
     fn gone(s: &mut Subscriptions, pipe: PipeId) -> Vec<Vec<u8>> {
         let mut v = Vec::new();
-        s.remove_pipe(pipe, |k| v.push(k.to_vec()));
+        s.remove_pipe(pipe, false, |k| v.push(k.to_vec()));
         v.sort();
         v
     }
@@ -1069,7 +1073,7 @@ mod tests {
             assert_eq!(matching(&s, &topic), vec![1, 2]);
             assert_eq!(matching(&s, &other), vec![2]);
             let mut g = Vec::new();
-            s.remove_pipe(1, |k| g.push(k.len()));
+            s.remove_pipe(1, false, |k| g.push(k.len()));
             assert_eq!(g, vec![size]);
             assert_eq!(s.remove(&topic[..10], 2), change(true, true));
             assert_eq!(s.node_count(), 1);
@@ -1122,7 +1126,7 @@ mod tests {
                 t.for_each(|_| n += 1);
                 assert_eq!(n, 10_000);
                 let mut gone = 0;
-                s.remove_pipe(0, |_| gone += 1);
+                s.remove_pipe(0, false, |_| gone += 1);
                 assert_eq!(gone, 3333);
                 s.tree.check();
                 drop(t);

@@ -1,7 +1,7 @@
 //! XPUB: a PUB that also hands the application the subscriptions it receives
 //! (`0x01 topic` / `0x00 topic`) and any other messages peers send up.
 
-use super::publish::Publisher;
+use super::publish::{Publisher, Upstream};
 use super::{subscription_msg, Pattern, PatternOption, PipeId, Pipes, SendError};
 use crate::error::Error;
 use crate::msg::Msg;
@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 pub(crate) struct Xpub {
     core: Publisher,
     /// Messages for `recv`, in arrival order.
-    pending: VecDeque<Msg>,
+    pending: VecDeque<Upstream>,
 }
 
 impl Pattern for Xpub {
@@ -23,18 +23,19 @@ impl Pattern for Xpub {
         // A departed subscriber's topics are cancelled upstream, as in libzmq.
         let pending = &mut self.pending;
         self.core.detach(id, |topic| {
-            pending.push_back(subscription_msg(topic, false))
+            pending.push_back((subscription_msg(topic, false), None))
         });
     }
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
-        self.core.send(pipes, msg);
-        Ok(())
+        self.core.send(pipes, msg)
     }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         if self.pending.is_empty() {
             self.core.read_peers(pipes, Some(&mut self.pending));
         }
-        self.pending.pop_front().ok_or(Error::Again)
+        let entry = self.pending.pop_front().ok_or(Error::Again)?;
+        self.core.received(&entry);
+        Ok(entry.0)
     }
     fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
         if self.pending.is_empty() {
@@ -50,16 +51,10 @@ impl Pattern for Xpub {
         self.core.read_peers(pipes, Some(&mut self.pending));
     }
     fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
-        let PatternOption::XpubVerbose {
-            subscribes,
-            unsubscribes,
-        } = opt
-        else {
-            return Err(Error::Invalid);
-        };
-        self.core.verbose_subs = subscribes;
-        self.core.verbose_unsubs = unsubscribes;
-        Ok(())
+        self.core.set_option(opt)
+    }
+    fn subscribe(&mut self, _pipes: &mut dyn Pipes, topic: &[u8], on: bool) -> Result<(), Error> {
+        self.core.subscribe(topic, on)
     }
 }
 

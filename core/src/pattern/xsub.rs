@@ -4,18 +4,32 @@
 
 use super::dist::Distributor;
 use super::sub::Subscriber;
-use super::{parse_subscription, Pattern, PipeId, Pipes, SendError};
+use super::{parse_subscription, Pattern, PatternOption, PipeId, Pipes, SendError};
 use crate::error::Error;
 use crate::msg::Msg;
 
 /// The XSUB pattern (libzmq's `xsub_t`).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Xsub {
     core: Subscriber,
     dist: Distributor,
     pipes: Vec<PipeId>,
     /// Sending a multipart data message upstream.
     in_message: bool,
+}
+
+impl Default for Xsub {
+    fn default() -> Xsub {
+        Xsub {
+            // As libzmq's XSUB: incoming messages are not filtered (the publisher
+            // filters; a proxy forwards whatever arrives), so INVERT_MATCHING has no
+            // effect here either.
+            core: Subscriber::unfiltered(),
+            dist: Distributor::default(),
+            pipes: Vec::new(),
+            in_message: false,
+        }
+    }
 }
 
 impl Pattern for Xsub {
@@ -58,6 +72,13 @@ impl Pattern for Xsub {
     fn peer_ready(&mut self, pipes: &mut dyn Pipes, id: PipeId) {
         self.core.peer_ready(pipes, id);
     }
+    fn set_option(&mut self, opt: PatternOption) -> Result<(), Error> {
+        match opt {
+            PatternOption::InvertMatching(on) => self.core.invert = on,
+            _ => return Err(Error::Invalid),
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -94,12 +115,16 @@ mod tests {
             .unwrap()
             .incoming
             .push_back(frame("U1", false));
-        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"T1");
+        // Unfiltered, as libzmq's XSUB: "U1" was never subscribed to and still arrives.
+        let mut got = [x.recv(&mut pipes).unwrap(), x.recv(&mut pipes).unwrap()];
+        got.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        assert_eq!(got[0].as_bytes(), b"T1");
+        assert_eq!(got[1].as_bytes(), b"U1");
         assert_eq!(x.recv(&mut pipes).unwrap_err(), Error::Again);
     }
 
     #[test]
-    fn has_in_filters_like_sub_and_has_out_is_always() {
+    fn has_in_does_not_filter_and_has_out_is_always() {
         let mut pipes = FakePipes::default();
         let mut x = Xsub::default();
         assert!(x.has_out(&mut pipes), "no publishers");
@@ -109,9 +134,11 @@ mod tests {
         x.send(&mut pipes, frame("dropped at the HWM", false))
             .unwrap();
         assert!(x.has_out(&mut pipes));
+        x.set_option(PatternOption::InvertMatching(true)).unwrap();
         pipes.incoming(0, &[(b"U", false), (b"T1", true), (b"T2", false)]);
         assert!(x.has_in(&mut pipes));
-        assert_eq!(pipes.unread(0), 1, "U dropped, T1 prefetched");
+        assert_eq!(pipes.unread(0), 2, "U prefetched, kept");
+        assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"U");
         assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"T1");
         assert!(x.has_in(&mut pipes), "mid-message");
         assert_eq!(x.recv(&mut pipes).unwrap().as_bytes(), b"T2");

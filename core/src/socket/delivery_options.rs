@@ -1,7 +1,7 @@
 //! IMMEDIATE and CONFLATE: which pipes queue messages, and how many.
 
 use super::Socket;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::proto::SocketType;
 
 impl Socket {
@@ -37,8 +37,8 @@ impl Socket {
 
     /// Sets `ZMQ_CONFLATE`: keep only the newest message in each pipe, in both
     /// directions, ignoring the HWMs (for "latest value" feeds; single-frame messages).
-    /// Only PUSH, PULL, PUB, SUB and DEALER sockets have it (EINVAL otherwise). Applies
-    /// to later connections.
+    /// Every socket type accepts it, as in libzmq, but only PUSH, PULL, PUB, SUB and
+    /// DEALER act on it. Applies to later connections.
     ///
     /// ```
     /// use ferromq::{Context, SocketType};
@@ -52,16 +52,17 @@ impl Socket {
     ///     push.send(v, 0)?;
     /// }
     /// assert_eq!(&pull.recv(0)?[..], b"3");
-    /// assert!(ctx.socket(SocketType::Req)?.set_conflate(true).is_err());
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_conflate(&mut self, on: bool) -> Result<()> {
-        use SocketType::*;
-        if !matches!(self.ty, Push | Pull | Pub | Sub | Dealer) {
-            return Err(Error::Invalid);
-        }
         self.opts.conflate = on;
         Ok(())
+    }
+
+    /// Whether CONFLATE acts on this socket's pipes (libzmq ignores it elsewhere).
+    pub(crate) fn conflates(&self) -> bool {
+        use SocketType::*;
+        self.opts.conflate && matches!(self.ty, Push | Pull | Pub | Sub | Dealer)
     }
 
     /// `ZMQ_CONFLATE`.

@@ -18,7 +18,7 @@ impl Socket {
             sndhwm: options::hwm(self.opts.sndhwm),
             rcvhwm: options::hwm(self.opts.rcvhwm),
             routing_id: self.opts.routing_id.clone(),
-            conflate: self.opts.conflate,
+            conflate: self.conflates(),
         }
     }
 
@@ -29,11 +29,11 @@ impl Socket {
         let side = self.inproc_side();
         let adopted = self.registry().bind(name, side)?;
         for pipe in adopted.pipes {
-            if self.opts.conflate {
+            if self.conflates() {
                 pipe.set_conflate();
             }
             let id = self.pipes.insert(pipe);
-            self.pattern.attach(&mut self.pipes, id);
+            self.attach(id);
         }
         // Connects that came first may have queued subscriptions for a publisher.
         self.pattern.process_inbound(&mut self.pipes);
@@ -52,7 +52,7 @@ impl Socket {
         if let Some(rid) = self.opts.connect_routing_id.take() {
             pipe.set_routing_id(rid, true);
         }
-        if self.opts.conflate {
+        if self.conflates() {
             pipe.set_conflate();
         }
         let id = self.pipes.insert(pipe);
@@ -61,7 +61,7 @@ impl Socket {
             endpoint: endpoint.clone(),
             pipe: id,
         });
-        self.pattern.attach(&mut self.pipes, id);
+        self.attach(id);
         self.close_rejected();
         self.last_endpoint = endpoint;
         Ok(())

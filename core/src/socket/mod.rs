@@ -19,6 +19,7 @@ use crate::pattern::{self, Pattern, SendError};
 use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
+use crate::transport::socks::{self, SocksSetup, SocksTarget};
 use crate::transport::Endpoint;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
@@ -32,8 +33,11 @@ mod metadata;
 mod monitor;
 #[cfg(test)]
 mod monitor_events;
+mod pubsub_options;
 mod raw_options;
+mod stored_options;
 mod stream_options;
+mod transport_options;
 mod typed_options;
 
 /// Send or receive without blocking: fail with [`Error::Again`] instead (`ZMQ_DONTWAIT`).
@@ -139,7 +143,9 @@ impl Socket {
         ctx.add_socket(&shared)?;
         let mut opts = Options::default();
         let defaults = ctx.options();
-        if !defaults.blocky {
+        // libzmq: SUB and XSUB default to LINGER 0 (nothing they send is worth waiting
+        // for), the others to -1 unless the context is not BLOCKY.
+        if !defaults.blocky || matches!(ty, SocketType::Sub | SocketType::Xsub) {
             opts.linger = 0;
         }
         opts.ipv6 = defaults.ipv6;
@@ -185,11 +191,12 @@ impl Socket {
             sndhwm: options::hwm(self.opts.sndhwm),
             rcvhwm: options::hwm(self.opts.rcvhwm),
             receives: self.ty != SocketType::Push,
-            conflate: self.opts.conflate,
+            conflate: self.conflates(),
             immediate: self.opts.immediate,
             heartbeat: self.opts.heartbeat(),
             tcp: self.opts.tcp_config(),
             connect_timeout: options::millis(self.opts.connect_timeout).filter(|d| !d.is_zero()),
+            socks: None,
             socket: Arc::clone(&self.shared),
             raw: (self.ty == SocketType::Stream).then_some(RawConfig {
                 notify: self.opts.stream_notify,
@@ -225,10 +232,21 @@ impl Socket {
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         self.check_live()?;
+        self.check_mechanism()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.bind_inproc(name);
         }
         let ep = Endpoint::parse(endpoint)?;
+        // USE_FD: one listener owns the adopted descriptor; adopting it again while that
+        // listener lives would close it twice.
+        if self.opts.use_fd >= 0
+            && self
+                .binds
+                .iter()
+                .any(|b| i64::from(b.fd) == i64::from(self.opts.use_fd))
+        {
+            return Err(Error::AddrInUse);
+        }
         let io = self.ctx.io()?;
         let bound = match ListenSocket::open(&ep, self.opts.backlog, &self.opts.tcp_config()) {
             Ok(b) => b,
@@ -281,13 +299,27 @@ impl Socket {
     /// ```
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
         self.check_live()?;
+        self.check_mechanism()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.connect_inproc(name);
         }
-        let (addr, uri) = PeerAddr::resolve(&Endpoint::parse(endpoint)?, self.opts.ipv6)?;
+        let ep = Endpoint::parse(endpoint)?;
+        let mut cfg = self.session_config();
+        let (addr, uri) = if !self.opts.socks_proxy.is_empty() && matches!(ep, Endpoint::Tcp(_)) {
+            // Through the proxy: its address is dialled, and the target goes to it
+            // unresolved (a name the proxy may know and this host not).
+            let proxy = socks::proxy_addr(&self.opts.socks_proxy, self.opts.ipv6)?;
+            cfg.socks = Some(SocksSetup {
+                target: SocksTarget::from_endpoint(endpoint).ok_or(Error::Invalid)?,
+                username: self.opts.socks_username.clone(),
+                password: self.opts.socks_password.clone(),
+            });
+            (PeerAddr::Tcp(proxy, None), endpoint.to_string())
+        } else {
+            PeerAddr::resolve(&ep, self.opts.ipv6)?
+        };
         let io = self.ctx.io()?;
         let token = next_token();
-        let cfg = self.session_config();
         let pipe = Pipe::new(
             Arc::clone(&self.shared),
             SessionWake {
@@ -300,7 +332,7 @@ impl Socket {
         if let Some(rid) = self.opts.connect_routing_id.take() {
             pipe.set_routing_id(rid, true);
         }
-        if self.opts.conflate {
+        if self.conflates() {
             pipe.set_conflate();
         }
         let id = self.pipes.insert(Arc::clone(&pipe));
@@ -403,7 +435,7 @@ impl Socket {
         for cmd in self.shared.take() {
             match cmd {
                 SocketCmd::Attach(pipe) => {
-                    if self.opts.conflate {
+                    if self.conflates() {
                         pipe.set_conflate();
                     }
                     let id = self.pipes.insert(pipe);
@@ -443,8 +475,19 @@ impl Socket {
         self.close_rejected();
     }
 
-    /// Hands pipe `id` to the pattern.
+    /// Hands pipe `id` to the pattern, after queuing on it what libzmq writes on every
+    /// new pipe: PROBE_ROUTER's empty message and XPUB_WELCOME_MSG. They go straight on
+    /// the pipe, so the pattern's own state (REQ's turn, a multipart send) is untouched.
     fn attach(&mut self, id: pattern::PipeId) {
+        use crate::pattern::Pipes;
+        if self.opts.probe_router {
+            let _ = self.pipes.try_send(id, Msg::new());
+        }
+        if !self.opts.welcome_msg.is_empty() {
+            let _ = self
+                .pipes
+                .try_send(id, Msg::from(self.opts.welcome_msg.clone()));
+        }
         self.pattern.attach(&mut self.pipes, id);
         if let Some(rid) = self.pattern.take_generated_routing_id() {
             // libzmq's STREAM keeps the id it generated last in ROUTING_ID.

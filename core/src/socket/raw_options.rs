@@ -43,6 +43,8 @@ impl Socket {
             OptionValue::Int(v) => self.set_int_option(option, *v),
             OptionValue::Int64(v) if option == so::MAXMSGSIZE => self.set_maxmsgsize(*v),
             OptionValue::Int64(v) if option == so::MAXMSGTOTALSIZE => self.set_maxmsgtotalsize(*v),
+            // The u64 bit mask travels as i64 bits.
+            OptionValue::Int64(v) if option == so::AFFINITY => self.set_affinity(*v as u64),
             OptionValue::Bytes(b) => self.set_bytes_option(option, b),
             OptionValue::Int64(_) => Err(Error::Invalid),
         }
@@ -80,6 +82,26 @@ impl Socket {
             so::IPV6 => self.set_ipv6(strict_bool(v)?),
             so::MAXMSGPARTS => self.set_maxmsgparts(v),
             so::STREAM_NOTIFY => self.set_stream_notify(strict_bool(v)?),
+            so::IPV4ONLY => self.set_ipv6(!strict_bool(v)?),
+            so::RATE => self.set_rate(v),
+            so::RECOVERY_IVL => self.set_recovery_ivl(v),
+            so::MULTICAST_HOPS => self.set_multicast_hops(v),
+            so::MULTICAST_MAXTPDU => self.set_multicast_maxtpdu(v),
+            so::MULTICAST_LOOP => self.set_multicast_loop(v != 0),
+            so::LOOPBACK_FASTPATH => self.set_loopback_fastpath(v != 0),
+            so::ZAP_ENFORCE_DOMAIN => self.set_zap_enforce_domain(v != 0),
+            so::TOS => self.set_tos(v),
+            so::TCP_MAXRT => self.set_tcp_maxrt(v),
+            so::USE_FD => self.set_use_fd(v),
+            so::IPC_FILTER_UID => self.add_ipc_filter_uid(u32::from_ne_bytes(v.to_ne_bytes())),
+            so::IPC_FILTER_GID => self.add_ipc_filter_gid(u32::from_ne_bytes(v.to_ne_bytes())),
+            so::IPC_FILTER_PID => self.add_ipc_filter_pid(v),
+            so::INVERT_MATCHING => self.set_invert_matching(v != 0),
+            so::PROBE_ROUTER => self.set_probe_router(relaxed_bool(v)?),
+            so::XPUB_NODROP => self.set_xpub_nodrop(relaxed_bool(v)?),
+            so::XPUB_MANUAL => self.set_xpub_manual(relaxed_bool(v)?),
+            so::XPUB_MANUAL_LAST_VALUE => self.set_xpub_manual_last_value(relaxed_bool(v)?),
+            so::PLAIN_SERVER => self.set_plain_server(strict_bool(v)?),
             _ => Err(Error::Invalid),
         }
     }
@@ -90,6 +112,31 @@ impl Socket {
             so::CONNECT_ROUTING_ID => self.set_connect_routing_id(b),
             so::SUBSCRIBE => self.set_subscribe(b),
             so::UNSUBSCRIBE => self.set_unsubscribe(b),
+            so::TCP_ACCEPT_FILTER if b.is_empty() => self.clear_tcp_accept_filters(),
+            // libzmq clears one filter set when its option is set to NULL.
+            so::IPC_FILTER_UID if b.is_empty() => {
+                self.opts.ipc_filters.uids.clear();
+                Ok(())
+            }
+            so::IPC_FILTER_GID if b.is_empty() => {
+                self.opts.ipc_filters.gids.clear();
+                Ok(())
+            }
+            so::IPC_FILTER_PID if b.is_empty() => {
+                self.opts.ipc_filters.pids.clear();
+                Ok(())
+            }
+            so::TCP_ACCEPT_FILTER => {
+                self.add_tcp_accept_filter(std::str::from_utf8(b).map_err(|_| Error::Invalid)?)
+            }
+            so::ZAP_DOMAIN => self.set_zap_domain(b),
+            so::SOCKS_PROXY => self.set_socks_proxy(b),
+            so::SOCKS_USERNAME => self.set_socks_username(b),
+            so::SOCKS_PASSWORD => self.set_socks_password(b),
+            so::BINDTODEVICE => self.set_bindtodevice(b),
+            so::XPUB_WELCOME_MSG => self.set_xpub_welcome_msg(b),
+            so::PLAIN_USERNAME => self.set_plain_username(b),
+            so::PLAIN_PASSWORD => self.set_plain_password(b),
             _ => Err(Error::Invalid),
         }
     }
@@ -144,7 +191,29 @@ impl Socket {
             so::RCVMORE => int(i32::from(self.get_rcvmore()?)),
             so::EVENTS => int(i32::from(self.events()?)),
             so::FD => int(self.fd()?),
-            so::MECHANISM | so::THREAD_SAFE => int(0),
+            so::THREAD_SAFE => int(0),
+            so::MECHANISM => int(i32::from(self.opts.plain.selected)),
+            so::AFFINITY => Ok(OptionValue::Int64(self.affinity()? as i64)),
+            so::RATE => int(self.rate()?),
+            so::RECOVERY_IVL => int(self.recovery_ivl()?),
+            so::MULTICAST_HOPS => int(self.multicast_hops()?),
+            so::MULTICAST_MAXTPDU => int(self.multicast_maxtpdu()?),
+            so::MULTICAST_LOOP => int(i32::from(self.multicast_loop()?)),
+            so::LOOPBACK_FASTPATH => int(i32::from(self.loopback_fastpath()?)),
+            so::ZAP_ENFORCE_DOMAIN => int(i32::from(self.zap_enforce_domain()?)),
+            so::IPV4ONLY => int(i32::from(!self.ipv6()?)),
+            so::TOS => int(self.tos()?),
+            so::TCP_MAXRT => int(self.tcp_maxrt()?),
+            so::USE_FD => int(self.use_fd()?),
+            so::INVERT_MATCHING => int(i32::from(self.invert_matching()?)),
+            so::PLAIN_SERVER => int(i32::from(self.plain_server()?)),
+            so::PLAIN_USERNAME => Ok(OptionValue::Bytes(self.plain_username()?)),
+            so::PLAIN_PASSWORD => Ok(OptionValue::Bytes(self.plain_password()?)),
+            so::ZAP_DOMAIN => Ok(OptionValue::Bytes(self.zap_domain()?)),
+            so::SOCKS_PROXY => Ok(OptionValue::Bytes(self.socks_proxy()?)),
+            so::SOCKS_USERNAME => Ok(OptionValue::Bytes(self.socks_username()?)),
+            so::SOCKS_PASSWORD => Ok(OptionValue::Bytes(self.socks_password()?)),
+            so::BINDTODEVICE => Ok(OptionValue::Bytes(self.bindtodevice()?)),
             _ => Err(Error::Invalid),
         }
     }
@@ -176,6 +245,10 @@ mod tests {
                 opt,
                 so::TYPE | so::RCVMORE | so::EVENTS | so::FD | so::MECHANISM | so::THREAD_SAFE
             );
+            if matches!(opt, so::RATE | so::MULTICAST_HOPS | so::MULTICAST_MAXTPDU) {
+                // Must be > 0: their defaults are, so they round-trip too.
+                assert!(v > 0, "option {opt}");
+            }
             assert_eq!(
                 s.set_option(opt, &OptionValue::Int(v)).is_ok(),
                 !read_only,

@@ -273,15 +273,15 @@ impl Socket {
     }
 
     /// Sets `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`): the id this socket announces to its
-    /// peers, which a ROUTER peer uses to address it. 1 to 255 bytes, not starting with a
-    /// zero byte (those are reserved for generated ids); EINVAL otherwise. Applies to
-    /// later connections.
+    /// peers, which a ROUTER peer uses to address it: 1 to 255 bytes (EINVAL otherwise;
+    /// a leading zero byte is allowed, as in libzmq, though ROUTERs generate such ids
+    /// for anonymous peers). Applies to later connections.
     ///
     /// ```
     /// let mut dealer = ferromq::Context::new().socket(ferromq::SocketType::Dealer)?;
     /// dealer.set_routing_id(b"worker-1")?;
     /// assert_eq!(dealer.routing_id()?, b"worker-1");
-    /// assert!(dealer.set_routing_id(b"\0reserved").is_err());
+    /// assert!(dealer.set_routing_id(b"").is_err());
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_routing_id(&mut self, id: &[u8]) -> Result<()> {
@@ -311,7 +311,11 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_connect_routing_id(&mut self, id: &[u8]) -> Result<()> {
-        if !matches!(self.ty, SocketType::Router | SocketType::Stream) {
+        // libzmq's REP is a ROUTER underneath and takes it too.
+        if !matches!(
+            self.ty,
+            SocketType::Router | SocketType::Rep | SocketType::Stream
+        ) {
             return Err(Error::Invalid);
         }
         self.opts.connect_routing_id = Some(options::routing_id(id)?);
@@ -379,16 +383,19 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_xpub_verbose(&mut self, on: bool) -> Result<()> {
+        // As libzmq: VERBOSE sets the subscribe half and turns VERBOSER's half off.
         self.pattern.set_option(PatternOption::XpubVerbose {
             subscribes: on,
-            unsubscribes: self.opts.xpub_verboser,
+            unsubscribes: false,
         })?;
         self.opts.xpub_verbose = on;
+        self.opts.xpub_verboser = false;
         Ok(())
     }
 
     /// `ZMQ_XPUB_VERBOSER`: like XPUB_VERBOSE, and pass every unsubscription up too,
-    /// not only the last one for each topic. XPUB only (EINVAL otherwise).
+    /// not only the last one for each topic (setting it to false turns both off, as in
+    /// libzmq). PUB and XPUB only (EINVAL otherwise).
     ///
     /// ```
     /// let mut x = ferromq::Context::new().socket(ferromq::SocketType::Xpub)?;
@@ -396,13 +403,11 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn set_xpub_verboser(&mut self, on: bool) -> Result<()> {
-        // libzmq: VERBOSER implies VERBOSE for subscriptions.
-        let subs = on || self.opts.xpub_verbose;
         self.pattern.set_option(PatternOption::XpubVerbose {
-            subscribes: subs,
+            subscribes: on,
             unsubscribes: on,
         })?;
-        self.opts.xpub_verbose = subs;
+        self.opts.xpub_verbose = on;
         self.opts.xpub_verboser = on;
         Ok(())
     }

@@ -43,7 +43,25 @@ impl Drop for TempSocketDir {
 }
 
 /// Binds and listens on `ep` (non-blocking).
-pub(crate) fn listen(ep: &IpcEndpoint, backlog: i32) -> Result<IpcListen> {
+pub(crate) fn listen(ep: &IpcEndpoint, backlog: i32, use_fd: i32) -> Result<IpcListen> {
+    if let Some(sock) = super::tcp::adopted_fd(use_fd) {
+        // USE_FD: the descriptor is bound and listening already; its own address is
+        // the endpoint (as libzmq reports it).
+        let local = sock.local_addr()?;
+        let address = match (local.as_pathname(), local.as_abstract_namespace()) {
+            (Some(p), _) => p.to_string_lossy().into_owned(),
+            (None, Some(name)) => format!("@{}", String::from_utf8_lossy(name)),
+            (None, None) => return Err(Error::Invalid),
+        };
+        sock.set_nonblocking(true)?;
+        return Ok(IpcListen {
+            listener: UnixListener::from_std(std::os::unix::net::UnixListener::from(
+                std::os::fd::OwnedFd::from(sock),
+            )),
+            endpoint: format!("ipc://{address}"),
+            temp: None,
+        });
+    }
     let (address, temp) = if ep.is_wildcard() {
         let dir = make_temp_dir()?;
         let file = dir.join("socket");
@@ -128,7 +146,7 @@ mod tests {
     fn temp_dir_is_private_and_removed_with_its_socket() {
         use std::os::unix::fs::PermissionsExt;
         let ep = IpcEndpoint::parse("*").unwrap();
-        let l = listen(&ep, 10).unwrap();
+        let l = listen(&ep, 10, -1).unwrap();
         let path = l.endpoint.strip_prefix("ipc://").unwrap().to_string();
         assert!(path.ends_with("/socket"), "{path}");
         let dir = Path::new(&path).parent().unwrap().to_path_buf();

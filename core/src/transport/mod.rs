@@ -1,8 +1,10 @@
 //! Transports: endpoint parsing and the set-up of each kind of OS socket.
 
 pub(crate) mod endpoint;
+pub(crate) mod filter;
 pub(crate) mod interface;
 pub(crate) mod ipc;
+pub(crate) mod socks;
 pub(crate) mod tcp;
 pub(crate) mod tuning;
 

@@ -1,6 +1,7 @@
 //! TCP socket set-up with socket2: listeners with SO_REUSEADDR, non-blocking connects,
 //! TCP_NODELAY on every connection, and the socket's buffer and keepalive settings.
 
+use super::filter::{IpMask, IpcFilters};
 use super::tuning::StreamTuning;
 use super::Dial;
 use crate::error::Result;
@@ -11,16 +12,27 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 
 /// What TCP connections and listeners take from the socket options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TcpConfig {
     pub tuning: StreamTuning,
     /// IPV6: IPv6 addresses may be used, and IPv6 listeners accept IPv4 too.
     pub ipv6: bool,
+    /// USE_FD: a descriptor, already bound and listening, that `bind` adopts instead of
+    /// creating a socket (-1 = none), for tcp and ipc alike.
+    pub use_fd: i32,
+    /// TCP_ACCEPT_FILTER masks (empty = accept every peer).
+    pub accept_filters: Vec<IpMask>,
+    /// IPC_FILTER_UID/GID/PID sets (empty = accept every peer).
+    pub ipc_filters: IpcFilters,
 }
 
 /// Binds and listens on `addr` (non-blocking). SNDBUF/RCVBUF are set before `listen`,
 /// so accepted connections inherit them.
 pub(crate) fn listen(addr: SocketAddr, backlog: i32, cfg: &TcpConfig) -> Result<TcpListener> {
+    if let Some(sock) = adopted_fd(cfg.use_fd) {
+        sock.set_nonblocking(true)?;
+        return Ok(TcpListener::from_std(sock.into()));
+    }
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     sock.set_reuse_address(true)?;
     if addr.is_ipv6() {
@@ -29,6 +41,8 @@ pub(crate) fn listen(addr: SocketAddr, backlog: i32, cfg: &TcpConfig) -> Result<
         sock.set_only_v6(!cfg.ipv6)?;
     }
     cfg.tuning.apply_buffers(SockRef::from(&sock))?;
+    cfg.tuning
+        .apply_before_connect(SockRef::from(&sock), addr.is_ipv6())?;
     sock.bind(&addr.into())?;
     sock.listen(backlog)?;
     sock.set_nonblocking(true)?;
@@ -53,6 +67,9 @@ pub(crate) fn connect(
     sock.set_tcp_nodelay(true)?;
     cfg.tuning.apply_buffers(SockRef::from(&sock))?;
     cfg.tuning.apply_keepalive(SockRef::from(&sock))?;
+    cfg.tuning.apply_maxrt(&SockRef::from(&sock))?;
+    cfg.tuning
+        .apply_before_connect(SockRef::from(&sock), addr.is_ipv6())?;
     if let Some(src) = source {
         let bound = sock
             .set_reuse_address(true)
@@ -76,7 +93,22 @@ pub(crate) fn connect(
 /// Prepares an accepted connection.
 pub(crate) fn accepted(stream: &TcpStream, cfg: &TcpConfig) -> io::Result<()> {
     stream.set_nodelay(true)?;
-    cfg.tuning.apply_keepalive(SockRef::from(stream))
+    let sock = SockRef::from(stream);
+    cfg.tuning
+        .apply_tos(&sock, stream.local_addr()?.is_ipv6())?;
+    cfg.tuning.apply_maxrt(&sock)?;
+    cfg.tuning.apply_keepalive(sock)
+}
+
+/// The descriptor USE_FD names, taken over (libzmq closes it with the listener), or
+/// `None` without USE_FD.
+pub(crate) fn adopted_fd(fd: i32) -> Option<Socket> {
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: USE_FD hands ferromq this descriptor, as in libzmq: the application
+    // promises it is an open socket it no longer uses, and the listener owns it now.
+    Some(unsafe { <Socket as std::os::fd::FromRawFd>::from_raw_fd(fd) })
 }
 
 #[cfg(test)]
@@ -94,8 +126,14 @@ mod tests {
                 keepalive_cnt: 4,
                 keepalive_idle: 20,
                 keepalive_intvl: 5,
+                tos: 0x28,
+                maxrt: 0,
+                bind_device: bytes::Bytes::new(),
             },
             ipv6: false,
+            use_fd: -1,
+            accept_filters: Vec::new(),
+            ipc_filters: IpcFilters::default(),
         }
     }
 
@@ -108,6 +146,7 @@ mod tests {
         assert_eq!(s.tcp_keepalive_retries().unwrap(), 4);
         assert_eq!(s.tcp_keepalive_time().unwrap(), Duration::from_secs(20));
         assert_eq!(s.tcp_keepalive_interval().unwrap(), Duration::from_secs(5));
+        assert_eq!(s.tos_v4().unwrap(), 0x28);
     }
 
     /// Both ends of a connection made by `listen`/`connect`/`accepted` carry the

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// The OS-level settings a connection inherits from its socket; -1 leaves the OS
 /// default, as in libzmq.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StreamTuning {
     /// SO_SNDBUF in bytes.
     pub sndbuf: i32,
@@ -22,6 +22,12 @@ pub(crate) struct StreamTuning {
     pub keepalive_idle: i32,
     /// TCP_KEEPINTVL in seconds.
     pub keepalive_intvl: i32,
+    /// TOS: IP_TOS (IPv4) / IPV6_TCLASS (IPv6); 0 leaves the OS default.
+    pub tos: i32,
+    /// TCP_MAXRT: TCP_USER_TIMEOUT in ms; 0 leaves the OS default.
+    pub maxrt: i32,
+    /// BINDTODEVICE: SO_BINDTODEVICE interface; empty for none.
+    pub bind_device: bytes::Bytes,
 }
 
 impl StreamTuning {
@@ -39,6 +45,45 @@ impl StreamTuning {
 
     /// Sets SO_KEEPALIVE and, when it is not -1, whichever of TCP_KEEPCNT/KEEPIDLE/
     /// KEEPINTVL are not -1 (libzmq's `tune_tcp_keepalives`).
+    /// Applies TOS and BINDTODEVICE, which libzmq sets on listeners and on connecting
+    /// sockets before `bind`/`connect`. BINDTODEVICE fails as the kernel says (EPERM
+    /// without CAP_NET_RAW, ENODEV for an unknown interface).
+    pub fn apply_before_connect(&self, sock: SockRef<'_>, ipv6: bool) -> io::Result<()> {
+        self.apply_tos(&sock, ipv6)?;
+        if !self.bind_device.is_empty() {
+            sock.bind_device(Some(&self.bind_device))?;
+        }
+        Ok(())
+    }
+
+    /// Applies TOS (IP_TOS, or IPV6_TCLASS on an IPv6 socket) when it is not 0.
+    pub fn apply_tos(&self, sock: &SockRef<'_>, ipv6: bool) -> io::Result<()> {
+        let Ok(tos) = u32::try_from(self.tos) else {
+            return Ok(());
+        };
+        if tos == 0 {
+            return Ok(());
+        }
+        if ipv6 {
+            sock.set_tclass_v6(tos)?;
+            // An IPv6 socket may carry IPv4 traffic too (dual stack); libzmq sets both.
+            let _ = sock.set_tos_v4(tos);
+            Ok(())
+        } else {
+            sock.set_tos_v4(tos)
+        }
+    }
+
+    /// Applies TCP_MAXRT as TCP_USER_TIMEOUT (what libzmq does on Linux).
+    pub fn apply_maxrt(&self, sock: &SockRef<'_>) -> io::Result<()> {
+        match u32::try_from(self.maxrt) {
+            Ok(ms) if ms > 0 => {
+                sock.set_tcp_user_timeout(Some(Duration::from_millis(u64::from(ms))))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn apply_keepalive(&self, sock: SockRef<'_>) -> io::Result<()> {
         if self.keepalive == -1 {
             return Ok(());
