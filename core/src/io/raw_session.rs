@@ -32,8 +32,9 @@ use std::time::Duration;
 
 /// The most bytes one incoming message holds (libzmq's default `in_batch_size`).
 const READ_CHUNK: usize = 8192;
-/// Reads per wake-up before other sessions get a turn.
-const READS_PER_TURN: usize = 64;
+/// Messages read before they are handed to the socket (so it sees data while a fast
+/// peer keeps the session reading).
+const DELIVER_BATCH: usize = 64;
 /// Messages written per `writev`.
 const WRITE_SLICES: usize = 64;
 
@@ -356,7 +357,10 @@ impl RawSession {
         }
     }
 
-    /// Reads while the socket has credit; every read is one message.
+    /// Reads while the socket has credit; every read is one message. It stops only at
+    /// `WouldBlock` or when the credit is used up (the socket's next read wakes the session
+    /// again): readiness is edge-triggered, so bytes left in the kernel would never be
+    /// announced again.
     fn read_in(&mut self) -> Result<(), ()> {
         if self.pipe.as_ref().is_none_or(|p| p.socket_closed()) {
             return Ok(()); // nobody reads any more: leave the bytes in the kernel
@@ -367,10 +371,7 @@ impl RawSession {
             }
         }
         let fd = self.stream.as_ref().ok_or(())?.as_raw_fd();
-        for _ in 0..READS_PER_TURN {
-            if !self.can_read || self.credit == 0 {
-                break;
-            }
+        while self.can_read && self.credit > 0 {
             // SAFETY: read(2) writes at most `buf.len()` bytes into the session's own
             // buffer, which lives for the whole call.
             let n = unsafe { libc::read(fd, self.buf.as_mut_ptr().cast(), self.buf.len()) };
@@ -379,6 +380,9 @@ impl RawSession {
                 Ok(n) => {
                     let msg = Msg::copy_from_slice(&self.buf[..n.min(self.buf.len())]);
                     self.push(msg);
+                    if self.batch.len() >= DELIVER_BATCH {
+                        self.flush_batch();
+                    }
                 }
                 Err(_) => match io::Error::last_os_error().kind() {
                     io::ErrorKind::WouldBlock => self.can_read = false,
