@@ -358,20 +358,29 @@ impl RawSession {
     }
 
     /// Reads while the socket has credit; every read is one message. It stops only at
-    /// `WouldBlock` or when the credit is used up (the socket's next read wakes the session
-    /// again): readiness is edge-triggered, so bytes left in the kernel would never be
-    /// announced again.
+    /// `WouldBlock` or when the socket is full: readiness is edge-triggered, so bytes left
+    /// in the kernel would never be announced again. At zero credit it asks the pipe
+    /// (delivering what it read), which marks the session for a wake-up by the socket's
+    /// next read when the pipe really is full.
     fn read_in(&mut self) -> Result<(), ()> {
-        if self.pipe.as_ref().is_none_or(|p| p.socket_closed()) {
+        let Some(pipe) = self.pipe.clone() else {
+            return Ok(());
+        };
+        if pipe.socket_closed() {
             return Ok(()); // nobody reads any more: leave the bytes in the kernel
         }
-        if self.credit == 0 {
-            if let Some(pipe) = &self.pipe {
-                self.credit = pipe.inbound_credit();
-            }
-        }
         let fd = self.stream.as_ref().ok_or(())?.as_raw_fd();
-        while self.can_read && self.credit > 0 {
+        while self.can_read {
+            if self.credit == 0 {
+                if self.batch.is_empty() {
+                    self.credit = pipe.inbound_credit();
+                } else {
+                    self.flush_batch();
+                }
+                if self.credit == 0 {
+                    break;
+                }
+            }
             // SAFETY: read(2) writes at most `buf.len()` bytes into the session's own
             // buffer, which lives for the whole call.
             let n = unsafe { libc::read(fd, self.buf.as_mut_ptr().cast(), self.buf.len()) };
