@@ -269,3 +269,31 @@ fn a_dealer_greeting_reaches_a_stream_as_raw_bytes() {
         assert_eq!(sig[9], 0x7F);
     });
 }
+
+/// A fast peer: everything arrives, whatever the RCVHWM (the session reads until the
+/// kernel has nothing left or the socket is full, then resumes when it is read).
+#[test]
+fn a_fast_peer_is_read_to_the_end_at_any_rcvhwm() {
+    bounded(LIMIT, || {
+        for hwm in [1000, 3] {
+            let ctx = Context::new();
+            let mut server = socket(&ctx, SocketType::Stream);
+            server.set_rcvhwm(hwm).unwrap();
+            server.bind("tcp://127.0.0.1:*").unwrap();
+            let addr = tcp_addr(&server.last_endpoint().unwrap());
+            const TOTAL: usize = 16 << 20;
+            let writer = std::thread::spawn(move || {
+                let mut c = TcpStream::connect(addr).unwrap();
+                let block = vec![0x5A; 64 * 1024];
+                for _ in 0..TOTAL / block.len() {
+                    c.write_all(&block).unwrap();
+                }
+            });
+            let (id, _) = recv_pair(&mut server);
+            let got = recv_bytes(&mut server, &id, TOTAL);
+            assert_eq!(got.len(), TOTAL, "RCVHWM {hwm}");
+            assert!(got.iter().all(|&b| b == 0x5A));
+            writer.join().unwrap();
+        }
+    });
+}

@@ -32,8 +32,9 @@ use std::time::Duration;
 
 /// The most bytes one incoming message holds (libzmq's default `in_batch_size`).
 const READ_CHUNK: usize = 8192;
-/// Reads per wake-up before other sessions get a turn.
-const READS_PER_TURN: usize = 64;
+/// Messages read before they are handed to the socket (so it sees data while a fast
+/// peer keeps the session reading).
+const DELIVER_BATCH: usize = 64;
 /// Messages written per `writev`.
 const WRITE_SLICES: usize = 64;
 
@@ -360,20 +361,29 @@ impl RawSession {
         }
     }
 
-    /// Reads while the socket has credit; every read is one message.
+    /// Reads while the socket has credit; every read is one message. It stops only at
+    /// `WouldBlock` or when the socket is full: readiness is edge-triggered, so bytes left
+    /// in the kernel would never be announced again. At zero credit it asks the pipe
+    /// (delivering what it read), which marks the session for a wake-up by the socket's
+    /// next read when the pipe really is full.
     fn read_in(&mut self) -> Result<(), ()> {
-        if self.pipe.as_ref().is_none_or(|p| p.socket_closed()) {
+        let Some(pipe) = self.pipe.clone() else {
+            return Ok(());
+        };
+        if pipe.socket_closed() {
             return Ok(()); // nobody reads any more: leave the bytes in the kernel
         }
-        if self.credit == 0 {
-            if let Some(pipe) = &self.pipe {
-                self.credit = pipe.inbound_credit();
-            }
-        }
         let fd = self.stream.as_ref().ok_or(())?.as_raw_fd();
-        for _ in 0..READS_PER_TURN {
-            if !self.can_read || self.credit == 0 {
-                break;
+        while self.can_read {
+            if self.credit == 0 {
+                if self.batch.is_empty() {
+                    self.credit = pipe.inbound_credit();
+                } else {
+                    self.flush_batch();
+                }
+                if self.credit == 0 {
+                    break;
+                }
             }
             // SAFETY: read(2) writes at most `buf.len()` bytes into the session's own
             // buffer, which lives for the whole call.
@@ -383,6 +393,9 @@ impl RawSession {
                 Ok(n) => {
                     let msg = Msg::copy_from_slice(&self.buf[..n.min(self.buf.len())]);
                     self.push(msg);
+                    if self.batch.len() >= DELIVER_BATCH {
+                        self.flush_batch();
+                    }
                 }
                 Err(_) => match io::Error::last_os_error().kind() {
                     io::ErrorKind::WouldBlock => self.can_read = false,
