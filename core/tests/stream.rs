@@ -297,3 +297,31 @@ fn a_fast_peer_is_read_to_the_end_at_any_rcvhwm() {
         }
     });
 }
+
+#[test]
+fn sends_beyond_sndhwm_go_through_as_the_peer_reads() {
+    bounded(LIMIT, || {
+        // Each written message gives its SNDHWM credit back: with SNDHWM 4, a thousand
+        // blocking sends complete while the plain client reads (they would block for ever
+        // if the session never acknowledged what the kernel took).
+        const COUNT: usize = 1000;
+        let ctx = Context::new();
+        let mut server = socket(&ctx, SocketType::Stream);
+        server.set_sndhwm(4).unwrap();
+        server.bind("tcp://127.0.0.1:*").unwrap();
+        let ep = server.last_endpoint().unwrap();
+        let mut client = TcpStream::connect(tcp_addr(&ep)).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let (id, hello) = recv_pair(&mut server);
+        assert!(hello.is_empty());
+        let reader = std::thread::spawn(move || read_exactly(&mut client, COUNT * 8));
+        for i in 0..COUNT {
+            send_pair(&mut server, &id, &(i as u64).to_be_bytes());
+        }
+        let got = reader.join().unwrap();
+        let want: Vec<u8> = (0..COUNT as u64).flat_map(|i| i.to_be_bytes()).collect();
+        assert_eq!(got, want);
+    });
+}
