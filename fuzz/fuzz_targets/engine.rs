@@ -22,7 +22,7 @@ use std::os::unix::net::{SocketAddr, UnixStream};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use ferromq::{poll, Context, PollItem, Socket, SocketType, DONTWAIT, POLLIN, POLLOUT};
+use ferromq::{poll, Context, PollItem, Socket, SocketType, DONTWAIT, EFSM, POLLIN, POLLOUT};
 use ferromq_fuzz::wire::null_handshake;
 use libfuzzer_sys::fuzz_target;
 
@@ -89,10 +89,21 @@ fn send_some(fd: i32, buf: &[u8]) -> std::io::Result<usize> {
 }
 
 /// Whatever the socket has for us: received and dropped, or echoed by REP and ROUTER.
+///
+/// The socket must be drained: a full pipe stops ferromq reading the connection (as it
+/// stops libzmq), and then it cannot see the peer's end of stream either.
 fn serve(b: &mut Bound) {
     for _ in 0..64 {
-        let Ok(parts) = b.socket.recv_multipart(DONTWAIT) else {
-            return;
+        let parts = match b.socket.recv_multipart(DONTWAIT) {
+            Ok(parts) => parts,
+            // A REQ receives only after a request (REQ_RELAXED allows one at any time).
+            Err(e) if e.errno() == EFSM && b.ty == SocketType::Req => {
+                if b.socket.send(&b"request"[..], DONTWAIT).is_err() {
+                    return;
+                }
+                continue;
+            }
+            Err(_) => return,
         };
         if matches!(b.ty, SocketType::Rep | SocketType::Router) {
             let _ = b.socket.send_multipart(parts, DONTWAIT);
