@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Close with linger after a burst: the process under test (a PUSH connecting over tcp or
 ipc, SNDHWM 0 = no limit) sends 3,000,000 small messages as fast as it can, then closes the
-socket with LINGER -1, terminates its context and exits. The libzmq PULL receiving them
-(RCVHWM 1000) starts reading only once the last send returned, so most of the burst is
+socket with LINGER -1, terminates its context and exits. The PULL receiving them (RCVHWM
+1000) starts reading only once the last send returned, so most of the burst is
 still queued in the sender when it closes. Every message must arrive (0 lost), and close/term
 must wait for them, not hang.
 
