@@ -147,7 +147,7 @@ def sender(args):
     for name, t in events:
         sl.emit("EVENT", name, "%.4f" % t)
     sl.emit("END")
-    s.disable_monitor() if hasattr(s, "disable_monitor") else None
+    s.disable_monitor()
     s.close(0)
     mon.close(0)
     ctx.term()

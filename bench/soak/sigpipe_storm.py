@@ -77,7 +77,9 @@ def drive(impl, args):
         out = proc.stdout.read().strip()
         proc.wait(30)
     rc = proc.returncode
-    os.unlink(ep[len("ipc://"):]) if os.path.exists(ep[len("ipc://"):]) else None
+    path = ep[len("ipc://"):]
+    if os.path.exists(path):
+        os.unlink(path)
     os.rmdir(tmp)
     if rc == -signal.SIGPIPE and died_in_storm:
         outcome = "killed by SIGPIPE after %d subscribers" % done
