@@ -119,6 +119,14 @@ else
     done_step
 fi
 # --- end C tests (issue 5) ---
+# --- fuzz smoke (issue 11) ---
+# fuzz/smoke.sh installs cargo-fuzz if missing, builds the fuzz targets (fuzz/, its own
+# workspace; RUSTC_BOOTSTRAP=1 on stable) and runs each for FUZZ_SMOKE_SECONDS (30 s) from
+# its committed seeds, which are replayed as regression inputs. Long runs: fuzz/run_long.sh.
+step "fuzz smoke (bash fuzz/smoke.sh: 4 cargo-fuzz targets x ${FUZZ_SMOKE_SECONDS:-30}s)"
+bash fuzz/smoke.sh
+done_step
+# --- end fuzz smoke (issue 11) ---
 # --- Python binding (issue 6) ---
 # Builds and installs bindings-python (maturin, abi3 wheel) into .venv, then runs its
 # pytest suite (patterns, options, errors, Poller, Frame, asyncio, signals, pyzmq

@@ -82,7 +82,7 @@ add_row() { local r; for r in "${ROWS[@]+"${ROWS[@]}"}"; do [ "$r" = "$1" ] && r
 record() { # row variant result
     add_row "$1"
     RESULT["$1|$2"]="$3"
-    case "$3" in PASS|PASS*) ;; *) FAILED=1 ;; esac
+    case "$3" in PASS|PASS*|SKIP*|XFAIL*) ;; *) FAILED=1 ;; esac
 }
 
 # ------------------------------------------------------------------ prerequisites
@@ -187,6 +187,15 @@ run_tests() { # lib variant
     for src in "$TESTS_DIR"/test_*.c; do
         name="$(basename "$src" .c)"
         [ -n "$ONLY" ] && [[ "$name" != *"$ONLY"* ]] && continue
+        # Markers in a test's comment (issue 11's misuse programs): `RUN-AGAINST: ferromq`
+        # (the misuse crashes libzmq itself), `XFAIL: <lib> <why>` (a known bug: failing
+        # is expected, passing fails as XPASS; delete the line once the bug is fixed).
+        if grep -q 'RUN-AGAINST: ferromq' "$src" && [ "$lib" != ferromq ]; then
+            record "$name" "$variant" "SKIP(crashes)"  # libzmq crashes on this misuse
+            continue
+        fi
+        local xfail=0
+        grep -q "XFAIL: $lib " "$src" && xfail=1
         bin="$dir/$name"
         if ! "$CC" "${CFLAGS_L[@]}" -o "$bin" "$src" "${LDFLAGS_L[@]}" >"$bin.build.log" 2>&1; then
             record "$name" "$variant" "FAIL(build)"
@@ -203,7 +212,16 @@ run_tests() { # lib variant
         local t0=$SECONDS
         ( cd "$dir" && exec timeout -k 5 "$TEST_TIMEOUT" "$bin" ) >"$bin.log" 2>&1
         rc=$?
-        if [ $rc = 0 ]; then
+        if [ $xfail = 1 ]; then
+            if [ $rc = 0 ]; then
+                record "$name" "$variant" "XPASS"
+                log "  XPASS $variant  $name: it passes now; delete its 'XFAIL: $lib' line"
+            else
+                record "$name" "$variant" "XFAIL(rc=$rc)"
+                log "  XFAIL $variant  $name (rc=$rc, expected); output ($bin.log):"
+                tail -n 8 "$bin.log" | sed 's/^/    /' >&2
+            fi
+        elif [ $rc = 0 ]; then
             record "$name" "$variant" "PASS"
             log "  PASS  $variant  $name ($((SECONDS - t0))s)"
         else
