@@ -4,7 +4,7 @@
 //! most half of the peak still alive), the loop asks glibc's allocator to give free pages
 //! back to the system (`malloc_trim`): without it, the memory of thousands of finished
 //! sessions stays resident in the allocator's arenas (RSS 2 → 127 MB over six rounds of
-//! 5,000 connections while the heap in use stays small; see docs/reliability/allocator.md).
+//! 5,000 connections while the heap in use stays small; see docs/RELIABILITY.md, "Memory after bursts of connections").
 
 use super::conn::Conn;
 use super::listener::Listener;
