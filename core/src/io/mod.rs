@@ -110,7 +110,10 @@ impl IoThread {
         let thread_shared = Arc::clone(&shared);
         let join = std::thread::Builder::new()
             .name(format!("ferromq-io-{index}"))
-            .spawn(move || reactor::run(poll, thread_shared))?;
+            .spawn(move || {
+                crate::signal::block_all_signals();
+                reactor::run(poll, thread_shared)
+            })?;
         Ok(IoThread {
             shared,
             join: Some(join),
