@@ -9,6 +9,7 @@ mod events;
 mod heartbeat;
 mod linger;
 mod listener;
+mod peer_properties;
 mod reactor;
 mod session;
 mod stream;
