@@ -2,12 +2,15 @@
 //! (`zmq_proxy`, `zmq_proxy_steerable`).
 //!
 //! As in libzmq, the proxy polls both sides and forwards whole messages in bursts of up
-//! to [`BURST`] per turn, so one busy side cannot starve the other. Each frame is copied
+//! to [`BURST`] per turn, so one busy side cannot starve the other. It reads a side only
+//! while the other can take a message (POLLOUT), and otherwise waits for that: a side at
+//! its high-water mark, or without peers, never blocks the proxy in a send, so control
+//! commands (TERMINATE) still get through. Each frame is copied
 //! to the capture socket, if any, before it is forwarded. A multipart message counts as
 //! one message in the statistics.
 
 use crate::error::{Error, Result};
-use crate::poll::{poll, PollItem, POLLIN};
+use crate::poll::{poll, PollItem, POLLIN, POLLOUT};
 use crate::proto::SocketType;
 use crate::socket::{Socket, SNDMORE};
 
@@ -126,8 +129,14 @@ fn wait(
 ) -> Result<(bool, bool, bool)> {
     let mut items = Vec::with_capacity(3);
     if !paused {
-        items.push(PollItem::socket(frontend, POLLIN));
-        items.push(PollItem::socket(backend, POLLIN));
+        let front_out = frontend.events()? & POLLOUT != 0;
+        let back_out = backend.events()? & POLLOUT != 0;
+        // Read a side when the other can take the message, else wait until it can.
+        let interest = |peer_out: bool, own_out: bool| {
+            (if peer_out { POLLIN } else { 0 }) | (if own_out { 0 } else { POLLOUT })
+        };
+        items.push(PollItem::socket(frontend, interest(back_out, front_out)));
+        items.push(PollItem::socket(backend, interest(front_out, back_out)));
     }
     let has_control = control.is_some();
     if let Some(c) = control {
@@ -194,7 +203,11 @@ fn forward(
     from_stats: &mut SideStats,
     to_stats: &mut SideStats,
 ) -> Result<()> {
-    for _ in 0..BURST {
+    for i in 0..BURST {
+        // The first message was polled for; later ones must not block in `to.send`.
+        if i > 0 && to.events()? & POLLOUT == 0 {
+            return Ok(());
+        }
         let mut msg = match from.recv(crate::DONTWAIT) {
             Ok(m) => m,
             Err(Error::Again) => return Ok(()),
