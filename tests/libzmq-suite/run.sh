@@ -25,7 +25,8 @@
 #      - a line names a test that is not in the suite or has a reason of an unknown kind.
 #    Reasons start with one of: `security:` (needs CURVE/PLAIN/ZAP), `tipc:`, `libzmq:`
 #    (fails on Debian's libzmq itself), `pending: <area>` (being fixed on another branch),
-#    `ferromq:` (a precise, documented difference).
+#    `ferromq:` (a precise, documented difference), `flaky:` (passes or fails on
+#    libferromq by timing, because of a named bug: run and reported, not enforced).
 #
 # Options: --against  which libraries to build and run (default both; `ferromq` alone checks
 #                     the list without re-proving the `libzmq:` lines);
@@ -51,7 +52,7 @@ while [ $# -gt 0 ]; do
         --against) AGAINST="${2:-}"; shift 2 ;;
         --only) ONLY="${2:-}"; shift 2 ;;
         --jobs) RUN_JOBS="${2:-}"; shift 2 ;;
-        -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -129,8 +130,8 @@ BAD_LIST=0
 while IFS= read -r line || [ -n "$line" ]; do
     line="${line%%#*}"
     [[ "$line" =~ ^[[:space:]]*$ ]] && continue
-    if ! [[ "$line" =~ ^(test_[A-Za-z0-9_]+)[[:space:]]+((security|tipc|libzmq|pending|ferromq):.*[^[:space:]].*)$ ]]; then
-        log "expected-failures.txt: bad line (want 'test_name  kind: reason', kind security|tipc|libzmq|pending|ferromq): $line"
+    if ! [[ "$line" =~ ^(test_[A-Za-z0-9_]+)[[:space:]]+((security|tipc|libzmq|pending|ferromq|flaky):.*[^[:space:]].*)$ ]]; then
+        log "expected-failures.txt: bad line (want 'test_name  kind: reason', kind security|tipc|libzmq|pending|ferromq|flaky): $line"
         BAD_LIST=1; continue
     fi
     name="${BASH_REMATCH[1]}"
@@ -311,7 +312,9 @@ for t in "${TESTS[@]}"; do
     if [ "$F" != - ]; then
         fr="$(result_of ferromq "$t")"
         if [ "$fr" = SKIP ] && [ "$L" != - ]; then fr="SKIP-where-libzmq-runs-it"; fi
-        if [ "$fr" != PASS ] && [ "$fr" != SKIP ] && [ -z "$reason" ]; then
+        if [[ "$reason" == flaky:* ]]; then
+            log "run.sh: NOTICE: $t ($fr on libferromq) is listed as '$reason': not enforced"
+        elif [ "$fr" != PASS ] && [ "$fr" != SKIP ] && [ -z "$reason" ]; then
             problem "$t fails on libferromq ($fr, see $WORK/build/ferromq/$t.log) and is not in expected-failures.txt"
         elif [ "$fr" = PASS ] && [ -n "$reason" ]; then
             problem "$t now passes on libferromq: remove its line from expected-failures.txt ('$reason')"
