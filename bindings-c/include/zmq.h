@@ -892,8 +892,8 @@ unsigned long zmq_stopwatch_intermediate(void *watch);
 unsigned long zmq_stopwatch_stop(void *watch);
 
 /**
- * Starts a thread running `func(arg)`; returns a handle for `zmq_threadclose`, or
- * NULL.
+ * Starts a thread running `func(arg)`, with every signal blocked (as libzmq); returns a
+ * handle for `zmq_threadclose`, or NULL.
  */
 void *zmq_threadstart(void (*func)(void *arg), void *arg);
 

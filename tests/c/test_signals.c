@@ -5,6 +5,7 @@
  * signal(3), so with SA_RESTART, as most programs do. The signal is sent to the process,
  * not to a thread: the library's own threads must block it, as libzmq's do, so the blocked
  * application thread is the one to handle it. The socket still works afterwards.
+ * Threads started with zmq_threadstart have every signal blocked, as libzmq's.
  */
 #include "testutil.h"
 
@@ -99,6 +100,15 @@ static void interrupted(void *ctx, int type, int timeout_opt, blocking_call call
     TU_PASS(what);
 }
 
+static volatile int usr1_blocked = -1;
+
+static void check_mask(void *arg) {
+    (void) arg;
+    sigset_t mask;
+    pthread_sigmask(SIG_BLOCK, NULL, &mask);
+    usr1_blocked = sigismember(&mask, SIGUSR1) && sigismember(&mask, SIGINT);
+}
+
 int main(void) {
     tu_init("test_signals", 60);
     CHECK(signal(SIGUSR1, on_usr1) != SIG_ERR);
@@ -111,5 +121,10 @@ int main(void) {
     interrupted(ctx, ZMQ_PUSH, ZMQ_SNDTIMEO, call_send, "zmq_send with SNDTIMEO");
     interrupted(ctx, ZMQ_PUSH, 0, call_msg_send, "zmq_msg_send");
     CHECK_OK(zmq_ctx_term(ctx));
+    void *t = zmq_threadstart(check_mask, NULL);
+    CHECK(t != NULL);
+    zmq_threadclose(t);
+    CHECK_EQ_INT(usr1_blocked, 1);
+    TU_PASS("zmq_threadstart threads block signals");
     return 0;
 }
