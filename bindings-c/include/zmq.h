@@ -505,7 +505,8 @@ void *zmq_ctx_new(void);
 
 /**
  * Terminates `context`: blocks until all its sockets are closed (calls blocked in them
- * fail with ETERM), then frees it.
+ * fail with ETERM), then frees it. Fails with EINTR, the context still valid, when a
+ * signal handler runs while it waits; it may then be called again.
  *
  * # Safety
  * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.

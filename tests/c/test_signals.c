@@ -1,7 +1,8 @@
 /*
  * test_signals.c: a signal handler that runs while a call blocks makes the call fail with
  * EINTR, as in libzmq (whose waits are poll(2) calls, never restarted): zmq_recv, zmq_send,
- * zmq_msg_recv and zmq_msg_send, without and with a timeout; the handler is installed with
+ * zmq_msg_recv and zmq_msg_send, without and with a timeout, and zmq_ctx_term waiting for
+ * an open socket (it can be called again); the handler is installed with
  * signal(3), so with SA_RESTART, as most programs do. The signal is sent to the process,
  * not to a thread: the library's own threads must block it, as libzmq's do, so the blocked
  * application thread is the one to handle it. The socket still works afterwards.
@@ -100,6 +101,31 @@ static void interrupted(void *ctx, int type, int timeout_opt, blocking_call call
     TU_PASS(what);
 }
 
+/* zmq_ctx_term waiting for a socket that is still open: EINTR, and it can be called
+ * again once the socket is closed. */
+static void ctx_term_interrupted(void) {
+    void *ctx = zmq_ctx_new();
+    CHECK(ctx != NULL);
+    void *s = zmq_socket(ctx, ZMQ_PULL);
+    CHECK(s != NULL);
+    handled = 0;
+    __atomic_store_n(&stop_sender, 0, __ATOMIC_SEQ_CST);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, sender, NULL) == 0);
+    errno = 0;
+    int rc = zmq_ctx_term(ctx);
+    int e = zmq_errno();
+    __atomic_store_n(&stop_sender, 1, __ATOMIC_SEQ_CST);
+    pthread_join(t, NULL);
+    if (rc != -1 || e != EINTR)
+        TU_FAIL("zmq_ctx_term: expected -1 with EINTR, got %d with errno %d (%s)", rc, e,
+                zmq_strerror(e));
+    CHECK(handled > 0);
+    CHECK_OK(zmq_close(s)); /* a PULL: nothing to linger for */
+    CHECK_OK(zmq_ctx_term(ctx));
+    TU_PASS("zmq_ctx_term");
+}
+
 static volatile int usr1_blocked = -1;
 
 static void check_mask(void *arg) {
@@ -121,6 +147,7 @@ int main(void) {
     interrupted(ctx, ZMQ_PUSH, ZMQ_SNDTIMEO, call_send, "zmq_send with SNDTIMEO");
     interrupted(ctx, ZMQ_PUSH, 0, call_msg_send, "zmq_msg_send");
     CHECK_OK(zmq_ctx_term(ctx));
+    ctx_term_interrupted();
     void *t = zmq_threadstart(check_mask, NULL);
     CHECK(t != NULL);
     zmq_threadclose(t);
