@@ -119,6 +119,16 @@ else
     done_step
 fi
 # --- end C tests (issue 5) ---
+# --- libzmq's own test suite (issue 10) ---
+# tests/libzmq-suite/run.sh fetches libzmq 4.3.4's source (Debian's zeromq3, `apt-get source`
+# with a private apt configuration under target/libzmq-suite; the system's is not touched),
+# builds its stable tests/test_*.cpp against Debian's libzmq and the installed libferromq,
+# runs both, and checks the failures against tests/libzmq-suite/expected-failures.txt (which
+# only shrinks). (~2-3 min build + ~2 min run on 2 cores.)
+step "libzmq's own test suite against libferromq (bash tests/libzmq-suite/run.sh)"
+bash tests/libzmq-suite/run.sh
+done_step
+# --- end libzmq's own test suite (issue 10) ---
 # --- fuzz smoke (issue 11) ---
 # fuzz/smoke.sh installs cargo-fuzz if missing, builds the fuzz targets (fuzz/, its own
 # workspace; RUSTC_BOOTSTRAP=1 on stable) and runs each for FUZZ_SMOKE_SECONDS (30 s) from

@@ -516,7 +516,8 @@ void *zmq_ctx_new(void);
 
 /**
  * Terminates `context`: blocks until all its sockets are closed (calls blocked in them
- * fail with ETERM), then frees it.
+ * fail with ETERM), then frees it. Fails with EINTR, the context still valid, when a
+ * signal handler runs while it waits; it may then be called again.
  *
  * # Safety
  * `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
@@ -582,8 +583,8 @@ int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
 
 /**
  * Receives up to `*count` frames of one message, each into a new `malloc`ed buffer
- * (the caller frees them); sets `*count` to the number received and returns their
- * total size.
+ * (the caller frees them); sets `*count` to the number received and returns it too, as
+ * libzmq does (not their total size).
  *
  * # Safety
  * `s` is NULL or from `zmq_socket`; `iov` points to `*count` writable iovecs.
@@ -680,8 +681,9 @@ size_t zmq_msg_size(const zmq_msg_t *msg);
 int zmq_msg_more(const zmq_msg_t *msg);
 
 /**
- * Message property `property`: `ZMQ_MORE`, `ZMQ_SHARED`, or `ZMQ_SRCFD` (always -1:
- * ferromq does not track source descriptors). EINVAL for others.
+ * Message property `property`: `ZMQ_MORE`, `ZMQ_SHARED` (1 for constant data and for
+ * copies), or `ZMQ_SRCFD` (the descriptor of the tcp connection a received frame came
+ * from, -1 otherwise, as libzmq). EINVAL for others.
  *
  * # Safety
  * `msg` is NULL or points to a `zmq_msg_t`.
@@ -701,7 +703,8 @@ int zmq_msg_set(zmq_msg_t *msg, int property, int optval);
  * it came from (`"Socket-Type"`, `"Identity"`, and any others the peer sent), looked up
  * case-insensitively. The string stays valid until the message is closed. NULL with
  * EINVAL for an unknown property or a message without metadata (built locally, or
- * received over inproc), as libzmq; `"Peer-Address"` is not provided yet.
+ * received over inproc), as libzmq. `"Peer-Address"` is the peer's IP address over tcp,
+ * `localhost:UID:GID:PID` of the peer process over ipc.
  *
  * # Safety
  * `msg` is NULL or points to a `zmq_msg_t`; `property` is NULL or a string.
@@ -902,8 +905,8 @@ unsigned long zmq_stopwatch_intermediate(void *watch);
 unsigned long zmq_stopwatch_stop(void *watch);
 
 /**
- * Starts a thread running `func(arg)`; returns a handle for `zmq_threadclose`, or
- * NULL.
+ * Starts a thread running `func(arg)`, with every signal blocked (as libzmq); returns a
+ * handle for `zmq_threadclose`, or NULL.
  */
 void *zmq_threadstart(void (*func)(void *arg), void *arg);
 
@@ -921,10 +924,11 @@ void zmq_threadclose(void *thread);
 void *zmq_timers_new(void);
 
 /**
- * Frees the timers at `*timers_p` and sets `*timers_p` to NULL.
+ * Frees the timers at `*timers_p` and sets `*timers_p` to NULL; EFAULT (and nothing
+ * written) when `*timers_p` is not a live set of timers.
  *
  * # Safety
- * `timers_p` is NULL or points to NULL or to timers from `zmq_timers_new`.
+ * `timers_p` is NULL or points to a pointer as [`zmq_timers_add`] takes.
  */
 int zmq_timers_destroy(void **timers_p);
 
@@ -932,7 +936,8 @@ int zmq_timers_destroy(void **timers_p);
  * Adds a timer calling `handler(id, arg)` every `interval` ms; returns its id.
  *
  * # Safety
- * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ * `timers` is NULL or a pointer returned by `zmq_timers_new` (or, by mistake, by
+ * `zmq_socket` or `zmq_ctx_new`: EFAULT).
  */
 int zmq_timers_add(void *timers,
                    size_t interval,
@@ -943,7 +948,7 @@ int zmq_timers_add(void *timers,
  * Removes a timer; EINVAL if there is none with that id.
  *
  * # Safety
- * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ * As for [`zmq_timers_add`].
  */
 int zmq_timers_cancel(void *timers, int timer_id);
 
@@ -951,7 +956,7 @@ int zmq_timers_cancel(void *timers, int timer_id);
  * Changes a timer's interval (restarting it); EINVAL if there is none with that id.
  *
  * # Safety
- * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ * As for [`zmq_timers_add`].
  */
 int zmq_timers_set_interval(void *timers, int timer_id, size_t interval);
 
@@ -959,7 +964,7 @@ int zmq_timers_set_interval(void *timers, int timer_id, size_t interval);
  * Restarts a timer; EINVAL if there is none with that id.
  *
  * # Safety
- * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ * As for [`zmq_timers_add`].
  */
 int zmq_timers_reset(void *timers, int timer_id);
 
@@ -967,7 +972,7 @@ int zmq_timers_reset(void *timers, int timer_id);
  * Milliseconds until the next timer is due (0 if one is overdue), -1 without timers.
  *
  * # Safety
- * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ * As for [`zmq_timers_add`].
  */
 long zmq_timers_timeout(void *timers);
 
@@ -975,7 +980,7 @@ long zmq_timers_timeout(void *timers);
  * Runs the handlers of the timers that are due (a handler may add or cancel timers).
  *
  * # Safety
- * `timers` is NULL or from `zmq_timers_new` and not destroyed.
+ * As for [`zmq_timers_add`].
  */
 int zmq_timers_execute(void *timers);
 

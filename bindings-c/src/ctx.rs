@@ -64,7 +64,8 @@ pub extern "C" fn zmq_ctx_new() -> *mut c_void {
 }
 
 /// Terminates `context`: blocks until all its sockets are closed (calls blocked in them
-/// fail with ETERM), then frees it.
+/// fail with ETERM), then frees it. Fails with EINTR, the context still valid, when a
+/// signal handler runs while it waits; it may then be called again.
 ///
 /// # Safety
 /// `context` is NULL or a pointer returned by `zmq_ctx_new`/`zmq_init`.
@@ -73,7 +74,9 @@ pub unsafe extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
     guard(-1, || {
         // SAFETY: as the caller guarantees.
         let ctx = unsafe { CtxHandle::context(context) }?;
-        ctx.term();
+        // EINTR (as libzmq) when a signal handler runs while sockets are still open; the
+        // context stays valid, and zmq_ctx_term may be called again.
+        ctx.term_interruptible()?;
         // SAFETY: `context` was checked by `CtxHandle::context` above: a leaked handle.
         let handle = unsafe { &*(context as *const CtxHandle) };
         if handle

@@ -52,8 +52,8 @@ pub unsafe extern "C" fn zmq_sendiov(
 }
 
 /// Receives up to `*count` frames of one message, each into a new `malloc`ed buffer
-/// (the caller frees them); sets `*count` to the number received and returns their
-/// total size.
+/// (the caller frees them); sets `*count` to the number received and returns it too, as
+/// libzmq does (not their total size).
 ///
 /// # Safety
 /// `s` is NULL or from `zmq_socket`; `iov` points to `*count` writable iovecs.
@@ -76,7 +76,6 @@ pub unsafe extern "C" fn zmq_recviov(
         // SAFETY: `iov` points to `room` iovecs (caller's contract).
         let slots = unsafe { std::slice::from_raw_parts_mut(iov, room) };
         let mut got = 0;
-        let mut total = 0usize;
         let mut more = true;
         while more && got < room {
             let fl = if got == 0 {
@@ -99,10 +98,9 @@ pub unsafe extern "C" fn zmq_recviov(
                 iov_len: msg.len(),
             };
             got += 1;
-            total += msg.len();
         }
         // SAFETY: as above.
         unsafe { *count = got };
-        Ok(int_len(total))
+        Ok(int_len(got))
     })
 }

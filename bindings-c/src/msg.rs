@@ -272,8 +272,11 @@ pub unsafe extern "C" fn zmq_msg_init_data(
             hint,
         };
         let body = Body::Bytes(Bytes::from_owner(owner));
+        // Without a free function the bytes are constant data, which libzmq reports as
+        // shared (ZMQ_SHARED): nobody may write into them.
+        let flags = if ffn.is_none() { SHARED } else { 0 };
         // SAFETY: `msg` points to a zmq_msg_t (caller's contract).
-        unsafe { write(msg, body, 0) };
+        unsafe { write(msg, body, flags) };
         Ok(0)
     })
 }
@@ -381,8 +384,9 @@ pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
     })
 }
 
-/// Message property `property`: `ZMQ_MORE`, `ZMQ_SHARED`, or `ZMQ_SRCFD` (always -1:
-/// ferromq does not track source descriptors). EINVAL for others.
+/// Message property `property`: `ZMQ_MORE`, `ZMQ_SHARED` (1 for constant data and for
+/// copies), or `ZMQ_SRCFD` (the descriptor of the tcp connection a received frame came
+/// from, -1 otherwise, as libzmq). EINVAL for others.
 ///
 /// # Safety
 /// `msg` is NULL or points to a `zmq_msg_t`.
@@ -393,11 +397,19 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         let c = unsafe { cmsg_ref(msg) }?;
         match property {
             crate::constants::ZMQ_MORE => Ok(c_int::from(c.flags & MORE != 0)),
-            crate::constants::ZMQ_SRCFD => Ok(-1),
+            crate::constants::ZMQ_SRCFD => Ok(source_fd(c.meta.as_deref())),
             crate::constants::ZMQ_SHARED => Ok(c_int::from(c.flags & SHARED != 0)),
             _ => Err(EINVAL),
         }
     })
+}
+
+/// The connection descriptor recorded in a received frame's metadata (`__fd`, which
+/// only ferromq's own end sets), or -1.
+fn source_fd(meta: Option<&Metadata>) -> c_int {
+    meta.and_then(|m| m.get("__fd"))
+        .and_then(|v| std::str::from_utf8(v).ok()?.parse().ok())
+        .unwrap_or(-1)
 }
 
 /// Sets a message property: libzmq 4.3 has none that can be set, so always EINVAL.
@@ -418,7 +430,8 @@ pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, property: c_int, optva
 /// it came from (`"Socket-Type"`, `"Identity"`, and any others the peer sent), looked up
 /// case-insensitively. The string stays valid until the message is closed. NULL with
 /// EINVAL for an unknown property or a message without metadata (built locally, or
-/// received over inproc), as libzmq; `"Peer-Address"` is not provided yet.
+/// received over inproc), as libzmq. `"Peer-Address"` is the peer's IP address over tcp,
+/// `localhost:UID:GID:PID` of the peer process over ipc.
 ///
 /// # Safety
 /// `msg` is NULL or points to a `zmq_msg_t`; `property` is NULL or a string.

@@ -139,10 +139,30 @@ pub unsafe extern "C" fn zmq_getsockopt(
                 std::ptr::copy_nonoverlapping(bytes.as_ptr(), optval as *mut u8, bytes.len())
             };
         }
+        if zero_fills(option) && room > bytes.len() && !optval.is_null() {
+            // SAFETY: `optval` has room for `room` bytes (caller's contract); this writes
+            // the ones after the value.
+            unsafe {
+                std::ptr::write_bytes((optval as *mut u8).add(bytes.len()), 0, room - bytes.len())
+            };
+        }
         // SAFETY: as above.
         unsafe { *optvallen = bytes.len() };
         Ok(0)
     })
+}
+
+/// Options that libzmq's socket layer (not its option table) answers, accepting a larger
+/// buffer and zeroing the rest of it: an `int64_t` read of ZMQ_RCVMORE is then 0 or 1.
+fn zero_fills(option: c_int) -> bool {
+    matches!(
+        option,
+        sockopt::RCVMORE
+            | sockopt::FD
+            | sockopt::EVENTS
+            | sockopt::THREAD_SAFE
+            | sockopt::LAST_ENDPOINT
+    )
 }
 
 #[cfg(test)]

@@ -15,13 +15,22 @@ unsafe impl Send for Start {}
 
 impl Start {
     fn run(self) {
+        // As libzmq's threads (zmq_threadstart's too): every signal is blocked, so signals
+        // sent to the process go to the application's own threads.
+        // SAFETY: a sigset_t on the stack, filled by sigfillset; pthread_sigmask only reads
+        // it and is given no place for the old mask.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut set);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        }
         // SAFETY: the application's function with its own argument.
         unsafe { (self.func)(self.arg) };
     }
 }
 
-/// Starts a thread running `func(arg)`; returns a handle for `zmq_threadclose`, or
-/// NULL.
+/// Starts a thread running `func(arg)`, with every signal blocked (as libzmq); returns a
+/// handle for `zmq_threadclose`, or NULL.
 #[no_mangle]
 pub extern "C" fn zmq_threadstart(
     func: Option<unsafe extern "C" fn(arg: *mut c_void)>,

@@ -4,7 +4,10 @@
 //! C functions add the clock and the handlers.
 
 use crate::errno::{guard, CResult, EFAULT, EINVAL};
+use std::collections::VecDeque;
 use std::os::raw::{c_int, c_long, c_void};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// A timer handler: `handler(timer_id, arg)`.
@@ -99,26 +102,92 @@ impl<H: Copy> Schedule<H> {
 
 type Timers = Schedule<(TimerFn, usize)>;
 
+const LIVE: u32 = 0xcafe_daed;
+const DEAD: u32 = 0xdead_beef;
+/// Destroyed handles wait this long in the free list before reuse, so that a stale
+/// pointer keeps failing with EFAULT for a while (as for sockets).
+const QUARANTINE: usize = 64;
+
+/// What a C timers pointer points to: a tag first (`repr(C)`), as in context and socket
+/// handles, so a foreign handle is told apart (EFAULT) and nothing is written through it.
+/// Handles are never freed: a destroyed one drops its timers and is reused later.
+#[repr(C)]
+struct TimersHandle {
+    tag: AtomicU32,
+    timers: Mutex<Option<Timers>>,
+}
+
+/// Destroyed handles, oldest first.
+static FREE: Mutex<VecDeque<usize>> = Mutex::new(VecDeque::new());
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The live handle behind a C pointer: EFAULT for NULL, a destroyed set, or any other
+/// object.
+///
 /// # Safety
-/// `timers` is NULL or from `zmq_timers_new` and not destroyed; no other reference to
-/// it is live.
-unsafe fn timers_mut<'a>(timers: *mut c_void) -> CResult<&'a mut Timers> {
+/// `timers` is NULL or a pointer returned by `zmq_timers_new`, `zmq_socket` or
+/// `zmq_ctx_new` (all start with a 4-byte tag and are never freed).
+unsafe fn handle<'a>(timers: *mut c_void) -> CResult<&'a TimersHandle> {
+    if timers.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: as the caller guarantees, the pointer starts with an AtomicU32 tag.
+    let tag = unsafe { &*(timers as *const AtomicU32) };
+    if tag.load(Ordering::Acquire) != LIVE {
+        return Err(EFAULT);
+    }
+    // SAFETY: the tag says this is a timers handle; handles are never freed.
+    Ok(unsafe { &*(timers as *const TimersHandle) })
+}
+
+/// Runs `f` on the live timers at `timers` (EFAULT as [`handle`] says).
+///
+/// # Safety
+/// As for [`handle`].
+unsafe fn with_timers<T>(
+    timers: *mut c_void,
+    f: impl FnOnce(&mut Timers) -> CResult<T>,
+) -> CResult<T> {
     // SAFETY: as the caller guarantees.
-    unsafe { (timers as *mut Timers).as_mut() }.ok_or(EFAULT)
+    let h = unsafe { handle(timers) }?;
+    let mut guard = lock(&h.timers);
+    f(guard.as_mut().ok_or(EFAULT)?)
 }
 
 /// A new, empty set of timers.
 #[no_mangle]
 pub extern "C" fn zmq_timers_new() -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        Ok(Box::into_raw(Box::new(Timers::new())) as *mut c_void)
+        let recycled = {
+            let mut free = lock(&FREE);
+            if free.len() > QUARANTINE {
+                free.pop_front()
+            } else {
+                None
+            }
+        };
+        let h: &'static TimersHandle = match recycled {
+            // SAFETY: the free list only holds leaked handles from below.
+            Some(addr) => unsafe { &*(addr as *const TimersHandle) },
+            None => Box::leak(Box::new(TimersHandle {
+                tag: AtomicU32::new(DEAD),
+                timers: Mutex::new(None),
+            })),
+        };
+        *lock(&h.timers) = Some(Timers::new());
+        h.tag.store(LIVE, Ordering::Release);
+        Ok(h as *const TimersHandle as *mut c_void)
     })
 }
 
-/// Frees the timers at `*timers_p` and sets `*timers_p` to NULL.
+/// Frees the timers at `*timers_p` and sets `*timers_p` to NULL; EFAULT (and nothing
+/// written) when `*timers_p` is not a live set of timers.
 ///
 /// # Safety
-/// `timers_p` is NULL or points to NULL or to timers from `zmq_timers_new`.
+/// `timers_p` is NULL or points to a pointer as [`zmq_timers_add`] takes.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int {
     guard(-1, || {
@@ -126,12 +195,20 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
             return Err(EFAULT);
         }
         // SAFETY: `timers_p` points to a timers pointer (caller's contract).
-        let p = unsafe { std::ptr::replace(timers_p, std::ptr::null_mut()) };
-        if p.is_null() {
+        let p = unsafe { *timers_p };
+        // SAFETY: as the caller guarantees.
+        let h = unsafe { handle(p) }?;
+        if h.tag
+            .compare_exchange(LIVE, DEAD, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
             return Err(EFAULT);
         }
-        // SAFETY: `p` came from Box::into_raw in `zmq_timers_new`.
-        drop(unsafe { Box::from_raw(p as *mut Timers) });
+        let timers = lock(&h.timers).take();
+        drop(timers);
+        lock(&FREE).push_back(p as usize);
+        // SAFETY: as above.
+        unsafe { *timers_p = std::ptr::null_mut() };
         Ok(0)
     })
 }
@@ -139,7 +216,8 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
 /// Adds a timer calling `handler(id, arg)` every `interval` ms; returns its id.
 ///
 /// # Safety
-/// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/// `timers` is NULL or a pointer returned by `zmq_timers_new` (or, by mistake, by
+/// `zmq_socket` or `zmq_ctx_new`: EFAULT).
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_add(
     timers: *mut c_void,
@@ -149,26 +227,32 @@ pub unsafe extern "C" fn zmq_timers_add(
 ) -> c_int {
     guard(-1, || {
         // SAFETY: as the caller guarantees.
-        let t = unsafe { timers_mut(timers) }?;
-        let handler = handler.ok_or(EFAULT)?;
-        let interval = Duration::from_millis(interval as u64);
-        Ok(t.add(Instant::now(), interval, (handler, arg as usize)))
+        unsafe {
+            with_timers(timers, |t| {
+                let handler = handler.ok_or(EFAULT)?;
+                let interval = Duration::from_millis(interval as u64);
+                Ok(t.add(Instant::now(), interval, (handler, arg as usize)))
+            })
+        }
     })
 }
 
 /// Removes a timer; EINVAL if there is none with that id.
 ///
 /// # Safety
-/// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/// As for [`zmq_timers_add`].
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_cancel(timers: *mut c_void, timer_id: c_int) -> c_int {
     guard(-1, || {
         // SAFETY: as the caller guarantees.
-        let t = unsafe { timers_mut(timers) }?;
-        if t.cancel(timer_id) {
-            Ok(0)
-        } else {
-            Err(EINVAL)
+        unsafe {
+            with_timers(timers, |t| {
+                if t.cancel(timer_id) {
+                    Ok(0)
+                } else {
+                    Err(EINVAL)
+                }
+            })
         }
     })
 }
@@ -176,7 +260,7 @@ pub unsafe extern "C" fn zmq_timers_cancel(timers: *mut c_void, timer_id: c_int)
 /// Changes a timer's interval (restarting it); EINVAL if there is none with that id.
 ///
 /// # Safety
-/// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/// As for [`zmq_timers_add`].
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_set_interval(
     timers: *mut c_void,
@@ -184,13 +268,16 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
     interval: usize,
 ) -> c_int {
     guard(-1, || {
-        // SAFETY: as the caller guarantees.
-        let t = unsafe { timers_mut(timers) }?;
         let interval = Duration::from_millis(interval as u64);
-        if t.set_interval(Instant::now(), timer_id, interval) {
-            Ok(0)
-        } else {
-            Err(EINVAL)
+        // SAFETY: as the caller guarantees.
+        unsafe {
+            with_timers(timers, |t| {
+                if t.set_interval(Instant::now(), timer_id, interval) {
+                    Ok(0)
+                } else {
+                    Err(EINVAL)
+                }
+            })
         }
     })
 }
@@ -198,16 +285,19 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
 /// Restarts a timer; EINVAL if there is none with that id.
 ///
 /// # Safety
-/// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/// As for [`zmq_timers_add`].
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_reset(timers: *mut c_void, timer_id: c_int) -> c_int {
     guard(-1, || {
         // SAFETY: as the caller guarantees.
-        let t = unsafe { timers_mut(timers) }?;
-        if t.reset(Instant::now(), timer_id) {
-            Ok(0)
-        } else {
-            Err(EINVAL)
+        unsafe {
+            with_timers(timers, |t| {
+                if t.reset(Instant::now(), timer_id) {
+                    Ok(0)
+                } else {
+                    Err(EINVAL)
+                }
+            })
         }
     })
 }
@@ -215,31 +305,34 @@ pub unsafe extern "C" fn zmq_timers_reset(timers: *mut c_void, timer_id: c_int) 
 /// Milliseconds until the next timer is due (0 if one is overdue), -1 without timers.
 ///
 /// # Safety
-/// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/// As for [`zmq_timers_add`].
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_timeout(timers: *mut c_void) -> c_long {
     guard(-1, || {
         // SAFETY: as the caller guarantees.
-        let t = unsafe { timers_mut(timers) }?;
-        Ok(t.timeout(Instant::now()).map_or(-1, |d| {
-            c_long::try_from(d.as_micros().div_ceil(1000)).unwrap_or(c_long::MAX)
-        }))
+        unsafe {
+            with_timers(timers, |t| {
+                Ok(t.timeout(Instant::now()).map_or(-1, |d| {
+                    c_long::try_from(d.as_micros().div_ceil(1000)).unwrap_or(c_long::MAX)
+                }))
+            })
+        }
     })
 }
 
 /// Runs the handlers of the timers that are due (a handler may add or cancel timers).
 ///
 /// # Safety
-/// `timers` is NULL or from `zmq_timers_new` and not destroyed.
+/// As for [`zmq_timers_add`].
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_execute(timers: *mut c_void) -> c_int {
     guard(-1, || {
-        // SAFETY: as the caller guarantees; the borrow ends before any handler runs.
-        let due = unsafe { timers_mut(timers) }?.take_due(Instant::now());
+        // SAFETY: as the caller guarantees; the lock is released before any handler runs.
+        let due = unsafe { with_timers(timers, |t| Ok(t.take_due(Instant::now()))) }?;
         for (id, (handler, arg)) in due {
-            // SAFETY: as above; re-borrowed for the check only (a handler may have
-            // cancelled this timer).
-            if !unsafe { timers_mut(timers) }?.contains(id) {
+            // SAFETY: as above; only a check (a handler may have cancelled this timer or
+            // destroyed the whole set).
+            if !unsafe { with_timers(timers, |t| Ok(t.contains(id))) }? {
                 continue;
             }
             // SAFETY: the application's handler with its own argument.
@@ -301,5 +394,36 @@ mod tests {
             assert_eq!(zmq_timers_destroy(&mut timers), 0);
         }
         assert!(timers.is_null());
+    }
+
+    #[test]
+    fn foreign_and_destroyed_handles_fail_with_efault_and_are_not_written() {
+        // A foreign object that does not start with the timers tag: a zeroed buffer.
+        let mut foreign = [0u64; 8];
+        let fp = foreign.as_mut_ptr() as *mut c_void;
+        // SAFETY: every call gets a pointer to at least 4 readable bytes.
+        unsafe {
+            assert_eq!(zmq_timers_add(fp, 1, Some(fire), fp), -1);
+            assert_eq!(crate::errno::zmq_errno(), libc::EFAULT);
+            assert_eq!(zmq_timers_timeout(fp), -1);
+            assert_eq!(zmq_timers_execute(fp), -1);
+            let mut p = fp;
+            assert_eq!(zmq_timers_destroy(&mut p), -1);
+            assert_eq!(p, fp, "the caller's pointer is left alone");
+        }
+        assert_eq!(
+            foreign, [0u64; 8],
+            "nothing written through a foreign pointer"
+        );
+        let mut timers = zmq_timers_new();
+        let stale = timers;
+        // SAFETY: live timers, then a destroyed (never freed) handle.
+        unsafe {
+            assert_eq!(zmq_timers_destroy(&mut timers), 0);
+            assert_eq!(zmq_timers_add(stale, 1, Some(fire), stale), -1);
+            assert_eq!(crate::errno::zmq_errno(), libc::EFAULT);
+            let mut again = stale;
+            assert_eq!(zmq_timers_destroy(&mut again), -1);
+        }
     }
 }

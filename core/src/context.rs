@@ -6,10 +6,11 @@ use crate::inproc;
 use crate::io::{IoShared, IoThread, LingerCount, LingerGuard, ThreadSettings};
 use crate::mailbox::SocketShared;
 use crate::proto::SocketType;
+use crate::signal::{Signal, Woken};
 use crate::socket::Socket;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// `ZMQ_IO_THREADS`.
 pub const CTX_IO_THREADS: i32 = 1;
@@ -72,8 +73,8 @@ pub(crate) struct CtxShared {
     next_io: AtomicUsize,
     lingering: Arc<LingerCount>,
     sockets: Mutex<Sockets>,
-    /// Signalled whenever a socket closes (for `term`).
-    closed: Condvar,
+    /// Notified whenever a socket closes (for `term`, which a signal handler may interrupt).
+    closed: Signal,
     opts: Mutex<CtxOptions>,
     /// How I/O threads started from now on are named and scheduled.
     threads: Mutex<ThreadSettings>,
@@ -145,7 +146,7 @@ impl CtxShared {
         self.sockets()
             .by_addr
             .remove(&(Arc::as_ptr(shared) as usize));
-        self.closed.notify_all();
+        self.closed.notify();
     }
 
     /// Makes every call on every socket fail with ETERM from now on, waking blocked ones.
@@ -157,11 +158,17 @@ impl CtxShared {
         }
     }
 
-    /// Waits until every socket is closed.
-    fn wait_sockets_closed(&self) {
-        let mut sockets = self.sockets();
-        while !sockets.by_addr.is_empty() {
-            sockets = self.closed.wait(sockets).unwrap_or_else(|e| e.into_inner());
+    /// Waits until every socket is closed; `Err(Intr)` when a signal handler runs in this
+    /// thread meanwhile.
+    fn wait_sockets_closed(&self) -> Result<()> {
+        loop {
+            let seen = self.closed.generation();
+            if self.sockets().by_addr.is_empty() {
+                return Ok(());
+            }
+            if self.closed.wait(seen, None) == Woken::Interrupted {
+                return Err(Error::Intr);
+            }
         }
     }
 }
@@ -230,7 +237,7 @@ impl Context {
                     next_io: AtomicUsize::new(0),
                     lingering: Arc::new(LingerCount::default()),
                     sockets: Mutex::new(Sockets::default()),
-                    closed: Condvar::new(),
+                    closed: Signal::default(),
                     opts: Mutex::new(CtxOptions {
                         max_sockets: 1023,
                         ipv6: false,
@@ -449,9 +456,21 @@ impl Context {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn term(&self) {
+        while self.term_interruptible() == Err(Error::Intr) {}
+    }
+
+    /// [`Context::term`] that gives up with EINTR ([`Error::Intr`]) when a signal handler
+    /// runs in this thread while it waits for sockets to close, as `zmq_ctx_term` does; the
+    /// context is then shut down but not terminated, and this may be called again.
+    ///
+    /// ```
+    /// let ctx = ferromq::Context::new();
+    /// assert_eq!(ctx.term_interruptible(), Ok(()));
+    /// ```
+    pub fn term_interruptible(&self) -> Result<()> {
         let shared = self.shared();
         shared.shutdown();
-        shared.wait_sockets_closed();
+        shared.wait_sockets_closed()?;
         shared.lingering.wait_zero();
         shared.terminated.store(true, Ordering::Release);
         let stopped: Vec<IoThread> = std::mem::take(
@@ -462,6 +481,7 @@ impl Context {
                 .running,
         );
         drop(stopped);
+        Ok(())
     }
 }
 

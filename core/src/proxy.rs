@@ -2,13 +2,16 @@
 //! (`zmq_proxy`, `zmq_proxy_steerable`).
 //!
 //! As in libzmq, the proxy polls both sides and forwards whole messages in bursts of up
-//! to [`BURST`] per turn, so one busy side cannot starve the other. Each frame is copied
+//! to [`BURST`] per turn, so one busy side cannot starve the other. It reads a side only
+//! while the other can take a message (POLLOUT), and otherwise waits for that: a side at
+//! its high-water mark, or without peers, never blocks the proxy in a send, so control
+//! commands (TERMINATE) still get through. Each frame is copied
 //! to the capture socket, if any, before it is forwarded. A multipart message counts as
 //! one message in the statistics. [`proxy_echo`] and [`proxy_steerable_echo`] are the
 //! proxy whose frontend and backend are one socket (`zmq_proxy(s, s, ...)`).
 
 use crate::error::{Error, Result};
-use crate::poll::{poll, PollItem, POLLIN};
+use crate::poll::{poll, PollItem, POLLIN, POLLOUT};
 use crate::proto::SocketType;
 use crate::socket::{Socket, SNDMORE};
 
@@ -192,14 +195,23 @@ fn wait(
     paused: bool,
 ) -> Result<(bool, bool, bool)> {
     let mut items = Vec::with_capacity(3);
+    // Read a side only when the side it forwards to can take the message, else wait until
+    // it can (POLLOUT): a full or peerless side never blocks the proxy in a send.
+    let interest = |peer_out: bool, own_out: bool| {
+        (if peer_out { POLLIN } else { 0 }) | (if own_out { 0 } else { POLLOUT })
+    };
     let sides = match (paused, ends) {
         (true, _) => 0,
         (false, Ends::Two(frontend, backend)) => {
-            items.push(PollItem::socket(frontend, POLLIN));
-            items.push(PollItem::socket(backend, POLLIN));
+            let front_out = frontend.events()? & POLLOUT != 0;
+            let back_out = backend.events()? & POLLOUT != 0;
+            items.push(PollItem::socket(frontend, interest(back_out, front_out)));
+            items.push(PollItem::socket(backend, interest(front_out, back_out)));
             2
         }
         (false, Ends::Echo(socket)) => {
+            // One socket both ways: read regardless, as libzmq does when frontend ==
+            // backend (a REP only becomes writable by reading a request).
             items.push(PollItem::socket(socket, POLLIN));
             1
         }
@@ -269,7 +281,14 @@ fn forward(
     from_stats: &mut SideStats,
     to_stats: &mut SideStats,
 ) -> Result<()> {
-    for _ in 0..BURST {
+    for i in 0..BURST {
+        // The first message was polled for; later ones must not block in `to.send` (an
+        // echo is not checked, as in libzmq: a REP is writable only once it has read).
+        if let Some(to) = to.as_deref_mut().filter(|_| i > 0) {
+            if to.events()? & POLLOUT == 0 {
+                return Ok(());
+            }
+        }
         let mut msg = match from.recv(crate::DONTWAIT) {
             Ok(m) => m,
             Err(Error::Again) => return Ok(()),

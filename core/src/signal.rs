@@ -5,6 +5,12 @@
 //! never be lost between the check and the sleep. Notifying costs one atomic increment
 //! unless somebody is actually asleep, which keeps busy pipes free of syscalls.
 //!
+//! A sleeper waits in poll(2) on an eventfd of its own thread, registered with the signal
+//! while it sleeps, and not on a condition variable: like libzmq's blocking calls, which
+//! wait in poll(2) on their mailbox, the wait then ends with EINTR when a signal handler
+//! runs in that thread (poll is never restarted, whatever SA_RESTART says), so a program's
+//! SIGINT/SIGALRM handler gets control back from a blocked send or receive.
+//!
 //! A signal can also drive an event loop through its readiness FD (`ZMQ_FD`): an eventfd,
 //! made on first request, that becomes readable on the first notify after it was last
 //! cleared. It is edge-like, as libzmq's: readable means "events may have changed", and
@@ -14,16 +20,27 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
+
+/// How [`Signal::wait`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Woken {
+    /// The generation moved on: something may have changed.
+    Notified,
+    /// The deadline passed first.
+    TimedOut,
+    /// A signal handler ran in the waiting thread (EINTR).
+    Interrupted,
+}
 
 /// A wake-up point for one socket.
 #[derive(Debug, Default)]
 pub(crate) struct Signal {
     generation: AtomicU64,
     sleepers: AtomicU32,
-    lock: Mutex<()>,
-    cond: Condvar,
+    /// The wake eventfds of the threads sleeping on this signal.
+    waiters: Mutex<Vec<RawFd>>,
     /// The readiness eventfd, once asked for.
     fd: OnceLock<OwnedFd>,
     /// The eventfd has been written since it was last cleared.
@@ -45,10 +62,12 @@ impl Signal {
             }
         }
         if self.sleepers.load(Ordering::SeqCst) > 0 {
-            // Taking the lock orders this notify after a sleeper's generation check; it is
-            // released before waking, so the woken thread does not block on it again.
-            drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
-            self.cond.notify_all();
+            // A sleeper registers its fd under this lock before it checks the generation,
+            // so it either sees the new generation or is in the list written to here.
+            let waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+            for &fd in waiters.iter() {
+                write_one(fd);
+            }
         }
     }
 
@@ -93,41 +112,126 @@ impl Signal {
         }
     }
 
-    /// Sleeps until the generation differs from `seen` or `deadline` passes.
-    /// Returns `false` on timeout.
-    pub fn wait(&self, seen: u64, deadline: Option<Instant>) -> bool {
+    /// Sleeps until the generation differs from `seen`, `deadline` passes, or a signal
+    /// handler runs in this thread.
+    pub fn wait(&self, seen: u64, deadline: Option<Instant>) -> Woken {
+        let fd = match thread_wake_fd() {
+            Ok(fd) => fd,
+            // No eventfd to sleep on (EMFILE…): poll the generation instead, briefly.
+            Err(_) => return self.wait_by_polling(seen, deadline),
+        };
         self.sleepers.fetch_add(1, Ordering::SeqCst);
-        let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        let woke = loop {
+        self.waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(fd);
+        let woken = loop {
             if self.generation.load(Ordering::SeqCst) != seen {
-                break true;
+                break Woken::Notified;
             }
-            match deadline {
-                None => guard = self.cond.wait(guard).unwrap_or_else(|e| e.into_inner()),
+            let timeout_ms = match deadline {
+                None => -1,
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
-                        break false;
+                        break Woken::TimedOut;
                     }
-                    guard = self
-                        .cond
-                        .wait_timeout(guard, d - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0;
+                    // Rounded up, so the wait never ends just before the deadline.
+                    let ms = (d - now).as_micros().div_ceil(1000);
+                    i32::try_from(ms).unwrap_or(i32::MAX)
                 }
+            };
+            let mut p = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd on the stack, for the duration of the call.
+            let n = unsafe { libc::poll(&mut p, 1, timeout_ms) };
+            if n < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
+                break Woken::Interrupted;
+            }
+            if n > 0 {
+                // A notify, possibly one meant for an earlier wait: the loop re-checks.
+                drain(fd);
             }
         };
-        drop(guard);
+        {
+            let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = waiters.iter().position(|&w| w == fd) {
+                waiters.swap_remove(i);
+            }
+        }
         self.sleepers.fetch_sub(1, Ordering::SeqCst);
-        woke
+        woken
     }
+
+    /// [`Signal::wait`] for a thread that cannot have a wake eventfd: looks at the
+    /// generation every millisecond.
+    fn wait_by_polling(&self, seen: u64, deadline: Option<Instant>) -> Woken {
+        loop {
+            if self.generation.load(Ordering::SeqCst) != seen {
+                return Woken::Notified;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Woken::TimedOut;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+}
+
+/// Blocks every signal in the calling thread, as libzmq does in its own threads: a signal
+/// sent to the process (SIGINT, SIGALRM…) is then handled by an application thread, whose
+/// blocked call returns EINTR, and never by an I/O thread, where it would go unseen.
+pub(crate) fn block_all_signals() {
+    // SAFETY: a sigset_t on the stack, filled by sigfillset; pthread_sigmask only reads it
+    // and is given no place for the old mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+thread_local! {
+    /// This thread's wake eventfd, made on its first blocking wait, closed at thread exit.
+    static WAKE_FD: OnceLock<OwnedFd> = const { OnceLock::new() };
+}
+
+/// The calling thread's wake eventfd.
+fn thread_wake_fd() -> io::Result<RawFd> {
+    WAKE_FD.with(|cell| {
+        if let Some(fd) = cell.get() {
+            return Ok(fd.as_raw_fd());
+        }
+        // SAFETY: eventfd(2) takes no pointers; a non-negative result is a new descriptor
+        // that nothing else owns, so OwnedFd may take it.
+        let raw = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: see above: `raw` is a fresh descriptor owned by nobody else.
+        let fd = cell.get_or_init(|| unsafe { OwnedFd::from_raw_fd(raw) });
+        Ok(fd.as_raw_fd())
+    })
+}
+
+/// Resets an eventfd to unreadable.
+fn drain(fd: RawFd) {
+    let mut buf = [0u8; 8];
+    // SAFETY: reads at most 8 bytes into a local buffer of 8 bytes; the fd is
+    // non-blocking, so a concurrent reset only makes this fail with EAGAIN.
+    unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
 }
 
 /// Adds one to an eventfd (making it readable).
 fn write_one(fd: RawFd) {
     let one = 1u64.to_ne_bytes();
-    // SAFETY: writes 8 bytes from a local buffer of 8 bytes to an eventfd this signal
-    // owns. It cannot fail short of counter overflow, which one write per clear rules out.
+    // SAFETY: writes 8 bytes from a local buffer of 8 bytes to an eventfd that is open: the
+    // signal's own, or a sleeper's, which stays open while it is in `waiters` (it is removed
+    // under the lock `notify` holds while writing). It cannot fail short of counter
+    // overflow, which takes 2^64 writes.
     unsafe { libc::write(fd, one.as_ptr().cast(), one.len()) };
 }
 
@@ -142,7 +246,10 @@ mod tests {
         let s = Signal::default();
         let seen = s.generation();
         s.notify();
-        assert!(s.wait(seen, Some(Instant::now() + Duration::from_secs(5))));
+        assert_eq!(
+            s.wait(seen, Some(Instant::now() + Duration::from_secs(5))),
+            Woken::Notified
+        );
     }
 
     fn readable(fd: RawFd) -> bool {
@@ -174,7 +281,12 @@ mod tests {
     fn wait_times_out_without_notify() {
         let s = Signal::default();
         let seen = s.generation();
-        assert!(!s.wait(seen, Some(Instant::now() + Duration::from_millis(10))));
+        let start = Instant::now();
+        assert_eq!(
+            s.wait(seen, Some(start + Duration::from_millis(10))),
+            Woken::TimedOut
+        );
+        assert!(start.elapsed() >= Duration::from_millis(10));
     }
 
     #[test]
@@ -187,6 +299,53 @@ mod tests {
             std::thread::yield_now();
         }
         s.notify();
-        assert!(t.join().unwrap());
+        assert_eq!(t.join().unwrap(), Woken::Notified);
+    }
+
+    #[test]
+    fn a_stale_wake_up_does_not_end_the_next_wait() {
+        let s = Signal::default();
+        let fd = thread_wake_fd().unwrap();
+        write_one(fd); // as a notify that raced with the end of an earlier wait
+        let seen = s.generation();
+        assert_eq!(
+            s.wait(seen, Some(Instant::now() + Duration::from_millis(20))),
+            Woken::TimedOut
+        );
+    }
+
+    extern "C" fn on_usr1(_: libc::c_int) {}
+
+    #[test]
+    fn a_signal_handler_ends_the_wait_with_interrupted() {
+        // SIGUSR1 with a handler that does nothing and SA_RESTART, as signal(3) installs
+        // it: poll(2) still fails with EINTR, as libzmq's waits do.
+        // SAFETY: a zeroed sigaction with a valid handler and flags; no old action kept.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_usr1 as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            sa.sa_flags = libc::SA_RESTART;
+            assert_eq!(libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut()), 0);
+        }
+        let s = Arc::new(Signal::default());
+        let seen = s.generation();
+        let s2 = Arc::clone(&s);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let t = std::thread::spawn(move || {
+            // SAFETY: pthread_self takes no arguments.
+            tx.send(unsafe { libc::pthread_self() }).unwrap();
+            s2.wait(seen, Some(Instant::now() + Duration::from_secs(10)))
+        });
+        let thread = rx.recv().unwrap();
+        while s.sleepers.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        // SAFETY: `thread` is alive: it is joined below.
+        assert_eq!(unsafe { libc::pthread_kill(thread, libc::SIGUSR1) }, 0);
+        assert_eq!(t.join().unwrap(), Woken::Interrupted);
+        assert!(
+            s.waiters.lock().unwrap().is_empty(),
+            "the sleeper unregistered"
+        );
     }
 }

@@ -293,3 +293,41 @@ fn steerable_echo_counts_received_for_the_frontend_and_sent_for_the_backend() {
         assert_eq!(t.join().unwrap(), Ok(()));
     });
 }
+
+#[test]
+fn a_backend_without_peers_does_not_block_the_proxy_in_a_send() {
+    // libzmq's test_proxy_terminate: a SUB->PUSH proxy whose PUSH has no puller still
+    // obeys TERMINATE after messages arrived, since it reads the frontend only while the
+    // backend can take a message.
+    bounded(LIMIT, || {
+        let ctx = Context::new();
+        let mut front = socket(&ctx, SocketType::Sub);
+        front.set_subscribe(b"").unwrap();
+        front.bind("inproc://t-in").unwrap();
+        let mut back = socket(&ctx, SocketType::Push);
+        back.bind("inproc://t-out").unwrap();
+        let mut control = socket(&ctx, SocketType::Rep);
+        control.bind("inproc://t-control").unwrap();
+        let proxy_thread = std::thread::spawn(move || {
+            proxy_steerable(&mut front, &mut back, None, Some(&mut control))
+        });
+        // An XPUB, to know when the proxy's subscription has arrived.
+        let mut publisher = socket(&ctx, SocketType::Xpub);
+        publisher.connect("inproc://t-in").unwrap();
+        assert_eq!(publisher.recv(0).unwrap().to_vec(), b"\x01".to_vec());
+        let mut steer = socket(&ctx, SocketType::Req);
+        steer.connect("inproc://t-control").unwrap();
+        for _ in 0..3 {
+            publisher.send("This is a test", 0).unwrap();
+        }
+        // The messages are in the proxy's SUB (inproc queues synchronously) when it polls
+        // for this command: the proxy sees both at once, and must not take the messages.
+        steer.send("STATISTICS", 0).unwrap();
+        let stats = steer.recv_multipart(0).unwrap();
+        let frontend_in = u64::from_ne_bytes(stats[0][..].try_into().unwrap());
+        assert_eq!(frontend_in, 0, "nothing read while the backend cannot send");
+        steer.send("TERMINATE", 0).unwrap();
+        steer.recv(0).unwrap();
+        assert_eq!(proxy_thread.join().unwrap(), Ok(()));
+    });
+}

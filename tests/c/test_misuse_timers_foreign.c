@@ -3,9 +3,6 @@
  * timers handle (a context, a socket, a zeroed buffer of the application's) must fail with
  * -1 and EFAULT, as libzmq does (it checks a tag), and leave that object working; and the
  * real timers keep working afterwards.
- *
- * XFAIL: ferromq zmq_timers_* take any non-NULL pointer as timers (issue 11; handle
- * validation is being fixed separately). Delete this XFAIL line once that lands.
  */
 #include "testutil.h"
 

@@ -10,6 +10,7 @@ mod events;
 mod heartbeat;
 mod linger;
 mod listener;
+mod peer_properties;
 mod raw_session;
 mod reactor;
 mod session;
@@ -118,6 +119,7 @@ impl IoThread {
         let join = std::thread::Builder::new()
             .name(settings.thread_name(index))
             .spawn(move || {
+                crate::signal::block_all_signals();
                 apply.apply_to_current_thread();
                 reactor::run(poll, thread_shared)
             })?;

@@ -545,12 +545,16 @@ impl Session {
 
     fn handshake_done(&mut self, peer: PeerInfo, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
         self.peer_minor = peer.minor_version;
+        let metadata = match &self.stream {
+            Some(s) => super::peer_properties::with_local_properties(peer.metadata, s),
+            None => peer.metadata,
+        };
         match &mut self.role {
             Role::Connect { backoff, .. } => {
                 *backoff = None;
                 if let Some(pipe) = &self.pipe {
                     pipe.set_routing_id(peer.identity, false);
-                    pipe.set_peer_metadata(Arc::new(peer.metadata));
+                    pipe.set_peer_metadata(Arc::new(metadata));
                     // ROUTER learns the peer's id; SUB re-sends what a publisher forgot.
                     pipe.peer_ready();
                 }
@@ -568,7 +572,7 @@ impl Session {
                     self.cfg.rcvhwm,
                 );
                 pipe.set_routing_id(peer.identity, false);
-                pipe.set_peer_metadata(Arc::new(peer.metadata));
+                pipe.set_peer_metadata(Arc::new(metadata));
                 if self.cfg.conflate {
                     pipe.set_conflate();
                 }

@@ -19,6 +19,7 @@ use crate::pattern::{self, Pattern, SendError};
 use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
+use crate::signal::Woken;
 use crate::transport::socks::{self, SocksSetup, SocksTarget};
 use crate::transport::Endpoint;
 use std::os::fd::AsRawFd;
@@ -531,19 +532,20 @@ impl Socket {
         }
     }
 
-    /// Sleeps until something may have changed. `Err(Again)` when the wait expired.
+    /// Sleeps until something may have changed. `Err(Again)` when the wait expired,
+    /// `Err(Intr)` when a signal handler ran in this thread meanwhile (as libzmq).
     fn wait(&self, seen: u64, wait: Wait) -> Result<()> {
         self.check_live()?;
-        let woke = match wait {
-            Wait::No => false,
+        let woken = match wait {
+            Wait::No => Woken::TimedOut,
             Wait::Forever => self.shared.signal.wait(seen, None),
             Wait::Until(t) => self.shared.signal.wait(seen, Some(t)),
         };
         self.check_live()?;
-        if woke {
-            Ok(())
-        } else {
-            Err(Error::Again)
+        match woken {
+            Woken::Notified => Ok(()),
+            Woken::TimedOut => Err(Error::Again),
+            Woken::Interrupted => Err(Error::Intr),
         }
     }
 
@@ -579,8 +581,9 @@ impl Socket {
 
     /// Sends one frame. `flags`: [`SNDMORE`] if more frames of this message follow,
     /// [`DONTWAIT`] to fail with EAGAIN instead of blocking at the high-water mark.
-    /// Blocks at most SNDTIMEO otherwise. A multipart message is delivered whole or not
-    /// at all.
+    /// Blocks at most SNDTIMEO otherwise, and fails with EINTR ([`Error::Intr`]) when a
+    /// signal handler runs in this thread meanwhile. A multipart message is delivered
+    /// whole or not at all.
     ///
     /// ```
     /// use ferromq::{Context, SocketType, Error, DONTWAIT};
@@ -639,7 +642,8 @@ impl Socket {
 
     /// Receives one frame; [`Msg::more`] (or [`Socket::get_rcvmore`]) tells whether more
     /// frames of the message follow. With [`DONTWAIT`], or after RCVTIMEO, fails with
-    /// EAGAIN when nothing is there.
+    /// EAGAIN when nothing is there; a blocked call fails with EINTR ([`Error::Intr`]) when
+    /// a signal handler runs in this thread.
     ///
     /// ```
     /// use ferromq::{Context, SocketType, Error};
