@@ -8,9 +8,10 @@
 //! Output is bounded per connection: data comes from the pipe only while the write buffer
 //! is under a batch, and a message counts against SNDHWM until the kernel has taken its
 //! last byte (acknowledged to the pipe at its low-water mark). Control replies coalesce:
+//! each PING is answered at once while the write buffer is under a batch, and beyond that
 //! at most one PONG is pending (the newest PING's context), as in libzmq, so a peer that
 //! floods PINGs without reading costs nothing: nothing else is written in reply to what
-//! is read, so the bytes reading can add to the output are bounded by one PONG. Reading
+//! is read, so the bytes reading can add to the output are bounded by one batch. Reading
 //! never waits for data output to drain (two peers that both send without reading would
 //! then deadlock); data output is bounded by SNDHWM instead. A session reads at most a
 //! budget of chunks per turn and then yields to the other sessions of its I/O thread.
@@ -808,9 +809,18 @@ impl Session {
                 if let Some(hb) = self.heartbeat.as_mut() {
                     hb.ping_received(ttl_deciseconds);
                 }
-                // Replaces a PONG not sent yet (libzmq keeps one too); copied, so that
-                // it does not pin the read buffer.
-                self.pending_pong = Some(Bytes::copy_from_slice(&context));
+                if self.wbuf.len() < WRITE_BATCH {
+                    // Room in the write batch: answered in order, one PONG per PING, as
+                    // libzmq's engine encodes each at once (libzmq's test_heartbeats
+                    // sends two PINGs in one segment and reads two PONGs).
+                    self.wbuf.push_with(|out| encode_pong(&context, out));
+                } else {
+                    // Output is backed up (a peer that does not read): the newest PING's
+                    // PONG replaces one not sent yet, so PINGs cannot grow the output
+                    // (libzmq keeps one pending too); copied so as not to pin the read
+                    // buffer.
+                    self.pending_pong = Some(Bytes::copy_from_slice(&context));
+                }
                 None
             }
             Ok(Command::Subscribe(topic)) if publisher => Some(subscription_msg(&topic, true)),
