@@ -1,8 +1,9 @@
 //! The NULL-mechanism handshake: the peer's greeting, then its READY (or ERROR).
 //!
 //! Input: `[our socket type] [split seed] [options] peer bytes...`. The handshake runs
-//! twice over the peer bytes, fed at once and piecemeal, and must end alike. Our greeting
-//! goes out first whatever the peer sends; on success the peer's type is one we may talk
+//! twice over the peer bytes, fed at once and piecemeal, and must end alike. Our signature
+//! goes out first whatever the peer sends, the rest of our greeting once the peer's
+//! signature is in; on success the peer's type is one we may talk
 //! to, its identity is what its READY said, and our READY followed our greeting.
 //!
 //! Other mechanisms (PLAIN, CURVE) get their own `handshake_<mechanism>` target built the
@@ -44,8 +45,34 @@ fuzz_target!(|data: &[u8]| {
     let pieces = run(&cfg, peer, *seed);
     whole.assert_same(&pieces);
 
-    let greeting = encode_greeting(&MECHANISM_NULL, false);
-    assert_eq!(&whole.sent[..64], &greeting[..], "our greeting goes first");
+    // Our greeting as libzmq sends it: the padding holds the routing id's length + 1, the
+    // 10-byte signature goes out at once and the other 54 bytes only once the peer's
+    // signature is in (so a peer that never sends one sees the signature alone).
+    let mut greeting = encode_greeting(&MECHANISM_NULL, false);
+    let padding = (cfg.identity.len() as u64 + 1).to_be_bytes();
+    greeting[1..9].copy_from_slice(&padding);
+    assert!(whole.sent.len() >= 10, "our signature goes out at once");
+    assert_eq!(
+        &whole.sent[..10],
+        &greeting[..10],
+        "our signature goes first"
+    );
+    if whole.sent.len() == 10 {
+        assert!(
+            !matches!(whole.result, Ok(HandshakeStatus::Done(_))),
+            "done without sending the rest of our greeting"
+        );
+        return;
+    }
+    assert!(
+        peer.len() >= 10,
+        "the rest of our greeting before the peer's signature"
+    );
+    assert_eq!(
+        &whole.sent[..64],
+        &greeting[..],
+        "the rest of our greeting follows"
+    );
     let mut ready = Vec::new();
     let identity = ours.sends_identity().then_some(&cfg.identity[..]);
     encode_ready(ours, identity, &mut ready);
