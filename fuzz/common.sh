@@ -28,3 +28,18 @@ check_targets() { # names... -> fails on an unknown target
         [ "$ok" = 1 ] || { echo "unknown fuzz target: $t (known: ${TARGETS[*]})" >&2; return 2; }
     done
 }
+
+# libFuzzer flags particular to one target.
+#
+# `engine` keeps one Context, its I/O thread and that thread's live connections across
+# inputs (starting a context per input would make it far too slow). libFuzzer's per-input
+# leak check then runs while those connections are alive, and LeakSanitizer reports a
+# write buffer whose only pointer is a `BytesMut` advanced to the end of its allocation
+# (one past the end, which LeakSanitizer does not count as a reference): a false report
+# seen intermittently, so leak detection is off for that target only.
+target_flags() {
+    case "$1" in
+        engine) echo "-detect_leaks=0" ;;
+        *) ;;
+    esac
+}

@@ -32,7 +32,7 @@ for t in "${TARGETS[@]}"; do
     cargo fuzz run "$t" "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/seeds/$t" -- \
         -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$SECS" -max_len="$MAX_LEN" -timeout=30 -rss_limit_mb=4096 \
-        -print_final_stats=1 2>&1 | grep -vE '^#[0-9]+\s+(NEW|REDUCE)' || true
+        -print_final_stats=1 $(target_flags "$t") 2>&1 | grep -vE '^#[0-9]+\s+(NEW|REDUCE)' || true
 done
 echo
 echo "==> findings (fuzz/artifacts):"

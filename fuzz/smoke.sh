@@ -29,7 +29,7 @@ for t in "${TARGETS[@]}"; do
     log="$work.log"
     if ! cargo fuzz run "$t" "$work" "$FUZZ_DIR/seeds/$t" -- \
             -max_total_time="$SECS" -max_len="$MAX_LEN" -timeout=30 -rss_limit_mb=4096 \
-            -print_final_stats=1 >"$log" 2>&1; then
+            -print_final_stats=1 $(target_flags "$t") >"$log" 2>&1; then
         tail -n 60 "$log"
         echo "FAIL: fuzz target $t found a problem (full log: $log)."
         echo "Replay: RUSTC_BOOTSTRAP=1 cargo fuzz run $t fuzz/artifacts/$t/<file>;"
