@@ -5,6 +5,7 @@
 //! `mio::Waker`. Posts are batched: the waker fires only when the inbox goes from empty to
 //! non-empty, so a busy pipe costs no extra syscalls.
 
+mod backoff;
 mod conn;
 mod events;
 mod heartbeat;

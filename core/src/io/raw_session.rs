@@ -499,19 +499,11 @@ impl RawSession {
             return Next::Remove;
         };
         let max = u64::try_from(self.cfg.reconnect_ivl_max).unwrap_or(0);
-        let delay = match &mut self.role {
-            Role::Connect { backoff, .. } if max > 0 => {
-                let current = backoff.unwrap_or(ivl).min(max.max(ivl));
-                *backoff = Some(current.saturating_mul(2).min(max.max(ivl)));
-                current
-            }
-            _ => {
-                self.rng ^= self.rng << 13;
-                self.rng ^= self.rng >> 7;
-                self.rng ^= self.rng << 17;
-                ivl + if ivl > 0 { self.rng % ivl } else { 0 }
-            }
+        let backoff = match &mut self.role {
+            Role::Connect { backoff, .. } => Some(backoff),
+            _ => None,
         };
+        let delay = super::backoff::reconnect_delay(ivl, max, backoff, &mut self.rng);
         self.arm(ctx, TimerKind::Reconnect, Duration::from_millis(delay));
         self.emit(
             EVENT_CONNECT_RETRIED,
