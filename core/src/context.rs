@@ -4,10 +4,10 @@
 use crate::error::{Error, Result};
 use crate::inproc;
 use crate::io::{IoShared, IoThread, LingerCount, LingerGuard, ThreadSettings};
-use crate::mailbox::SocketShared;
 use crate::proto::SocketType;
 use crate::signal::{Signal, Woken};
 use crate::socket::Socket;
+use crate::socket_shared::SocketShared;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};

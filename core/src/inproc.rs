@@ -6,8 +6,8 @@
 //! socket binds the name, which then takes it over.
 
 use crate::error::{Error, Result};
-use crate::mailbox::{SocketCmd, SocketShared};
 use crate::pipe::{InprocPeer, Pipe};
+use crate::socket_shared::{SocketCmd, SocketShared};
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -36,7 +36,6 @@ mod context;
 mod error;
 mod inproc;
 mod io;
-mod mailbox;
 pub mod monitor;
 mod msg;
 mod options;
@@ -48,6 +47,7 @@ pub mod proto;
 mod proxy;
 mod signal;
 mod socket;
+mod socket_shared;
 pub mod sockopt;
 mod transport;
 

@@ -15,9 +15,9 @@
 //! pipe therefore costs one uncontended lock per batch on the reading side and no wake-ups.
 
 use crate::io::{IoShared, LingerGuard};
-use crate::mailbox::{SocketCmd, SocketShared};
 use crate::msg::Msg;
 use crate::proto::Metadata;
+use crate::socket_shared::{SocketCmd, SocketShared};
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};

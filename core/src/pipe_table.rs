@@ -188,8 +188,8 @@ impl Pipes for PipeTable {
 mod tests {
     use super::*;
     use crate::io::IoThread;
-    use crate::mailbox::SocketShared;
     use crate::pipe::SessionWake;
+    use crate::socket_shared::SocketShared;
 
     #[test]
     fn has_msg_takes_nothing_and_an_empty_check_arms_the_wakeup() {

@@ -15,13 +15,13 @@ use super::events::value;
 use super::session::{Ctx, Next, SessionConfig};
 use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind};
-use crate::mailbox::SocketCmd;
 use crate::monitor::{
     EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_CONNECT_RETRIED, EVENT_DISCONNECTED,
 };
 use crate::msg::Msg;
 use crate::pipe::{Pipe, SessionWake};
 use crate::proto::Metadata;
+use crate::socket_shared::SocketCmd;
 use crate::transport::Dial;
 use mio::{Interest, Token};
 use std::collections::VecDeque;

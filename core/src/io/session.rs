@@ -32,7 +32,6 @@ use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind, Timers};
 use super::wbuf::WriteBuf;
 use super::IoShared;
-use crate::mailbox::{SocketCmd, SocketShared};
 use crate::monitor::{
     EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_CONNECT_RETRIED,
     EVENT_DISCONNECTED, EVENT_HANDSHAKE_FAILED_NO_DETAIL, EVENT_HANDSHAKE_FAILED_PROTOCOL,
@@ -46,6 +45,7 @@ use crate::proto::command::{
 };
 use crate::proto::frame::parse_frame_header;
 use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
+use crate::socket_shared::{SocketCmd, SocketShared};
 use crate::transport::socks::{SocksClient, SocksSetup};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::Dial;

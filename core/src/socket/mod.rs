@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::io::{
     self, next_token, IoCmd, IoShared, ListenSocket, Listener, PeerAddr, RawConfig, SessionConfig,
 };
-use crate::mailbox::{SocketCmd, SocketShared};
 use crate::monitor::{EVENT_BIND_FAILED, EVENT_CLOSED, EVENT_LISTENING};
 use crate::msg::Msg;
 use crate::options::{self, Options};
@@ -20,6 +19,7 @@ use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
 use crate::signal::Woken;
+use crate::socket_shared::{SocketCmd, SocketShared};
 use crate::transport::socks::{self, SocksSetup, SocksTarget};
 use crate::transport::Endpoint;
 use std::os::fd::AsRawFd;
