@@ -45,11 +45,11 @@ mod pipe_table;
 mod poll;
 pub mod proto;
 mod proxy;
-mod signal;
 mod socket;
 mod socket_shared;
 pub mod sockopt;
 mod transport;
+mod wakeup;
 
 pub use context::{
     Context, CTX_BLOCKY, CTX_IO_THREADS, CTX_IPV6, CTX_MAX_MSGSZ, CTX_MAX_SOCKETS, CTX_MSG_T_SIZE,

@@ -6,7 +6,7 @@
 
 use crate::monitor::MonitorSlot;
 use crate::pipe::Pipe;
-use crate::signal::Signal;
+use crate::wakeup::Signal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 

@@ -120,7 +120,7 @@ impl IoThread {
         let join = std::thread::Builder::new()
             .name(settings.thread_name(index))
             .spawn(move || {
-                crate::signal::block_all_signals();
+                crate::wakeup::block_all_signals();
                 apply.apply_to_current_thread();
                 reactor::run(poll, thread_shared)
             })?;
