@@ -3,7 +3,7 @@
 //! monitor, and CLOSED (its own fd) when it is closed.
 
 use super::conn::{self, Conn};
-use super::events::value;
+use super::monitor_values::value;
 use super::session::SessionConfig;
 use super::stream::{ListenSocket, Stream};
 use crate::monitor::{EVENT_ACCEPTED, EVENT_ACCEPT_FAILED, EVENT_CLOSED};

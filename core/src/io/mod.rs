@@ -7,10 +7,10 @@
 
 mod backoff;
 mod conn;
-mod events;
 mod heartbeat;
 mod linger;
 mod listener;
+mod monitor_values;
 mod peer_properties;
 mod raw_session;
 mod reactor;

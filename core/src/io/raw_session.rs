@@ -11,7 +11,7 @@
 //! close) the session writes what is queued, within LINGER, then closes the connection
 //! for good.
 
-use super::events::value;
+use super::monitor_values::value;
 use super::session::{Ctx, Next, SessionConfig};
 use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind};

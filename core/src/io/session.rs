@@ -26,8 +26,8 @@
 //! (or, when a connect attempt fails, CLOSED) and CONNECT_RETRIED on the connect side;
 //! HANDSHAKE_SUCCEEDED or HANDSHAKE_FAILED_*; DISCONNECTED when a connection ends.
 
-use super::events::{handshake_protocol_code, value};
 use super::heartbeat::{Beat, Heartbeat, HeartbeatConfig};
+use super::monitor_values::{handshake_protocol_code, value};
 use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind, Timers};
 use super::wbuf::WriteBuf;
