@@ -27,7 +27,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 mod delivery_options;
-mod events;
 mod inproc;
 mod message_limits;
 mod metadata;
@@ -36,6 +35,7 @@ mod monitor;
 mod monitor_events;
 mod pubsub_options;
 mod raw_options;
+mod readiness;
 mod stored_options;
 mod stream_options;
 mod transport_options;
