@@ -32,7 +32,7 @@ mod message_limits;
 mod metadata;
 mod monitor;
 #[cfg(test)]
-mod monitor_events;
+mod monitor_event_tests;
 mod pubsub_options;
 mod raw_options;
 mod readiness;
