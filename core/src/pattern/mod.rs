@@ -2,7 +2,10 @@
 //!
 //! A pattern never touches a pipe directly. It sees pipes only through [`Pipes`], keyed
 //! by [`PipeId`], so every pattern is tested in memory with a fake pipe set (see the
-//! tests in each file). The socket supplies the real pipes.
+//! tests in each file). The socket supplies the real pipes, and the random seeds of the
+//! patterns that generate ids, so that no pattern reads a clock or calls into the system.
+
+#![forbid(unsafe_code)]
 
 mod dealer;
 mod dist;
@@ -128,21 +131,22 @@ pub(crate) trait Pattern: Send {
     }
 }
 
-/// The pattern for `ty`.
-pub(crate) fn for_type(ty: SocketType) -> Box<dyn Pattern> {
+/// The pattern for `ty`. `seed` is where generated ids start (REQ request ids, ROUTER and
+/// STREAM routing ids); the socket passes a random value, so patterns never read a clock.
+pub(crate) fn for_type(ty: SocketType, seed: u32) -> Box<dyn Pattern> {
     match ty {
         SocketType::Push => Box::new(Push::default()),
         SocketType::Pull => Box::new(Pull::default()),
-        SocketType::Req => Box::new(req::Req::new()),
+        SocketType::Req => Box::new(req::Req::new(seed)),
         SocketType::Rep => Box::new(rep::Rep::default()),
         SocketType::Dealer => Box::new(dealer::Dealer::default()),
-        SocketType::Router => Box::new(router::Router::new()),
+        SocketType::Router => Box::new(router::Router::new(seed)),
         SocketType::Pair => Box::new(pair::Pair::default()),
         SocketType::Pub => Box::new(publish::Pub::default()),
         SocketType::Sub => Box::new(sub::Sub::default()),
         SocketType::Xpub => Box::new(xpub::Xpub::default()),
         SocketType::Xsub => Box::new(xsub::Xsub::default()),
-        SocketType::Stream => Box::new(stream::Stream::new()),
+        SocketType::Stream => Box::new(stream::Stream::new(seed)),
     }
 }
 

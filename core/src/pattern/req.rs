@@ -58,14 +58,12 @@ fn skip_rest(pipes: &mut dyn Pipes, id: PipeId, mut more: bool) {
 }
 
 impl Req {
-    /// A REQ whose request ids start at a random value, as libzmq's do, so that a reply
-    /// meant for an earlier socket is unlikely to match.
-    pub fn new() -> Req {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32);
+    /// A REQ whose request ids follow `seed` (the first request carries `seed + 1`). The
+    /// socket passes a random value, as libzmq does, so that a reply meant for an earlier
+    /// socket is unlikely to match; tests pass a fixed one.
+    pub fn new(seed: u32) -> Req {
         Req {
-            request_id: nanos.wrapping_mul(0x9E37_79B9),
+            request_id: seed,
             ..Req::default()
         }
     }
@@ -338,6 +336,21 @@ mod tests {
             &[(&current, true), (b"", true), (b"new", false)],
         );
         assert_eq!(r.recv(&mut pipes).unwrap().as_bytes(), b"new");
+    }
+
+    #[test]
+    fn correlated_request_ids_follow_the_seed_and_wrap() {
+        let mut pipes = FakePipes::default();
+        let mut r = Req::new(u32::MAX - 1);
+        r.set_option(PatternOption::ReqRelaxed(true)).unwrap();
+        r.set_option(PatternOption::ReqCorrelate(true)).unwrap();
+        pipes.add(0, 10);
+        r.attach(&mut pipes, 0);
+        for _ in 0..2 {
+            r.send(&mut pipes, f("q", false)).unwrap();
+        }
+        let ids: Vec<Vec<u8>> = [0, 3].map(|i| pipes.pipes[&0].sent[i].to_vec()).into();
+        assert_eq!(ids, [u32::MAX.to_ne_bytes(), 0u32.to_ne_bytes()]);
     }
 
     #[test]

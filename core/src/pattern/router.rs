@@ -42,16 +42,14 @@ pub(crate) struct Router {
 }
 
 impl Router {
-    /// A ROUTER whose generated ids start at a random value, as libzmq's do.
-    pub fn new() -> Router {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32);
+    /// A ROUTER whose generated ids count up from `seed`. The socket passes a random
+    /// value, as libzmq does; tests pass a fixed one.
+    pub fn new(seed: u32) -> Router {
         Router {
             fq: FairQueue::default(),
             by_id: HashMap::new(),
             ids: HashMap::new(),
-            next_generated: seed.wrapping_mul(0x9E37_79B9),
+            next_generated: seed,
             mandatory: false,
             handover: false,
             prefetched_id: None,
@@ -247,7 +245,7 @@ mod tests {
     #[test]
     fn prefixes_ids_and_routes_by_the_first_frame() {
         let mut pipes = FakePipes::default();
-        let mut r = Router::new();
+        let mut r = Router::new(0);
         peer(&mut pipes, &mut r, 0, b"alice");
         peer(&mut pipes, &mut r, 1, b"");
         let q = &mut pipes.pipes.get_mut(&1).unwrap().incoming;
@@ -267,9 +265,28 @@ mod tests {
     }
 
     #[test]
+    fn generated_ids_count_up_from_the_seed_and_wrap() {
+        let mut pipes = FakePipes::default();
+        let mut r = Router::new(u32::MAX);
+        for id in 0..2 {
+            peer(&mut pipes, &mut r, id, b"");
+            pipes
+                .pipes
+                .get_mut(&id)
+                .unwrap()
+                .incoming
+                .push_back(frame("x", false));
+        }
+        let ids: Vec<Vec<u8>> = (0..2)
+            .map(|_| recv_all(&mut r, &mut pipes).remove(0))
+            .collect();
+        assert_eq!(ids, [vec![0, 0xff, 0xff, 0xff, 0xff], vec![0, 0, 0, 0, 0]]);
+    }
+
+    #[test]
     fn unknown_peers_drop_or_fail_with_mandatory() {
         let mut pipes = FakePipes::default();
-        let mut r = Router::new();
+        let mut r = Router::new(0);
         r.send(&mut pipes, frame("nobody", true)).unwrap();
         r.send(&mut pipes, frame("x", false)).unwrap();
         r.set_option(PatternOption::RouterMandatory(true)).unwrap();
@@ -282,7 +299,7 @@ mod tests {
     #[test]
     fn duplicate_ids_are_refused_or_handed_over() {
         let mut pipes = FakePipes::default();
-        let mut r = Router::new();
+        let mut r = Router::new(0);
         peer(&mut pipes, &mut r, 0, b"same");
         peer(&mut pipes, &mut r, 1, b"same");
         assert!(pipes.pipes[&1].rejected);
@@ -297,7 +314,7 @@ mod tests {
     #[test]
     fn pending_handshake_is_identified_when_ready() {
         let mut pipes = FakePipes::default();
-        let mut r = Router::new();
+        let mut r = Router::new(0);
         pipes.add(0, 10);
         r.attach(&mut pipes, 0);
         r.send(&mut pipes, frame("late", true)).unwrap();
@@ -323,7 +340,7 @@ mod tests {
     #[test]
     fn has_in_reads_ahead_and_recv_returns_the_id_then_the_message() {
         let mut pipes = FakePipes::default();
-        let mut r = Router::new();
+        let mut r = Router::new(0);
         peer(&mut pipes, &mut r, 0, b"alice");
         peer(&mut pipes, &mut r, 1, b"bob");
         assert!(!r.has_in(&mut pipes));
@@ -360,7 +377,7 @@ mod tests {
     #[test]
     fn has_out_is_always_unless_mandatory() {
         let mut pipes = FakePipes::default();
-        let mut r = Router::new();
+        let mut r = Router::new(0);
         assert!(r.has_out(&mut pipes), "no peers: messages are dropped");
         r.set_option(PatternOption::RouterMandatory(true)).unwrap();
         assert!(!r.has_out(&mut pipes), "no peers: EHOSTUNREACH");
@@ -380,7 +397,7 @@ mod tests {
     #[test]
     fn a_message_read_ahead_survives_its_pipe_only_whole() {
         let mut pipes = FakePipes::default();
-        let mut r = Router::new();
+        let mut r = Router::new(0);
         peer(&mut pipes, &mut r, 0, b"whole");
         peer(&mut pipes, &mut r, 1, b"part");
         pipes.incoming(0, &[(b"w", false)]);

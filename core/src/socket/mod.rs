@@ -125,6 +125,17 @@ enum Wait {
     Until(Instant),
 }
 
+/// Where a new socket's generated ids start (REQ request ids, ROUTER and STREAM routing
+/// ids). libzmq starts them at a random value so that a reply or an id meant for an
+/// earlier socket is unlikely to match; the clock's nanoseconds, spread by a
+/// multiplicative hash, are random enough for that.
+fn random_seed() -> u32 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32);
+    nanos.wrapping_mul(0x9E37_79B9)
+}
+
 impl Wait {
     fn new(flags: i32, timeout_ms: i32) -> Wait {
         if flags & DONTWAIT != 0 || timeout_ms == 0 {
@@ -139,7 +150,7 @@ impl Wait {
 
 impl Socket {
     pub(crate) fn new(ctx: Arc<CtxShared>, ty: SocketType) -> Result<Socket> {
-        let pattern = pattern::for_type(ty);
+        let pattern = pattern::for_type(ty, random_seed());
         let shared = Arc::new(SocketShared::default());
         ctx.add_socket(&shared)?;
         let mut opts = Options::default();
