@@ -2,15 +2,11 @@
 
 mod common;
 
-use common::{bounded, socket, wait_until};
+use common::{bounded, socket, text, wait_until};
 use ferromq::{Context, Error, SocketType, DONTWAIT, SNDMORE};
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-fn text(m: &ferromq::Msg) -> String {
-    String::from_utf8_lossy(m).into_owned()
-}
 
 #[test]
 fn push_pull_in_order_with_multipart() {

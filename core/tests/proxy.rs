@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bounded, socket};
+use common::{bounded, socket, text};
 use ferromq::{
     proxy, proxy_echo, proxy_steerable, proxy_steerable_echo, Context, Error, Socket, SocketType,
     DONTWAIT, POLLIN,
@@ -12,10 +12,6 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(60);
-
-fn text(m: &ferromq::Msg) -> String {
-    String::from_utf8_lossy(m).into_owned()
-}
 
 fn spawn_proxy(
     mut front: Socket,

@@ -4,26 +4,11 @@
 
 mod common;
 
-use common::{bounded, socket};
-use ferromq::{Context, Error, Socket, SocketType, DONTWAIT, SNDMORE};
+use common::{bound, bounded, parts, socket};
+use ferromq::{Context, Error, SocketType, DONTWAIT, SNDMORE};
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(60);
-
-fn bound(ctx: &Context, ty: SocketType) -> (Socket, String) {
-    let mut s = socket(ctx, ty);
-    s.bind("tcp://127.0.0.1:*").unwrap();
-    let ep = s.last_endpoint().unwrap();
-    (s, ep)
-}
-
-fn parts(s: &mut Socket) -> Vec<Vec<u8>> {
-    s.recv_multipart(0)
-        .unwrap()
-        .iter()
-        .map(|m| m.to_vec())
-        .collect()
-}
 
 #[test]
 fn router_prefixes_announced_and_generated_ids_and_routes_replies() {

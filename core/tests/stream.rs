@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{bounded, socket};
+use common::{bound, bounded, socket};
 use ferromq::{
     poll, Context, Error, PollItem, Socket, SocketType, DONTWAIT, POLLIN, POLLOUT, SNDMORE,
 };
@@ -49,13 +49,6 @@ fn recv_bytes(s: &mut Socket, id: &[u8], want: usize) -> Vec<u8> {
     got
 }
 
-fn bound_stream(ctx: &Context) -> (Socket, String) {
-    let mut s = socket(ctx, SocketType::Stream);
-    s.bind("tcp://127.0.0.1:*").unwrap();
-    let ep = s.last_endpoint().unwrap();
-    (s, ep)
-}
-
 fn tcp_addr(ep: &str) -> String {
     ep.trim_start_matches("tcp://").to_string()
 }
@@ -64,7 +57,7 @@ fn tcp_addr(ep: &str) -> String {
 fn bound_stream_serves_a_plain_tcp_client() {
     bounded(LIMIT, || {
         let ctx = Context::new();
-        let (mut server, ep) = bound_stream(&ctx);
+        let (mut server, ep) = bound(&ctx, SocketType::Stream);
         let mut client = TcpStream::connect(tcp_addr(&ep)).unwrap();
         client
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -105,7 +98,7 @@ fn bound_stream_serves_a_plain_tcp_client() {
 fn a_client_that_closes_is_announced_by_an_empty_frame() {
     bounded(LIMIT, || {
         let ctx = Context::new();
-        let (mut server, ep) = bound_stream(&ctx);
+        let (mut server, ep) = bound(&ctx, SocketType::Stream);
         let mut client = TcpStream::connect(tcp_addr(&ep)).unwrap();
         let (id, _) = recv_pair(&mut server);
         client.write_all(b"bye").unwrap();
@@ -199,7 +192,7 @@ fn stream_to_stream_without_notifications() {
 fn large_data_arrives_in_chunks_and_poll_sees_it() {
     bounded(LIMIT, || {
         let ctx = Context::new();
-        let (mut server, ep) = bound_stream(&ctx);
+        let (mut server, ep) = bound(&ctx, SocketType::Stream);
         let mut client = TcpStream::connect(tcp_addr(&ep)).unwrap();
         let (id, _) = recv_pair(&mut server);
         {
@@ -259,7 +252,7 @@ fn stream_over_ipc() {
 fn a_dealer_greeting_reaches_a_stream_as_raw_bytes() {
     bounded(LIMIT, || {
         let ctx = Context::new();
-        let (mut server, ep) = bound_stream(&ctx);
+        let (mut server, ep) = bound(&ctx, SocketType::Stream);
         let mut dealer = socket(&ctx, SocketType::Dealer);
         dealer.connect(&ep).unwrap();
         let (id, data) = recv_pair(&mut server);

@@ -70,12 +70,33 @@ pub fn socket(ctx: &Context, ty: SocketType) -> Socket {
     s
 }
 
+/// A [`socket`] of type `ty` bound to an ephemeral loopback port, and its resolved
+/// endpoint.
+pub fn bound(ctx: &Context, ty: SocketType) -> (Socket, String) {
+    let mut s = socket(ctx, ty);
+    s.bind("tcp://127.0.0.1:*")
+        .expect("bind to an ephemeral loopback port");
+    let ep = s.last_endpoint().unwrap();
+    (s, ep)
+}
+
 /// A PULL bound to an ephemeral loopback port, and its resolved endpoint.
 pub fn bound_pull(ctx: &Context) -> (Socket, String) {
-    let mut pull = socket(ctx, SocketType::Pull);
-    pull.bind("tcp://127.0.0.1:*").expect("bind pull");
-    let ep = pull.last_endpoint().unwrap();
-    (pull, ep)
+    bound(ctx, SocketType::Pull)
+}
+
+/// All frames of the next message on `s`, as byte vectors.
+pub fn parts(s: &mut Socket) -> Vec<Vec<u8>> {
+    s.recv_multipart(0)
+        .unwrap()
+        .iter()
+        .map(|m| m.to_vec())
+        .collect()
+}
+
+/// A frame as text (lossy), for readable assertions.
+pub fn text(m: &Msg) -> String {
+    String::from_utf8_lossy(m).into_owned()
 }
 
 /// A loopback endpoint where nobody listens (a port the kernel just handed out and
