@@ -1,6 +1,6 @@
 //! `zmq_atomic_counter_*`: a heap-allocated atomic integer.
 
-use crate::errno::guard_infallible;
+use crate::ffi::guard_infallible;
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicI32, Ordering};
 

@@ -5,7 +5,8 @@
 //! checkers see it as reachable), so a late call with the same pointer fails with EFAULT
 //! instead of touching freed memory.
 
-use crate::errno::{guard, CResult, Errno, EFAULT, EINVAL};
+use crate::errno::{CResult, Errno, EFAULT, EINVAL};
+use crate::ffi::guard;
 use ferromq_core::Context;
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,10 +1,9 @@
-//! Error reporting to C: errno values, the panic guard around every export,
-//! `zmq_errno` and `zmq_strerror`.
+//! Error reporting to C: errno values, `zmq_errno` and `zmq_strerror`.
 
 use crate::constants::{EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM};
+use crate::ffi::guard_infallible;
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// An errno value to report to C.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,27 +29,6 @@ pub(crate) const ENOTSOCK: Errno = Errno(libc::ENOTSOCK);
 pub(crate) fn set_errno(value: c_int) {
     // SAFETY: __errno_location returns a valid pointer to the calling thread's errno.
     unsafe { *libc::__errno_location() = value };
-}
-
-/// Runs an export's body: returns its value, or sets errno and returns `fail` on an
-/// error. A panic never unwinds into C: it is reported as EFAULT.
-pub(crate) fn guard<T>(fail: T, body: impl FnOnce() -> CResult<T>) -> T {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(v)) => v,
-        Ok(Err(Errno(e))) => {
-            set_errno(e);
-            fail
-        }
-        Err(_) => {
-            set_errno(libc::EFAULT);
-            fail
-        }
-    }
-}
-
-/// Runs a body that cannot fail but must not unwind into C either.
-pub(crate) fn guard_infallible<T>(fail: T, body: impl FnOnce() -> T) -> T {
-    guard(fail, || Ok(body()))
 }
 
 /// The calling thread's errno: the error of the last failed call.
@@ -97,15 +75,6 @@ mod tests {
         assert_eq!(Errno::from(ferromq_core::Error::Fsm), Errno(EFSM));
         assert_eq!(Errno::from(ferromq_core::Error::NotSock), Errno(88));
         assert_eq!(Errno::from(ferromq_core::Error::Again), Errno(11));
-    }
-
-    #[test]
-    fn guard_sets_errno_and_catches_panics() {
-        assert_eq!(guard(-1, || Err(Errno(ETERM))), -1);
-        assert_eq!(zmq_errno(), ETERM);
-        assert_eq!(guard(-1, || -> CResult<i32> { panic!("boom") }), -1);
-        assert_eq!(zmq_errno(), libc::EFAULT);
-        assert_eq!(guard(-1, || Ok(7)), 7);
     }
 
     #[test]

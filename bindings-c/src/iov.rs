@@ -1,7 +1,9 @@
 //! `zmq_sendiov` / `zmq_recviov`: multipart messages from and into `struct iovec`s.
 
-use crate::errno::{guard, Errno, EINVAL};
-use crate::socket::{int_len, with_socket};
+use crate::errno::{Errno, EINVAL};
+use crate::ffi::guard;
+use crate::ffi::int_len;
+use crate::socket::with_socket;
 use ferromq_core::{Msg, SNDMORE};
 use std::os::raw::{c_int, c_void};
 
@@ -36,7 +38,7 @@ pub unsafe extern "C" fn zmq_sendiov(
         let mut last = 0;
         for (i, part) in parts.iter().enumerate() {
             // SAFETY: each iovec describes a readable buffer (caller's contract).
-            let data = unsafe { crate::socket::byte_slice(part.iov_base, part.iov_len) }?;
+            let data = unsafe { crate::ffi::byte_slice(part.iov_base, part.iov_len) }?;
             let f = if i + 1 == count {
                 flags & !SNDMORE
             } else {

@@ -11,7 +11,8 @@
 //!
 //! ## Layout
 //! - [`constants`]: the `#define`s of `zmq.h`.
-//! - `errno`: error reporting, `zmq_errno`, `zmq_strerror`.
+//! - `errno`: error reporting, `zmq_errno`, `zmq_strerror`; `ffi`: the panic guard every
+//!   export runs in and the conversions of C arguments.
 //! - `ctx`, `socket`, `options`, `msg`, `poll`, `proxy`, `monitor`: the API over
 //!   `ferromq` handles.
 //! - `iov` (`zmq_sendiov`/`zmq_recviov`), `timers` (`zmq_timers_*`, sans-IO schedule),
@@ -28,6 +29,7 @@ mod errno;
 pub use errno::{zmq_errno, zmq_strerror};
 mod atomic;
 mod ctx;
+mod ffi;
 mod iov;
 mod monitor;
 mod msg;

@@ -1,7 +1,9 @@
 //! `zmq_socket_monitor`.
 
-use crate::errno::{guard, EINVAL};
-use crate::socket::{c_str, with_socket};
+use crate::errno::EINVAL;
+use crate::ffi::c_str;
+use crate::ffi::guard;
+use crate::socket::with_socket;
 use std::os::raw::{c_char, c_int, c_void};
 
 /// Publishes the socket's `events` (a mask of `ZMQ_EVENT_*`) on a PAIR socket bound at

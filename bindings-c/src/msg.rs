@@ -8,8 +8,10 @@
 //! `zmq_msg_init_data` wraps the caller's buffer (`Bytes::from_owner`), whose free
 //! function runs exactly once, when the last reference to the frame is gone.
 
-use crate::errno::{guard, CResult, Errno, EFAULT, EINVAL};
-use crate::socket::{int_len, with_socket};
+use crate::errno::{CResult, Errno, EFAULT, EINVAL};
+use crate::ffi::guard;
+use crate::ffi::int_len;
+use crate::socket::with_socket;
 use bytes::Bytes;
 use ferromq_core::proto::Metadata;
 use ferromq_core::{Msg, INLINE_MAX};

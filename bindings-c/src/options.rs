@@ -2,8 +2,10 @@
 //! rules (an `int` option takes exactly `sizeof(int)` bytes, strings come back
 //! NUL-terminated with the NUL counted).
 
-use crate::errno::{guard, CResult, Errno, EINVAL};
-use crate::socket::{byte_slice, with_socket};
+use crate::errno::{CResult, Errno, EINVAL};
+use crate::ffi::byte_slice;
+use crate::ffi::guard;
+use crate::socket::with_socket;
 use ferromq_core::sockopt::{self, option_type, OptionType, OptionValue};
 use std::os::raw::{c_int, c_void};
 

@@ -1,6 +1,7 @@
 //! `zmq_poll` over `ferromq::poll`.
 
-use crate::errno::{guard, Errno, EFAULT};
+use crate::errno::{Errno, EFAULT};
+use crate::ffi::guard;
 use crate::socket::lock_many;
 use ferromq_core::{poll, PollItem};
 use std::os::raw::{c_int, c_long, c_short, c_void};

@@ -1,6 +1,7 @@
 //! `zmq_proxy`, `zmq_proxy_steerable` and the deprecated `zmq_device`.
 
-use crate::errno::{guard, CResult, EINVAL, ENOTSOCK};
+use crate::errno::{CResult, EINVAL, ENOTSOCK};
+use crate::ffi::guard;
 use crate::socket::lock_many;
 use ferromq_core::{proxy_steerable, proxy_steerable_echo};
 use std::os::raw::{c_int, c_void};

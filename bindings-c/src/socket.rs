@@ -8,10 +8,10 @@
 //! the socket.
 
 use crate::ctx::CtxHandle;
-use crate::errno::{guard, CResult, Errno, EINVAL, ENOTSOCK};
+use crate::errno::{CResult, Errno, EINVAL, ENOTSOCK};
+use crate::ffi::{byte_slice, c_str, guard, int_len};
 use ferromq_core::{Interrupter, Msg, Socket, SocketType};
 use std::collections::VecDeque;
-use std::ffi::CStr;
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -135,18 +135,6 @@ pub(crate) unsafe fn lock_many(
     Ok((guards, index))
 }
 
-/// The NUL-terminated string `s` as UTF-8: EINVAL for NULL or invalid UTF-8.
-///
-/// # Safety
-/// `s` is NULL or a NUL-terminated string.
-pub(crate) unsafe fn c_str<'a>(s: *const c_char) -> CResult<&'a str> {
-    if s.is_null() {
-        return Err(EINVAL);
-    }
-    // SAFETY: as the caller guarantees.
-    unsafe { CStr::from_ptr(s) }.to_str().map_err(|_| EINVAL)
-}
-
 /// A new socket of type `type_` in `context`, or NULL (EINVAL for an unknown type,
 /// EFAULT for a bad context, ETERM, EMFILE).
 ///
@@ -268,11 +256,6 @@ pub unsafe extern "C" fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> 
     unsafe { endpoint_call(s, addr, Socket::disconnect) }
 }
 
-/// The byte length as libzmq's `int` return value (saturating).
-pub(crate) fn int_len(n: usize) -> c_int {
-    c_int::try_from(n).unwrap_or(c_int::MAX)
-}
-
 /// Sends a frame holding a copy of `len` bytes at `buf`; returns `len`.
 ///
 /// # Safety
@@ -369,21 +352,6 @@ pub unsafe extern "C" fn zmq_recv(
         }
         Ok(int_len(msg.len()))
     })
-}
-
-/// `len` bytes at `buf` as a slice: EFAULT for NULL with a non-zero length.
-///
-/// # Safety
-/// `buf` is NULL or points to `len` readable bytes that outlive `'a`.
-pub(crate) unsafe fn byte_slice<'a>(buf: *const c_void, len: usize) -> CResult<&'a [u8]> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if buf.is_null() {
-        return Err(Errno(libc::EFAULT));
-    }
-    // SAFETY: as the caller guarantees.
-    Ok(unsafe { std::slice::from_raw_parts(buf as *const u8, len) })
 }
 
 #[cfg(test)]

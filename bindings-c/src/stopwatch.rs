@@ -1,6 +1,6 @@
 //! `zmq_stopwatch_*`: microsecond timers.
 
-use crate::errno::guard_infallible;
+use crate::ffi::guard_infallible;
 use std::os::raw::{c_ulong, c_void};
 use std::time::Instant;
 

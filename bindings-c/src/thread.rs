@@ -1,6 +1,6 @@
 //! `zmq_threadstart` / `zmq_threadclose`: a portable thread helper.
 
-use crate::errno::guard_infallible;
+use crate::ffi::guard_infallible;
 use std::os::raw::c_void;
 use std::thread::JoinHandle;
 

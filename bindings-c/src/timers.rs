@@ -3,7 +3,8 @@
 //! handlers that are due). The schedule is sans-IO ([`Schedule`], time passed in); the
 //! C functions add the clock and the handlers.
 
-use crate::errno::{guard, CResult, EFAULT, EINVAL};
+use crate::errno::{CResult, EFAULT, EINVAL};
+use crate::ffi::guard;
 use std::collections::VecDeque;
 use std::os::raw::{c_int, c_long, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -2,7 +2,8 @@
 //! without CURVE.
 
 use crate::constants::{ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH};
-use crate::errno::{guard, guard_infallible, Errno};
+use crate::errno::Errno;
+use crate::ffi::{guard, guard_infallible};
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int};
 

@@ -1,7 +1,8 @@
 //! Z85 (ZeroMQ RFC 32): binary to printable text, 4 bytes to 5 characters. A sans-IO
 //! codec ([`encode`], [`decode`]) and the C functions over it.
 
-use crate::errno::{guard, EINVAL};
+use crate::errno::EINVAL;
+use crate::ffi::guard;
 use std::ffi::CStr;
 use std::os::raw::c_char;
 
