@@ -4,7 +4,7 @@
 #   bash tests/run_all.sh
 #
 # Steps: Python venv (.venv, from tests/requirements.txt) -> cargo fmt --check -> clippy
-# (-D warnings) -> Rust tests in release mode (nextest if installed, else cargo test) ->
+# (-D warnings) -> minimum Rust version (tests/msrv.sh) -> Rust tests in release mode (nextest if installed, else cargo test) ->
 # doc tests -> cargo doc -> release build of ferromq-peer -> pytest tests/interop (interop with libzmq
 # via pyzmq, and hostile raw-socket peers).
 #
@@ -64,6 +64,10 @@ done_step
 
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+done_step
+
+step "minimum Rust version (bash tests/msrv.sh: rust-version of crates and dependencies, clippy incompatible_msrv)"
+bash tests/msrv.sh
 done_step
 
 if cargo nextest --version >/dev/null 2>&1; then

@@ -110,10 +110,10 @@ struct CMsg {
     meta: Option<Arc<Metadata>>,
 }
 
-const _: () = assert!(std::mem::size_of::<CMsg>() <= std::mem::size_of::<zmq_msg_t>());
-const _: () = assert!(std::mem::align_of::<CMsg>() <= std::mem::align_of::<zmq_msg_t>());
-const _: () = assert!(std::mem::size_of::<zmq_msg_t>() == 64);
-const _: () = assert!(std::mem::align_of::<zmq_msg_t>() == std::mem::align_of::<*const u8>());
+const _: () = assert!(size_of::<CMsg>() <= size_of::<zmq_msg_t>());
+const _: () = assert!(align_of::<CMsg>() <= align_of::<zmq_msg_t>());
+const _: () = assert!(size_of::<zmq_msg_t>() == 64);
+const _: () = assert!(align_of::<zmq_msg_t>() == align_of::<*const u8>());
 
 /// The initialised message at `msg`: EFAULT for NULL or a closed/uninitialised one.
 ///
@@ -533,8 +533,8 @@ mod tests {
 
     #[test]
     fn layout_matches_libzmq() {
-        assert_eq!(std::mem::size_of::<zmq_msg_t>(), 64);
-        assert_eq!(std::mem::align_of::<zmq_msg_t>(), 8);
+        assert_eq!(size_of::<zmq_msg_t>(), 64);
+        assert_eq!(align_of::<zmq_msg_t>(), 8);
     }
 
     #[test]

@@ -74,7 +74,7 @@ fn view_type(py: Python<'_>) -> PyResult<&Py<PyType>> {
         ];
         let mut spec = ffi::PyType_Spec {
             name: c"ferromq._native._BytesView".as_ptr(),
-            basicsize: std::mem::size_of::<BytesView>() as c_int,
+            basicsize: size_of::<BytesView>() as c_int,
             itemsize: 0,
             flags: ffi::Py_TPFLAGS_DEFAULT as _,
             slots: slots.as_mut_ptr(),

@@ -325,6 +325,6 @@ mod tests {
 
     #[test]
     fn msg_stays_small() {
-        assert!(std::mem::size_of::<Msg>() <= 48);
+        assert!(size_of::<Msg>() <= 48);
     }
 }

@@ -115,10 +115,9 @@ impl Signal {
     /// Sleeps until the generation differs from `seen`, `deadline` passes, or a signal
     /// handler runs in this thread.
     pub fn wait(&self, seen: u64, deadline: Option<Instant>) -> Woken {
-        let fd = match thread_wake_fd() {
-            Ok(fd) => fd,
+        let Ok(fd) = thread_wake_fd() else {
             // No eventfd to sleep on (EMFILE…): poll the generation instead, briefly.
-            Err(_) => return self.wait_by_polling(seen, deadline),
+            return self.wait_by_polling(seen, deadline);
         };
         self.sleepers.fetch_add(1, Ordering::SeqCst);
         self.waiters

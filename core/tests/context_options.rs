@@ -36,8 +36,7 @@ fn allowed_cpus() -> Vec<i32> {
     // SAFETY: a zeroed cpu_set_t is valid; the size matches the type.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     // SAFETY: as above; pid 0 is the calling thread.
-    let rc =
-        unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
+    let rc = unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) };
     assert_eq!(rc, 0);
     (0..libc::CPU_SETSIZE)
         .filter(|&c| {

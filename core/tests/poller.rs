@@ -24,6 +24,7 @@ fn fd_readable(fd: RawFd, ms: i32) -> bool {
 
 /// CPU time used by this process so far (user + system).
 fn cpu_time() -> Duration {
+    // SAFETY: rusage is plain integers, for which all-zero bytes are valid.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage fills the struct we own.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
@@ -57,7 +58,7 @@ fn poll_over_100_sockets_reports_exactly_the_ready_ones() {
         }
         let mut seen = Vec::new();
         while seen.len() < chosen.len() {
-            let mut items: Vec<PollItem> = pulls
+            let mut items: Vec<PollItem<'_>> = pulls
                 .iter_mut()
                 .map(|s| PollItem::socket(s, POLLIN))
                 .collect();
@@ -81,7 +82,7 @@ fn poll_over_100_sockets_reports_exactly_the_ready_ones() {
         }
         seen.sort();
         assert_eq!(seen, chosen);
-        let mut items: Vec<PollItem> = pulls
+        let mut items: Vec<PollItem<'_>> = pulls
             .iter_mut()
             .map(|s| PollItem::socket(s, POLLIN))
             .collect();

@@ -47,7 +47,7 @@ fn peer_credentials(fd: std::os::fd::RawFd) -> Option<libc::ucred> {
         uid: 0,
         gid: 0,
     };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    let mut len = size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: getsockopt writes at most `len` bytes into `cred`, which is that large.
     let rc = unsafe {
         libc::getsockopt(

@@ -101,11 +101,7 @@ impl ThreadSettings {
         // SAFETY: `set` is a valid cpu_set_t of the size given; an error (EINVAL for CPUs
         // outside the allowed set) changes nothing.
         let _ = unsafe {
-            libc::pthread_setaffinity_np(
-                libc::pthread_self(),
-                std::mem::size_of::<libc::cpu_set_t>(),
-                &set,
-            )
+            libc::pthread_setaffinity_np(libc::pthread_self(), size_of::<libc::cpu_set_t>(), &set)
         };
     }
 }
@@ -138,7 +134,7 @@ mod tests {
             let rc = unsafe {
                 libc::pthread_getaffinity_np(
                     libc::pthread_self(),
-                    std::mem::size_of::<libc::cpu_set_t>(),
+                    size_of::<libc::cpu_set_t>(),
                     &mut set,
                 )
             };
@@ -169,10 +165,9 @@ mod tests {
             // SAFETY: zeroed sched_param is valid; out-pointers are valid.
             let mut p: libc::sched_param = unsafe { std::mem::zeroed() };
             // SAFETY: as above.
-            assert_eq!(
-                unsafe { libc::pthread_getschedparam(libc::pthread_self(), &mut policy, &mut p) },
-                0
-            );
+            let rc =
+                unsafe { libc::pthread_getschedparam(libc::pthread_self(), &mut policy, &mut p) };
+            assert_eq!(rc, 0);
             assert!(policy == libc::SCHED_FIFO || policy == libc::SCHED_OTHER);
         })
         .join()

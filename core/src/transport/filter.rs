@@ -110,7 +110,7 @@ pub(crate) fn peer_cred(fd: RawFd) -> std::io::Result<PeerCred> {
         uid: 0,
         gid: 0,
     };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    let mut len = size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: `cred` is a writable ucred and `len` holds its size, as SO_PEERCRED needs.
     let rc = unsafe {
         libc::getsockopt(

@@ -158,9 +158,8 @@ impl SocksClient {
         loop {
             match self.state {
                 State::Method => {
-                    let [version, method] = match input.get(..2) {
-                        Some(&[v, m]) => [v, m],
-                        _ => return Ok(false),
+                    let Some(&[version, method]) = input.get(..2) else {
+                        return Ok(false);
                     };
                     input.advance(2);
                     if version != VERSION {
@@ -181,9 +180,8 @@ impl SocksClient {
                     }
                 }
                 State::Auth => {
-                    let [version, status] = match input.get(..2) {
-                        Some(&[v, s]) => [v, s],
-                        _ => return Ok(false),
+                    let Some(&[version, status]) = input.get(..2) else {
+                        return Ok(false);
                     };
                     input.advance(2);
                     if version != 1 {

@@ -473,7 +473,7 @@ fn unhex(text: &str) -> Result<Vec<u8>, String> {
     if text == "-" {
         return Ok(Vec::new());
     }
-    if !text.len().is_multiple_of(2) {
+    if text.len() % 2 != 0 {
         return Err(format!("odd-length hex {text:?}"));
     }
     (0..text.len())
