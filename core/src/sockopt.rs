@@ -141,8 +141,8 @@ macro_rules! sockopt_items {
         fields { $(
             $(#[doc = $doc:literal])*
             $cname:literal $([$draft:ident])? $name:ident = $num:expr, $kind:ident, $types:tt,
-            $field:ident: $fty:ty = $default:expr, check $check:ident, number $conv:ident,
-            $set:ident($arg:ty), get $get:tt, example $ex:ident $sample:expr, rejects $bad:tt;
+            $field:ident: $fty:ty = $default:tt, check $check:ident, number $conv:ident,
+            $set:ident($arg:ty), get $get:tt, example $ex:ident $sample:tt, rejects $bad:tt;
         )* }
         custom { $(
             $(#[doc = $cdoc:literal])*

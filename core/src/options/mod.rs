@@ -20,6 +20,16 @@ use crate::transport::tuning::StreamTuning;
 use bytes::Bytes;
 use std::time::Duration;
 
+/// A row's default as an expression (rows group multi-token defaults in parentheses).
+macro_rules! unparen {
+    (($($t:tt)*)) => {
+        $($t)*
+    };
+    ($t:tt) => {
+        $t
+    };
+}
+
 /// Generates the `Options` struct (one field per stored option, then the state the other
 /// options keep) and its `Default` (libzmq's defaults) from the option table.
 macro_rules! options_struct {
@@ -27,8 +37,8 @@ macro_rules! options_struct {
         fields { $(
             $(#[doc = $doc:literal])*
             $cname:literal $([$draft:ident])? $name:ident = $num:expr, $kind:ident, $types:tt,
-            $field:ident: $fty:ty = $default:expr, check $check:ident, number $conv:ident,
-            $set:ident($arg:ty), get $get:tt, example $ex:ident $sample:expr, rejects $bad:tt;
+            $field:ident: $fty:ty = $default:tt, check $check:ident, number $conv:ident,
+            $set:ident($arg:ty), get $get:tt, example $ex:ident $sample:tt, rejects $bad:tt;
         )* }
         custom { $($custom:tt)* }
         state { $(
@@ -52,7 +62,7 @@ macro_rules! options_struct {
         impl Default for Options {
             fn default() -> Options {
                 Options {
-                    $($field: $default,)*
+                    $($field: unparen!($default),)*
                     $($sfield: $sdefault,)*
                 }
             }

@@ -30,24 +30,24 @@ macro_rules! option_table {
                 /// Sets `ZMQ_LINGER` in ms: how long messages queued at close are still sent
                 /// (-1 = until sent, the default; 0 = drop them). EINVAL below -1.
                 "ZMQ_LINGER" LINGER = 17, Int, any,
-                    linger: i32 = -1, check at_least_minus_one, number int,
+                    linger: i32 = (-1), check at_least_minus_one, number int,
                     set_linger(i32), get(linger -> i32), example Push 0, rejects (-2);
                 /// Sets `ZMQ_RCVTIMEO` in ms: how long `recv` blocks before EAGAIN (-1 = forever,
                 /// the default; 0 = never blocks). EINVAL below -1.
                 "ZMQ_RCVTIMEO" RCVTIMEO = 27, Int, any,
-                    rcvtimeo: i32 = -1, check at_least_minus_one, number int,
+                    rcvtimeo: i32 = (-1), check at_least_minus_one, number int,
                     set_rcvtimeo(i32), get(rcvtimeo -> i32), example Pull 250, rejects (-2);
                 /// Sets `ZMQ_SNDTIMEO` in ms: how long `send` blocks before EAGAIN (-1 = forever,
                 /// the default; 0 = never blocks). EINVAL below -1.
                 "ZMQ_SNDTIMEO" SNDTIMEO = 28, Int, any,
-                    sndtimeo: i32 = -1, check at_least_minus_one, number int,
+                    sndtimeo: i32 = (-1), check at_least_minus_one, number int,
                     set_sndtimeo(i32), get(sndtimeo -> i32), example Push 0, rejects (-2);
                 /// Sets `ZMQ_MAXMSGSIZE` (64-bit): the largest frame accepted from a peer, in
                 /// bytes; a peer that sends more is disconnected (-1 = no limit, the default).
                 /// Applies to later connections.
                 "ZMQ_MAXMSGSIZE" MAXMSGSIZE = 22, Int64, any,
-                    maxmsgsize: i64 = -1, check at_least_minus_one_64, number int64,
-                    set_maxmsgsize(i64), get(maxmsgsize -> i64), example Pull 1 << 20, rejects (-2);
+                    maxmsgsize: i64 = (-1), check at_least_minus_one_64, number int64,
+                    set_maxmsgsize(i64), get(maxmsgsize -> i64), example Pull (1 << 20), rejects (-2);
                 /// Sets `ZMQ_RECONNECT_IVL` in ms: the wait before reconnecting a dropped
                 /// connection (default 100; -1 = never reconnect).
                 "ZMQ_RECONNECT_IVL" RECONNECT_IVL = 18, Int, any,
@@ -79,47 +79,47 @@ macro_rules! option_table {
                 /// HEARTBEAT_IVL; it can only be set to a value ≥ 0, as in libzmq). Applies to
                 /// later connections.
                 "ZMQ_HEARTBEAT_TIMEOUT" HEARTBEAT_TIMEOUT = 77, Int, any,
-                    heartbeat_timeout: i32 = -1, check non_negative, number int,
+                    heartbeat_timeout: i32 = (-1), check non_negative, number int,
                     set_heartbeat_timeout(i32), get(heartbeat_timeout -> i32),
                     example Dealer 3000, rejects (-1);
                 /// Sets `ZMQ_TCP_KEEPALIVE`: SO_KEEPALIVE on each TCP connection: 1 on, 0 off,
                 /// -1 (the default) leaves the OS default. EINVAL otherwise. Applies to later
                 /// connections.
                 "ZMQ_TCP_KEEPALIVE" TCP_KEEPALIVE = 34, Int, any,
-                    tcp_keepalive: i32 = -1, check keepalive, number int,
+                    tcp_keepalive: i32 = (-1), check keepalive, number int,
                     set_tcp_keepalive(i32), get(tcp_keepalive -> i32), example Dealer 1, rejects (2);
                 /// Sets `ZMQ_TCP_KEEPALIVE_CNT`: TCP_KEEPCNT, the unanswered keepalive probes
                 /// before a connection is dropped (-1, the default, leaves the OS default; used
                 /// only when TCP_KEEPALIVE is not -1). EINVAL below -1.
                 "ZMQ_TCP_KEEPALIVE_CNT" TCP_KEEPALIVE_CNT = 35, Int, any,
-                    tcp_keepalive_cnt: i32 = -1, check at_least_minus_one, number int,
+                    tcp_keepalive_cnt: i32 = (-1), check at_least_minus_one, number int,
                     set_tcp_keepalive_cnt(i32), get(tcp_keepalive_cnt -> i32),
                     example Dealer 5, rejects (-2);
                 /// Sets `ZMQ_TCP_KEEPALIVE_IDLE`: TCP_KEEPIDLE in seconds, the idle time before
                 /// the first keepalive probe (-1, the default, leaves the OS default; used only
                 /// when TCP_KEEPALIVE is not -1). EINVAL below -1.
                 "ZMQ_TCP_KEEPALIVE_IDLE" TCP_KEEPALIVE_IDLE = 36, Int, any,
-                    tcp_keepalive_idle: i32 = -1, check at_least_minus_one, number int,
+                    tcp_keepalive_idle: i32 = (-1), check at_least_minus_one, number int,
                     set_tcp_keepalive_idle(i32), get(tcp_keepalive_idle -> i32),
                     example Dealer 60, rejects (-2);
                 /// Sets `ZMQ_TCP_KEEPALIVE_INTVL`: TCP_KEEPINTVL in seconds, between keepalive
                 /// probes (-1, the default, leaves the OS default; used only when TCP_KEEPALIVE
                 /// is not -1). EINVAL below -1.
                 "ZMQ_TCP_KEEPALIVE_INTVL" TCP_KEEPALIVE_INTVL = 37, Int, any,
-                    tcp_keepalive_intvl: i32 = -1, check at_least_minus_one, number int,
+                    tcp_keepalive_intvl: i32 = (-1), check at_least_minus_one, number int,
                     set_tcp_keepalive_intvl(i32), get(tcp_keepalive_intvl -> i32),
                     example Dealer 10, rejects (-2);
                 /// Sets `ZMQ_SNDBUF`: SO_SNDBUF in bytes for each connection (-1, the default,
                 /// leaves the OS default; Linux may round the value). EINVAL below -1. Applies
                 /// to later binds and connects.
                 "ZMQ_SNDBUF" SNDBUF = 11, Int, any,
-                    sndbuf: i32 = -1, check at_least_minus_one, number int,
+                    sndbuf: i32 = (-1), check at_least_minus_one, number int,
                     set_sndbuf(i32), get(sndbuf -> i32), example Dealer 65536, rejects (-2);
                 /// Sets `ZMQ_RCVBUF`: SO_RCVBUF in bytes for each connection (-1, the default,
                 /// leaves the OS default; Linux may round the value). EINVAL below -1. Applies
                 /// to later binds and connects.
                 "ZMQ_RCVBUF" RCVBUF = 12, Int, any,
-                    rcvbuf: i32 = -1, check at_least_minus_one, number int,
+                    rcvbuf: i32 = (-1), check at_least_minus_one, number int,
                     set_rcvbuf(i32), get(rcvbuf -> i32), example Dealer 65536, rejects (-2);
                 /// Sets `ZMQ_CONNECT_TIMEOUT`: a TCP connect that has not completed after this
                 /// many ms is abandoned and retried after RECONNECT_IVL (default 0 = the OS's
@@ -208,8 +208,8 @@ macro_rules! option_table {
                 /// # Ok::<(), Box<dyn std::error::Error>>(())
                 /// ```
                 "ZMQ_USE_FD" USE_FD = 89, Int, any,
-                    use_fd: i32 = -1, check at_least_minus_one, number int,
-                    set_use_fd(i32), get(use_fd -> i32), example Pull -1, rejects (-2);
+                    use_fd: i32 = (-1), check at_least_minus_one, number int,
+                    set_use_fd(i32), get(use_fd -> i32), example Pull (-1), rejects (-2);
                 /// Sets `FERROMQ_MAXMSGPARTS` (a ferromq extension, not in libzmq; its number is
                 /// far above libzmq's option range): the most frames an incoming message may
                 /// have (≥ 1, or -1 for no limit as in libzmq; default 65536). A peer that sends
@@ -223,16 +223,16 @@ macro_rules! option_table {
                 /// frame; ≥ 0, or -1 for no limit as in libzmq, the default). A peer that sends
                 /// a larger message loses its connection. Applies to later connections.
                 "FERROMQ_MAXMSGTOTALSIZE" MAXMSGTOTALSIZE = 0x4652_0002, Int64, any,
-                    maxmsgtotalsize: i64 = -1, check at_least_minus_one_64, number int64,
+                    maxmsgtotalsize: i64 = (-1), check at_least_minus_one_64, number int64,
                     set_maxmsgtotalsize(i64), get(maxmsgtotalsize -> i64),
-                    example Pull 1 << 20, rejects (-2);
+                    example Pull (1 << 20), rejects (-2);
                 /// Sets `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`): the id this socket announces to
                 /// its peers, which a ROUTER peer uses to address it: 1 to 255 bytes (EINVAL
                 /// otherwise; a leading zero byte is allowed, as in libzmq, though ROUTERs
                 /// generate such ids for anonymous peers). Empty until set. Applies to later
                 /// connections.
                 "ZMQ_ROUTING_ID" ROUTING_ID = 5, Bytes, any,
-                    routing_id: Bytes = Bytes::new(), check routing_id, number bytes,
+                    routing_id: Bytes = (Bytes::new()), check routing_id, number bytes,
                     set_routing_id(&[u8]), get(routing_id -> Vec<u8>),
                     example Dealer b"worker-1", rejects (b"");
                 /// Sets `ZMQ_PROBE_ROUTER`: send an empty message to every peer as soon as it
@@ -281,7 +281,7 @@ macro_rules! option_table {
                 /// # Ok::<(), ferromq::Error>(())
                 /// ```
                 "ZMQ_XPUB_WELCOME_MSG" XPUB_WELCOME_MSG = 72, Bytes, [Pub, Xpub],
-                    welcome_msg: Bytes = Bytes::new(), check any_bytes, number bytes,
+                    welcome_msg: Bytes = (Bytes::new()), check any_bytes, number bytes,
                     set_xpub_welcome_msg(&[u8]), get(-), example Xpub b"W", rejects (-);
                 /// Sets `ZMQ_BINDTODEVICE`: later listeners and connections are bound to this
                 /// network interface (SO_BINDTODEVICE), up to 16 bytes; empty (the default)
@@ -295,33 +295,33 @@ macro_rules! option_table {
                 /// # Ok::<(), ferromq::Error>(())
                 /// ```
                 "ZMQ_BINDTODEVICE" BINDTODEVICE = 92, StrictStr, any,
-                    bind_device: Bytes = Bytes::new(), check ifname, number bytes,
+                    bind_device: Bytes = (Bytes::new()), check ifname, number bytes,
                     set_bindtodevice(&[u8]), get(bindtodevice -> Vec<u8>),
                     example Pull b"eth0", rejects (&[b'x'; 17]);
                 /// Sets `ZMQ_SOCKS_PROXY`: later `tcp://` connects go through this SOCKS5 proxy
                 /// (`host:port`); empty (the default) turns it off.
                 "ZMQ_SOCKS_PROXY" SOCKS_PROXY = 68, StrictStr, any,
-                    socks_proxy: Bytes = Bytes::new(), check any_bytes, number bytes,
+                    socks_proxy: Bytes = (Bytes::new()), check any_bytes, number bytes,
                     set_socks_proxy(&[u8]), get(socks_proxy -> Vec<u8>),
                     example Dealer b"127.0.0.1:1080", rejects (-);
                 /// Sets `ZMQ_SOCKS_USERNAME` (a DRAFT number of libzmq 4.3 that every build
                 /// answers; up to 255 bytes; empty, the default, = no authentication): with
                 /// it, the SOCKS5 client offers username/password authentication (RFC 1929).
                 "ZMQ_SOCKS_USERNAME" [draft] SOCKS_USERNAME = 99, Str, any,
-                    socks_username: Bytes = Bytes::new(), check short_bytes, number bytes,
+                    socks_username: Bytes = (Bytes::new()), check short_bytes, number bytes,
                     set_socks_username(&[u8]), get(socks_username -> Vec<u8>),
                     example Dealer b"user", rejects (&[b'x'; 256]);
                 /// Sets `ZMQ_SOCKS_PASSWORD` (DRAFT number, up to 255 bytes); see
                 /// [`Socket::set_socks_username`].
                 "ZMQ_SOCKS_PASSWORD" [draft] SOCKS_PASSWORD = 100, Str, any,
-                    socks_password: Bytes = Bytes::new(), check short_bytes, number bytes,
+                    socks_password: Bytes = (Bytes::new()), check short_bytes, number bytes,
                     set_socks_password(&[u8]), get(socks_password -> Vec<u8>),
                     example Dealer b"secret", rejects (&[b'x'; 256]);
                 /// Sets `ZMQ_ZAP_DOMAIN`: the authentication domain sent to a ZAP handler, 1 to
                 /// 255 bytes (EINVAL otherwise, as in libzmq; empty until set). Kept for the
                 /// security mechanisms; NULL security does not consult ZAP.
                 "ZMQ_ZAP_DOMAIN" ZAP_DOMAIN = 55, Str, any,
-                    zap_domain: Bytes = Bytes::new(), check routing_id, number bytes,
+                    zap_domain: Bytes = (Bytes::new()), check routing_id, number bytes,
                     set_zap_domain(&[u8]), get(zap_domain -> Vec<u8>),
                     example Router b"global", rejects (b"");
                 /// Sets `ZMQ_ZAP_ENFORCE_DOMAIN` (a DRAFT constant that libzmq 4.3 answers in

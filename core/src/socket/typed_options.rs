@@ -64,17 +64,37 @@ macro_rules! row_types_doc {
     };
 }
 
+/// A row's value as the docs write it. Rows group multi-token values in parentheses, and
+/// these rules keep `stringify!` from spacing them out (`- 1`, `& [..]`).
+macro_rules! value_doc {
+    ((- $n:literal)) => {
+        concat!("-", stringify!($n))
+    };
+    ((Bytes::new())) => {
+        "b\"\""
+    };
+    ((& $($t:tt)*)) => {
+        concat!("&", stringify!($($t)*))
+    };
+    (($($t:tt)*)) => {
+        stringify!($($t)*)
+    };
+    ($t:tt) => {
+        stringify!($t)
+    };
+}
+
 /// The doc example line reading back the sample (none for write-only options).
 macro_rules! row_doc_readback {
-    ((-), $sample:expr) => {
+    ((-), $sample:tt) => {
         ""
     };
-    (($get:ident -> $out:ty), $sample:expr) => {
+    (($get:ident -> $out:ty), $sample:tt) => {
         concat!(
             "assert_eq!(s.",
             stringify!($get),
             "()?, ",
-            stringify!($sample),
+            value_doc!($sample),
             ");"
         )
     };
@@ -85,12 +105,12 @@ macro_rules! row_doc_rejects {
     ($set:ident, (-)) => {
         ""
     };
-    ($set:ident, ($bad:expr)) => {
+    ($set:ident, $bad:tt) => {
         concat!(
             "assert!(s.",
             stringify!($set),
             "(",
-            stringify!($bad),
+            value_doc!($bad),
             ").is_err());"
         )
     };
@@ -113,8 +133,8 @@ macro_rules! typed_accessors {
         fields { $(
             $(#[doc = $doc:literal])*
             $cname:literal $([$draft:ident])? $name:ident = $num:expr, $kind:ident, $types:tt,
-            $field:ident: $fty:ty = $default:expr, check $check:ident, number $conv:ident,
-            $set:ident($arg:ty), get $get:tt, example $ex:ident $sample:expr, rejects $bad:tt;
+            $field:ident: $fty:ty = $default:tt, check $check:ident, number $conv:ident,
+            $set:ident($arg:ty), get $get:tt, example $ex:ident $sample:tt, rejects $bad:tt;
         )* }
         custom { $($custom:tt)* }
         state { $($state:tt)* }
@@ -124,12 +144,12 @@ macro_rules! typed_accessors {
                 $(#[doc = $doc])*
                 #[doc = ""]
                 #[doc = concat!("Option `", $cname, "` (", stringify!($num), "); default `",
-                    stringify!($default), "`", row_types_doc!($types), ".")]
+                    value_doc!($default), "`", row_types_doc!($types), ".")]
                 #[doc = ""]
                 #[doc = "```"]
                 #[doc = concat!("let mut s = ferromq::Context::new().socket(ferromq::SocketType::",
                     stringify!($ex), ")?;")]
-                #[doc = concat!("s.", stringify!($set), "(", stringify!($sample), ")?;")]
+                #[doc = concat!("s.", stringify!($set), "(", value_doc!($sample), ")?;")]
                 #[doc = row_doc_readback!($get, $sample)]
                 #[doc = row_doc_rejects!($set, $bad)]
                 #[doc = "# Ok::<(), ferromq::Error>(())"]
