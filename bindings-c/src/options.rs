@@ -3,25 +3,19 @@
 //! NUL-terminated with the NUL counted).
 
 use crate::errno::{CResult, Errno, EINVAL};
-use crate::ffi::byte_slice;
-use crate::ffi::guard;
+use crate::ffi::{byte_slice, guard};
 use crate::socket::with_socket;
-use ferromq_core::sockopt::{self, option_type, OptionType, OptionValue};
+use ferromq_core::sockopt::{self, OptionType, OptionValue, ValueKind};
 use std::os::raw::{c_int, c_void};
 
 /// The value of a `zmq_setsockopt` call as ferromq takes it.
 fn parse_value(option: c_int, bytes: &[u8]) -> CResult<OptionValue> {
-    let ty = option_type(option).ok_or(EINVAL)?;
+    let kind = sockopt::info(option).ok_or(EINVAL)?.kind;
     // libzmq clears an IPC filter set when its option is given NULL (no bytes).
-    if bytes.is_empty()
-        && matches!(
-            option,
-            sockopt::IPC_FILTER_UID | sockopt::IPC_FILTER_GID | sockopt::IPC_FILTER_PID
-        )
-    {
+    if bytes.is_empty() && kind == ValueKind::IntOrNull {
         return Ok(OptionValue::Bytes(Vec::new()));
     }
-    match ty {
+    match kind.option_type() {
         OptionType::Int => {
             let raw: [u8; 4] = bytes.try_into().map_err(|_| EINVAL)?;
             Ok(OptionValue::Int(i32::from_ne_bytes(raw)))
@@ -60,19 +54,10 @@ fn fits(room: usize, len: usize, exact: bool) -> bool {
 }
 
 /// Options that libzmq clears only with `(NULL, 0)`: a non-NULL empty value is EINVAL
-/// there (its "strict" strings and the IPC filter sets).
+/// there (its "strict" strings and the IPC filter sets; the option table's kinds).
 fn empty_needs_null(option: c_int) -> bool {
-    matches!(
-        option,
-        sockopt::SOCKS_PROXY
-            | sockopt::BINDTODEVICE
-            | sockopt::TCP_ACCEPT_FILTER
-            | sockopt::PLAIN_USERNAME
-            | sockopt::PLAIN_PASSWORD
-            | sockopt::IPC_FILTER_UID
-            | sockopt::IPC_FILTER_GID
-            | sockopt::IPC_FILTER_PID
-    )
+    sockopt::info(option)
+        .is_some_and(|row| matches!(row.kind, ValueKind::StrictStr | ValueKind::IntOrNull))
 }
 
 /// Sets socket option `option` from `optvallen` bytes at `optval`.
@@ -180,6 +165,18 @@ mod tests {
         assert_eq!(parse_value(sockopt::LINGER, &[0; 8]), Err(EINVAL));
         assert_eq!(parse_value(sockopt::MAXMSGSIZE, &[0; 4]), Err(EINVAL));
         assert_eq!(parse_value(9999, &[0; 4]), Err(EINVAL));
+    }
+
+    #[test]
+    fn null_rules_follow_the_table() {
+        assert!(empty_needs_null(sockopt::SOCKS_PROXY));
+        assert!(empty_needs_null(sockopt::IPC_FILTER_GID));
+        assert!(!empty_needs_null(sockopt::ROUTING_ID));
+        assert_eq!(
+            parse_value(sockopt::IPC_FILTER_UID, &[]),
+            Ok(OptionValue::Bytes(Vec::new()))
+        );
+        assert_eq!(parse_value(sockopt::LINGER, &[]), Err(EINVAL));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 mod bufffi;
 mod bufobj;
 mod shadow;
+mod tables;
 mod track;
 
 use shadow::Registry;
@@ -1035,6 +1036,10 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(proxy, m)?)?;
     m.add_function(wrap_pyfunction!(strerror, m)?)?;
     m.add_function(wrap_pyfunction!(option_type, m)?)?;
+    m.add_function(wrap_pyfunction!(tables::option_table, m)?)?;
+    m.add_function(wrap_pyfunction!(tables::socket_types, m)?)?;
+    m.add_function(wrap_pyfunction!(tables::errnos, m)?)?;
+    m.add_function(wrap_pyfunction!(tables::events, m)?)?;
     m.add("ferromq_version", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

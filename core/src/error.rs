@@ -14,115 +14,108 @@ pub const ETERM: i32 = HAUSNUMERO + 53;
 /// `EMTHREAD`: no I/O thread is available.
 pub const EMTHREAD: i32 = HAUSNUMERO + 54;
 
-/// An error returned by a ferromq call.
-///
-/// Each variant corresponds to one errno value of libzmq ([`Error::errno`]).
-///
-/// ```
-/// use ferromq::{Context, Error, SocketType, DONTWAIT};
-/// let ctx = Context::new();
-/// let mut pull = ctx.socket(SocketType::Pull).unwrap();
-/// assert_eq!(pull.recv(DONTWAIT).unwrap_err(), Error::Again);
-/// assert_eq!(Error::Again.errno(), 11);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
+/// Generates [`Error`], its errno mapping and [`Error::KNOWN`] from one list: variant,
+/// errno name, errno value (libzmq's on Linux), message.
+macro_rules! errors {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $name:literal, $errno:expr, $msg:literal;
+    )*) => {
+        /// An error returned by a ferromq call.
+        ///
+        /// Each variant corresponds to one errno value of libzmq ([`Error::errno`]).
+        ///
+        /// ```
+        /// use ferromq::{Context, Error, SocketType, DONTWAIT};
+        /// let ctx = Context::new();
+        /// let mut pull = ctx.socket(SocketType::Pull).unwrap();
+        /// assert_eq!(pull.recv(DONTWAIT).unwrap_err(), Error::Again);
+        /// assert_eq!(Error::Again.errno(), 11);
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+        #[non_exhaustive]
+        pub enum Error {
+            $(
+                $(#[doc = $doc])*
+                #[error($msg)]
+                $variant,
+            )*
+            /// Any other operating-system error, by errno.
+            #[error("Operating system error {0}")]
+            Os(i32),
+        }
+
+        impl Error {
+            /// Every error but [`Error::Os`], with its errno name and value: the table the
+            /// C header and the Python constants are checked against.
+            ///
+            /// ```
+            /// use ferromq::Error;
+            /// assert!(Error::KNOWN.contains(&(Error::Term, "ETERM", ferromq::ETERM)));
+            /// ```
+            pub const KNOWN: &'static [(Error, &'static str, i32)] = &[
+                $((Error::$variant, $name, $errno),)*
+            ];
+
+            /// The errno value libzmq reports for this error on Linux.
+            ///
+            /// ```
+            /// assert_eq!(ferromq::Error::Fsm.errno(), 156_384_763);
+            /// assert_eq!(ferromq::Error::Invalid.errno(), 22);
+            /// ```
+            pub fn errno(self) -> i32 {
+                match self {
+                    $(Error::$variant => $errno,)*
+                    Error::Os(n) => n,
+                }
+            }
+        }
+    };
+}
+
+errors! {
     /// `EAGAIN`: non-blocking mode was requested and the operation would block, or a
     /// timeout (`RCVTIMEO`/`SNDTIMEO`) expired.
-    #[error("Resource temporarily unavailable")]
-    Again,
+    Again = "EAGAIN", libc::EAGAIN, "Resource temporarily unavailable";
     /// `EINVAL`: an argument (endpoint, option value…) is invalid.
-    #[error("Invalid argument")]
-    Invalid,
+    Invalid = "EINVAL", libc::EINVAL, "Invalid argument";
     /// `EFSM`: the operation is not allowed in the socket's current state.
-    #[error("Operation cannot be accomplished in current state")]
-    Fsm,
+    Fsm = "EFSM", EFSM, "Operation cannot be accomplished in current state";
     /// `ETERM`: the context was terminated.
-    #[error("Context was terminated")]
-    Term,
+    Term = "ETERM", ETERM, "Context was terminated";
     /// `EADDRINUSE`: the address is already in use.
-    #[error("Address already in use")]
-    AddrInUse,
+    AddrInUse = "EADDRINUSE", libc::EADDRINUSE, "Address already in use";
     /// `EADDRNOTAVAIL`: the address is not local.
-    #[error("Cannot assign requested address")]
-    AddrNotAvail,
+    AddrNotAvail = "EADDRNOTAVAIL", libc::EADDRNOTAVAIL, "Cannot assign requested address";
     /// `EPROTONOSUPPORT`: the transport is not supported.
-    #[error("Protocol not supported")]
-    ProtoNoSupport,
+    ProtoNoSupport = "EPROTONOSUPPORT", libc::EPROTONOSUPPORT, "Protocol not supported";
     /// `ENOCOMPATPROTO`: the transport does not work with this socket type.
-    #[error("The protocol is not compatible with the socket type")]
-    NoCompatProto,
+    NoCompatProto = "ENOCOMPATPROTO", ENOCOMPATPROTO, "The protocol is not compatible with the socket type";
     /// `ENOENT`: the endpoint was not bound or connected.
-    #[error("No such file or directory")]
-    NoEnt,
+    NoEnt = "ENOENT", libc::ENOENT, "No such file or directory";
     /// `ENOTSUP`: the socket type does not support the operation.
-    #[error("Operation not supported")]
-    NotSup,
+    NotSup = "ENOTSUP", libc::ENOTSUP, "Operation not supported";
     /// `EHOSTUNREACH`: the message cannot be routed.
-    #[error("Host unreachable")]
-    HostUnreach,
+    HostUnreach = "EHOSTUNREACH", libc::EHOSTUNREACH, "Host unreachable";
     /// `EMSGSIZE`: the message is too large.
-    #[error("Message too long")]
-    MsgSize,
+    MsgSize = "EMSGSIZE", libc::EMSGSIZE, "Message too long";
     /// `ENODEV`: the named interface does not exist.
-    #[error("No such device")]
-    NoDev,
+    NoDev = "ENODEV", libc::ENODEV, "No such device";
     /// `EINTR`: the call was interrupted by a signal.
-    #[error("Interrupted system call")]
-    Intr,
+    Intr = "EINTR", libc::EINTR, "Interrupted system call";
     /// `EMFILE`: too many sockets or files are open.
-    #[error("Too many open files")]
-    MFile,
+    MFile = "EMFILE", libc::EMFILE, "Too many open files";
     /// `EMTHREAD`: no I/O thread is available.
-    #[error("No thread available")]
-    MThread,
+    MThread = "EMTHREAD", EMTHREAD, "No thread available";
     /// `EFAULT`: an invalid object was passed.
-    #[error("Bad address")]
-    Fault,
+    Fault = "EFAULT", libc::EFAULT, "Bad address";
     /// `ENOTSOCK`: the socket is closed or invalid.
-    #[error("Socket operation on non-socket")]
-    NotSock,
+    NotSock = "ENOTSOCK", libc::ENOTSOCK, "Socket operation on non-socket";
     /// `ENAMETOOLONG`: a path is too long.
-    #[error("File name too long")]
-    NameTooLong,
-    /// Any other operating-system error, by errno.
-    #[error("Operating system error {0}")]
-    Os(i32),
+    NameTooLong = "ENAMETOOLONG", libc::ENAMETOOLONG, "File name too long";
 }
 
 impl Error {
-    /// The errno value libzmq reports for this error on Linux.
-    ///
-    /// ```
-    /// assert_eq!(ferromq::Error::Fsm.errno(), 156_384_763);
-    /// assert_eq!(ferromq::Error::Invalid.errno(), 22);
-    /// ```
-    pub fn errno(self) -> i32 {
-        match self {
-            Error::Again => libc::EAGAIN,
-            Error::Invalid => libc::EINVAL,
-            Error::Fsm => EFSM,
-            Error::Term => ETERM,
-            Error::AddrInUse => libc::EADDRINUSE,
-            Error::AddrNotAvail => libc::EADDRNOTAVAIL,
-            Error::ProtoNoSupport => libc::EPROTONOSUPPORT,
-            Error::NoCompatProto => ENOCOMPATPROTO,
-            Error::NoEnt => libc::ENOENT,
-            Error::NotSup => libc::ENOTSUP,
-            Error::HostUnreach => libc::EHOSTUNREACH,
-            Error::MsgSize => libc::EMSGSIZE,
-            Error::NoDev => libc::ENODEV,
-            Error::Intr => libc::EINTR,
-            Error::MFile => libc::EMFILE,
-            Error::MThread => EMTHREAD,
-            Error::Fault => libc::EFAULT,
-            Error::NotSock => libc::ENOTSOCK,
-            Error::NameTooLong => libc::ENAMETOOLONG,
-            Error::Os(n) => n,
-        }
-    }
-
     /// The error for an errno value (the inverse of [`Error::errno`]).
     ///
     /// ```
@@ -131,31 +124,10 @@ impl Error {
     /// assert_eq!(Error::from_errno(Error::AddrInUse.errno()), Error::AddrInUse);
     /// ```
     pub fn from_errno(errno: i32) -> Error {
-        const KNOWN: [Error; 19] = [
-            Error::Again,
-            Error::Invalid,
-            Error::Fsm,
-            Error::Term,
-            Error::AddrInUse,
-            Error::AddrNotAvail,
-            Error::ProtoNoSupport,
-            Error::NoCompatProto,
-            Error::NoEnt,
-            Error::NotSup,
-            Error::HostUnreach,
-            Error::MsgSize,
-            Error::NoDev,
-            Error::Intr,
-            Error::MFile,
-            Error::MThread,
-            Error::Fault,
-            Error::NotSock,
-            Error::NameTooLong,
-        ];
-        KNOWN
-            .into_iter()
-            .find(|e| e.errno() == errno)
-            .unwrap_or(Error::Os(errno))
+        Error::KNOWN
+            .iter()
+            .find(|(_, _, n)| *n == errno)
+            .map_or(Error::Os(errno), |(e, _, _)| *e)
     }
 }
 
@@ -187,6 +159,17 @@ mod tests {
         assert_eq!(ENOCOMPATPROTO, 156_384_764);
         assert_eq!(ETERM, 156_384_765);
         assert_eq!(EMTHREAD, 156_384_766);
+    }
+
+    #[test]
+    fn known_errors_map_to_their_own_errno() {
+        for (i, (e, name, n)) in Error::KNOWN.iter().enumerate() {
+            assert_eq!(e.errno(), *n, "{name}");
+            assert!(
+                Error::KNOWN[i + 1..].iter().all(|(_, _, m)| m != n),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -11,39 +11,57 @@ use crate::socket::{Socket, DONTWAIT, SNDMORE};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
-/// A connect completed at the transport level (value: the file descriptor).
-pub const EVENT_CONNECTED: u16 = 0x0001;
-/// A connect is in progress (value: the errno of the pending connect).
-pub const EVENT_CONNECT_DELAYED: u16 = 0x0002;
-/// A reconnect is scheduled (value: the interval in ms).
-pub const EVENT_CONNECT_RETRIED: u16 = 0x0004;
-/// A bind succeeded (value: the listening file descriptor).
-pub const EVENT_LISTENING: u16 = 0x0008;
-/// A bind failed (value: errno).
-pub const EVENT_BIND_FAILED: u16 = 0x0010;
-/// A connection was accepted (value: its file descriptor).
-pub const EVENT_ACCEPTED: u16 = 0x0020;
-/// An accept failed (value: errno).
-pub const EVENT_ACCEPT_FAILED: u16 = 0x0040;
-/// A listener was closed (value: its file descriptor).
-pub const EVENT_CLOSED: u16 = 0x0080;
-/// Closing a listener failed (value: errno).
-pub const EVENT_CLOSE_FAILED: u16 = 0x0100;
-/// A connection ended (value: its file descriptor).
-pub const EVENT_DISCONNECTED: u16 = 0x0200;
-/// Monitoring stopped; the last event a monitor sends (value: 0).
-pub const EVENT_MONITOR_STOPPED: u16 = 0x0400;
-/// Every event.
-pub const EVENT_ALL: u16 = 0xFFFF;
-/// The handshake failed for a reason other than protocol or authentication (value: errno).
-pub const EVENT_HANDSHAKE_FAILED_NO_DETAIL: u16 = 0x0800;
-/// The ZMTP handshake completed (value: 0).
-pub const EVENT_HANDSHAKE_SUCCEEDED: u16 = 0x1000;
-/// The peer broke the ZMTP protocol during the handshake (value: a
-/// `ZMQ_PROTOCOL_ERROR_*` code).
-pub const EVENT_HANDSHAKE_FAILED_PROTOCOL: u16 = 0x2000;
-/// The peer failed authentication (value: the status code).
-pub const EVENT_HANDSHAKE_FAILED_AUTH: u16 = 0x4000;
+/// Generates the `EVENT_*` constants and [`EVENTS`] from one list.
+macro_rules! events {
+    ($($(#[doc = $doc:literal])* $name:ident = $value:literal;)*) => {
+        $($(#[doc = $doc])* pub const $name: u16 = $value;)*
+
+        /// Every event with its name (without the `ZMQ_` prefix of C): the table the C
+        /// header and the Python constants are checked against.
+        ///
+        /// ```
+        /// use ferromq::monitor::{EVENTS, EVENT_ACCEPTED};
+        /// assert!(EVENTS.contains(&("EVENT_ACCEPTED", EVENT_ACCEPTED)));
+        /// ```
+        pub const EVENTS: &[(&str, u16)] = &[$((stringify!($name), $name),)*];
+    };
+}
+
+events! {
+    /// A connect completed at the transport level (value: the file descriptor).
+    EVENT_CONNECTED = 0x0001;
+    /// A connect is in progress (value: the errno of the pending connect).
+    EVENT_CONNECT_DELAYED = 0x0002;
+    /// A reconnect is scheduled (value: the interval in ms).
+    EVENT_CONNECT_RETRIED = 0x0004;
+    /// A bind succeeded (value: the listening file descriptor).
+    EVENT_LISTENING = 0x0008;
+    /// A bind failed (value: errno).
+    EVENT_BIND_FAILED = 0x0010;
+    /// A connection was accepted (value: its file descriptor).
+    EVENT_ACCEPTED = 0x0020;
+    /// An accept failed (value: errno).
+    EVENT_ACCEPT_FAILED = 0x0040;
+    /// A listener was closed (value: its file descriptor).
+    EVENT_CLOSED = 0x0080;
+    /// Closing a listener failed (value: errno).
+    EVENT_CLOSE_FAILED = 0x0100;
+    /// A connection ended (value: its file descriptor).
+    EVENT_DISCONNECTED = 0x0200;
+    /// Monitoring stopped; the last event a monitor sends (value: 0).
+    EVENT_MONITOR_STOPPED = 0x0400;
+    /// Every event.
+    EVENT_ALL = 0xFFFF;
+    /// The handshake failed for a reason other than protocol or authentication (value: errno).
+    EVENT_HANDSHAKE_FAILED_NO_DETAIL = 0x0800;
+    /// The ZMTP handshake completed (value: 0).
+    EVENT_HANDSHAKE_SUCCEEDED = 0x1000;
+    /// The peer broke the ZMTP protocol during the handshake (value: a
+    /// `ZMQ_PROTOCOL_ERROR_*` code).
+    EVENT_HANDSHAKE_FAILED_PROTOCOL = 0x2000;
+    /// The peer failed authentication (value: the status code).
+    EVENT_HANDSHAKE_FAILED_AUTH = 0x4000;
+}
 
 /// Where a socket's events go, if anywhere.
 #[derive(Default)]

@@ -2,158 +2,11 @@
 //! (`zmq_setsockopt`/`zmq_getsockopt`, pyzmq's `setsockopt`): see
 //! [`Socket::set_option`](crate::Socket::set_option) and
 //! [`Socket::get_option`](crate::Socket::get_option).
+//!
+//! The constants and [`TABLE`] are generated from the one option table
+//! (`core/src/options/table.rs`), which the C and Python bindings read too.
 
-/// `ZMQ_ROUTING_ID` (alias `ZMQ_IDENTITY`).
-pub const ROUTING_ID: i32 = 5;
-/// `ZMQ_SUBSCRIBE`.
-pub const SUBSCRIBE: i32 = 6;
-/// `ZMQ_UNSUBSCRIBE`.
-pub const UNSUBSCRIBE: i32 = 7;
-/// `ZMQ_SNDBUF`.
-pub const SNDBUF: i32 = 11;
-/// `ZMQ_RCVBUF`.
-pub const RCVBUF: i32 = 12;
-/// `ZMQ_RCVMORE`.
-pub const RCVMORE: i32 = 13;
-/// `ZMQ_FD`.
-pub const FD: i32 = 14;
-/// `ZMQ_EVENTS`.
-pub const EVENTS: i32 = 15;
-/// `ZMQ_TYPE`.
-pub const TYPE: i32 = 16;
-/// `ZMQ_LINGER`.
-pub const LINGER: i32 = 17;
-/// `ZMQ_RECONNECT_IVL`.
-pub const RECONNECT_IVL: i32 = 18;
-/// `ZMQ_BACKLOG`.
-pub const BACKLOG: i32 = 19;
-/// `ZMQ_RECONNECT_IVL_MAX`.
-pub const RECONNECT_IVL_MAX: i32 = 21;
-/// `ZMQ_MAXMSGSIZE` (64-bit).
-pub const MAXMSGSIZE: i32 = 22;
-/// `ZMQ_SNDHWM`.
-pub const SNDHWM: i32 = 23;
-/// `FERROMQ_MAXMSGPARTS` (ferromq extension, not in libzmq): the most frames an incoming
-/// message may have; a peer that sends more loses its connection, as with MAXMSGSIZE.
-/// Default 65536; -1 = no limit (libzmq's behaviour). The number is far above libzmq's
-/// option range, so libzmq will never give it another meaning.
-pub const MAXMSGPARTS: i32 = 0x4652_0001;
-/// `FERROMQ_MAXMSGTOTALSIZE` (ferromq extension, 64-bit): the most bytes all frames of an
-/// incoming message may carry together (MAXMSGSIZE caps one frame). Default -1 = no limit.
-pub const MAXMSGTOTALSIZE: i32 = 0x4652_0002;
-/// `ZMQ_RCVHWM`.
-pub const RCVHWM: i32 = 24;
-/// `ZMQ_RCVTIMEO`.
-pub const RCVTIMEO: i32 = 27;
-/// `ZMQ_SNDTIMEO`.
-pub const SNDTIMEO: i32 = 28;
-/// `ZMQ_LAST_ENDPOINT`.
-pub const LAST_ENDPOINT: i32 = 32;
-/// `ZMQ_ROUTER_MANDATORY`.
-pub const ROUTER_MANDATORY: i32 = 33;
-/// `ZMQ_TCP_KEEPALIVE`.
-pub const TCP_KEEPALIVE: i32 = 34;
-/// `ZMQ_TCP_KEEPALIVE_CNT`.
-pub const TCP_KEEPALIVE_CNT: i32 = 35;
-/// `ZMQ_TCP_KEEPALIVE_IDLE`.
-pub const TCP_KEEPALIVE_IDLE: i32 = 36;
-/// `ZMQ_TCP_KEEPALIVE_INTVL`.
-pub const TCP_KEEPALIVE_INTVL: i32 = 37;
-/// `ZMQ_IMMEDIATE`.
-pub const IMMEDIATE: i32 = 39;
-/// `ZMQ_XPUB_VERBOSE`.
-pub const XPUB_VERBOSE: i32 = 40;
-/// `ZMQ_IPV6`.
-pub const IPV6: i32 = 42;
-/// `ZMQ_MECHANISM` (read-only: 0 = NULL, 1 = PLAIN once selected, which cannot connect yet).
-pub const MECHANISM: i32 = 43;
-/// `ZMQ_REQ_CORRELATE`.
-pub const REQ_CORRELATE: i32 = 52;
-/// `ZMQ_REQ_RELAXED`.
-pub const REQ_RELAXED: i32 = 53;
-/// `ZMQ_CONFLATE`.
-pub const CONFLATE: i32 = 54;
-/// `ZMQ_ROUTER_HANDOVER`.
-pub const ROUTER_HANDOVER: i32 = 56;
-/// `ZMQ_CONNECT_ROUTING_ID`.
-pub const CONNECT_ROUTING_ID: i32 = 61;
-/// `ZMQ_HANDSHAKE_IVL`.
-pub const HANDSHAKE_IVL: i32 = 66;
-/// `ZMQ_STREAM_NOTIFY` (STREAM only, write-only).
-pub const STREAM_NOTIFY: i32 = 73;
-/// `ZMQ_HEARTBEAT_IVL`.
-pub const HEARTBEAT_IVL: i32 = 75;
-/// `ZMQ_HEARTBEAT_TTL`.
-pub const HEARTBEAT_TTL: i32 = 76;
-/// `ZMQ_HEARTBEAT_TIMEOUT`.
-pub const HEARTBEAT_TIMEOUT: i32 = 77;
-/// `ZMQ_XPUB_VERBOSER`.
-pub const XPUB_VERBOSER: i32 = 78;
-/// `ZMQ_CONNECT_TIMEOUT`.
-pub const CONNECT_TIMEOUT: i32 = 79;
-/// `ZMQ_THREAD_SAFE` (always 0: sockets are used from one thread at a time).
-pub const THREAD_SAFE: i32 = 81;
-
-/// `ZMQ_AFFINITY` (64-bit; stored, as ferromq's I/O threads serve every socket).
-pub const AFFINITY: i32 = 4;
-/// `ZMQ_RATE` (PGM multicast, which ferromq lacks: stored and reported).
-pub const RATE: i32 = 8;
-/// `ZMQ_RECOVERY_IVL` (PGM multicast: stored and reported).
-pub const RECOVERY_IVL: i32 = 9;
-/// `ZMQ_MULTICAST_HOPS` (multicast: stored and reported).
-pub const MULTICAST_HOPS: i32 = 25;
-/// `ZMQ_IPV4ONLY` (deprecated inverse of `ZMQ_IPV6`).
-pub const IPV4ONLY: i32 = 31;
-/// `ZMQ_TCP_ACCEPT_FILTER` (write-only; bytes: `address[/bits]`, empty clears).
-pub const TCP_ACCEPT_FILTER: i32 = 38;
-/// `ZMQ_PLAIN_SERVER` (readable; only 0 may be set until PLAIN exists).
-pub const PLAIN_SERVER: i32 = 44;
-/// `ZMQ_PLAIN_USERNAME` (readable; only clearing it may be set until PLAIN exists).
-pub const PLAIN_USERNAME: i32 = 45;
-/// `ZMQ_PLAIN_PASSWORD` (readable; only clearing it may be set until PLAIN exists).
-pub const PLAIN_PASSWORD: i32 = 46;
-/// `ZMQ_PROBE_ROUTER` (write-only; REQ, REP, DEALER, ROUTER).
-pub const PROBE_ROUTER: i32 = 51;
-/// `ZMQ_ZAP_DOMAIN`.
-pub const ZAP_DOMAIN: i32 = 55;
-/// `ZMQ_TOS`.
-pub const TOS: i32 = 57;
-/// `ZMQ_IPC_FILTER_PID` (write-only).
-pub const IPC_FILTER_PID: i32 = 58;
-/// `ZMQ_IPC_FILTER_UID` (write-only).
-pub const IPC_FILTER_UID: i32 = 59;
-/// `ZMQ_IPC_FILTER_GID` (write-only).
-pub const IPC_FILTER_GID: i32 = 60;
-/// `ZMQ_SOCKS_PROXY`.
-pub const SOCKS_PROXY: i32 = 68;
-/// `ZMQ_XPUB_NODROP` (write-only; PUB, XPUB).
-pub const XPUB_NODROP: i32 = 69;
-/// `ZMQ_XPUB_MANUAL` (write-only; PUB, XPUB).
-pub const XPUB_MANUAL: i32 = 71;
-/// `ZMQ_XPUB_WELCOME_MSG` (write-only; PUB, XPUB).
-pub const XPUB_WELCOME_MSG: i32 = 72;
-/// `ZMQ_INVERT_MATCHING`.
-pub const INVERT_MATCHING: i32 = 74;
-/// `ZMQ_TCP_MAXRT` (TCP_USER_TIMEOUT on Linux).
-pub const TCP_MAXRT: i32 = 80;
-/// `ZMQ_MULTICAST_MAXTPDU` (multicast: stored and reported).
-pub const MULTICAST_MAXTPDU: i32 = 84;
-/// `ZMQ_USE_FD`.
-pub const USE_FD: i32 = 89;
-/// `ZMQ_BINDTODEVICE`.
-pub const BINDTODEVICE: i32 = 92;
-/// `ZMQ_ZAP_ENFORCE_DOMAIN` (a DRAFT constant that libzmq 4.3 answers in every build).
-pub const ZAP_ENFORCE_DOMAIN: i32 = 93;
-/// `ZMQ_LOOPBACK_FASTPATH` (Windows-only in libzmq; stored and reported).
-pub const LOOPBACK_FASTPATH: i32 = 94;
-/// `ZMQ_MULTICAST_LOOP` (multicast: stored and reported).
-pub const MULTICAST_LOOP: i32 = 96;
-/// `ZMQ_XPUB_MANUAL_LAST_VALUE` (DRAFT; write-only; PUB, XPUB).
-pub const XPUB_MANUAL_LAST_VALUE: i32 = 98;
-/// `ZMQ_SOCKS_USERNAME` (DRAFT in libzmq 4.3's header, answered by every build).
-pub const SOCKS_USERNAME: i32 = 99;
-/// `ZMQ_SOCKS_PASSWORD` (DRAFT in libzmq 4.3's header, answered by every build).
-pub const SOCKS_PASSWORD: i32 = 100;
+use crate::proto::SocketType;
 
 /// How an option's value is represented (`int`, `int64_t`, or a byte string).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +30,179 @@ pub enum OptionValue {
     Bytes(Vec<u8>),
 }
 
+/// How an option's value travels, and how C code clears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A C `int`.
+    Int,
+    /// A C `int` that `(NULL, 0)` clears (the IPC filter sets).
+    IntOrNull,
+    /// A C `int64_t`.
+    Int64,
+    /// Binary bytes (routing ids, topics).
+    Bytes,
+    /// A string: `zmq_getsockopt` returns it NUL-terminated, the NUL counted.
+    Str,
+    /// A string that only `(NULL, 0)` clears: libzmq refuses a non-NULL empty value.
+    StrictStr,
+}
+
+impl ValueKind {
+    /// The representation of values of this kind.
+    ///
+    /// ```
+    /// use ferromq::sockopt::{OptionType, ValueKind};
+    /// assert_eq!(ValueKind::StrictStr.option_type(), OptionType::Bytes);
+    /// ```
+    pub const fn option_type(self) -> OptionType {
+        match self {
+            ValueKind::Int | ValueKind::IntOrNull => OptionType::Int,
+            ValueKind::Int64 => OptionType::Int64,
+            ValueKind::Bytes | ValueKind::Str | ValueKind::StrictStr => OptionType::Bytes,
+        }
+    }
+}
+
+/// One row of the option table, as the bindings read it.
+///
+/// ```
+/// use ferromq::sockopt::{info, ValueKind, LINGER};
+/// use ferromq::SocketType;
+/// let linger = info(LINGER).unwrap();
+/// assert_eq!((linger.name, linger.number, linger.kind), ("ZMQ_LINGER", 17, ValueKind::Int));
+/// assert!(linger.readable && linger.writable && linger.accepts(SocketType::Sub));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionInfo {
+    /// The C name (`ZMQ_…`, or `FERROMQ_…` for ferromq's extensions).
+    pub name: &'static str,
+    /// The option number.
+    pub number: i32,
+    /// How the value travels.
+    pub kind: ValueKind,
+    /// Whether `get_option` answers it (EINVAL otherwise).
+    pub readable: bool,
+    /// Whether `set_option` takes it (EINVAL otherwise).
+    pub writable: bool,
+    /// The socket types that take it (others: EINVAL on set).
+    pub socket_types: &'static [SocketType],
+    /// A DRAFT option of libzmq 4.3: every libzmq build answers it, but the stable
+    /// `zmq.h` (and so ferromq's) does not define its name.
+    pub draft: bool,
+}
+
+impl OptionInfo {
+    /// Whether a socket of type `ty` takes this option.
+    ///
+    /// ```
+    /// use ferromq::sockopt::{info, ROUTER_MANDATORY};
+    /// use ferromq::SocketType;
+    /// let row = info(ROUTER_MANDATORY).unwrap();
+    /// assert!(row.accepts(SocketType::Router) && !row.accepts(SocketType::Dealer));
+    /// ```
+    pub fn accepts(&self, ty: SocketType) -> bool {
+        self.socket_types.contains(&ty)
+    }
+}
+
+/// The socket types a table row lists (`any`: all of them).
+macro_rules! row_types {
+    (any) => {
+        &SocketType::ALL
+    };
+    ([$($t:ident),*]) => {
+        &[$(SocketType::$t),*]
+    };
+}
+
+/// Whether a row's getter or setter column is filled (`(-)`: it is not).
+macro_rules! row_has {
+    ((-)) => {
+        false
+    };
+    ($($any:tt)*) => {
+        true
+    };
+}
+
+/// Whether a row is marked `[draft]`.
+macro_rules! row_draft {
+    () => {
+        false
+    };
+    (draft) => {
+        true
+    };
+}
+
+/// Generates the option numbers and [`TABLE`] from the option table.
+macro_rules! sockopt_items {
+    (
+        fields { $(
+            $(#[doc = $doc:literal])*
+            $cname:literal $([$draft:ident])? $name:ident = $num:expr, $kind:ident, $types:tt,
+            $field:ident: $fty:ty = $default:tt, check $check:ident, number $conv:ident,
+            $set:ident($arg:ty), get $get:tt, example $ex:ident $sample:tt, rejects $bad:tt;
+        )* }
+        custom { $(
+            $(#[doc = $cdoc:literal])*
+            $ccname:literal $([$cdraft:ident])? $cname_:ident = $cnum:expr, $ckind:ident, $ctypes:tt,
+            set $cset:tt, get $cget:tt;
+        )* }
+        state { $($state:tt)* }
+    ) => {
+        $(
+            #[doc = concat!("`", $cname, "`: see [`Socket::", stringify!($set),
+                "`](crate::Socket::", stringify!($set), ").")]
+            pub const $name: i32 = $num;
+        )*
+        $(
+            $(#[doc = $cdoc])*
+            pub const $cname_: i32 = $cnum;
+        )*
+
+        /// Every option ferromq knows, in table order.
+        ///
+        /// ```
+        /// use ferromq::sockopt::TABLE;
+        /// assert!(TABLE.iter().any(|o| o.name == "ZMQ_SUBSCRIBE" && !o.readable));
+        /// ```
+        pub const TABLE: &[OptionInfo] = &[
+            $(OptionInfo {
+                name: $cname,
+                number: $num,
+                kind: ValueKind::$kind,
+                readable: row_has!($get),
+                writable: true,
+                socket_types: row_types!($types),
+                draft: row_draft!($($draft)?),
+            },)*
+            $(OptionInfo {
+                name: $ccname,
+                number: $cnum,
+                kind: ValueKind::$ckind,
+                readable: row_has!($cget),
+                writable: row_has!($cset),
+                socket_types: row_types!($ctypes),
+                draft: row_draft!($($cdraft)?),
+            },)*
+        ];
+    };
+}
+
+crate::options::option_table!(sockopt_items);
+
+/// The table row of option `option`, `None` if ferromq does not know it.
+///
+/// ```
+/// use ferromq::sockopt::{info, TYPE};
+/// assert!(!info(TYPE).unwrap().writable);
+/// assert!(info(47).is_none()); // ZMQ_CURVE_SERVER: no CURVE in this build
+/// ```
+pub fn info(option: i32) -> Option<&'static OptionInfo> {
+    TABLE.iter().find(|o| o.number == option)
+}
+
 /// The representation of option `option`, `None` if ferromq does not know it.
 ///
 /// ```
@@ -187,41 +213,7 @@ pub enum OptionValue {
 /// assert_eq!(option_type(47), None); // ZMQ_CURVE_SERVER: no CURVE in this build
 /// ```
 pub fn option_type(option: i32) -> Option<OptionType> {
-    Some(match option {
-        MAXMSGSIZE | MAXMSGTOTALSIZE | AFFINITY => OptionType::Int64,
-        ROUTING_ID | SUBSCRIBE | UNSUBSCRIBE | LAST_ENDPOINT | CONNECT_ROUTING_ID
-        | TCP_ACCEPT_FILTER | PLAIN_USERNAME | PLAIN_PASSWORD | ZAP_DOMAIN | SOCKS_PROXY
-        | XPUB_WELCOME_MSG | BINDTODEVICE | SOCKS_USERNAME | SOCKS_PASSWORD => OptionType::Bytes,
-        RATE
-        | RECOVERY_IVL
-        | MULTICAST_HOPS
-        | IPV4ONLY
-        | PLAIN_SERVER
-        | PROBE_ROUTER
-        | TOS
-        | IPC_FILTER_PID
-        | IPC_FILTER_UID
-        | IPC_FILTER_GID
-        | XPUB_NODROP
-        | XPUB_MANUAL
-        | INVERT_MATCHING
-        | TCP_MAXRT
-        | MULTICAST_MAXTPDU
-        | USE_FD
-        | ZAP_ENFORCE_DOMAIN
-        | LOOPBACK_FASTPATH
-        | MULTICAST_LOOP
-        | XPUB_MANUAL_LAST_VALUE => OptionType::Int,
-        SNDBUF | RCVBUF | RCVMORE | FD | EVENTS | TYPE | LINGER | RECONNECT_IVL | BACKLOG
-        | RECONNECT_IVL_MAX | SNDHWM | RCVHWM | RCVTIMEO | SNDTIMEO | ROUTER_MANDATORY
-        | TCP_KEEPALIVE | TCP_KEEPALIVE_CNT | TCP_KEEPALIVE_IDLE | TCP_KEEPALIVE_INTVL
-        | IMMEDIATE | XPUB_VERBOSE | IPV6 | MECHANISM | REQ_CORRELATE | REQ_RELAXED | CONFLATE
-        | ROUTER_HANDOVER | HANDSHAKE_IVL | HEARTBEAT_IVL | HEARTBEAT_TTL | HEARTBEAT_TIMEOUT
-        | XPUB_VERBOSER | CONNECT_TIMEOUT | THREAD_SAFE | MAXMSGPARTS | STREAM_NOTIFY => {
-            OptionType::Int
-        }
-        _ => return None,
-    })
+    info(option).map(|o| o.kind.option_type())
 }
 
 /// Whether `zmq_getsockopt` returns option `option` as a C string (NUL-terminated, the NUL
@@ -233,15 +225,6 @@ pub fn option_type(option: i32) -> Option<OptionType> {
 /// assert!(!is_string(ROUTING_ID)); // binary
 /// ```
 pub fn is_string(option: i32) -> bool {
-    matches!(
-        option,
-        LAST_ENDPOINT
-            | PLAIN_USERNAME
-            | PLAIN_PASSWORD
-            | ZAP_DOMAIN
-            | SOCKS_PROXY
-            | BINDTODEVICE
-            | SOCKS_USERNAME
-            | SOCKS_PASSWORD
-    )
+    info(option)
+        .is_some_and(|o| o.readable && matches!(o.kind, ValueKind::Str | ValueKind::StrictStr))
 }

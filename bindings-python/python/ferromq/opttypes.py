@@ -17,24 +17,25 @@ class _OptType(Enum):
     fd = "fd"
 
 
-_INT64 = {"AFFINITY", "MAXMSGSIZE", "VMCI_BUFFER_SIZE", "VMCI_BUFFER_MIN_SIZE", "VMCI_BUFFER_MAX_SIZE"}
-_BYTES = {"ROUTING_ID", "SUBSCRIBE", "UNSUBSCRIBE", "LAST_ENDPOINT", "CONNECT_ROUTING_ID",
-          "PLAIN_USERNAME", "PLAIN_PASSWORD", "CURVE_PUBLICKEY", "CURVE_SECRETKEY",
-          "CURVE_SERVERKEY", "ZAP_DOMAIN", "SOCKS_PROXY", "SOCKS_USERNAME", "SOCKS_PASSWORD",
-          "BINDTODEVICE", "METADATA", "XPUB_WELCOME_MSG", "GSSAPI_PRINCIPAL",
-          "GSSAPI_SERVICE_PRINCIPAL", "DISCONNECT_MSG", "HELLO_MSG", "HICCUP_MSG",
-          "TCP_ACCEPT_FILTER"}
+# Options ferromq does not have (CURVE, GSSAPI, VMCI, newer DRAFTs) typed as pyzmq types
+# them; every option ferromq has is typed by the core's option table (_native.option_type).
+_INT64 = {"VMCI_BUFFER_SIZE", "VMCI_BUFFER_MIN_SIZE", "VMCI_BUFFER_MAX_SIZE"}
+_BYTES = {"CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY", "METADATA",
+          "GSSAPI_PRINCIPAL", "GSSAPI_SERVICE_PRINCIPAL", "DISCONNECT_MSG", "HELLO_MSG",
+          "HICCUP_MSG"}
 
 
 def _opt_type(self: SocketOption) -> _OptType:
     if self.name == "FD":
         return _OptType.fd
+    known = _native.option_type(int(self))
+    if known:
+        return _OptType(known)
     if self.name in _INT64:
         return _OptType.int64
     if self.name in _BYTES:
         return _OptType.bytes
-    known = _native.option_type(int(self))
-    return _OptType(known) if known else _OptType.int
+    return _OptType.int
 
 
 SocketOption._opt_type = property(_opt_type)  # type: ignore[attr-defined]

@@ -22,25 +22,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Socket")
 
-_BYTES_OPTS = frozenset(
-    int(o)
-    for o in (
-        SocketOption.ROUTING_ID,
-        SocketOption.SUBSCRIBE,
-        SocketOption.UNSUBSCRIBE,
-        SocketOption.LAST_ENDPOINT,
-        SocketOption.CONNECT_ROUTING_ID,
-        SocketOption.TCP_ACCEPT_FILTER,
-        SocketOption.PLAIN_USERNAME,
-        SocketOption.PLAIN_PASSWORD,
-        SocketOption.ZAP_DOMAIN,
-        SocketOption.SOCKS_PROXY,
-        SocketOption.SOCKS_USERNAME,
-        SocketOption.SOCKS_PASSWORD,
-        SocketOption.XPUB_WELCOME_MSG,
-        SocketOption.BINDTODEVICE,
-    )
-)
+# The options whose values are bytes, from the core's option table (one source).
+_BYTES_OPTS = frozenset(number for _, number, kind, *_ in _native.option_table() if kind == "bytes")
 
 # Python Socket objects by underlying address, so that shadows find their context.
 _live_sockets: "weakref.WeakValueDictionary[int, Socket]" = weakref.WeakValueDictionary()

@@ -55,6 +55,28 @@ pub(super) const ALL: [SocketType; 11] = [
 ];
 
 impl SocketType {
+    /// Every socket type, in numeric order (index == raw value).
+    ///
+    /// ```
+    /// use ferromq::SocketType;
+    /// assert_eq!(SocketType::ALL.len(), 12);
+    /// assert_eq!(SocketType::ALL[11], SocketType::Stream);
+    /// ```
+    pub const ALL: [SocketType; 12] = [
+        SocketType::Pair,
+        SocketType::Pub,
+        SocketType::Sub,
+        SocketType::Req,
+        SocketType::Rep,
+        SocketType::Dealer,
+        SocketType::Router,
+        SocketType::Pull,
+        SocketType::Push,
+        SocketType::Xpub,
+        SocketType::Xsub,
+        SocketType::Stream,
+    ];
+
     /// The name sent in READY's `Socket-Type` property, spelled exactly as libzmq does.
     ///
     /// ```

@@ -26,18 +26,16 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
 
-mod delivery_options;
 mod inproc;
-mod message_limits;
 mod metadata;
 mod monitor;
 #[cfg(test)]
 mod monitor_event_tests;
-mod pubsub_options;
+mod pattern_options;
+mod queue_options;
 mod raw_options;
 mod readiness;
-mod stored_options;
-mod stream_options;
+mod security_options;
 mod transport_options;
 mod typed_options;
 
