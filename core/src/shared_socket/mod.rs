@@ -100,7 +100,7 @@ impl SharedSocket {
     }
 
     /// Puts `socket` into a closed cell (a recycled binding handle). A cell that is
-    /// open keeps its socket and hands `socket` back.
+    /// open keeps its socket: EINVAL (and `socket` is dropped).
     ///
     /// ```
     /// use ferromq::{Context, SharedSocket, SocketType};
@@ -110,10 +110,10 @@ impl SharedSocket {
     /// assert!(s.open(ctx.socket(SocketType::Pull)?).is_err());
     /// # Ok::<(), ferromq::Error>(())
     /// ```
-    pub fn open(&self, socket: Socket) -> std::result::Result<(), Socket> {
+    pub fn open(&self, socket: Socket) -> Result<()> {
         let mut interrupter = self.interrupter.lock().unwrap_or_else(|e| e.into_inner());
         if interrupter.is_some() {
-            return Err(socket);
+            return Err(Error::Invalid);
         }
         let i = socket.interrupter();
         *self.socket.lock_until(None).expect("no deadline") = Some(socket);
@@ -237,6 +237,66 @@ impl SharedSocket {
             })
             .collect();
         Ok(LockedSockets { guards, slots })
+    }
+}
+
+impl SharedSocket {
+    /// [`proxy_steerable`](crate::proxy_steerable) over shared sockets, locked with
+    /// [`lock_many`](Self::lock_many) for the whole run (`zmq_proxy_steerable`). A
+    /// `frontend` that is also the `backend` echoes what it receives
+    /// ([`proxy_steerable_echo`](crate::proxy_steerable_echo)); any other socket given
+    /// twice is EINVAL. Returns `Ok` when TERMINATE arrives on `control`, else the error
+    /// that ended it (ETERM once the context is terminated).
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, SharedSocket, SocketType};
+    /// let ctx = Context::new();
+    /// let a = SharedSocket::new(ctx.socket(SocketType::Pull)?);
+    /// let b = SharedSocket::new(ctx.socket(SocketType::Push)?);
+    /// assert_eq!(SharedSocket::proxy(&a, &b, Some(&a), None), Err(Error::Invalid));
+    /// ctx.shutdown();
+    /// assert_eq!(SharedSocket::proxy(&a, &b, None, None), Err(Error::Term));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn proxy(
+        frontend: &SharedSocket,
+        backend: &SharedSocket,
+        capture: Option<&SharedSocket>,
+        control: Option<&SharedSocket>,
+    ) -> Result<()> {
+        let echo = frontend.key() == backend.key();
+        let mut cells = vec![frontend];
+        if !echo {
+            cells.push(backend);
+        }
+        let first_optional = cells.len();
+        cells.extend(capture);
+        cells.extend(control);
+        let mut locked = SharedSocket::lock_many(&cells, None)?;
+        if locked.len() != cells.len() {
+            return Err(Error::Invalid);
+        }
+        let slots: Vec<usize> = (0..cells.len()).map(|i| locked.slot(i)).collect();
+        let mut sockets: Vec<Option<&mut Socket>> =
+            locked.sockets_mut().into_iter().map(Some).collect();
+        let mut take = |i: usize| sockets[slots[i]].take();
+        let f = take(0).ok_or(Error::NotSock)?;
+        let b = if echo { None } else { take(1) };
+        let control_at = first_optional + usize::from(capture.is_some());
+        let cap = if capture.is_some() {
+            take(first_optional)
+        } else {
+            None
+        };
+        let ctl = if control.is_some() {
+            take(control_at)
+        } else {
+            None
+        };
+        match b {
+            Some(b) => crate::proxy_steerable(f, b, cap, ctl),
+            None => crate::proxy_steerable_echo(f, cap, ctl),
+        }
     }
 }
 
