@@ -111,13 +111,14 @@ impl SharedSocket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn open(&self, socket: Socket) -> Result<()> {
-        let mut interrupter = self.interrupter.lock().unwrap_or_else(|e| e.into_inner());
-        if interrupter.is_some() {
+        // Lock order, here and in `close_when_free`: the socket, then the interrupter.
+        let mut slot = self.socket.lock_until(None).expect("no deadline");
+        if slot.is_some() {
             return Err(Error::Invalid);
         }
-        let i = socket.interrupter();
-        *self.socket.lock_until(None).expect("no deadline") = Some(socket);
-        *interrupter = Some(i);
+        let interrupter = socket.interrupter();
+        *slot = Some(socket);
+        *self.interrupter.lock().unwrap_or_else(|e| e.into_inner()) = Some(interrupter);
         Ok(())
     }
 
@@ -148,6 +149,32 @@ impl SharedSocket {
         // which now fail with ENOTSOCK at once.
         drop(socket);
         true
+    }
+
+    /// Closes the socket once no other thread is in a call on it: a call in progress
+    /// ends first (by its own timeout, or ETERM), as if the close were one more call on
+    /// the socket. Returns false if the cell was already closed. (The Python binding's
+    /// `close`; [`close`](Self::close) is the C ABI's.)
+    ///
+    /// ```
+    /// use ferromq::{Context, SharedSocket, SocketType};
+    /// let s = SharedSocket::new(Context::new().socket(SocketType::Pull)?);
+    /// assert!(s.close_when_free());
+    /// assert!(!s.close_when_free() && !s.close());
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn close_when_free(&self) -> bool {
+        let mut slot = self.socket.lock_until(None).expect("no deadline");
+        let socket = slot.take();
+        self.interrupter
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        drop(slot);
+        // Dropped outside the lock, as in `close`.
+        let closed = socket.is_some();
+        drop(socket);
+        closed
     }
 
     /// True once [`close`](Self::close) has begun (or for an empty cell).

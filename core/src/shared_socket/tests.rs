@@ -108,3 +108,22 @@ fn a_closed_cell_opens_again_with_a_new_socket() {
     cell.open(ctx.socket(SocketType::Pull).unwrap()).unwrap();
     assert_eq!(cell.lock().unwrap().socket_type(), SocketType::Pull);
 }
+
+#[test]
+fn close_when_free_waits_for_the_call_in_progress() {
+    let ctx = Context::new();
+    let (a, _) = pair(&ctx);
+    a.lock().unwrap().set_rcvtimeo(200).unwrap();
+    let recv = {
+        let a = Arc::clone(&a);
+        std::thread::spawn(move || a.lock().and_then(|mut s| s.recv(0)).err())
+    };
+    while a.try_lock().is_ok() {
+        std::thread::yield_now();
+    }
+    assert!(a.close_when_free());
+    // The recv ran to its timeout instead of being interrupted.
+    assert_eq!(recv.join().unwrap(), Some(Error::Again));
+    assert!(a.is_closed());
+    assert_eq!(a.lock().unwrap_err(), Error::NotSock);
+}
