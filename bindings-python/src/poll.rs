@@ -14,7 +14,7 @@ use crate::wait::{deadline, lock_many, next_slice};
 /// `zmq_poll` over `[(socket or fd, events)]`: returns each item's revents. Waiting for
 /// another thread's call on one of the sockets counts against the timeout.
 #[pyfunction]
-#[pyo3(signature = (items, timeout = -1))]
+#[pyo3(signature = (items, timeout = -1), text_signature = "(items, timeout=-1)")]
 pub(crate) fn poll(py: Python<'_>, items: &Bound<'_, PyList>, timeout: i64) -> PyResult<Vec<i16>> {
     let mut holders: Vec<Bound<'_, PySocket>> = Vec::with_capacity(items.len());
     // (index into `holders` for a socket, descriptor, events)
