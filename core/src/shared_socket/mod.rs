@@ -1,44 +1,6 @@
 //! [`SharedSocket`]: a [`Socket`] that many threads share, as the C and Python bindings
-//! need (a C socket pointer or a Python socket object may be used from any thread).
-//!
-//! A [`Socket`] is `Send` but its calls take `&mut self`: sharing one means a lock. This
-//! module is the one such lock of the project, so that both bindings get the same
-//! guarantees:
-//!
-//! - **Closing wakes a blocked call.** [`SharedSocket::close`] first
-//!   [interrupts](crate::Interrupter) the socket, so a call blocked in it on another
-//!   thread fails with ENOTSOCK ([`Error::NotSock`]) and lets go of the lock; then it takes
-//!   the lock and drops the socket. Later calls fail with ENOTSOCK.
-//! - **Many sockets lock without deadlock.** [`SharedSocket::lock_many`] (for `zmq_poll`
-//!   and `zmq_proxy`) locks the distinct sockets of a list in the order of a stable key
-//!   ([`SharedSocket::key`], the cell's address), so two threads locking `[a, b]` and
-//!   `[b, a]` cannot deadlock, and a socket listed twice is locked once.
-//! - **Waits can end.** Every lock takes a deadline ([`SharedSocket::lock_until`]): a
-//!   caller that must stay responsive (Python checks for signals between slices) or that
-//!   has a timeout of its own (`zmq_poll`) gives up with EAGAIN instead of waiting for
-//!   another thread's call to end.
-//! - **The uncontended path is cheap**: one compare-and-swap to lock and one swap to
-//!   unlock, as a std mutex.
-//!
-//! ```
-//! use ferromq::{Context, Error, SharedSocket, SocketType};
-//! use std::sync::Arc;
-//!
-//! let ctx = Context::new();
-//! let pull = Arc::new(SharedSocket::new(ctx.socket(SocketType::Pull)?));
-//! pull.lock()?.bind("inproc://shared-doc")?;
-//!
-//! // A thread blocked in recv (or about to be) fails with ENOTSOCK once another thread
-//! // closes the socket.
-//! let blocked = {
-//!     let pull = Arc::clone(&pull);
-//!     std::thread::spawn(move || pull.lock().and_then(|mut s| s.recv(0)).err())
-//! };
-//! assert!(pull.close());
-//! assert_eq!(blocked.join().unwrap(), Some(Error::NotSock));
-//! assert_eq!(pull.lock().err(), Some(Error::NotSock));
-//! # Ok::<(), ferromq::Error>(())
-//! ```
+//! need (a C socket pointer or a Python socket object may be used from any thread),
+//! and [`deadline_lock`]'s lock under it.
 
 mod deadline_lock;
 
@@ -49,9 +11,48 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// A socket behind a lock with deadline waits, closable from any thread (see the
-/// [module documentation](self)). An empty cell ([`SharedSocket::closed`]) can be
-/// [opened](SharedSocket::open) again, so that a binding may recycle its handles.
+/// A socket behind a lock with deadline waits, closable from any thread. An empty cell
+/// ([`SharedSocket::closed`]) can be [opened](SharedSocket::open) again, so that a binding
+/// may recycle its handles.
+///
+/// A [`Socket`] is `Send` but its calls take `&mut self`: sharing one means a lock. This
+/// type is the one such lock of the project, so that both bindings get the same
+/// guarantees:
+///
+/// - **Closing wakes a blocked call.** [`SharedSocket::close`] first
+///   [interrupts](crate::Interrupter) the socket, so a call blocked in it on another
+///   thread fails with ENOTSOCK ([`Error::NotSock`]) and lets go of the lock; then it takes
+///   the lock and drops the socket. Later calls fail with ENOTSOCK.
+/// - **Many sockets lock without deadlock.** [`SharedSocket::lock_many`] (for `zmq_poll`
+///   and `zmq_proxy`) locks the distinct sockets of a list in the order of a stable key
+///   ([`SharedSocket::key`], the cell's address), so two threads locking `[a, b]` and
+///   `[b, a]` cannot deadlock, and a socket listed twice is locked once.
+/// - **Waits can end.** Every lock takes a deadline ([`SharedSocket::lock_until`]): a
+///   caller that must stay responsive (Python checks for signals between slices) or that
+///   has a timeout of its own (`zmq_poll`) gives up with EAGAIN instead of waiting for
+///   another thread's call to end.
+/// - **The uncontended path is cheap**: one compare-and-swap to lock and one swap to
+///   unlock, as a std mutex.
+///
+/// ```
+/// use ferromq::{Context, Error, SharedSocket, SocketType};
+/// use std::sync::Arc;
+///
+/// let ctx = Context::new();
+/// let pull = Arc::new(SharedSocket::new(ctx.socket(SocketType::Pull)?));
+/// pull.lock()?.bind("inproc://shared-doc")?;
+///
+/// // A thread blocked in recv (or about to be) fails with ENOTSOCK once another thread
+/// // closes the socket.
+/// let blocked = {
+///     let pull = Arc::clone(&pull);
+///     std::thread::spawn(move || pull.lock().and_then(|mut s| s.recv(0)).err())
+/// };
+/// assert!(pull.close());
+/// assert_eq!(blocked.join().unwrap(), Some(Error::NotSock));
+/// assert_eq!(pull.lock().err(), Some(Error::NotSock));
+/// # Ok::<(), ferromq::Error>(())
+/// ```
 pub struct SharedSocket {
     socket: DeadlineLock<Option<Socket>>,
     /// Present while open: `close` reaches a call blocked in the socket through it
