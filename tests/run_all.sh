@@ -144,14 +144,16 @@ done_step
 # --- Python binding (issue 6) ---
 # Builds and installs bindings-python (maturin, abi3 wheel) into .venv, then runs its
 # pytest suite (patterns, options, errors, Poller, Frame, asyncio, signals, pyzmq
-# interop, examples) and mypy --strict on examples/python.
-step "python binding: pip install ./bindings-python + pytest bindings-python/tests + mypy"
+# interop, examples, the shared socket lock), mypy --strict on examples/python, and
+# mypy.stubtest: the installed module against its stub (python/ferromq/_native.pyi).
+step "python binding: pip install ./bindings-python + pytest bindings-python/tests + mypy + stubtest"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check mypy
 # tornado and gevent: the module's ZMQStream and green tests (issue 15).
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "tornado>=6" "gevent>=23"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
 "$VENV/bin/python" -m pytest bindings-python/tests -q -p no:cacheprovider ${PYTEST_ARGS:-}
 "$VENV/bin/python" -m mypy --strict examples/python
+"$VENV/bin/python" -m mypy.stubtest ferromq._native
 done_step
 # --- end Python binding (issue 6) ---
 # --- pyzmq on ferromq (issue 10) ---

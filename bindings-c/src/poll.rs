@@ -1,10 +1,13 @@
-//! `zmq_poll` over `ferromq::poll`.
+//! `zmq_poll` over `ferromq::poll`: the sockets are locked together in a deadlock-free
+//! order (`SharedSocket::lock_many`), each once however often it is listed, for at most
+//! the poll's timeout.
 
 use crate::errno::{Errno, EFAULT};
 use crate::ffi::guard;
 use crate::socket::lock_many;
 use ferromq_core::{poll, PollItem};
 use std::os::raw::{c_int, c_long, c_short, c_void};
+use std::time::{Duration, Instant};
 
 /// One entry of a `zmq_poll` call: a socket (when not NULL) or a file descriptor, the
 /// events of interest and, on return, the events that hold.
@@ -50,20 +53,37 @@ pub unsafe extern "C" fn zmq_poll(
         // SAFETY: `items` points to `n` items (caller's contract), used only here.
         let items = unsafe { std::slice::from_raw_parts_mut(items, n) };
         let ptrs: Vec<*mut c_void> = items.iter().map(|i| i.socket).collect();
+        // Waiting for another thread's call on one of the sockets counts against the
+        // timeout: when it passes first, nothing was seen ready.
+        let deadline = u64::try_from(timeout)
+            .ok()
+            .map(|ms| Instant::now() + Duration::from_millis(ms));
         // SAFETY: the sockets are NULL or from zmq_socket (caller's contract).
-        let (mut guards, index) = unsafe { lock_many(&ptrs) }?;
+        let (mut locked, index) = match unsafe { lock_many(&ptrs, deadline) } {
+            Err(Errno(libc::EAGAIN)) => {
+                items.iter_mut().for_each(|i| i.revents = 0);
+                return Ok(0);
+            }
+            r => r?,
+        };
+        let timeout = match deadline {
+            Some(d) => c_long::try_from(d.saturating_duration_since(Instant::now()).as_millis())
+                .unwrap_or(c_long::MAX),
+            None => timeout,
+        };
         // One poll entry per distinct socket (asking for the union of its items' events),
         // then one per descriptor.
-        let mut wanted = vec![0i16; guards.len()];
+        let mut wanted = vec![0i16; locked.len()];
         for (item, idx) in items.iter().zip(&index) {
             if let Some(g) = idx {
                 wanted[*g] |= item.events;
             }
         }
-        let mut entries: Vec<PollItem<'_>> = guards
-            .iter_mut()
+        let mut entries: Vec<PollItem<'_>> = locked
+            .sockets_mut()
+            .into_iter()
             .zip(&wanted)
-            .map(|(g, &ev)| PollItem::socket(g.get(), ev))
+            .map(|(s, &ev)| PollItem::socket(s, ev))
             .collect();
         let first_fd = entries.len();
         for item in items.iter().filter(|i| i.socket.is_null()) {

@@ -1,13 +1,14 @@
 //! `zmq_proxy`, `zmq_proxy_steerable` and the deprecated `zmq_device`.
 
-use crate::errno::{CResult, EINVAL, ENOTSOCK};
+use crate::errno::{CResult, ENOTSOCK};
 use crate::ffi::guard;
-use crate::socket::lock_many;
-use ferromq_core::{proxy_steerable, proxy_steerable_echo};
+use crate::socket::cell;
+use ferromq_core::SharedSocket;
 use std::os::raw::{c_int, c_void};
 
-/// Runs the proxy over locked sockets. The frontend and backend may be one socket (an
-/// echo: what it receives goes back on it); otherwise all sockets must be distinct.
+/// Runs the proxy over the shared sockets ([`SharedSocket::proxy`]: locked in a
+/// deadlock-free order for the whole run). The frontend and backend may be one socket
+/// (an echo: what it receives goes back on it); otherwise all sockets must be distinct.
 ///
 /// # Safety
 /// Every pointer is NULL or was returned by `zmq_socket`.
@@ -20,28 +21,14 @@ unsafe fn run(
     if frontend.is_null() || backend.is_null() {
         return Err(ENOTSOCK);
     }
-    let echo = frontend == backend;
-    let backend = if echo { std::ptr::null_mut() } else { backend };
-    let ptrs = [frontend, backend, capture, control];
+    let optional = |p: *mut c_void| {
+        // SAFETY: as the caller guarantees.
+        (!p.is_null()).then(|| unsafe { cell(p) }).transpose()
+    };
     // SAFETY: as the caller guarantees.
-    let (mut guards, index) = unsafe { lock_many(&ptrs) }?;
-    let distinct = guards.len() == ptrs.iter().filter(|p| !p.is_null()).count();
-    if !distinct {
-        return Err(EINVAL);
-    }
-    // Hand out one &mut per distinct socket, in the order of `ptrs`.
-    let mut slots: Vec<Option<&mut ferromq_core::Socket>> =
-        guards.iter_mut().map(|g| Some(g.get())).collect();
-    let mut take = |i: usize| index[i].and_then(|g| slots[g].take());
-    let f = take(0).ok_or(ENOTSOCK)?;
-    let b = take(1);
-    let cap = take(2);
-    let ctl = take(3);
-    match b {
-        Some(b) => proxy_steerable(f, b, cap, ctl)?,
-        None if echo => proxy_steerable_echo(f, cap, ctl)?,
-        None => return Err(ENOTSOCK),
-    }
+    let (f, b) = unsafe { (cell(frontend)?, cell(backend)?) };
+    let (cap, ctl) = (optional(capture)?, optional(control)?);
+    SharedSocket::proxy(f, b, cap, ctl)?;
     Ok(0)
 }
 

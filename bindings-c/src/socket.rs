@@ -1,20 +1,22 @@
 //! Sockets: handles, `zmq_socket`/`zmq_close`, endpoints and byte-buffer send/recv.
 //!
-//! A socket pointer is a [`SocketHandle`]: a tag plus the ferromq socket behind a mutex.
-//! Handles are never freed, only recycled for later sockets (a global free list, which
-//! also keeps them reachable for leak checkers, reused only after a quarantine), so a NULL
-//! or closed pointer is reported as ENOTSOCK instead of crashing. `zmq_close` from another thread first interrupts a
-//! call blocked in the socket (it fails with ENOTSOCK), then takes the mutex and drops
-//! the socket.
+//! A socket pointer is a [`SocketHandle`]: a tag plus a [`SharedSocket`], core's socket
+//! behind a lock that the Python binding uses too. Handles are never freed, only recycled
+//! for later sockets (a global free list, which also keeps them reachable for leak
+//! checkers, reused only after a quarantine), so a NULL or closed pointer is reported as
+//! ENOTSOCK instead of crashing. `zmq_close` from another thread first interrupts a call
+//! blocked in the socket (it fails with ENOTSOCK), then takes the lock and drops the
+//! socket ([`SharedSocket::close`]).
 
 use crate::ctx::CtxHandle;
 use crate::errno::{CResult, Errno, EINVAL, ENOTSOCK};
 use crate::ffi::{byte_slice, c_str, guard, int_len};
-use ferromq_core::{Interrupter, Msg, Socket, SocketType};
+use ferromq_core::{LockedSockets, Msg, SharedSocket, Socket, SocketGuard, SocketType};
 use std::collections::VecDeque;
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
 const LIVE: u32 = 0x5a4d_5153;
 const CLOSED: u32 = 0;
@@ -24,8 +26,7 @@ const CLOSED: u32 = 0;
 #[repr(C)]
 pub(crate) struct SocketHandle {
     tag: AtomicU32,
-    socket: Mutex<Option<Socket>>,
-    interrupter: Mutex<Option<Interrupter>>,
+    cell: SharedSocket,
 }
 
 /// Closed handles, oldest first. One is reused only once more than [`QUARANTINE`] are
@@ -45,6 +46,7 @@ impl SocketHandle {
     ///
     /// # Safety
     /// `ptr` is NULL or was returned by `zmq_socket` (closed or not).
+    #[inline]
     pub(crate) unsafe fn from_ptr<'a>(ptr: *mut c_void) -> CResult<&'a SocketHandle> {
         if ptr.is_null() {
             return Err(ENOTSOCK);
@@ -58,81 +60,69 @@ impl SocketHandle {
         // SAFETY: the tag says this is a socket handle; it lives for the whole process.
         Ok(unsafe { &*(ptr as *const SocketHandle) })
     }
-
-    /// Locks the socket: ENOTSOCK if it was closed meanwhile.
-    pub(crate) fn lock(&self) -> CResult<SocketGuard<'_>> {
-        let guard = lock(&self.socket);
-        if guard.is_none() {
-            return Err(ENOTSOCK);
-        }
-        Ok(SocketGuard(guard))
-    }
-
-    fn addr(&self) -> usize {
-        self as *const SocketHandle as usize
-    }
-}
-
-/// A locked, open socket.
-pub(crate) struct SocketGuard<'a>(MutexGuard<'a, Option<Socket>>);
-
-impl SocketGuard<'_> {
-    pub(crate) fn get(&mut self) -> &mut Socket {
-        self.0
-            .as_mut()
-            .expect("SocketHandle::lock checked the socket is open")
-    }
 }
 
 /// Runs `f` on the socket behind `ptr`.
 ///
 /// # Safety
 /// `ptr` is NULL or was returned by `zmq_socket`.
+#[inline]
 pub(crate) unsafe fn with_socket<T>(
     ptr: *mut c_void,
     f: impl FnOnce(&mut Socket) -> CResult<T>,
 ) -> CResult<T> {
     // SAFETY: as the caller guarantees.
     let handle = unsafe { SocketHandle::from_ptr(ptr) }?;
-    let mut guard = handle.lock()?;
-    f(guard.get())
+    let mut guard: SocketGuard<'_> = handle.cell.lock()?;
+    f(&mut guard)
 }
 
-/// Locks the distinct sockets among `ptrs` (NULL entries are skipped) in address order,
-/// so that two threads locking overlapping sets cannot deadlock. Returns the guards and,
-/// for each entry of `ptrs`, the index of its guard.
+/// The shared cells of the non-NULL pointers of `ptrs`, in order.
+///
+/// # Safety
+/// Every pointer is NULL or was returned by `zmq_socket`.
+unsafe fn cells(ptrs: &[*mut c_void]) -> CResult<Vec<&'static SharedSocket>> {
+    ptrs.iter()
+        .filter(|p| !p.is_null())
+        // SAFETY: as the caller guarantees; handles are never freed, hence 'static.
+        .map(|&p| unsafe { SocketHandle::from_ptr(p) }.map(|h| &h.cell))
+        .collect()
+}
+
+/// Locks the distinct sockets among `ptrs` (NULL entries are skipped) with
+/// [`SharedSocket::lock_many`] (so that two threads locking overlapping sets cannot
+/// deadlock), waiting at most until `deadline` (EAGAIN). Returns the locked sockets and,
+/// for each entry of `ptrs`, the slot of its socket.
 ///
 /// # Safety
 /// Every pointer is NULL or was returned by `zmq_socket`.
 pub(crate) unsafe fn lock_many(
     ptrs: &[*mut c_void],
-) -> CResult<(Vec<SocketGuard<'static>>, Vec<Option<usize>>)> {
-    let mut handles: Vec<&'static SocketHandle> = Vec::new();
-    for &p in ptrs {
-        if p.is_null() {
-            continue;
-        }
-        // SAFETY: as the caller guarantees; handles are never freed, hence 'static.
-        let h = unsafe { SocketHandle::from_ptr(p) }?;
-        handles.push(h);
-    }
-    handles.sort_by_key(|h| h.addr());
-    handles.dedup_by_key(|h| h.addr());
-    let mut guards = Vec::with_capacity(handles.len());
-    for h in &handles {
-        guards.push(h.lock()?);
-    }
-    let index = ptrs
+    deadline: Option<Instant>,
+) -> CResult<(LockedSockets<'static>, Vec<Option<usize>>)> {
+    // SAFETY: as the caller guarantees.
+    let cells = unsafe { cells(ptrs) }?;
+    let locked = SharedSocket::lock_many(&cells, deadline)?;
+    let mut next = 0;
+    let slots = ptrs
         .iter()
-        .map(|&p| {
+        .map(|p| {
             (!p.is_null()).then(|| {
-                handles
-                    .binary_search_by_key(&(p as usize), |h| h.addr())
-                    .unwrap_or(0)
+                next += 1;
+                locked.slot(next - 1)
             })
         })
         .collect();
-    Ok((guards, index))
+    Ok((locked, slots))
+}
+
+/// The shared cell of socket `ptr`: ENOTSOCK for NULL or a closed socket.
+///
+/// # Safety
+/// `ptr` is NULL or was returned by `zmq_socket`.
+pub(crate) unsafe fn cell<'a>(ptr: *mut c_void) -> CResult<&'a SharedSocket> {
+    // SAFETY: as the caller guarantees.
+    unsafe { SocketHandle::from_ptr(ptr) }.map(|h| &h.cell)
 }
 
 /// A new socket of type `type_` in `context`, or NULL (EINVAL for an unknown type,
@@ -147,7 +137,6 @@ pub unsafe extern "C" fn zmq_socket(context: *mut c_void, type_: c_int) -> *mut 
         let ctx = unsafe { CtxHandle::context(context) }?;
         let ty = SocketType::from_raw(type_).ok_or(EINVAL)?;
         let socket = ctx.socket(ty)?;
-        let interrupter = socket.interrupter();
         let recycled = {
             let mut free = lock(&FREE);
             if free.len() > QUARANTINE {
@@ -161,12 +150,11 @@ pub unsafe extern "C" fn zmq_socket(context: *mut c_void, type_: c_int) -> *mut 
             Some(addr) => unsafe { &*(addr as *const SocketHandle) },
             None => Box::leak(Box::new(SocketHandle {
                 tag: AtomicU32::new(CLOSED),
-                socket: Mutex::new(None),
-                interrupter: Mutex::new(None),
+                cell: SharedSocket::closed(),
             })),
         };
-        *lock(&handle.socket) = Some(socket);
-        *lock(&handle.interrupter) = Some(interrupter);
+        // A handle from the free list (or a new one) is closed: `open` cannot fail.
+        handle.cell.open(socket)?;
         handle.tag.store(LIVE, Ordering::Release);
         Ok(handle as *const SocketHandle as *mut c_void)
     })
@@ -189,12 +177,8 @@ pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
         {
             return Err(ENOTSOCK);
         }
-        if let Some(i) = lock(&handle.interrupter).take() {
-            i.interrupt();
-        }
-        let socket = lock(&handle.socket).take();
-        drop(socket);
-        lock(&FREE).push_back(handle.addr());
+        handle.cell.close();
+        lock(&FREE).push_back(handle as *const SocketHandle as usize);
         Ok(0)
     })
 }

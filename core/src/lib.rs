@@ -29,6 +29,8 @@
 //!   bytes. `inproc`: the in-memory endpoints of a context.
 //! - [`Context`], [`Socket`], [`Msg`], [`Error`]: the public API; [`poll`] and the
 //!   readiness FD ([`Socket::fd`]); [`monitor`] events; [`proxy`]; [`sockopt`] numbers.
+//! - [`SharedSocket`]: a socket shared by threads (closable from any of them, locked in
+//!   a deadlock-free order with others), the one lock of the C and Python bindings.
 
 #![warn(missing_docs)]
 
@@ -45,6 +47,7 @@ mod pipe_table;
 mod poll;
 pub mod proto;
 mod proxy;
+mod shared_socket;
 mod socket;
 mod socket_shared;
 pub mod sockopt;
@@ -61,6 +64,7 @@ pub use msg::{Msg, INLINE_MAX};
 pub use poll::{poll, PollItem, PollTarget, POLLERR, POLLIN, POLLOUT, POLLPRI};
 pub use proto::SocketType;
 pub use proxy::{proxy, proxy_echo, proxy_steerable, proxy_steerable_echo, SideStats};
+pub use shared_socket::{LockedSockets, SharedSocket, SocketGuard};
 pub use socket::{Interrupter, Socket, DONTWAIT, SNDMORE};
 
 /// The README's examples, compiled and run as doc tests.
