@@ -40,7 +40,7 @@ pub unsafe extern "C" fn zmq_poll(
         let n = usize::try_from(nitems).map_err(|_| Errno(libc::EINVAL))?;
         if n == 0 {
             if timeout > 0 {
-                std::thread::sleep(std::time::Duration::from_millis(timeout as u64));
+                std::thread::sleep(Duration::from_millis(timeout as u64));
             } else if timeout < 0 {
                 // Nothing could ever wake the caller.
                 return Err(Errno(libc::EINVAL));
@@ -163,7 +163,7 @@ mod tests {
             let rc = unsafe { zmq_poll(items.as_mut_ptr(), 1, -1) };
             (rc, zmq_errno())
         });
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(50));
         // SAFETY: the socket from above; the context is terminated last.
         unsafe {
             assert_eq!(zmq_close(pull as *mut c_void), 0);
