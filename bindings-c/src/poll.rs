@@ -66,9 +66,12 @@ pub unsafe extern "C" fn zmq_poll(
             }
             r => r?,
         };
+        // What is left of the timeout, rounded up so that a short one is not cut to 0.
         let timeout = match deadline {
-            Some(d) => c_long::try_from(d.saturating_duration_since(Instant::now()).as_millis())
-                .unwrap_or(c_long::MAX),
+            Some(d) => {
+                let left_us = d.saturating_duration_since(Instant::now()).as_micros();
+                c_long::try_from(left_us.div_ceil(1000)).unwrap_or(c_long::MAX)
+            }
             None => timeout,
         };
         // One poll entry per distinct socket (asking for the union of its items' events),

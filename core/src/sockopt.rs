@@ -187,20 +187,38 @@ macro_rules! sockopt_items {
                 draft: row_draft!($($cdraft)?),
             },)*
         ];
+
+        /// The table row of option `option`, `None` if ferromq does not know it (a jump
+        /// table: `zmq_getsockopt` asks it on every call).
+        ///
+        /// ```
+        /// use ferromq::sockopt::{info, TYPE};
+        /// assert!(!info(TYPE).unwrap().writable);
+        /// assert!(info(47).is_none()); // ZMQ_CURVE_SERVER: no CURVE in this build
+        /// ```
+        pub fn info(option: i32) -> Option<&'static OptionInfo> {
+            match option {
+                $($name => Some(&TABLE[const { row_index($name) }]),)*
+                $($cname_ => Some(&TABLE[const { row_index($cname_) }]),)*
+                _ => None,
+            }
+        }
     };
 }
 
 crate::options::option_table!(sockopt_items);
 
-/// The table row of option `option`, `None` if ferromq does not know it.
-///
-/// ```
-/// use ferromq::sockopt::{info, TYPE};
-/// assert!(!info(TYPE).unwrap().writable);
-/// assert!(info(47).is_none()); // ZMQ_CURVE_SERVER: no CURVE in this build
-/// ```
-pub fn info(option: i32) -> Option<&'static OptionInfo> {
-    TABLE.iter().find(|o| o.number == option)
+/// Where option `option` sits in [`TABLE`], computed at compile time for [`info`] (a
+/// number missing from the table fails the build).
+const fn row_index(option: i32) -> usize {
+    let mut i = 0;
+    while i < TABLE.len() {
+        if TABLE[i].number == option {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("an option number of the table is missing from TABLE")
 }
 
 /// The representation of option `option`, `None` if ferromq does not know it.
