@@ -535,7 +535,8 @@ impl Session {
             });
             match status? {
                 HandshakeStatus::Done(peer) => return self.handshake_done(peer, ctx),
-                HandshakeStatus::NeedMore => {
+                // NULL without ZAP_DOMAIN (all there is yet) never asks for ZAP.
+                HandshakeStatus::NeedMore | HandshakeStatus::Zap(_) => {
                     if !self.can_read || !self.read_some()? {
                         return Ok(());
                     }
