@@ -1,54 +1,17 @@
 //! What a socket's monitor hears about its connections, in libzmq 4.3's terms (values
-//! checked against pyzmq): fds, errnos and `ZMQ_PROTOCOL_ERROR_*` codes as `u32`.
+//! checked against pyzmq): fds and errnos as `u32` (the `ZMQ_PROTOCOL_ERROR_*` codes
+//! are proto's: `ProtocolError::handshake_code`).
 
-use crate::proto::ProtocolError;
 use std::os::fd::RawFd;
-
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND`.
-const PROTOCOL_ERROR_UNEXPECTED_COMMAND: u32 = 0x1000_0001;
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY`.
-const PROTOCOL_ERROR_MALFORMED_READY: u32 = 0x1000_0016;
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA`.
-const PROTOCOL_ERROR_INVALID_METADATA: u32 = 0x1000_0018;
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH`.
-const PROTOCOL_ERROR_MECHANISM_MISMATCH: u32 = 0x1100_0002;
 
 /// A file descriptor or errno as an event value (both are never negative here).
 pub(crate) fn value(n: RawFd) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
 
-/// The code HANDSHAKE_FAILED_PROTOCOL carries for `e`, or `None` where libzmq reports
-/// no handshake event at all (a bad greeting, an incompatible socket type: only
-/// DISCONNECTED follows).
-pub(crate) fn handshake_protocol_code(e: &ProtocolError) -> Option<u32> {
-    match e {
-        ProtocolError::MechanismMismatch { .. } => Some(PROTOCOL_ERROR_MECHANISM_MISMATCH),
-        ProtocolError::UnexpectedCommand => Some(PROTOCOL_ERROR_UNEXPECTED_COMMAND),
-        ProtocolError::MalformedCommand(_) => Some(PROTOCOL_ERROR_MALFORMED_READY),
-        ProtocolError::MalformedMetadata(_) => Some(PROTOCOL_ERROR_INVALID_METADATA),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn protocol_codes_match_libzmq() {
-        let mismatch = ProtocolError::MechanismMismatch {
-            ours: [0; 20],
-            theirs: [0; 20],
-        };
-        // The value pyzmq's monitor shows for a peer offering another mechanism.
-        assert_eq!(handshake_protocol_code(&mismatch), Some(285_212_674));
-        assert_eq!(handshake_protocol_code(&ProtocolError::BadSignature), None);
-        assert_eq!(
-            handshake_protocol_code(&ProtocolError::MalformedMetadata("x")),
-            Some(0x1000_0018)
-        );
-    }
 
     #[test]
     fn negative_numbers_become_zero() {

@@ -13,7 +13,7 @@ mod table;
 
 pub(crate) use table::option_table;
 
-use crate::io::HeartbeatConfig;
+use crate::proto::heartbeat::HeartbeatConfig;
 use crate::transport::filter::{IpMask, IpcFilters};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::tuning::StreamTuning;

@@ -15,11 +15,16 @@
 //!   allocated, and no input makes it panic.
 //! * [`command`]: command bodies (READY, ERROR, PING, PONG, SUBSCRIBE, CANCEL).
 //! * [`metadata`]: READY's property list.
-//! * [`handshake`]: the NULL-mechanism handshake as a small state machine
-//!   (greeting, then READY, then done) that yields the peer's identity and socket type.
-//!
-//! After the handshake the I/O layer decodes traffic itself with
-//! [`frame::parse_frame_header`] / [`frame::decode_frame`] and [`command::parse_command`].
+//! * [`mechanism`]: the security mechanism trait (NULL here; PLAIN and CURVE plug in).
+//! * [`handshake`]: the handshake as a small state machine (greeting, then the mechanism's
+//!   commands, then done) that yields the peer's identity and socket type.
+//! * `connection` (crate-internal): one connection as a sans-IO object — handshake,
+//!   framing, multipart assembly, PING/PONG, heartbeat and handshake deadlines, the
+//!   subscription wire forms (`subscription`) — with its output in a vectored, zero-copy
+//!   write buffer (`wbuf`) and its heartbeat machine (`heartbeat`). The I/O layer only
+//!   moves its bytes and arms its timers; `tests` runs two of them back to back in memory.
+//! * [`error_code`]: libzmq's `ZMQ_PROTOCOL_ERROR_*` values, which
+//!   [`ProtocolError::handshake_code`] maps errors to.
 //!
 //! Errors are one enum, [`ProtocolError`]. Every error is fatal for the one connection
 //! that produced it and for nothing else.
@@ -52,11 +57,19 @@
 use std::fmt;
 
 pub mod command;
+pub(crate) mod connection;
+pub mod error_code;
 pub mod frame;
 pub mod greeting;
 pub mod handshake;
+pub(crate) mod heartbeat;
+pub mod mechanism;
 pub mod metadata;
 pub mod socket_type;
+pub(crate) mod subscription;
+#[cfg(test)]
+mod tests;
+pub(crate) mod wbuf;
 
 pub use command::{parse_command, Command};
 pub use frame::{decode_frame, encode_frame, parse_frame_header, Frame, FrameHeader};
@@ -115,6 +128,40 @@ pub enum ProtocolError {
     PeerError(Vec<u8>),
     /// The peer's READY has no `Socket-Type` property.
     MissingSocketType,
+    /// A security mechanism's own failure (a malformed HELLO, a box that does not open),
+    /// with the `ZMQ_PROTOCOL_ERROR_*` code libzmq reports for it (see [`error_code`]).
+    Mechanism {
+        /// The monitor code, one of [`error_code`]'s constants.
+        code: u32,
+        /// What went wrong.
+        reason: &'static str,
+    },
+    /// The ZAP handler refused the peer with this status code (`300`, `400`, `500`).
+    AuthFailed(Vec<u8>),
+}
+
+impl ProtocolError {
+    /// The code a monitor's `HANDSHAKE_FAILED_PROTOCOL` event carries for this error, or
+    /// `None` where libzmq reports no such event (a bad greeting or an incompatible socket
+    /// type: only DISCONNECTED follows; a ZAP refusal: `HANDSHAKE_FAILED_AUTH` instead).
+    ///
+    /// ```
+    /// use ferromq::proto::{error_code, ProtocolError};
+    ///
+    /// let e = ProtocolError::MalformedMetadata("x");
+    /// assert_eq!(e.handshake_code(), Some(error_code::ZMTP_INVALID_METADATA));
+    /// assert_eq!(ProtocolError::BadSignature.handshake_code(), None);
+    /// ```
+    pub fn handshake_code(&self) -> Option<u32> {
+        match self {
+            Self::MechanismMismatch { .. } => Some(error_code::ZMTP_MECHANISM_MISMATCH),
+            Self::UnexpectedCommand => Some(error_code::ZMTP_UNEXPECTED_COMMAND),
+            Self::MalformedCommand(_) => Some(error_code::ZMTP_MALFORMED_COMMAND_READY),
+            Self::MalformedMetadata(_) => Some(error_code::ZMTP_INVALID_METADATA),
+            Self::Mechanism { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
 }
 
 /// The mechanism name without its NUL padding, for messages.
@@ -152,6 +199,14 @@ impl fmt::Display for ProtocolError {
                 write!(f, "peer sent ERROR: \"{}\"", reason.escape_ascii())
             }
             Self::MissingSocketType => f.write_str("peer READY lacks a Socket-Type property"),
+            Self::Mechanism { code, reason } => {
+                write!(f, "security handshake failed ({code:#x}): {reason}")
+            }
+            Self::AuthFailed(status) => write!(
+                f,
+                "ZAP handler refused the peer with status \"{}\"",
+                status.escape_ascii()
+            ),
         }
     }
 }
@@ -159,8 +214,23 @@ impl fmt::Display for ProtocolError {
 impl std::error::Error for ProtocolError {}
 
 #[cfg(test)]
-mod tests {
+mod error_tests {
     use super::*;
+
+    #[test]
+    fn protocol_codes_match_libzmq() {
+        let mismatch = ProtocolError::MechanismMismatch {
+            ours: [0; 20],
+            theirs: [0; 20],
+        };
+        // The value pyzmq's monitor shows for a peer offering another mechanism.
+        assert_eq!(mismatch.handshake_code(), Some(285_212_674));
+        assert_eq!(ProtocolError::BadSignature.handshake_code(), None);
+        assert_eq!(
+            ProtocolError::MalformedMetadata("x").handshake_code(),
+            Some(0x1000_0018)
+        );
+    }
 
     #[test]
     fn display_is_readable() {
