@@ -42,6 +42,7 @@ use crate::monitor::{
 };
 use crate::msg::Msg;
 use crate::pipe::{Pipe, SessionWake};
+use crate::socket_shared::{SocketCmd, SocketShared};
 use crate::proto::connection::{Connection, ConnectionConfig, ConnectionError, Event};
 use crate::proto::heartbeat::HeartbeatConfig;
 use crate::proto::wbuf::WriteBuf;
