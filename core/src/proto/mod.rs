@@ -57,6 +57,7 @@ pub mod greeting;
 pub mod handshake;
 pub mod metadata;
 pub mod socket_type;
+pub mod z85;
 
 pub use command::{parse_command, Command};
 pub use frame::{decode_frame, encode_frame, parse_frame_header, Frame, FrameHeader};
