@@ -4,31 +4,15 @@
 use crate::proto::ProtocolError;
 use std::os::fd::RawFd;
 
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND`.
-const PROTOCOL_ERROR_UNEXPECTED_COMMAND: u32 = 0x1000_0001;
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY`.
-const PROTOCOL_ERROR_MALFORMED_READY: u32 = 0x1000_0016;
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA`.
-const PROTOCOL_ERROR_INVALID_METADATA: u32 = 0x1000_0018;
-/// `ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH`.
-const PROTOCOL_ERROR_MECHANISM_MISMATCH: u32 = 0x1100_0002;
-
 /// A file descriptor or errno as an event value (both are never negative here).
 pub(crate) fn value(n: RawFd) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
 
-/// The code HANDSHAKE_FAILED_PROTOCOL carries for `e`, or `None` where libzmq reports
-/// no handshake event at all (a bad greeting, an incompatible socket type: only
-/// DISCONNECTED follows).
+/// The code HANDSHAKE_FAILED_PROTOCOL carries for `e` (the mapping lives in proto:
+/// [`ProtocolError::handshake_code`]).
 pub(crate) fn handshake_protocol_code(e: &ProtocolError) -> Option<u32> {
-    match e {
-        ProtocolError::MechanismMismatch { .. } => Some(PROTOCOL_ERROR_MECHANISM_MISMATCH),
-        ProtocolError::UnexpectedCommand => Some(PROTOCOL_ERROR_UNEXPECTED_COMMAND),
-        ProtocolError::MalformedCommand(_) => Some(PROTOCOL_ERROR_MALFORMED_READY),
-        ProtocolError::MalformedMetadata(_) => Some(PROTOCOL_ERROR_INVALID_METADATA),
-        _ => None,
-    }
+    e.handshake_code()
 }
 
 #[cfg(test)]

@@ -52,9 +52,11 @@
 use std::fmt;
 
 pub mod command;
+pub mod error_code;
 pub mod frame;
 pub mod greeting;
 pub mod handshake;
+pub mod mechanism;
 pub mod metadata;
 pub mod socket_type;
 pub mod z85;
@@ -116,6 +118,40 @@ pub enum ProtocolError {
     PeerError(Vec<u8>),
     /// The peer's READY has no `Socket-Type` property.
     MissingSocketType,
+    /// A security mechanism's own failure (a malformed HELLO, a box that does not open),
+    /// with the `ZMQ_PROTOCOL_ERROR_*` code libzmq reports for it (see [`error_code`]).
+    Mechanism {
+        /// The monitor code, one of [`error_code`]'s constants.
+        code: u32,
+        /// What went wrong.
+        reason: &'static str,
+    },
+    /// The ZAP handler refused the peer with this status code (`300`, `400`, `500`).
+    AuthFailed(Vec<u8>),
+}
+
+impl ProtocolError {
+    /// The code a monitor's `HANDSHAKE_FAILED_PROTOCOL` event carries for this error, or
+    /// `None` where libzmq reports no such event (a bad greeting or an incompatible socket
+    /// type: only DISCONNECTED follows; a ZAP refusal: `HANDSHAKE_FAILED_AUTH` instead).
+    ///
+    /// ```
+    /// use ferromq::proto::{error_code, ProtocolError};
+    ///
+    /// let e = ProtocolError::MalformedMetadata("x");
+    /// assert_eq!(e.handshake_code(), Some(error_code::ZMTP_INVALID_METADATA));
+    /// assert_eq!(ProtocolError::BadSignature.handshake_code(), None);
+    /// ```
+    pub fn handshake_code(&self) -> Option<u32> {
+        match self {
+            Self::MechanismMismatch { .. } => Some(error_code::ZMTP_MECHANISM_MISMATCH),
+            Self::UnexpectedCommand => Some(error_code::ZMTP_UNEXPECTED_COMMAND),
+            Self::MalformedCommand(_) => Some(error_code::ZMTP_MALFORMED_COMMAND_READY),
+            Self::MalformedMetadata(_) => Some(error_code::ZMTP_INVALID_METADATA),
+            Self::Mechanism { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
 }
 
 /// The mechanism name without its NUL padding, for messages.
@@ -153,6 +189,14 @@ impl fmt::Display for ProtocolError {
                 write!(f, "peer sent ERROR: \"{}\"", reason.escape_ascii())
             }
             Self::MissingSocketType => f.write_str("peer READY lacks a Socket-Type property"),
+            Self::Mechanism { code, reason } => {
+                write!(f, "security handshake failed ({code:#x}): {reason}")
+            }
+            Self::AuthFailed(status) => write!(
+                f,
+                "ZAP handler refused the peer with status \"{}\"",
+                status.escape_ascii()
+            ),
         }
     }
 }
