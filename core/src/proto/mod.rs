@@ -52,6 +52,7 @@
 use std::fmt;
 
 pub mod command;
+
 pub mod error_code;
 pub mod frame;
 pub mod greeting;
@@ -60,6 +61,7 @@ pub mod mechanism;
 pub mod metadata;
 pub mod socket_type;
 pub mod z85;
+pub mod zap;
 
 pub use command::{parse_command, Command};
 pub use frame::{decode_frame, encode_frame, parse_frame_header, Frame, FrameHeader};
@@ -128,6 +130,10 @@ pub enum ProtocolError {
     },
     /// The ZAP handler refused the peer with this status code (`300`, `400`, `500`).
     AuthFailed(Vec<u8>),
+    /// The mechanism needs a ZAP handler (a PLAIN server always does) and none is bound
+    /// at `inproc://zeromq.zap.01`. libzmq reports `HANDSHAKE_FAILED_NO_DETAIL` with
+    /// `EFAULT` and sends no ERROR.
+    NoZapHandler,
 }
 
 impl ProtocolError {
@@ -191,6 +197,9 @@ impl fmt::Display for ProtocolError {
             Self::MissingSocketType => f.write_str("peer READY lacks a Socket-Type property"),
             Self::Mechanism { code, reason } => {
                 write!(f, "security handshake failed ({code:#x}): {reason}")
+            }
+            Self::NoZapHandler => {
+                f.write_str("no ZAP handler is bound, and this mechanism needs one")
             }
             Self::AuthFailed(status) => write!(
                 f,

@@ -41,8 +41,13 @@ use super::socket_type::SocketType;
 use super::ProtocolError;
 
 mod null;
+mod plain;
+#[cfg(test)]
+pub(crate) mod testing;
+mod wire;
 
 pub use null::NullMechanism;
+pub use plain::{PlainClient, PlainCredentials, PlainServer};
 
 /// Length of the greeting's mechanism field.
 const MECHANISM_FIELD_LEN: usize = 20;
