@@ -52,6 +52,7 @@
 use std::fmt;
 
 pub mod command;
+pub mod curve;
 
 pub mod error_code;
 pub mod frame;

@@ -229,9 +229,13 @@ mod tests {
         assert_eq!(decode(b"####\""), Err(Z85Error::BadCharacter));
         assert_eq!(decode(b"####\x1f"), Err(Z85Error::BadCharacter));
         assert_eq!(decode(b"####\x7f"), Err(Z85Error::BadCharacter));
-        for c in [b' ', b'"', b'\'', b',', b';', b'\\', b'_', b'`', b'|', b'~', 0x7F, 0x80, 0xFF]
-        {
-            assert_eq!(decode(&[b'0', b'0', b'0', b'0', c]), Err(Z85Error::BadCharacter));
+        for c in [
+            b' ', b'"', b'\'', b',', b';', b'\\', b'_', b'`', b'|', b'~', 0x7F, 0x80, 0xFF,
+        ] {
+            assert_eq!(
+                decode(&[b'0', b'0', b'0', b'0', c]),
+                Err(Z85Error::BadCharacter)
+            );
         }
     }
 

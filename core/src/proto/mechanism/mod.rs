@@ -40,12 +40,19 @@ use super::metadata::Metadata;
 use super::socket_type::SocketType;
 use super::ProtocolError;
 
+mod curve_client;
+mod curve_server;
+#[cfg(test)]
+mod curve_tests;
+mod curve_traffic;
 mod null;
 mod plain;
 #[cfg(test)]
 pub(crate) mod testing;
 mod wire;
 
+pub use curve_client::CurveClient;
+pub use curve_server::CurveServer;
 pub use null::NullMechanism;
 pub use plain::{PlainClient, PlainCredentials, PlainServer};
 
