@@ -6,7 +6,7 @@
 //! and `MAXMSGSIZE` (for later connections) are read when they are needed.
 
 use crate::error::{Error, Result};
-use crate::io::HeartbeatConfig;
+use crate::proto::heartbeat::HeartbeatConfig;
 use crate::transport::filter::{IpMask, IpcFilters};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::tuning::StreamTuning;

@@ -8,7 +8,6 @@
 mod backoff;
 mod conn;
 mod events;
-mod heartbeat;
 mod linger;
 mod listener;
 mod peer_properties;
@@ -18,10 +17,8 @@ mod session;
 mod stream;
 mod thread_settings;
 mod timers;
-mod wbuf;
 
 pub(crate) use conn::{connect, Conn};
-pub(crate) use heartbeat::HeartbeatConfig;
 pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
 pub(crate) use raw_session::RawConfig;

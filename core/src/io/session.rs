@@ -26,11 +26,9 @@
 //! (or, when a connect attempt fails, CLOSED) and CONNECT_RETRIED on the connect side;
 //! HANDSHAKE_SUCCEEDED or HANDSHAKE_FAILED_*; DISCONNECTED when a connection ends.
 
-use super::events::{handshake_protocol_code, value};
-use super::heartbeat::{Beat, Heartbeat, HeartbeatConfig};
-use super::stream::{PeerAddr, Stream};
+use super::events::value;
+use super::stream::{read_into, PeerAddr, Stream};
 use super::timers::{Timer, TimerKind, Timers};
-use super::wbuf::WriteBuf;
 use super::IoShared;
 use crate::mailbox::{SocketCmd, SocketShared};
 use crate::monitor::{
@@ -39,17 +37,15 @@ use crate::monitor::{
     EVENT_HANDSHAKE_SUCCEEDED,
 };
 use crate::msg::Msg;
-use crate::pattern::{parse_subscription, subscription_msg};
 use crate::pipe::{Pipe, SessionWake};
-use crate::proto::command::{
-    encode_cancel, encode_ping, encode_pong, encode_subscribe, parse_command, Command,
-};
-use crate::proto::frame::parse_frame_header;
-use crate::proto::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo, SocketType};
+use crate::proto::connection::{Connection, ConnectionConfig, ConnectionError, Event};
+use crate::proto::heartbeat::HeartbeatConfig;
+use crate::proto::wbuf::WriteBuf;
+use crate::proto::{HandshakeConfig, PeerInfo, SocketType};
 use crate::transport::socks::{SocksClient, SocksSetup};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::Dial;
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use mio::{Interest, Registry, Token};
 use std::collections::VecDeque;
 use std::io;
@@ -57,13 +53,6 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Read at least this much per `read` call when the buffer has to grow.
-const READ_CHUNK: usize = 64 * 1024;
-/// Frames up to this size are copied out of the read buffer (so a small message never
-/// pins a large buffer); larger ones are shared with it.
-const COPY_MAX: usize = 8 * 1024;
-/// Stop draining the pipe while this many bytes wait to be written.
-const WRITE_BATCH: usize = 256 * 1024;
 /// Hand decoded messages to the socket at least every this many messages.
 const DELIVER_BATCH: usize = 4096;
 /// At most this many `read` calls per turn; then the session lets the other sessions of
@@ -141,8 +130,8 @@ enum Phase {
     Connecting,
     /// SOCKS_PROXY: asking the proxy to connect on, before ZMTP starts.
     Socks(Box<SocksClient>),
-    Handshaking(Box<Handshake>),
-    Active,
+    /// ZMTP: the connection object runs the handshake, then the traffic.
+    Zmtp(Box<Connection>),
 }
 
 /// One connection (or, connect side, one endpoint across reconnections).
@@ -162,11 +151,12 @@ pub(crate) struct Session {
     phase: Phase,
     /// Bumped whenever the connection changes, which cancels older timers.
     epoch: u64,
-    rbuf: BytesMut,
-    /// Total size of the frame being received, when it is not complete yet.
-    want: usize,
+    /// HANDSHAKE_IVL's deadline, from when the stream came up (SOCKS included).
+    handshake_deadline: Option<Instant>,
+    /// The SOCKS negotiation's bytes (ZMTP's live in the connection object).
+    socks_in: BytesMut,
+    socks_out: WriteBuf,
     can_read: bool,
-    wbuf: WriteBuf,
     writable: bool,
     pipe: Option<Arc<Pipe>>,
     /// Drained from the pipe, not yet encoded.
@@ -174,18 +164,6 @@ pub(crate) struct Session {
     /// Complete messages written out (or lost with their connection) and not yet
     /// acknowledged to the pipe, which happens at its low-water mark.
     out_done: usize,
-    /// The context of the newest PING not answered yet (one PONG at most is pending).
-    pending_pong: Option<Bytes>,
-    /// The last frame encoded had MORE set.
-    mid_message: bool,
-    /// Frames of an incoming message not complete yet.
-    partial: Vec<Msg>,
-    /// Frames and body bytes of the incoming message so far (counted even when its
-    /// frames are thrown away), checked against the per-message bounds.
-    msg_frames: usize,
-    msg_bytes: u64,
-    /// The last frame received had MORE set (a PUB uses it to drop data messages whole).
-    in_data_message: bool,
     /// Complete incoming messages not delivered yet.
     batch: Vec<Msg>,
     batch_msgs: usize,
@@ -193,10 +171,6 @@ pub(crate) struct Session {
     credit: usize,
     /// The socket let go of the pipe and the LINGER timer is armed (if any).
     lingering: bool,
-    /// The peer's ZMTP minor version (0 = 3.0: subscriptions travel as messages).
-    peer_minor: u8,
-    /// Heartbeat state, once the handshake is done.
-    heartbeat: Option<Heartbeat>,
     rng: u64,
 }
 
@@ -219,26 +193,18 @@ impl Session {
             protocol_failure: false,
             phase: Phase::Idle,
             epoch: 0,
-            rbuf: BytesMut::new(),
-            want: 0,
+            handshake_deadline: None,
+            socks_in: BytesMut::new(),
+            socks_out: WriteBuf::default(),
             can_read: false,
-            wbuf: WriteBuf::default(),
             writable: false,
             pipe,
             out_local: VecDeque::new(),
             out_done: 0,
-            pending_pong: None,
-            mid_message: false,
-            partial: Vec::new(),
-            msg_frames: 0,
-            msg_bytes: 0,
-            in_data_message: false,
             batch: Vec::new(),
             batch_msgs: 0,
             credit: 0,
             lingering: false,
-            peer_minor: 0,
-            heartbeat: None,
             rng: seed(token),
         }
     }
@@ -295,6 +261,14 @@ impl Session {
         self.pipe.is_some()
     }
 
+    /// The connection object once the handshake is done.
+    fn established(&mut self) -> Option<&mut Connection> {
+        match &mut self.phase {
+            Phase::Zmtp(c) if c.is_established() => Some(c),
+            _ => None,
+        }
+    }
+
     /// Starts the session once it is owned by the I/O thread.
     pub fn start(&mut self, ctx: &mut Ctx<'_>) -> Next {
         match self.role {
@@ -314,7 +288,8 @@ impl Session {
                 if !registered {
                     return Next::Remove;
                 }
-                self.begin_handshake(ctx);
+                self.handshake_deadline = self.cfg.handshake_ivl.map(|ivl| ctx.now + ivl);
+                self.begin_handshake();
                 self.drive(ctx)
             }
         }
@@ -329,15 +304,16 @@ impl Session {
                 Ok(true) => {
                     self.up = true;
                     self.emit(EVENT_CONNECTED, self.fd());
+                    // HANDSHAKE_IVL bounds the SOCKS negotiation and ZMTP together.
+                    self.handshake_deadline = self.cfg.handshake_ivl.map(|ivl| ctx.now + ivl);
                     match &self.cfg.socks {
                         Some(setup) => {
-                            // HANDSHAKE_IVL bounds the SOCKS negotiation and ZMTP together.
                             self.phase = Phase::Socks(Box::new(setup.client()));
                             if let Some(ivl) = self.cfg.handshake_ivl {
                                 self.arm(ctx, TimerKind::Handshake, ivl);
                             }
                         }
-                        None => self.begin_handshake(ctx),
+                        None => self.begin_handshake(),
                     }
                 }
                 Ok(false) => return Next::Keep,
@@ -350,7 +326,7 @@ impl Session {
     /// The pipe has work: messages to send, credit returned, or the socket let go.
     pub fn activate(&mut self, ctx: &mut Ctx<'_>) -> Next {
         if let Some(pipe) = &self.pipe {
-            if matches!(self.phase, Phase::Active) && self.credit == 0 {
+            if matches!(&self.phase, Phase::Zmtp(c) if c.is_established()) && self.credit == 0 {
                 self.credit = pipe.inbound_credit();
             }
         }
@@ -368,7 +344,7 @@ impl Session {
             }
             _ if epoch != self.epoch => Next::Keep,
             TimerKind::Handshake => {
-                if matches!(self.phase, Phase::Handshaking(_) | Phase::Socks(_)) {
+                if matches!(self.phase, Phase::Socks(_)) {
                     // libzmq reports the errno its last non-blocking read left: EAGAIN.
                     self.errno = libc::EAGAIN;
                     return self.connection_lost(ctx);
@@ -405,7 +381,7 @@ impl Session {
     }
 
     fn drive(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        if let Err(Lost) = self.pump(ctx).and_then(|()| self.beat(ctx)) {
+        if let Err(Lost) = self.pump(ctx).and_then(|()| self.run_timers(ctx)) {
             return self.connection_lost(ctx);
         }
         self.check_linger(ctx)
@@ -413,16 +389,35 @@ impl Session {
 
     fn pump(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
         if matches!(self.phase, Phase::Socks(_)) {
-            self.read_socks(ctx)?;
+            self.read_socks()?;
         }
-        if matches!(self.phase, Phase::Handshaking(_)) {
+        if matches!(&self.phase, Phase::Zmtp(c) if !c.is_established()) {
             self.read_handshake(ctx)?;
         }
-        if matches!(self.phase, Phase::Active) && self.read_traffic()? {
+        if self.established().is_some() && self.read_traffic()? {
             // The budget ran out with bytes possibly left: come back after the others.
             ctx.io.activate(self.token);
         }
         self.write_out()
+    }
+
+    /// Maps a connection's failure: protocol errors of the handshake are reported with
+    /// their code (libzmq reports some not at all), the others only end the connection.
+    fn failed(&mut self, e: ConnectionError) -> Lost {
+        match e {
+            ConnectionError::Handshake(e) => {
+                self.protocol_failure = true;
+                if let Some(code) = e.handshake_code() {
+                    self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
+                }
+            }
+            // libzmq reports the errno its last non-blocking read left: EAGAIN.
+            ConnectionError::HandshakeTimeout => self.errno = libc::EAGAIN,
+            ConnectionError::Protocol(_)
+            | ConnectionError::MessageTooLarge
+            | ConnectionError::HeartbeatExpired => {}
+        }
+        Lost
     }
 
     // ---- connection set-up ----
@@ -469,42 +464,48 @@ impl Session {
         s.is_connected().map_err(|_| Lost)
     }
 
-    fn begin_handshake(&mut self, ctx: &mut Ctx<'_>) {
-        let cfg = HandshakeConfig {
-            socket_type: self.cfg.socket_type,
-            identity: self.cfg.identity.clone(),
-            max_msg_size: Some(self.cfg.max_frame),
+    /// Starts ZMTP on the stream, with whatever the SOCKS proxy's peer already sent.
+    fn begin_handshake(&mut self) {
+        let cfg = ConnectionConfig {
+            handshake: HandshakeConfig {
+                socket_type: self.cfg.socket_type,
+                identity: self.cfg.identity.clone(),
+                max_msg_size: Some(self.cfg.max_frame),
+            },
+            max_frame: self.cfg.max_frame,
+            max_parts: self.cfg.max_parts,
+            max_msg_bytes: self.cfg.max_msg_bytes,
+            handshake_deadline: self.handshake_deadline,
+            heartbeat: self.cfg.heartbeat,
         };
-        let mut hs = None;
-        self.wbuf.push_with(|b| hs = Some(Handshake::new(cfg, b)));
-        if let Some(hs) = hs {
-            self.phase = Phase::Handshaking(Box::new(hs));
+        let mut conn = Box::new(Connection::new(cfg));
+        if !self.socks_in.is_empty() {
+            let early = std::mem::take(&mut self.socks_in);
+            conn.handle_input(&early);
         }
+        self.phase = Phase::Zmtp(conn);
         self.can_read = true;
         self.writable = true;
-        if let Some(ivl) = self.cfg.handshake_ivl {
-            self.arm(ctx, TimerKind::Handshake, ivl);
-        }
     }
 
     /// Runs the SOCKS5 negotiation (see `transport::socks`); the ZMTP handshake starts
     /// when the tunnel is open, with whatever the peer sent after the proxy's reply.
-    fn read_socks(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+    fn read_socks(&mut self) -> Result<(), Lost> {
         loop {
             let Phase::Socks(client) = &mut self.phase else {
                 return Ok(());
             };
-            let status = client.receive(&mut self.rbuf);
+            let status = client.receive(&mut self.socks_in);
             // What to send next (the method list first, then each answer's follow-up).
             let out = client.pending().len();
             if out > 0 {
-                self.wbuf
+                self.socks_out
                     .push_with(|b| b.extend_from_slice(client.pending()));
                 client.advance(out);
             }
             match status {
                 Ok(true) => {
-                    self.begin_handshake(ctx);
+                    self.begin_handshake();
                     return Ok(());
                 }
                 Ok(false) if !self.can_read || !self.read_some()? => return Ok(()),
@@ -519,23 +520,14 @@ impl Session {
 
     fn read_handshake(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
         loop {
-            let Phase::Handshaking(hs) = &mut self.phase else {
+            let Phase::Zmtp(conn) = &mut self.phase else {
                 return Ok(());
             };
-            let rbuf = &mut self.rbuf;
-            let mut status = Ok(HandshakeStatus::NeedMore);
-            self.wbuf.push_with(|out| status = hs.advance(rbuf, out));
-            let status = status.map_err(|e| {
-                // Some protocol errors have a code; libzmq reports the others not at all.
-                self.protocol_failure = true;
-                if let Some(code) = handshake_protocol_code(&e) {
-                    self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
-                }
-                Lost
-            });
-            match status? {
-                HandshakeStatus::Done(peer) => return self.handshake_done(peer, ctx),
-                HandshakeStatus::NeedMore => {
+            match conn.poll_event(ctx.now) {
+                Err(e) => return Err(self.failed(e)),
+                Ok(Some(Event::HandshakeSucceeded(peer))) => return self.handshake_done(peer, ctx),
+                // NULL without ZAP_DOMAIN (all there is yet) never asks for ZAP.
+                Ok(Some(Event::Zap(_)) | None) => {
                     if !self.can_read || !self.read_some()? {
                         return Ok(());
                     }
@@ -545,7 +537,6 @@ impl Session {
     }
 
     fn handshake_done(&mut self, peer: PeerInfo, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
-        self.peer_minor = peer.minor_version;
         let metadata = match &self.stream {
             Some(s) => super::peer_properties::with_local_properties(peer.metadata, s),
             None => peer.metadata,
@@ -583,20 +574,21 @@ impl Session {
                 self.pipe = Some(pipe);
             }
         }
-        self.phase = Phase::Active;
         self.credit = self.pipe.as_ref().map_or(0, |p| p.inbound_credit());
-        self.heartbeat = Some(Heartbeat::new(self.cfg.heartbeat, ctx.now));
         self.emit(EVENT_HANDSHAKE_SUCCEEDED, 0);
         Ok(())
     }
 
-    /// Sends a due PING, drops a silent peer, and arms the next heartbeat timer.
-    fn beat(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
-        let Some(hb) = self.heartbeat.as_mut() else {
+    /// Runs the connection's timers (handshake deadline, heartbeat) and arms the next.
+    fn run_timers(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        let reading = self.credit > 0;
+        let Phase::Zmtp(conn) = &mut self.phase else {
             return Ok(());
         };
-        let beat = hb.poll(ctx.now, self.credit > 0);
-        let timer = hb.timer_to_arm();
+        let before = conn.pending_bytes();
+        let result = conn.handle_timeout(ctx.now, reading);
+        let timer = conn.poll_timeout();
+        let wrote = conn.pending_bytes() > before;
         if let Some(at) = timer {
             self.arm(
                 ctx,
@@ -604,43 +596,38 @@ impl Session {
                 at.saturating_duration_since(ctx.now),
             );
         }
-        match beat {
-            Beat::Idle => Ok(()),
-            Beat::Dead => Err(Lost),
-            Beat::Ping(ttl) => {
-                self.wbuf.push_with(|out| encode_ping(ttl, b"", out));
-                self.write_out()
-            }
+        result.map_err(|e| self.failed(e))?;
+        if wrote {
+            self.write_out()?;
         }
+        Ok(())
     }
 
     // ---- reading ----
 
-    /// Reads once into the buffer. `Ok(false)` when nothing is available now.
+    /// Reads once into the current phase's buffer. `Ok(false)` when nothing is available
+    /// now.
     fn read_some(&mut self) -> Result<bool, Lost> {
         let fd = self.stream.as_ref().ok_or(Lost)?.as_raw_fd();
-        let len = self.rbuf.len();
-        let spare = self.rbuf.capacity() - len;
-        let missing = self.want.saturating_sub(len);
-        // Grow towards a large frame only as fast as its bytes arrive: the declared size
-        // is never trusted for an allocation.
-        let target = if missing > spare {
-            missing.min(READ_CHUNK.max(len))
-        } else if spare < READ_CHUNK / 16 {
-            READ_CHUNK
-        } else {
-            0
+        let result = match &mut self.phase {
+            Phase::Zmtp(conn) => {
+                let want = conn.read_hint();
+                let r = read_into(fd, conn.read_buf(), want);
+                if matches!(r, Ok(n) if n > 0) {
+                    conn.received();
+                }
+                r
+            }
+            _ => read_into(fd, &mut self.socks_in, 0),
         };
-        if target > spare {
-            self.rbuf.reserve(target);
-        }
-        let buf = self.rbuf.spare_capacity_mut();
-        // SAFETY: read(2) writes at most `buf.len()` bytes into memory this buffer owns,
-        // which stays valid for the call, and never reads the uninitialized contents.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            return match e.kind() {
+        match result {
+            Ok(0) => {
+                // libzmq reports a peer's orderly close as EPIPE.
+                self.errno = libc::EPIPE;
+                Err(Lost)
+            }
+            Ok(_) => Ok(true),
+            Err(e) => match e.kind() {
                 io::ErrorKind::WouldBlock => {
                     self.can_read = false;
                     Ok(false)
@@ -650,20 +637,8 @@ impl Session {
                     self.errno = e.raw_os_error().unwrap_or(0);
                     Err(Lost)
                 }
-            };
+            },
         }
-        if n == 0 {
-            // libzmq reports a peer's orderly close as EPIPE.
-            self.errno = libc::EPIPE;
-            return Err(Lost);
-        }
-        let n = n as usize;
-        if let Some(hb) = self.heartbeat.as_mut() {
-            hb.traffic();
-        }
-        // SAFETY: the kernel initialized exactly `n` bytes after the current length.
-        unsafe { self.rbuf.set_len(len + n) };
-        Ok(true)
     }
 
     /// Decodes and reads while the socket has credit. Returns whether the read budget
@@ -704,134 +679,22 @@ impl Session {
         !self.cfg.receives || self.pipe.as_ref().is_none_or(|p| p.socket_closed())
     }
 
-    /// Decodes complete frames from the read buffer while the socket has credit.
+    /// Decodes complete messages from the connection while the socket has credit.
     fn decode(&mut self) -> Result<(), Lost> {
         let discard = self.discarding();
-        while self.credit > 0 {
-            let h = match parse_frame_header(&self.rbuf, Some(self.cfg.max_frame)) {
-                Ok(Some(h)) => h,
-                Ok(None) => break,
-                Err(_) => return Err(Lost),
-            };
-            if !h.command {
-                self.check_message_bounds(h.body_len, h.more)?;
-            }
-            let total = h.frame_len();
-            if self.rbuf.len() < total {
-                self.want = total;
-                break;
-            }
-            self.want = 0;
-            self.rbuf.advance(h.header_len);
-            if h.command {
-                let body = self.rbuf.split_to(h.body_len).freeze();
-                if let Some(sub) = self.on_command(&body) {
-                    if !discard {
-                        self.push_complete(sub);
-                    }
+        let Phase::Zmtp(conn) = &mut self.phase else {
+            return Ok(());
+        };
+        match conn.decode_into(&mut self.batch, self.credit, discard) {
+            Ok(n) => {
+                self.batch_msgs += n;
+                if self.credit != usize::MAX {
+                    self.credit -= n;
                 }
-                continue;
+                Ok(())
             }
-            let mut msg = if h.body_len <= COPY_MAX {
-                let m = Msg::copy_from_slice(&self.rbuf[..h.body_len]);
-                self.rbuf.advance(h.body_len);
-                m
-            } else {
-                Msg::from_bytes(self.rbuf.split_to(h.body_len).freeze())
-            };
-            if discard {
-                continue;
-            }
-            if self.cfg.socket_type == SocketType::Pub {
-                // A PUB reads only subscriptions: other data from peers is dropped here,
-                // on the I/O thread, so it never occupies memory (CVE-2021-20237).
-                let tail = std::mem::replace(&mut self.in_data_message, h.more);
-                if !tail && !h.more && parse_subscription(&msg).is_some() {
-                    self.push_complete(msg);
-                }
-                continue;
-            }
-            msg.set_more(h.more);
-            if h.more {
-                self.partial.push(msg);
-                continue;
-            }
-            if !self.partial.is_empty() {
-                self.batch.append(&mut self.partial);
-            }
-            self.push_complete(msg);
+            Err(e) => Err(self.failed(e)),
         }
-        if self.rbuf.is_empty() {
-            // Start the next read at the front of the buffer, reusing it if we own it.
-            self.rbuf.clear();
-        }
-        Ok(())
-    }
-
-    /// Counts a data frame against FERROMQ_MAXMSGPARTS and FERROMQ_MAXMSGTOTALSIZE as soon
-    /// as its header is here (before its body is buffered); `Lost` when the message goes
-    /// beyond them. The header is parsed again when the frame is complete, so the count
-    /// is taken only once: the frame's header is then consumed.
-    fn check_message_bounds(&mut self, body_len: usize, more: bool) -> Result<(), Lost> {
-        if self.want != 0 {
-            return Ok(()); // this frame was counted when its header first arrived
-        }
-        let frames = self.msg_frames + 1;
-        let bytes = self.msg_bytes.saturating_add(body_len as u64);
-        if self.cfg.max_parts.is_some_and(|max| frames > max)
-            || self.cfg.max_msg_bytes.is_some_and(|max| bytes > max)
-        {
-            return Err(Lost);
-        }
-        (self.msg_frames, self.msg_bytes) = if more { (frames, bytes) } else { (0, 0) };
-        Ok(())
-    }
-
-    /// Queues the last frame of a message for delivery, using one unit of credit.
-    fn push_complete(&mut self, msg: Msg) {
-        self.batch.push(msg);
-        self.batch_msgs += 1;
-        if self.credit != usize::MAX {
-            self.credit -= 1;
-        }
-    }
-
-    /// Handles a command; a SUBSCRIBE or CANCEL to a publisher comes back as the
-    /// `0x01`/`0x00` message the socket reads subscriptions from (the ZMTP 3.0 form).
-    fn on_command(&mut self, body: &Bytes) -> Option<Msg> {
-        // Unknown and malformed commands after the handshake are ignored, as in libzmq.
-        let publisher = matches!(self.cfg.socket_type, SocketType::Pub | SocketType::Xpub);
-        match parse_command(body) {
-            Ok(Command::Ping {
-                ttl_deciseconds,
-                context,
-            }) => {
-                if let Some(hb) = self.heartbeat.as_mut() {
-                    hb.ping_received(ttl_deciseconds);
-                }
-                if self.wbuf.len() < WRITE_BATCH {
-                    // Room in the write batch: answered in order, one PONG per PING, as
-                    // libzmq's engine encodes each at once (libzmq's test_heartbeats
-                    // sends two PINGs in one segment and reads two PONGs).
-                    self.wbuf.push_with(|out| encode_pong(&context, out));
-                } else {
-                    // Output is backed up (a peer that does not read): the newest PING's
-                    // PONG replaces one not sent yet, so PINGs cannot grow the output
-                    // (libzmq keeps one pending too); copied so as not to pin the read
-                    // buffer.
-                    self.pending_pong = Some(Bytes::copy_from_slice(&context));
-                }
-                None
-            }
-            Ok(Command::Subscribe(topic)) if publisher => Some(subscription_msg(&topic, true)),
-            Ok(Command::Cancel(topic)) if publisher => Some(subscription_msg(&topic, false)),
-            _ => None,
-        }
-    }
-
-    /// Whether this session carries a subscriber's subscriptions upstream.
-    fn sends_subscriptions(&self) -> bool {
-        matches!(self.cfg.socket_type, SocketType::Sub | SocketType::Xsub)
     }
 
     fn flush_batch(&mut self) {
@@ -849,24 +712,35 @@ impl Session {
 
     fn write_out(&mut self) -> Result<(), Lost> {
         loop {
-            if matches!(self.phase, Phase::Active) {
-                if let Some(context) = self.pending_pong.take() {
-                    self.wbuf.push_with(|out| encode_pong(&context, out));
+            let wants = match self.established() {
+                Some(conn) => {
+                    conn.flush_pending().map_err(|_| Lost)?;
+                    conn.wants_messages()
                 }
-                if self.wbuf.len() < WRITE_BATCH {
-                    self.refill();
-                }
-            }
-            if self.wbuf.is_empty() || !self.writable {
-                return Ok(());
+                None => false,
+            };
+            if wants {
+                self.refill()?;
             }
             let Some(stream) = self.stream.as_mut() else {
                 return Ok(());
             };
-            match self.wbuf.write_to(stream) {
+            let (pending, written) = match &mut self.phase {
+                Phase::Zmtp(conn) => {
+                    if conn.pending_bytes() == 0 || !self.writable {
+                        return Ok(());
+                    }
+                    (true, conn.write_to(stream))
+                }
+                _ if self.socks_out.is_empty() || !self.writable => return Ok(()),
+                _ => (false, self.socks_out.write_to(stream)),
+            };
+            match written {
                 Ok(0) => return Err(Lost),
                 Ok(_) => {
-                    self.out_done += self.wbuf.take_written_messages();
+                    if let (true, Phase::Zmtp(conn)) = (pending, &mut self.phase) {
+                        self.out_done += conn.take_written_messages();
+                    }
                     self.ack_sent(false);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -894,63 +768,60 @@ impl Session {
         }
     }
 
-    /// Encodes queued messages until the write buffer holds a batch.
-    fn refill(&mut self) {
+    /// Encodes queued messages until the connection's output holds a batch.
+    fn refill(&mut self) -> Result<(), Lost> {
         if self.out_local.is_empty() {
             if let Some(pipe) = &self.pipe {
                 pipe.drain_outgoing(&mut self.out_local, 0);
             }
         }
-        while self.wbuf.len() < WRITE_BATCH {
+        let Phase::Zmtp(conn) = &mut self.phase else {
+            return Ok(());
+        };
+        while conn.wants_messages() {
             let Some(msg) = self.out_local.pop_front() else {
                 break;
             };
-            if !self.mid_message && self.peer_minor >= 1 && self.sends_subscriptions() {
-                // ZMTP 3.1 peers get subscriptions as commands; 3.0 peers as messages.
-                if let Some((on, topic)) = parse_subscription(&msg) {
-                    match on {
-                        true => self.wbuf.push_with(|out| encode_subscribe(topic, out)),
-                        false => self.wbuf.push_with(|out| encode_cancel(topic, out)),
-                    }
-                    self.wbuf.end_message();
-                    continue;
-                }
-            }
-            self.mid_message = msg.more();
-            self.wbuf.push_msg(&msg);
+            conn.send(&msg).map_err(|_| Lost)?;
         }
+        Ok(())
     }
 
     // ---- endings ----
 
     fn connection_lost(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        if self.protocol_failure {
-            // A refused peer still gets the READY queued before its own (one non-blocking
-            // write), so it sees the refusal the same way whichever side reads first.
-            if let Some(s) = self.stream.as_mut() {
-                let _ = self.wbuf.write_to(s);
+        let phase = std::mem::replace(&mut self.phase, Phase::Idle);
+        let (handshaking, established, mid_message) = match phase {
+            Phase::Zmtp(mut conn) => {
+                if self.protocol_failure {
+                    // A refused peer still gets the READY queued before its own (one
+                    // non-blocking write), so it sees the refusal the same way whichever
+                    // side reads first.
+                    if let Some(s) = self.stream.as_mut() {
+                        let _ = conn.write_to(s);
+                    }
+                }
+                // Messages in the output go with the connection: their credit comes back.
+                self.out_done += conn.pending_messages();
+                let established = conn.is_established();
+                (!established, established, conn.mid_message())
             }
-        }
+            _ => (false, false, false),
+        };
         // Complete messages already decoded still reach the socket; a half-received one
         // is dropped, and so is the rest of a half-sent one (never sent headless later).
         self.flush_batch();
-        // Messages in the write buffer go with the connection: their credit comes back.
-        self.out_done += self.wbuf.pending_messages();
-        self.wbuf.clear();
-        self.pending_pong = None;
-        if self.cfg.immediate && matches!(self.phase, Phase::Active) {
+        let mut mid_message = mid_message;
+        if self.cfg.immediate && established {
             if let Some(pipe) = &self.pipe {
                 self.out_local.clear();
-                self.mid_message = false;
+                mid_message = false;
                 // Takes and acknowledges everything in flight, these included.
                 self.out_done = 0;
                 pipe.peer_lost();
             }
         }
-        self.partial.clear();
-        (self.msg_frames, self.msg_bytes) = (0, 0);
-        self.in_data_message = false;
-        if std::mem::take(&mut self.mid_message) {
+        if mid_message {
             while let Some(m) = self.out_local.pop_front() {
                 if !m.more() {
                     self.out_done += 1;
@@ -959,7 +830,7 @@ impl Session {
             }
         }
         self.ack_sent(true);
-        if matches!(self.phase, Phase::Handshaking(_)) && !self.protocol_failure {
+        if handshaking && !self.protocol_failure {
             self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
         }
         if let Some(mut s) = self.stream.take() {
@@ -973,12 +844,11 @@ impl Session {
         }
         self.errno = 0;
         self.protocol_failure = false;
-        self.rbuf = BytesMut::new();
-        self.want = 0;
+        self.socks_in = BytesMut::new();
+        self.socks_out.clear();
+        self.handshake_deadline = None;
         self.can_read = false;
         self.writable = false;
-        self.phase = Phase::Idle;
-        self.heartbeat = None;
         self.epoch += 1;
         match self.role {
             Role::Accepted { .. } => Next::Remove,
@@ -1036,7 +906,11 @@ impl Session {
                 );
             }
         }
-        let flushed = self.out_local.is_empty() && self.wbuf.is_empty() && !pipe.has_outgoing();
+        let output_empty = match &self.phase {
+            Phase::Zmtp(conn) => conn.pending_bytes() == 0,
+            _ => self.socks_out.is_empty(),
+        };
+        let flushed = self.out_local.is_empty() && output_empty && !pipe.has_outgoing();
         if flushed {
             Next::Remove
         } else {

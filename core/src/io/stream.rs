@@ -172,6 +172,40 @@ fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     Ok(n as usize)
 }
 
+/// Read at least this much per `read` call when the buffer has to grow.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Reads once from `fd` into the spare room of `buf`, growing it first if needed: towards
+/// `want` (the size of a frame whose header is in) only as fast as its bytes arrive,
+/// since a declared size is never trusted for an allocation. Returns the byte count
+/// (0 = the peer closed).
+pub(crate) fn read_into(fd: RawFd, buf: &mut bytes::BytesMut, want: usize) -> io::Result<usize> {
+    let len = buf.len();
+    let spare = buf.capacity() - len;
+    let missing = want.saturating_sub(len);
+    let target = if missing > spare {
+        missing.min(READ_CHUNK.max(len))
+    } else if spare < READ_CHUNK / 16 {
+        READ_CHUNK
+    } else {
+        0
+    };
+    if target > spare {
+        buf.reserve(target);
+    }
+    let spare = buf.spare_capacity_mut();
+    // SAFETY: read(2) writes at most `spare.len()` bytes into memory this buffer owns,
+    // which stays valid for the call, and never reads the uninitialized contents.
+    let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), spare.len()) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let n = n as usize;
+    // SAFETY: the kernel initialized exactly `n` bytes after the current length.
+    unsafe { buf.set_len(len + n) };
+    Ok(n)
+}
+
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         send_vectored(self.as_raw_fd(), &[IoSlice::new(buf)])

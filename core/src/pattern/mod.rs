@@ -25,6 +25,8 @@ mod xsub;
 pub(crate) use pull::Pull;
 pub(crate) use push::Push;
 
+pub(crate) use crate::proto::subscription::{parse_subscription, subscription_msg};
+
 use crate::error::Error;
 use crate::msg::Msg;
 use crate::proto::SocketType;
@@ -143,27 +145,6 @@ pub(crate) fn for_type(ty: SocketType) -> Box<dyn Pattern> {
         SocketType::Xpub => Box::new(xpub::Xpub::default()),
         SocketType::Xsub => Box::new(xsub::Xsub::default()),
         SocketType::Stream => Box::new(stream::Stream::new()),
-    }
-}
-
-/// The subscription message libzmq uses internally and ZMTP 3.0 uses on the wire:
-/// `0x01 topic` subscribes, `0x00 topic` cancels.
-pub(crate) fn subscription_msg(topic: &[u8], on: bool) -> Msg {
-    let mut body = Vec::with_capacity(topic.len() + 1);
-    body.push(u8::from(on));
-    body.extend_from_slice(topic);
-    Msg::from(body)
-}
-
-/// Reads a single-frame subscription message: `Some((subscribe, topic))`.
-pub(crate) fn parse_subscription(msg: &Msg) -> Option<(bool, &[u8])> {
-    if msg.more() {
-        return None;
-    }
-    match msg.as_bytes().split_first() {
-        Some((1, topic)) => Some((true, topic)),
-        Some((0, topic)) => Some((false, topic)),
-        _ => None,
     }
 }
 

@@ -52,15 +52,20 @@
 use std::fmt;
 
 pub mod command;
+pub(crate) mod connection;
 pub mod curve;
-
 pub mod error_code;
 pub mod frame;
 pub mod greeting;
 pub mod handshake;
+pub(crate) mod heartbeat;
 pub mod mechanism;
 pub mod metadata;
 pub mod socket_type;
+pub(crate) mod subscription;
+#[cfg(test)]
+mod tests;
+pub(crate) mod wbuf;
 pub mod z85;
 pub mod zap;
 
@@ -214,8 +219,23 @@ impl fmt::Display for ProtocolError {
 impl std::error::Error for ProtocolError {}
 
 #[cfg(test)]
-mod tests {
+mod error_tests {
     use super::*;
+
+    #[test]
+    fn protocol_codes_match_libzmq() {
+        let mismatch = ProtocolError::MechanismMismatch {
+            ours: [0; 20],
+            theirs: [0; 20],
+        };
+        // The value pyzmq's monitor shows for a peer offering another mechanism.
+        assert_eq!(mismatch.handshake_code(), Some(285_212_674));
+        assert_eq!(ProtocolError::BadSignature.handshake_code(), None);
+        assert_eq!(
+            ProtocolError::MalformedMetadata("x").handshake_code(),
+            Some(0x1000_0018)
+        );
+    }
 
     #[test]
     fn display_is_readable() {

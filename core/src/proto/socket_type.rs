@@ -154,6 +154,44 @@ impl SocketType {
     pub fn sends_identity(self) -> bool {
         matches!(self, Self::Req | Self::Dealer | Self::Router)
     }
+
+    /// Whether connections of this type carry its subscriptions upstream (SUB, XSUB).
+    ///
+    /// ```
+    /// use ferromq::proto::SocketType;
+    ///
+    /// assert!(SocketType::Xsub.sends_subscriptions());
+    /// assert!(!SocketType::Pub.sends_subscriptions());
+    /// ```
+    pub fn sends_subscriptions(self) -> bool {
+        matches!(self, Self::Sub | Self::Xsub)
+    }
+
+    /// Whether this type reads subscriptions from its peers (PUB, XPUB): a ZMTP 3.1
+    /// SUBSCRIBE/CANCEL command reaches it as the `0x01`/`0x00` message.
+    ///
+    /// ```
+    /// use ferromq::proto::SocketType;
+    ///
+    /// assert!(SocketType::Xpub.reads_subscriptions());
+    /// assert!(!SocketType::Sub.reads_subscriptions());
+    /// ```
+    pub fn reads_subscriptions(self) -> bool {
+        matches!(self, Self::Pub | Self::Xpub)
+    }
+
+    /// Whether data from peers other than subscriptions is dropped as it is decoded
+    /// (PUB: on the I/O thread, so it never occupies memory; CVE-2021-20237).
+    ///
+    /// ```
+    /// use ferromq::proto::SocketType;
+    ///
+    /// assert!(SocketType::Pub.drops_inbound_data());
+    /// assert!(!SocketType::Xpub.drops_inbound_data());
+    /// ```
+    pub fn drops_inbound_data(self) -> bool {
+        self == Self::Pub
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,7 @@
+//! [`Connection`](super::connection::Connection) tests on the in-memory two-peer harness
+//! of [`util`]: no sockets, no threads, no sleeps (the clock is fake).
+
+mod connection;
+mod heartbeat;
+mod stream;
+mod util;
