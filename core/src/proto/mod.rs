@@ -17,6 +17,11 @@
 //! * [`metadata`]: READY's property list.
 //! * [`handshake`]: the NULL-mechanism handshake as a small state machine
 //!   (greeting, then READY, then done) that yields the peer's identity and socket type.
+//! * [`mechanism`]: the security mechanisms the handshake runs: NULL, PLAIN (RFC 24) and
+//!   CURVE (RFC 26), each a client and a server state machine.
+//! * [`curve`]: CURVE's keys and NaCl boxes; [`z85`]: the keys' text form (RFC 32).
+//! * [`zap`]: ZAP (RFC 27) request and reply frames, for both the connection and the
+//!   handler.
 //!
 //! After the handshake the I/O layer decodes traffic itself with
 //! [`frame::parse_frame_header`] / [`frame::decode_frame`] and [`command::parse_command`].

@@ -10,6 +10,11 @@
 //! wraps every traffic frame in a command of its own; the others (NULL, PLAIN) let the
 //! connection frame messages itself, zero-copy.
 //!
+//! The mechanisms: [`NullMechanism`]; PLAIN's [`PlainClient`] and [`PlainServer`]
+//! (user name and password in clear, checked by ZAP); CURVE's [`CurveClient`] and
+//! [`CurveServer`] (CurveZMQ: authenticated encryption of the handshake and of every
+//! frame after it).
+//!
 //! Authentication (ZAP, RFC 27) is asked for with [`MechanismStatus::Zap`]; the driver
 //! adds the domain, address and routing id, runs the exchange with the handler and hands
 //! the answer back through [`Mechanism::zap_reply`].
