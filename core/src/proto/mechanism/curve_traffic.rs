@@ -1,6 +1,7 @@
-//! CURVE's traffic phase: every frame travels inside a MESSAGE command,
+//! CURVE's traffic phase: every frame travels inside a MESSAGE,
 //! `0x07 "MESSAGE" | short nonce (8) | Box[flags (1) | body]`, as libzmq's
-//! `curve_encoding_t` does. The flags byte carries MORE (bit 0) and COMMAND (bit 1), so
+//! `curve_encoding_t` does. On the wire a MESSAGE is a data frame without MORE (libzmq
+//! sends it so, and drops one that arrives as a command frame); either kind is accepted. The flags byte carries MORE (bit 0) and COMMAND (bit 1), so
 //! PING/PONG/SUBSCRIBE/CANCEL are encrypted too. Nonces are per direction
 //! (`CurveZMQMESSAGEC` from the client, `CurveZMQMESSAGES` from the server), continue
 //! the handshake's counters and must strictly increase.
@@ -89,7 +90,9 @@ impl Traffic {
         let n = self.nonce.next()?;
         let size = 1 + MESSAGE.len() + MIN_MESSAGE_DATA + body.len();
         let rollback = out.len();
-        encode_frame_header(false, true, size, out);
+        // A data frame without MORE, as libzmq sends it (it would drop a MESSAGE that
+        // came in a command frame): MORE and COMMAND travel inside the box.
+        encode_frame_header(false, false, size, out);
         out.put_u8(MESSAGE.len() as u8);
         out.put_slice(MESSAGE);
         out.put_u64(n);
@@ -111,7 +114,7 @@ impl Traffic {
         Ok(())
     }
 
-    /// Opens one MESSAGE command's body into the frame it carries. The body's length was
+    /// Opens one MESSAGE frame's body into the frame it carries. The body's length was
     /// bounded by the connection's frame limit; the box is opened in place when the
     /// body's memory is not shared, else copied once.
     pub(super) fn decode(&mut self, body: Bytes) -> Result<Frame, ProtocolError> {
@@ -180,7 +183,7 @@ mod tests {
 
     fn one_frame(wire: &mut BytesMut) -> Bytes {
         let f = decode_frame(wire, None).unwrap().unwrap();
-        assert!(f.command && !f.more);
+        assert!(!f.command && !f.more);
         f.body
     }
 
@@ -218,7 +221,7 @@ mod tests {
         // Header, name, nonce 3, then tag (16) + flags + "hi".
         assert_eq!(
             &wire[..18],
-            b"\x04\x23\x07MESSAGE\x00\x00\x00\x00\x00\x00\x00\x03"
+            b"\x00\x23\x07MESSAGE\x00\x00\x00\x00\x00\x00\x00\x03"
         );
         assert_eq!(wire.len(), 18 + 16 + 1 + 2);
     }

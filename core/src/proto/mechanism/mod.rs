@@ -343,8 +343,9 @@ pub trait Mechanism: Send + fmt::Debug {
         out: &mut BytesMut,
     ) -> Result<(), ProtocolError>;
 
-    /// Unwraps one traffic frame: `command_body` is the body of a command frame received
-    /// after the handshake (CURVE's MESSAGE); returns the inner frame. Only called if
+    /// Unwraps one traffic frame: `command_body` is the body of any frame received after
+    /// the handshake, data or command (CURVE's MESSAGE, which libzmq sends as a data
+    /// frame); returns the inner frame. Only called if
     /// [`encodes_frames`](Mechanism::encodes_frames).
     ///
     /// # Errors

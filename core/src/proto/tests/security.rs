@@ -100,6 +100,29 @@ fn curve_connections_handshake_and_box_traffic_at_any_chunking() {
 }
 
 #[test]
+fn curve_messages_are_data_frames_and_plain_frames_are_refused() {
+    let mut p = curve_pair(true);
+    run_with_zap(&mut p, Some(b"200"));
+    let before = p.a.sent.len();
+    p.send(Side::A, &multipart(&[b"one"]));
+    // libzmq sends MESSAGE as a data frame without MORE (and drops one in a command
+    // frame); we do the same.
+    assert_eq!(&p.a.sent[before..before + 3], b"\x00\x24\x07");
+    assert_eq!(frames(&p.b.received), frames(&multipart(&[b"one"])));
+    // An unboxed frame after a CURVE handshake never reaches the socket.
+    let now = p.now;
+    p.b.input(b"\x00\x05hello", now);
+    let Some(ConnectionError::Protocol(e)) = &p.b.error else {
+        panic!("expected a protocol error, got {:?}", p.b.error);
+    };
+    assert_eq!(
+        e.handshake_code(),
+        Some(error_code::ZMTP_UNEXPECTED_COMMAND)
+    );
+    assert_eq!(p.b.received.len(), 1);
+}
+
+#[test]
 fn curve_without_zap_handler_is_accepted() {
     let mut p = curve_pair(true);
     run_with_zap(&mut p, None);
