@@ -18,6 +18,7 @@ use super::curve_client::{COOKIE_LEN, HELLO_LEN};
 use super::curve_traffic::{NonceCounter, Traffic};
 use super::wire::{check_structure, command_data, fail, settle_zap, zap_request, READY};
 use super::{Mechanism, MechanismStatus, OurProperties, PeerMetadata, ZapReply};
+use crate::proto::command::encode_error;
 use crate::proto::curve::boxes::{long_nonce, short_nonce, BoxKey};
 use crate::proto::curve::keys::random_bytes;
 use crate::proto::curve::{CurvePublicKey, CurveSecretKey, KeyError, KEY_LEN};
@@ -338,7 +339,7 @@ impl Mechanism for CurveServer {
         else {
             return Err(ProtocolError::UnexpectedCommand);
         };
-        let granted = settle_zap(reply, false, out)?;
+        let granted = settle_zap(reply, false, encode_error, out)?;
         // READY = nonce | Box[metadata](S'->C')
         let ours = self.ours.metadata();
         let mut plain = BytesMut::with_capacity(ours.encoded_len());

@@ -17,8 +17,8 @@
 use bytes::{Bytes, BytesMut};
 
 use super::wire::{
-    check_structure, command_data, fail, peer_error, put_command, put_metadata_command, settle_zap,
-    zap_request, ERROR, READY,
+    check_structure, command_data, fail, peer_error, put_command, put_libzmq_plain_error,
+    put_metadata_command, settle_zap, zap_request, ERROR, LIBZMQ_PLAIN_ERROR, READY,
 };
 use super::{Mechanism, MechanismStatus, OurProperties, PeerMetadata, ZapReply};
 use crate::proto::error_code;
@@ -199,7 +199,11 @@ impl Mechanism for PlainClient {
                 metadata,
                 ..PeerMetadata::default()
             }))
-        } else if let Some(data) = command_data(body, ERROR) {
+        } else if let Some(data) = command_data(body, ERROR).or_else(|| {
+            // libzmq's PLAIN servers send ERROR as "^RROR" (see LIBZMQ_PLAIN_ERROR).
+            body.starts_with(LIBZMQ_PLAIN_ERROR)
+                .then(|| body.slice(LIBZMQ_PLAIN_ERROR.len()..))
+        }) {
             match self.state {
                 ClientState::ExpectWelcome | ClientState::ExpectReady => Err(peer_error(&data)),
                 _ => Err(ProtocolError::UnexpectedCommand),
@@ -388,7 +392,7 @@ impl Mechanism for PlainServer {
             return Err(ProtocolError::UnexpectedCommand);
         }
         self.state = ServerState::Finished;
-        let granted = settle_zap(reply, true, out)?;
+        let granted = settle_zap(reply, true, put_libzmq_plain_error, out)?;
         put_command(WELCOME, &[], out);
         self.state = ServerState::ExpectInitiate {
             user_id: granted.user_id,
@@ -597,6 +601,26 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(code(&e), Some(error_code::ZMTP_INVALID_METADATA));
+    }
+
+    #[test]
+    fn refusal_uses_libzmq_error_bytes_and_client_reads_both_forms() {
+        let mut s = server();
+        let mut out = BytesMut::new();
+        s.handle_command(&Bytes::from_static(b"\x05HELLO\x01u\x01p"), &mut out)
+            .unwrap();
+        let reply = zap_status(b"400")(&zap_request(b"PLAIN", Vec::new()));
+        let e = s.zap_reply(reply, &mut out);
+        assert_eq!(e, Err(ProtocolError::AuthFailed(b"400".to_vec())));
+        assert_eq!(&out[..], b"\x04\x09^RROR\x03400");
+        for error in [&b"^RROR\x03500"[..], b"\x05ERROR\x03500"] {
+            let mut c = client("u", "p");
+            c.start(&mut out).unwrap();
+            assert_eq!(
+                c.handle_command(&Bytes::copy_from_slice(error), &mut out),
+                Err(ProtocolError::PeerError(b"500".to_vec()))
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,6 @@
 use bytes::{BufMut, Bytes, BytesMut};
 
 use super::{ZapReply, ZapRequest};
-use crate::proto::command::encode_error;
 use crate::proto::frame::encode_frame_header;
 use crate::proto::metadata::Metadata;
 use crate::proto::ProtocolError;
@@ -81,12 +80,41 @@ pub(super) struct Granted {
     pub(super) metadata: Metadata,
 }
 
+/// How a mechanism writes its ERROR command (PLAIN's differs, see
+/// [`put_libzmq_plain_error`]).
+pub(super) type ErrorWriter = fn(&[u8], &mut BytesMut);
+
+/// The ERROR libzmq's PLAIN server really sends. libzmq spells the prefix
+/// `"\x05ERROR"` in C, where the hex escape swallows the `E`: the bytes are
+/// `"^RROR"` (0x5E), then the reason length and reason. libzmq's PLAIN client compares
+/// against the same five bytes and takes a well-formed `0x05 "ERROR"` for an unknown
+/// command, so a PLAIN server must send this form for libzmq clients to see the
+/// status (libzmq 4.3.5 and master).
+pub(super) const LIBZMQ_PLAIN_ERROR: &[u8] = b"\x5eRROR";
+
+/// Writes PLAIN's ERROR in libzmq's form (see [`LIBZMQ_PLAIN_ERROR`]); `reason` is a
+/// 3-digit status code.
+pub(super) fn put_libzmq_plain_error(reason: &[u8], out: &mut BytesMut) {
+    let reason = &reason[..reason.len().min(255)];
+    encode_frame_header(
+        false,
+        true,
+        LIBZMQ_PLAIN_ERROR.len() + 1 + reason.len(),
+        out,
+    );
+    out.put_slice(LIBZMQ_PLAIN_ERROR);
+    out.put_u8(reason.len() as u8);
+    out.put_slice(reason);
+}
+
 /// Applies a ZAP answer as libzmq's servers do: `200` lets the peer in; `300` closes
-/// quietly; any other status sends ERROR with the status code first. Without a handler
-/// the peer is let in unless `handler_required` (PLAIN), which fails with no ERROR.
+/// quietly; any other status sends ERROR (written by `send_error`) with the status code
+/// first. Without a handler the peer is let in unless `handler_required` (PLAIN), which
+/// fails with no ERROR.
 pub(super) fn settle_zap(
     reply: ZapReply,
     handler_required: bool,
+    send_error: ErrorWriter,
     out: &mut BytesMut,
 ) -> Result<Granted, ProtocolError> {
     match reply {
@@ -104,7 +132,7 @@ pub(super) fn settle_zap(
             b"200" => Ok(Granted { user_id, metadata }),
             b"300" => Err(ProtocolError::AuthFailed(status_code.to_vec())),
             _ => {
-                encode_error(&status_code, out);
+                send_error(&status_code, out);
                 Err(ProtocolError::AuthFailed(status_code.to_vec()))
             }
         },
@@ -122,6 +150,7 @@ pub(super) fn zap_request(mechanism: &'static [u8], credentials: Vec<Bytes>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::command::encode_error;
     use crate::proto::error_code;
 
     #[test]
@@ -167,18 +196,27 @@ mod tests {
     }
 
     #[test]
+    fn libzmq_plain_error_bytes() {
+        // What a libzmq 4.3.5 PLAIN server behind pyzmq's ThreadAuthenticator sent to a
+        // raw client with a wrong password.
+        let mut out = BytesMut::new();
+        put_libzmq_plain_error(b"400", &mut out);
+        assert_eq!(&out[..], b"\x04\x09^RROR\x03400");
+    }
+
+    #[test]
     fn zap_outcomes() {
         let mut out = BytesMut::new();
-        let granted = settle_zap(reply(b"200"), true, &mut out).unwrap();
+        let granted = settle_zap(reply(b"200"), true, encode_error, &mut out).unwrap();
         assert_eq!(&granted.user_id[..], b"bob");
         assert!(out.is_empty());
-        assert!(settle_zap(ZapReply::NoHandler, false, &mut out).is_ok());
+        assert!(settle_zap(ZapReply::NoHandler, false, encode_error, &mut out).is_ok());
         assert_eq!(
-            settle_zap(ZapReply::NoHandler, true, &mut out).err(),
+            settle_zap(ZapReply::NoHandler, true, encode_error, &mut out).err(),
             Some(ProtocolError::NoZapHandler)
         );
         assert_eq!(
-            settle_zap(reply(b"300"), false, &mut out).err(),
+            settle_zap(reply(b"300"), false, encode_error, &mut out).err(),
             Some(ProtocolError::AuthFailed(b"300".to_vec()))
         );
         assert!(out.is_empty(), "300 closes without ERROR");
@@ -186,7 +224,7 @@ mod tests {
             out.clear();
             let s = Bytes::from_static(status);
             assert_eq!(
-                settle_zap(reply(status), false, &mut out).err(),
+                settle_zap(reply(status), false, encode_error, &mut out).err(),
                 Some(ProtocolError::AuthFailed(s.to_vec()))
             );
             let mut expect = BytesMut::new();
