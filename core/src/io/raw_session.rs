@@ -13,7 +13,7 @@
 
 use super::events::value;
 use super::session::{Ctx, Next, SessionConfig};
-use super::stream::{PeerAddr, Stream};
+use super::stream::{read_slice, PeerAddr, Stream};
 use super::timers::{Timer, TimerKind};
 use crate::mailbox::SocketCmd;
 use crate::monitor::{
@@ -385,10 +385,7 @@ impl RawSession {
                     break;
                 }
             }
-            // SAFETY: read(2) writes at most `buf.len()` bytes into the session's own
-            // buffer, which lives for the whole call.
-            let n = unsafe { libc::read(fd, self.buf.as_mut_ptr().cast(), self.buf.len()) };
-            match usize::try_from(n) {
+            match read_slice(fd, &mut self.buf) {
                 Ok(0) => return Err(()), // orderly close by the peer
                 Ok(n) => {
                     let msg = Msg::copy_from_slice(&self.buf[..n.min(self.buf.len())]);
@@ -397,7 +394,7 @@ impl RawSession {
                         self.flush_batch();
                     }
                 }
-                Err(_) => match io::Error::last_os_error().kind() {
+                Err(e) => match e.kind() {
                     io::ErrorKind::WouldBlock => self.can_read = false,
                     io::ErrorKind::Interrupted => {}
                     _ => return Err(()),

@@ -206,6 +206,14 @@ pub(crate) fn read_into(fd: RawFd, buf: &mut bytes::BytesMut, want: usize) -> io
     Ok(n)
 }
 
+/// Reads once from `fd` into `buf`; 0 = the peer closed.
+pub(crate) fn read_slice(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: read(2) writes at most `buf.len()` bytes into `buf`, which is borrowed
+    // mutably for the whole call.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    usize::try_from(n).map_err(|_| io::Error::last_os_error())
+}
+
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         send_vectored(self.as_raw_fd(), &[IoSlice::new(buf)])

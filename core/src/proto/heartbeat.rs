@@ -9,9 +9,9 @@
 //! silence proves nothing, so no deadline is kept, as libzmq arms none while its input
 //! is stopped.
 //!
-//! The session feeds the machine ([`Heartbeat::traffic`], [`Heartbeat::ping_received`]),
-//! asks it what to do at "now" ([`Heartbeat::poll`]) and arms a timer for
-//! [`Heartbeat::timer_to_arm`].
+//! The connection feeds the machine ([`Heartbeat::traffic`], [`Heartbeat::ping_received`]),
+//! asks it what to do at "now" ([`Heartbeat::poll`]) and hands the driver
+//! [`Heartbeat::timer_to_arm`] to arm a timer for.
 
 use std::time::{Duration, Instant};
 

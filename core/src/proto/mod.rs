@@ -15,16 +15,20 @@
 //!   allocated, and no input makes it panic.
 //! * [`command`]: command bodies (READY, ERROR, PING, PONG, SUBSCRIBE, CANCEL).
 //! * [`metadata`]: READY's property list.
-//! * [`handshake`]: the NULL-mechanism handshake as a small state machine
-//!   (greeting, then READY, then done) that yields the peer's identity and socket type.
 //! * [`mechanism`]: the security mechanisms the handshake runs: NULL, PLAIN (RFC 24) and
-//!   CURVE (RFC 26), each a client and a server state machine.
+//!   CURVE (RFC 26), each a client and a server state machine behind one trait.
 //! * [`curve`]: CURVE's keys and NaCl boxes; [`z85`]: the keys' text form (RFC 32).
 //! * [`zap`]: ZAP (RFC 27) request and reply frames, for both the connection and the
 //!   handler.
-//!
-//! After the handshake the I/O layer decodes traffic itself with
-//! [`frame::parse_frame_header`] / [`frame::decode_frame`] and [`command::parse_command`].
+//! * [`handshake`]: the handshake as a small state machine (greeting, then the mechanism's
+//!   commands, then done) that yields the peer's identity and socket type.
+//! * `connection` (crate-internal): one connection as a sans-IO object — handshake,
+//!   framing, multipart assembly, PING/PONG, heartbeat and handshake deadlines, the
+//!   subscription wire forms (`subscription`) — with its output in a vectored, zero-copy
+//!   write buffer (`wbuf`) and its heartbeat machine (`heartbeat`). The I/O layer only
+//!   moves its bytes and arms its timers; `tests` runs two of them back to back in memory.
+//! * [`error_code`]: libzmq's `ZMQ_PROTOCOL_ERROR_*` values, which
+//!   [`ProtocolError::handshake_code`] maps errors to.
 //!
 //! Errors are one enum, [`ProtocolError`]. Every error is fatal for the one connection
 //! that produced it and for nothing else.

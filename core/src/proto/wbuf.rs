@@ -4,7 +4,7 @@
 //! a single `writev`; large frames are queued as their own `Bytes` chunk and go out
 //! without being copied.
 //!
-//! The buffer also remembers where each message ends, so the session can tell its pipe
+//! The buffer also remembers where each message ends, so the driver can tell its pipe
 //! how many messages the kernel has taken (the credit SNDHWM gives back).
 
 use crate::msg::Msg;

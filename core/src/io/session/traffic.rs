@@ -1,0 +1,211 @@
+//! The traffic phase: reading into the connection and handing its messages to the pipe
+//! (within RCVHWM credit, in batches, a budget of reads per turn), writing its output and
+//! acknowledging sent messages at the pipe's low-water mark, and running its timers.
+
+use super::*;
+
+impl Session {
+    /// Runs the connection's timers (handshake deadline, heartbeat) and arms the next.
+    pub(super) fn run_timers(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        let reading = self.credit > 0;
+        let Phase::Zmtp(conn) = &mut self.phase else {
+            return Ok(());
+        };
+        let before = conn.pending_bytes();
+        let result = conn.handle_timeout(ctx.now, reading);
+        let timer = conn.poll_timeout();
+        let wrote = conn.pending_bytes() > before;
+        if let Some(at) = timer {
+            self.arm(
+                ctx,
+                TimerKind::Heartbeat,
+                at.saturating_duration_since(ctx.now),
+            );
+        }
+        result.map_err(|e| self.failed(e))?;
+        if wrote {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Reads once into the current phase's buffer. `Ok(false)` when nothing is available
+    /// now.
+    pub(super) fn read_some(&mut self) -> Result<bool, Lost> {
+        let fd = self.stream.as_ref().ok_or(Lost)?.as_raw_fd();
+        let result = match &mut self.phase {
+            Phase::Zmtp(conn) => {
+                let want = conn.read_hint();
+                let r = read_into(fd, conn.read_buf(), want);
+                if matches!(r, Ok(n) if n > 0) {
+                    conn.received();
+                }
+                r
+            }
+            _ => read_into(fd, &mut self.socks_in, 0),
+        };
+        match result {
+            Ok(0) => {
+                // libzmq reports a peer's orderly close as EPIPE.
+                self.errno = libc::EPIPE;
+                Err(Lost)
+            }
+            Ok(_) => Ok(true),
+            Err(e) => match e.kind() {
+                io::ErrorKind::WouldBlock => {
+                    self.can_read = false;
+                    Ok(false)
+                }
+                io::ErrorKind::Interrupted => Ok(true),
+                _ => {
+                    self.errno = e.raw_os_error().unwrap_or(0);
+                    Err(Lost)
+                }
+            },
+        }
+    }
+
+    /// Decodes and reads while the socket has credit. Returns whether the read budget
+    /// ran out while the stream may still have bytes (the session must be run again).
+    pub(super) fn read_traffic(&mut self) -> Result<bool, Lost> {
+        let mut reads = 0;
+        let mut exhausted = false;
+        loop {
+            self.decode()?;
+            if self.credit == 0 {
+                self.flush_batch();
+                if self.credit == 0 {
+                    break;
+                }
+                continue;
+            }
+            if self.batch_msgs >= DELIVER_BATCH {
+                self.flush_batch();
+            }
+            if !self.can_read {
+                break;
+            }
+            if reads == READ_BUDGET {
+                exhausted = true;
+                break;
+            }
+            reads += 1;
+            if !self.read_some()? {
+                break;
+            }
+        }
+        self.flush_batch();
+        Ok(exhausted)
+    }
+
+    /// Whether incoming messages are thrown away (send-only socket, or socket gone).
+    pub(super) fn discarding(&self) -> bool {
+        !self.cfg.receives || self.pipe.as_ref().is_none_or(|p| p.socket_closed())
+    }
+
+    /// Decodes complete messages from the connection while the socket has credit.
+    pub(super) fn decode(&mut self) -> Result<(), Lost> {
+        let discard = self.discarding();
+        let Phase::Zmtp(conn) = &mut self.phase else {
+            return Ok(());
+        };
+        match conn.decode_into(&mut self.batch, self.credit, discard) {
+            Ok(n) => {
+                self.batch_msgs += n;
+                if self.credit != usize::MAX {
+                    self.credit -= n;
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    pub(super) fn flush_batch(&mut self) {
+        if self.batch_msgs == 0 {
+            return;
+        }
+        let msgs = std::mem::take(&mut self.batch_msgs);
+        match &self.pipe {
+            Some(pipe) => self.credit = pipe.deliver(self.batch.drain(..), msgs),
+            None => self.batch.clear(),
+        }
+    }
+
+    pub(super) fn write_out(&mut self) -> Result<(), Lost> {
+        loop {
+            let wants = match self.established() {
+                Some(conn) => {
+                    conn.flush_pending().map_err(|_| Lost)?;
+                    conn.wants_messages()
+                }
+                None => false,
+            };
+            if wants {
+                self.refill()?;
+            }
+            let Some(stream) = self.stream.as_mut() else {
+                return Ok(());
+            };
+            let (pending, written) = match &mut self.phase {
+                Phase::Zmtp(conn) => {
+                    if conn.pending_bytes() == 0 || !self.writable {
+                        return Ok(());
+                    }
+                    (true, conn.write_to(stream))
+                }
+                _ if self.socks_out.is_empty() || !self.writable => return Ok(()),
+                _ => (false, self.socks_out.write_to(stream)),
+            };
+            match written {
+                Ok(0) => return Err(Lost),
+                Ok(_) => {
+                    if let (true, Phase::Zmtp(conn)) = (pending, &mut self.phase) {
+                        self.out_done += conn.take_written_messages();
+                    }
+                    self.ack_sent(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.writable = false;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.errno = e.raw_os_error().unwrap_or(0);
+                    return Err(Lost);
+                }
+            }
+        }
+    }
+
+    /// Acknowledges finished outgoing messages to the pipe: at its low-water mark, or
+    /// all of them with `now` (their connection is gone).
+    pub(super) fn ack_sent(&mut self, now: bool) {
+        let Some(pipe) = &self.pipe else {
+            self.out_done = 0;
+            return;
+        };
+        if self.out_done > 0 && (now || self.out_done >= pipe.outgoing_lwm()) {
+            pipe.ack_outgoing(std::mem::take(&mut self.out_done));
+        }
+    }
+
+    /// Encodes queued messages until the connection's output holds a batch.
+    pub(super) fn refill(&mut self) -> Result<(), Lost> {
+        if self.out_local.is_empty() {
+            if let Some(pipe) = &self.pipe {
+                pipe.drain_outgoing(&mut self.out_local, 0);
+            }
+        }
+        let Phase::Zmtp(conn) = &mut self.phase else {
+            return Ok(());
+        };
+        while conn.wants_messages() {
+            let Some(msg) = self.out_local.pop_front() else {
+                break;
+            };
+            conn.send(&msg).map_err(|_| Lost)?;
+        }
+        Ok(())
+    }
+}
