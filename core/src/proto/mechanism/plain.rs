@@ -623,6 +623,38 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_credentials_at_any_chunking(
+            user in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..=255),
+            password in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..=255),
+            chunk in 1usize..600,
+        ) {
+            let creds = PlainCredentials::new(user.clone(), password.clone()).unwrap();
+            let mut c = PlainClient::new(OurProperties::new(SocketType::Push, Bytes::new()), creds);
+            let mut s = PlainServer::new(OurProperties::new(SocketType::Pull, Bytes::new()));
+            let (c, s) = run(&mut c, &mut s, chunk, &mut zap_status(b"200"));
+            proptest::prop_assert!(c.ending.unwrap().is_ok());
+            proptest::prop_assert!(s.ending.unwrap().is_ok());
+            proptest::prop_assert_eq!(
+                &s.zap_requests[0].credentials,
+                &vec![Bytes::from(user), Bytes::from(password)]
+            );
+        }
+
+        #[test]
+        fn arbitrary_commands_never_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let body = Bytes::from(body);
+            let mut out = BytesMut::new();
+            let _ = server().handle_command(&body, &mut out);
+            let mut c = client("u", "p");
+            c.start(&mut out).unwrap();
+            let _ = c.handle_command(&body, &mut out);
+        }
+    }
+
     #[test]
     fn credentials_debug_hides_the_password() {
         let c = PlainCredentials::new("admin", "hunter2").unwrap();
