@@ -248,7 +248,8 @@ impl Connection {
                 Ok(None) => break,
                 Err(e) => return Err(ConnectionError::Protocol(e)),
             };
-            if !h.command {
+            // With CURVE every frame is a MESSAGE box; the bounds apply to what is inside.
+            if !h.command && !self.encoded {
                 self.check_message_bounds(h.body_len, h.more)?;
             }
             let total = h.frame_len();
@@ -258,12 +259,10 @@ impl Connection {
             }
             self.want = 0;
             self.rbuf.advance(h.header_len);
-            let (more, msg) = if h.command {
+            let (more, msg) = if self.encoded {
+                // Every frame after a CURVE handshake, data or command, is a MESSAGE box
+                // (libzmq sends them as data frames); a plain frame must not get through.
                 let body = self.rbuf.split_to(h.body_len).freeze();
-                if !self.encoded {
-                    complete += usize::from(self.on_command(&body, out, discard)?);
-                    continue;
-                }
                 let frame = self
                     .handshake
                     .mechanism_mut()
@@ -275,6 +274,10 @@ impl Connection {
                 }
                 self.check_message_bounds(frame.body.len(), frame.more)?;
                 (frame.more, Msg::from_bytes(frame.body))
+            } else if h.command {
+                let body = self.rbuf.split_to(h.body_len).freeze();
+                complete += usize::from(self.on_command(&body, out, discard)?);
+                continue;
             } else if h.body_len <= COPY_MAX {
                 let m = Msg::copy_from_slice(&self.rbuf[..h.body_len]);
                 self.rbuf.advance(h.body_len);

@@ -15,7 +15,11 @@
 //!   allocated, and no input makes it panic.
 //! * [`command`]: command bodies (READY, ERROR, PING, PONG, SUBSCRIBE, CANCEL).
 //! * [`metadata`]: READY's property list.
-//! * [`mechanism`]: the security mechanism trait (NULL here; PLAIN and CURVE plug in).
+//! * [`mechanism`]: the security mechanisms the handshake runs: NULL, PLAIN (RFC 24) and
+//!   CURVE (RFC 26), each a client and a server state machine behind one trait.
+//! * [`curve`]: CURVE's keys and NaCl boxes; [`z85`]: the keys' text form (RFC 32).
+//! * [`zap`]: ZAP (RFC 27) request and reply frames, for both the connection and the
+//!   handler.
 //! * [`handshake`]: the handshake as a small state machine (greeting, then the mechanism's
 //!   commands, then done) that yields the peer's identity and socket type.
 //! * `connection` (crate-internal): one connection as a sans-IO object — handshake,
@@ -58,6 +62,7 @@ use std::fmt;
 
 pub mod command;
 pub(crate) mod connection;
+pub mod curve;
 pub mod error_code;
 pub mod frame;
 pub mod greeting;
@@ -70,6 +75,8 @@ pub(crate) mod subscription;
 #[cfg(test)]
 mod tests;
 pub(crate) mod wbuf;
+pub mod z85;
+pub mod zap;
 
 pub use command::{parse_command, Command};
 pub use frame::{decode_frame, encode_frame, parse_frame_header, Frame, FrameHeader};
@@ -138,6 +145,10 @@ pub enum ProtocolError {
     },
     /// The ZAP handler refused the peer with this status code (`300`, `400`, `500`).
     AuthFailed(Vec<u8>),
+    /// The mechanism needs a ZAP handler (a PLAIN server always does) and none is bound
+    /// at `inproc://zeromq.zap.01`. libzmq reports `HANDSHAKE_FAILED_NO_DETAIL` with
+    /// `EFAULT` and sends no ERROR.
+    NoZapHandler,
 }
 
 impl ProtocolError {
@@ -201,6 +212,9 @@ impl fmt::Display for ProtocolError {
             Self::MissingSocketType => f.write_str("peer READY lacks a Socket-Type property"),
             Self::Mechanism { code, reason } => {
                 write!(f, "security handshake failed ({code:#x}): {reason}")
+            }
+            Self::NoZapHandler => {
+                f.write_str("no ZAP handler is bound, and this mechanism needs one")
             }
             Self::AuthFailed(status) => write!(
                 f,

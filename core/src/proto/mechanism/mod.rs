@@ -10,6 +10,11 @@
 //! wraps every traffic frame in a command of its own; the others (NULL, PLAIN) let the
 //! connection frame messages itself, zero-copy.
 //!
+//! The mechanisms: [`NullMechanism`]; PLAIN's [`PlainClient`] and [`PlainServer`]
+//! (user name and password in clear, checked by ZAP); CURVE's [`CurveClient`] and
+//! [`CurveServer`] (CurveZMQ: authenticated encryption of the handshake and of every
+//! frame after it).
+//!
 //! Authentication (ZAP, RFC 27) is asked for with [`MechanismStatus::Zap`]; the driver
 //! adds the domain, address and routing id, runs the exchange with the handler and hands
 //! the answer back through [`Mechanism::zap_reply`].
@@ -40,9 +45,21 @@ use super::metadata::Metadata;
 use super::socket_type::SocketType;
 use super::ProtocolError;
 
+mod curve_client;
+mod curve_server;
+#[cfg(test)]
+mod curve_tests;
+mod curve_traffic;
 mod null;
+mod plain;
+#[cfg(test)]
+pub(crate) mod testing;
+mod wire;
 
+pub use curve_client::CurveClient;
+pub use curve_server::CurveServer;
 pub use null::NullMechanism;
+pub use plain::{PlainClient, PlainCredentials, PlainServer};
 
 /// Length of the greeting's mechanism field.
 const MECHANISM_FIELD_LEN: usize = 20;
@@ -326,8 +343,9 @@ pub trait Mechanism: Send + fmt::Debug {
         out: &mut BytesMut,
     ) -> Result<(), ProtocolError>;
 
-    /// Unwraps one traffic frame: `command_body` is the body of a command frame received
-    /// after the handshake (CURVE's MESSAGE); returns the inner frame. Only called if
+    /// Unwraps one traffic frame: `command_body` is the body of any frame received after
+    /// the handshake, data or command (CURVE's MESSAGE, which libzmq sends as a data
+    /// frame); returns the inner frame. Only called if
     /// [`encodes_frames`](Mechanism::encodes_frames).
     ///
     /// # Errors

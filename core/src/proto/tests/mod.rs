@@ -3,5 +3,6 @@
 
 mod connection;
 mod heartbeat;
+mod security;
 mod stream;
 mod util;
