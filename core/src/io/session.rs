@@ -356,7 +356,7 @@ impl Session {
                 }
                 Next::Keep
             }
-            TimerKind::Heartbeat => self.drive(ctx),
+            TimerKind::Protocol => self.drive(ctx),
             TimerKind::Connect => {
                 if matches!(self.phase, Phase::Connecting) {
                     return self.connection_lost(ctx);

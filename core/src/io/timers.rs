@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum TimerKind {
     Reconnect,
+    /// HANDSHAKE_IVL while a SOCKS proxy is being negotiated (ZMTP's own is `Protocol`).
     Handshake,
     Linger,
-    Heartbeat,
+    /// A deadline the ZMTP connection asked for (handshake timeout, heartbeat, TTL).
+    Protocol,
     Connect,
 }
 

@@ -18,7 +18,7 @@ impl Session {
         if let Some(at) = timer {
             self.arm(
                 ctx,
-                TimerKind::Heartbeat,
+                TimerKind::Protocol,
                 at.saturating_duration_since(ctx.now),
             );
         }
