@@ -30,6 +30,13 @@
 //!                        ZMQ_SNDBUF, ZMQ_RCVBUF, ZMQ_TCP_KEEPALIVE(_CNT/_IDLE/_INTVL),
 //!                        ZMQ_CONNECT_TIMEOUT
 //!   --ipv6               ZMQ_IPV6
+//!   --plain-server 1 / --plain-username U / --plain-password P
+//!                        PLAIN (server, or client with these credentials)
+//!   --curve-server SECRET
+//!                        CURVE server with this secret key (Z85)
+//!   --curve-serverkey K / --curve-publickey K / --curve-secretkey K
+//!                        CURVE client keys (Z85)
+//!   --zap-domain D       ZMQ_ZAP_DOMAIN
 //!   --timeout-ms MS      give up when one send or receive blocks longer than MS (exit 3);
 //!                        sub/xsub/xpub: when no message arrived for MS
 //!   --quiet              pull/sub/xsub: do not print a line per message, only `DONE <n>`
@@ -177,6 +184,8 @@ struct Options {
     /// A --connect-routing-id still waiting for its --connect.
     pending_connect_rid: Option<Vec<u8>>,
     routing_id: Option<Vec<u8>>,
+    /// Security flags (`--plain-*`, `--curve-*`, `--zap-domain`) in command-line order.
+    security: Vec<(String, String)>,
     mandatory: bool,
     handover: bool,
     count: Option<u64>,
@@ -297,6 +306,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         connects: Vec::new(),
         pending_connect_rid: None,
         routing_id: None,
+        security: Vec::new(),
         mandatory: false,
         handover: false,
         count: None,
@@ -438,6 +448,10 @@ fn parse_valued(opts: &mut Options, flag: &str, value: &str) -> Result<(), Strin
         | "--connect-timeout" => opts
             .transport
             .push((flag.to_string(), number(flag, value)?)),
+        "--plain-server" | "--plain-username" | "--plain-password" | "--curve-server"
+        | "--curve-serverkey" | "--curve-publickey" | "--curve-secretkey" | "--zap-domain" => {
+            opts.security.push((flag.to_string(), value.to_string()))
+        }
         "--timeout-ms" => opts.timeout_ms = Some(number(flag, value)?),
         "--topics" => opts
             .topics
@@ -582,6 +596,22 @@ fn run(opts: &Options) -> Result<(), Failure> {
     }
     if let Some(id) = &opts.routing_id {
         zmq("set_routing_id", sock.set_routing_id(id))?;
+    }
+    for (flag, value) in &opts.security {
+        let v = value.as_bytes();
+        let set = match flag.as_str() {
+            "--plain-server" => sock.set_plain_server(value == "1"),
+            "--plain-username" => sock.set_plain_username(v),
+            "--plain-password" => sock.set_plain_password(v),
+            "--curve-server" => sock
+                .set_curve_server(true)
+                .and_then(|()| sock.set_curve_secretkey(v)),
+            "--curve-serverkey" => sock.set_curve_serverkey(v),
+            "--curve-publickey" => sock.set_curve_publickey(v),
+            "--curve-secretkey" => sock.set_curve_secretkey(v),
+            _ => sock.set_zap_domain(v),
+        };
+        zmq("security option", set)?;
     }
     if opts.mandatory {
         zmq("set_router_mandatory", sock.set_router_mandatory(true))?;
