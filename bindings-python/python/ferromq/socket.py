@@ -64,7 +64,11 @@ def _repr_cls(cls: type) -> str:
     return f"{mod}.{cls.__name__}"
 
 
-# Setting these would ask for CURVE security, which ferromq does not have yet.
+# Setting these would ask for CURVE security, which ferromq's sockets do not have yet.
+_CURVE_UNSUPPORTED = (
+    "CURVE security on sockets is not supported by ferromq yet "
+    "(use pyzmq built on libzmq, or plain/NULL security)"
+)
 _CURVE_OPTS = frozenset(
     int(getattr(SocketOption, n))
     for n in ("CURVE_SERVER", "CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY")
@@ -313,9 +317,7 @@ class Socket(AttributeSetter, _native.Socket):
         if isinstance(optval, str) and option in _BYTES_OPTS:
             raise TypeError("unicode not allowed, use setsockopt_string")
         if option in _CURVE_OPTS:
-            from ferromq.curve import CURVE_UNSUPPORTED
-
-            raise ZMQError(constants.ENOTSUP, CURVE_UNSUPPORTED)
+            raise ZMQError(constants.ENOTSUP, _CURVE_UNSUPPORTED)
         if _native.option_type(option) is None and not isinstance(optval, int):
             # Unknown options pass through to the core as ints only (pyzmq).
             raise TypeError(f"option {option} is unknown: only int values pass through")
