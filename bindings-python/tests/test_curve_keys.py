@@ -60,3 +60,21 @@ def test_z85_known_answers_and_errors() -> None:
         z85.decode(b"abcd")
     with pytest.raises(ValueError):
         z85.encode(b"abc")
+
+
+def test_curve_keygen_cli() -> None:
+    import json
+    import subprocess
+    import sys
+
+    keygen = [sys.executable, "-m", "ferromq.curve_keygen"]
+    out = subprocess.run(keygen, capture_output=True, text=True, check=True, timeout=60).stdout
+    lines = out.splitlines()
+    public = lines[lines.index("== CURVE PUBLIC KEY ==") + 1].encode()
+    secret = lines[lines.index("== CURVE SECRET KEY ==") + 1].encode()
+    assert zmq.curve_public(secret) == public
+    out = subprocess.run(keygen + ["--secret", CLIENT[1].decode(), "--json"],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    assert json.loads(out) == {"public": CLIENT[0].decode(), "secret": CLIENT[1].decode()}
+    help_text = subprocess.run(keygen + ["-h"], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert "--json" in help_text
