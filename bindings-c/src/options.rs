@@ -5,6 +5,7 @@
 use crate::errno::{CResult, Errno, EINVAL};
 use crate::ffi::{byte_slice, guard};
 use crate::socket::with_socket;
+use ferromq_core::proto::z85;
 use ferromq_core::sockopt::{self, OptionType, OptionValue, ValueKind};
 use std::os::raw::{c_int, c_void};
 
@@ -116,7 +117,10 @@ pub unsafe extern "C" fn zmq_getsockopt(
                 option,
                 sockopt::RCVMORE | sockopt::FD | sockopt::EVENTS | sockopt::THREAD_SAFE
             );
-        let bytes = encode_value(option, value);
+        let bytes = match curve_key_text(option, room, &value) {
+            Some(key) => key?,
+            None => encode_value(option, value),
+        };
         if !fits(room, bytes.len(), exact) || (optval.is_null() && !bytes.is_empty()) {
             return Err(EINVAL);
         }
@@ -136,6 +140,30 @@ pub unsafe extern "C" fn zmq_getsockopt(
         // SAFETY: as above.
         unsafe { *optvallen = bytes.len() };
         Ok(0)
+    })
+}
+
+/// A CURVE key as libzmq's `do_getsockopt_curve_key` writes it: raw into a 32-byte
+/// buffer, Z85 and a NUL into a 41-byte one, EINVAL for any other size; `None` for the
+/// other options.
+fn curve_key_text(option: c_int, room: usize, value: &OptionValue) -> Option<CResult<Vec<u8>>> {
+    if !matches!(
+        option,
+        sockopt::CURVE_PUBLICKEY | sockopt::CURVE_SECRETKEY | sockopt::CURVE_SERVERKEY
+    ) {
+        return None;
+    }
+    let OptionValue::Bytes(key) = value else {
+        return Some(Err(EINVAL));
+    };
+    Some(match room {
+        32 => Ok(key.clone()),
+        41 => z85::encode(key).map_err(|_| EINVAL).map(|text| {
+            let mut out = text.into_bytes();
+            out.push(0);
+            out
+        }),
+        _ => Err(EINVAL),
     })
 }
 
@@ -185,6 +213,17 @@ mod tests {
         assert!(!fits(8, 4, true));
         assert!(fits(8, 4, false));
         assert!(!fits(3, 4, false));
+    }
+
+    #[test]
+    fn curve_keys_come_raw_or_as_z85() {
+        let key = OptionValue::Bytes(vec![0; 32]);
+        let k = sockopt::CURVE_SERVERKEY;
+        assert_eq!(curve_key_text(k, 32, &key), Some(Ok(vec![0; 32])));
+        let z85 = curve_key_text(k, 41, &key).unwrap().unwrap();
+        assert_eq!(&z85[..], b"0000000000000000000000000000000000000000\0");
+        assert_eq!(curve_key_text(k, 40, &key), Some(Err(EINVAL)));
+        assert_eq!(curve_key_text(sockopt::ROUTING_ID, 32, &key), None);
     }
 
     #[test]

@@ -23,10 +23,10 @@ pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch
     }
 }
 
-/// Whether a capability is built in: "ipc" yes; "pgm", "tipc", "norm", "curve",
+/// Whether a capability is built in: "ipc" and "curve" yes; "pgm", "tipc", "norm",
 /// "gssapi", "vmci", "draft", "WS", "WSS" no.
 pub fn has(capability: &[u8]) -> bool {
-    capability == b"ipc"
+    matches!(capability, b"ipc" | b"curve")
 }
 
 /// 1 if `capability` is supported, else 0.
@@ -66,7 +66,7 @@ mod tests {
         // SAFETY: NUL-terminated strings.
         unsafe {
             assert_eq!(zmq_has(c"ipc".as_ptr()), 1);
-            assert_eq!(zmq_has(c"curve".as_ptr()), 0);
+            assert_eq!(zmq_has(c"curve".as_ptr()), 1);
             assert_eq!(zmq_has(c"draft".as_ptr()), 0);
         }
     }

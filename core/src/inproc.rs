@@ -120,6 +120,11 @@ impl Registry {
         a
     }
 
+    /// The socket bound to `name`, if any (the ZAP handler's lookup).
+    pub fn bound_socket(&self, name: &str) -> Option<Arc<SocketShared>> {
+        self.bound.get(name).map(|side| Arc::clone(&side.socket))
+    }
+
     /// Releases `name` if `socket` holds it. Returns whether it did.
     pub fn unbind(&mut self, name: &str, socket: &Arc<SocketShared>) -> bool {
         match self.bound.get(name) {

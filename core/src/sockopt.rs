@@ -194,7 +194,7 @@ macro_rules! sockopt_items {
         /// ```
         /// use ferromq::sockopt::{info, TYPE};
         /// assert!(!info(TYPE).unwrap().writable);
-        /// assert!(info(47).is_none()); // ZMQ_CURVE_SERVER: no CURVE in this build
+        /// assert!(info(62).is_none()); // ZMQ_GSSAPI_SERVER: no GSSAPI in this build
         /// ```
         pub fn info(option: i32) -> Option<&'static OptionInfo> {
             match option {
@@ -228,7 +228,7 @@ const fn row_index(option: i32) -> usize {
 /// assert_eq!(option_type(LINGER), Some(OptionType::Int));
 /// assert_eq!(option_type(MAXMSGSIZE), Some(OptionType::Int64));
 /// assert_eq!(option_type(ROUTING_ID), Some(OptionType::Bytes));
-/// assert_eq!(option_type(47), None); // ZMQ_CURVE_SERVER: no CURVE in this build
+/// assert_eq!(option_type(62), None); // ZMQ_GSSAPI_SERVER: no GSSAPI in this build
 /// ```
 pub fn option_type(option: i32) -> Option<OptionType> {
     info(option).map(|o| o.kind.option_type())

@@ -6,8 +6,9 @@
 //! many decoded messages as the socket's RCVHWM credit allows and hands them to its
 //! [`Pipe`] in batches, drains the pipe into the connection while its output is under a
 //! batch, writes that output with one `writev`, and arms the timers the connection asks
-//! for. The pieces: `setup` (connecting, SOCKS, handshake outcome), `traffic` (reading,
-//! delivering, writing, timers), `endings` (connection loss, reconnect, LINGER).
+//! for. The pieces: `setup` (connecting, SOCKS, handshake outcome), `zap` (asking the
+//! context's ZAP handler about a peer), `traffic` (reading, delivering, writing, timers),
+//! `endings` (connection loss, reconnect, LINGER).
 //!
 //! Output is bounded per connection: data comes from the pipe only while the connection's
 //! output is under a batch, and a message counts against SNDHWM until the kernel has taken
@@ -30,23 +31,26 @@
 mod endings;
 mod setup;
 mod traffic;
+mod zap;
 
 use super::monitor_values::value;
 use super::stream::{read_into, PeerAddr, Stream};
 use super::timers::{Timer, TimerKind, Timers};
 use super::IoShared;
+use crate::context::CtxShared;
 use crate::monitor::{
     EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_CONNECT_RETRIED,
-    EVENT_DISCONNECTED, EVENT_HANDSHAKE_FAILED_NO_DETAIL, EVENT_HANDSHAKE_FAILED_PROTOCOL,
-    EVENT_HANDSHAKE_SUCCEEDED,
+    EVENT_DISCONNECTED, EVENT_HANDSHAKE_FAILED_AUTH, EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+    EVENT_HANDSHAKE_FAILED_PROTOCOL, EVENT_HANDSHAKE_SUCCEEDED,
 };
 use crate::msg::Msg;
+use crate::options::SecurityOptions;
 use crate::pipe::{Pipe, SessionWake};
-use crate::socket_shared::{SocketCmd, SocketShared};
 use crate::proto::connection::{Connection, ConnectionConfig, ConnectionError, Event};
 use crate::proto::heartbeat::HeartbeatConfig;
 use crate::proto::wbuf::WriteBuf;
-use crate::proto::{HandshakeConfig, PeerInfo, SocketType};
+use crate::proto::{HandshakeConfig, PeerInfo, ProtocolError, SocketType};
+use crate::socket_shared::{SocketCmd, SocketShared};
 use crate::transport::socks::{SocksClient, SocksSetup};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::Dial;
@@ -55,7 +59,7 @@ use mio::{Interest, Registry, Token};
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 /// Hand decoded messages to the socket at least every this many messages.
@@ -95,6 +99,14 @@ pub(crate) struct SessionConfig {
     /// SOCKS_PROXY: the connection goes to the proxy, which connects on to the target.
     pub socks: Option<SocksSetup>,
     pub socket: Arc<SocketShared>,
+    /// The security mechanism (PLAIN_*, CURVE_*; NULL by default) and its keys.
+    pub security: SecurityOptions,
+    /// ZAP_DOMAIN (empty: a NULL socket does not ask ZAP).
+    pub zap_domain: Bytes,
+    /// ZAP_ENFORCE_DOMAIN: without a ZAP handler, peers are refused.
+    pub zap_enforce: bool,
+    /// The socket's context, where the ZAP handler is bound.
+    pub context: Weak<CtxShared>,
     /// Raw connections without ZMTP (STREAM): served by `raw_session`, not by `Session`.
     pub raw: Option<super::raw_session::RawConfig>,
 }
@@ -177,6 +189,13 @@ pub(crate) struct Session {
     /// The socket let go of the pipe and the LINGER timer is armed (if any).
     lingering: bool,
     rng: u64,
+    /// The pipe to the ZAP handler while a request is out.
+    zap: Option<Arc<Pipe>>,
+    /// Frames of the handler's reply received so far.
+    zap_in: VecDeque<Msg>,
+    /// The peer refused us with an ERROR: a connect-side session ends instead of
+    /// reconnecting, as libzmq's does after a protocol error.
+    refused: bool,
 }
 
 impl Session {
@@ -211,6 +230,9 @@ impl Session {
             credit: 0,
             lingering: false,
             rng: seed(token),
+            zap: None,
+            zap_in: VecDeque::new(),
+            refused: false,
         }
     }
 
@@ -294,7 +316,9 @@ impl Session {
                     return Next::Remove;
                 }
                 self.handshake_deadline = self.cfg.handshake_ivl.map(|ivl| ctx.now + ivl);
-                self.begin_handshake();
+                if let Err(Lost) = self.begin_handshake() {
+                    return self.connection_lost(ctx);
+                }
                 self.drive(ctx)
             }
         }
@@ -318,7 +342,11 @@ impl Session {
                                 self.arm(ctx, TimerKind::Handshake, ivl);
                             }
                         }
-                        None => self.begin_handshake(),
+                        None => {
+                            if let Err(Lost) = self.begin_handshake() {
+                                return self.connection_lost(ctx);
+                            }
+                        }
                     }
                 }
                 Ok(false) => return Next::Keep,
@@ -374,6 +402,7 @@ impl Session {
 
     /// Ends the session: unregisters the stream and lets go of the pipe.
     pub fn shutdown(&mut self, ctx: &mut Ctx<'_>) {
+        self.end_zap();
         self.flush_batch();
         if let Some(mut s) = self.stream.take() {
             let _ = ctx.registry.deregister(&mut s);
@@ -410,10 +439,28 @@ impl Session {
     /// their code (libzmq reports some not at all), the others only end the connection.
     fn failed(&mut self, e: ConnectionError) -> Lost {
         match e {
+            // libzmq: HANDSHAKE_FAILED_NO_DETAIL with EFAULT, and no ERROR.
+            ConnectionError::Handshake(ProtocolError::NoZapHandler) => self.errno = libc::EFAULT,
             ConnectionError::Handshake(e) => {
                 self.protocol_failure = true;
-                if let Some(code) = e.handshake_code() {
-                    self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
+                match &e {
+                    ProtocolError::AuthFailed(status) => {
+                        if let Some(code) = zap_status(status) {
+                            self.emit(EVENT_HANDSHAKE_FAILED_AUTH, code);
+                        }
+                    }
+                    ProtocolError::PeerError(reason) => {
+                        self.refused = true;
+                        // A ZAP status as the reason: the server's handler refused us.
+                        if let Some(code) = zap_status(reason) {
+                            self.emit(EVENT_HANDSHAKE_FAILED_AUTH, code);
+                        }
+                    }
+                    _ => {
+                        if let Some(code) = e.handshake_code() {
+                            self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
+                        }
+                    }
                 }
             }
             // libzmq reports the errno its last non-blocking read left: EAGAIN.
@@ -423,6 +470,16 @@ impl Session {
             | ConnectionError::HeartbeatExpired => {}
         }
         Lost
+    }
+}
+
+/// A ZAP status code (`300`, `400`, `500`) as libzmq's monitor reports it, from a ZAP
+/// reply or an ERROR's reason (libzmq's `handle_error_reason`: three characters, `3`
+/// to `5` then `00`).
+fn zap_status(reason: &[u8]) -> Option<u32> {
+    match reason {
+        [d @ b'3'..=b'5', b'0', b'0'] => Some(u32::from(d - b'0') * 100),
+        _ => None,
     }
 }
 

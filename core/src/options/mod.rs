@@ -9,7 +9,10 @@
 //! ([`table`]); the validation rules its rows name are in [`check`].
 
 pub(crate) mod check;
+mod security;
 mod table;
+
+pub(crate) use security::{MechanismKind, SecurityOptions};
 
 pub(crate) use table::option_table;
 
@@ -71,16 +74,6 @@ macro_rules! options_struct {
 }
 
 option_table!(options_struct);
-
-/// The PLAIN settings (libzmq's `mechanism`, `as_server`, `plain_username/password`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct PlainOptions {
-    /// PLAIN was selected (MECHANISM reads 1); otherwise NULL (0).
-    pub selected: bool,
-    pub server: bool,
-    pub username: Bytes,
-    pub password: Bytes,
-}
 
 /// A millisecond option where a negative value means "no limit".
 pub(crate) fn millis(v: i32) -> Option<Duration> {

@@ -319,13 +319,14 @@ macro_rules! option_table {
                     example Dealer b"secret", rejects (&[b'x'; 256]);
                 /// Sets `ZMQ_ZAP_DOMAIN`: the authentication domain sent to a ZAP handler, 1 to
                 /// 255 bytes (EINVAL otherwise, as in libzmq; empty until set). Kept for the
-                /// security mechanisms; NULL security does not consult ZAP.
+                /// security mechanisms; with it, NULL security consults ZAP too (libzmq 4.3).
                 "ZMQ_ZAP_DOMAIN" ZAP_DOMAIN = 55, Str, any,
                     zap_domain: Bytes = (Bytes::new()), check routing_id, number bytes,
                     set_zap_domain(&[u8]), get(zap_domain -> Vec<u8>),
                     example Router b"global", rejects (b"");
                 /// Sets `ZMQ_ZAP_ENFORCE_DOMAIN` (a DRAFT constant that libzmq 4.3 answers in
-                /// every build; default false), kept for the security mechanisms.
+                /// every build; default false): with a ZAP_DOMAIN set, a missing ZAP handler
+                /// refuses peers instead of letting them in.
                 "ZMQ_ZAP_ENFORCE_DOMAIN" [draft] ZAP_ENFORCE_DOMAIN = 93, Int, any,
                     zap_enforce_domain: bool = false, check any, number nonzero_bool,
                     set_zap_enforce_domain(bool), get(zap_enforce_domain -> bool),
@@ -459,18 +460,41 @@ macro_rules! option_table {
                             Ok(())
                         }
                     }), get(-);
-                /// `ZMQ_PLAIN_SERVER` (readable; selects PLAIN, which cannot connect yet).
+                /// `ZMQ_PLAIN_SERVER`: see
+                /// [`Socket::set_plain_server`](crate::Socket::set_plain_server).
                 "ZMQ_PLAIN_SERVER" PLAIN_SERVER = 44, Int, any,
                     set(|s, v| s.set_plain_server(strict_bool(v)?)), get(|s| s.plain_server());
-                /// `ZMQ_PLAIN_USERNAME` (readable; selects PLAIN, which cannot connect yet).
+                /// `ZMQ_PLAIN_USERNAME`: see
+                /// [`Socket::set_plain_username`](crate::Socket::set_plain_username).
                 "ZMQ_PLAIN_USERNAME" PLAIN_USERNAME = 45, StrictStr, any,
                     set(|s, v| s.set_plain_username(v)), get(|s| s.plain_username());
-                /// `ZMQ_PLAIN_PASSWORD` (readable; selects PLAIN, which cannot connect yet).
+                /// `ZMQ_PLAIN_PASSWORD`: see
+                /// [`Socket::set_plain_password`](crate::Socket::set_plain_password).
                 "ZMQ_PLAIN_PASSWORD" PLAIN_PASSWORD = 46, StrictStr, any,
                     set(|s, v| s.set_plain_password(v)), get(|s| s.plain_password());
-                /// `ZMQ_MECHANISM` (read-only: 0 = NULL, 1 = PLAIN once selected).
+                /// `ZMQ_CURVE_SERVER`: see
+                /// [`Socket::set_curve_server`](crate::Socket::set_curve_server).
+                "ZMQ_CURVE_SERVER" CURVE_SERVER = 47, Int, any,
+                    set(|s, v| s.set_curve_server(strict_bool(v)?)), get(|s| s.curve_server());
+                /// `ZMQ_CURVE_PUBLICKEY` (by number: the 32 raw bytes; C reads Z85 with a
+                /// 41-byte buffer): see
+                /// [`Socket::set_curve_publickey`](crate::Socket::set_curve_publickey).
+                "ZMQ_CURVE_PUBLICKEY" CURVE_PUBLICKEY = 48, Bytes, any,
+                    set(|s, v| s.set_curve_publickey(v)),
+                    get(|s| s.curve_publickey().map(|k| k.to_vec()));
+                /// `ZMQ_CURVE_SECRETKEY`: see
+                /// [`Socket::set_curve_secretkey`](crate::Socket::set_curve_secretkey).
+                "ZMQ_CURVE_SECRETKEY" CURVE_SECRETKEY = 49, Bytes, any,
+                    set(|s, v| s.set_curve_secretkey(v)),
+                    get(|s| s.curve_secretkey().map(|k| k.to_vec()));
+                /// `ZMQ_CURVE_SERVERKEY`: see
+                /// [`Socket::set_curve_serverkey`](crate::Socket::set_curve_serverkey).
+                "ZMQ_CURVE_SERVERKEY" CURVE_SERVERKEY = 50, Bytes, any,
+                    set(|s, v| s.set_curve_serverkey(v)),
+                    get(|s| s.curve_serverkey().map(|k| k.to_vec()));
+                /// `ZMQ_MECHANISM` (read-only: 0 = NULL, 1 = PLAIN, 2 = CURVE).
                 "ZMQ_MECHANISM" MECHANISM = 43, Int, any,
-                    set(-), get(|s| Ok(i32::from(s.opts.plain.selected)));
+                    set(-), get(|s| Ok(s.opts.security.mechanism as i32));
                 /// `ZMQ_TYPE` (read-only): the socket type's number.
                 "ZMQ_TYPE" TYPE = 16, Int, any,
                     set(-), get(|s| Ok(s.ty as i32));
@@ -512,9 +536,9 @@ macro_rules! option_table {
                 tcp_accept_filters: Vec<IpMask> = Vec::new();
                 /// IPC_FILTER_UID/GID/PID: accepted ipc peers must match (each empty = any).
                 ipc_filters: IpcFilters = IpcFilters::default();
-                /// PLAIN_SERVER / PLAIN_USERNAME / PLAIN_PASSWORD as libzmq keeps them: the
-                /// mechanism they select (MECHANISM reads it), the server role, the credentials.
-                plain: PlainOptions = PlainOptions::default();
+                /// The PLAIN and CURVE options as libzmq keeps them: the mechanism they select
+                /// (MECHANISM reads it), the server role, the credentials and keys.
+                security: SecurityOptions = SecurityOptions::default();
             }
         }
     };

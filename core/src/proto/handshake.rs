@@ -28,8 +28,10 @@ const SIGNATURE_LEN: usize = 10;
 
 /// Our greeting. Its padding holds the routing id's length + 1 as a big-endian u64, as
 /// libzmq's does (for ZMTP 1.0 peers, which read it as the size of an identity frame).
+/// The as-server flag stays 0 whatever our role, byte for byte as libzmq 4.3.5 sends it
+/// (checked against pyzmq's libzmq with a CURVE server); peers do not read it.
 fn our_greeting(cfg: &HandshakeConfig, mechanism: &dyn Mechanism) -> [u8; GREETING_LEN] {
-    let mut g = encode_greeting(&mechanism_field(mechanism.name()), mechanism.as_server());
+    let mut g = encode_greeting(&mechanism_field(mechanism.name()), false);
     let size = u64::try_from(cfg.identity.len()).map_or(u64::MAX, |n| n.saturating_add(1));
     g[1..9].copy_from_slice(&size.to_be_bytes());
     g

@@ -208,6 +208,10 @@ impl Socket {
             connect_timeout: options::millis(self.opts.connect_timeout).filter(|d| !d.is_zero()),
             socks: None,
             socket: Arc::clone(&self.shared),
+            security: self.opts.security.clone(),
+            zap_domain: self.opts.zap_domain.clone(),
+            zap_enforce: self.opts.zap_enforce_domain,
+            context: Arc::downgrade(&self.ctx),
             raw: (self.ty == SocketType::Stream).then_some(RawConfig {
                 notify: self.opts.stream_notify,
             }),
@@ -242,7 +246,6 @@ impl Socket {
     /// ```
     pub fn bind(&mut self, endpoint: &str) -> Result<()> {
         self.check_live()?;
-        self.check_mechanism()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.bind_inproc(name);
         }
@@ -309,7 +312,6 @@ impl Socket {
     /// ```
     pub fn connect(&mut self, endpoint: &str) -> Result<()> {
         self.check_live()?;
-        self.check_mechanism()?;
         if let Some(name) = endpoint.strip_prefix("inproc://") {
             return self.connect_inproc(name);
         }

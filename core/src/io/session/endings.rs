@@ -5,6 +5,7 @@ use super::*;
 
 impl Session {
     pub(super) fn connection_lost(&mut self, ctx: &mut Ctx<'_>) -> Next {
+        self.end_zap();
         let phase = std::mem::replace(&mut self.phase, Phase::Idle);
         let (handshaking, established, mid_message) = match phase {
             Phase::Zmtp(mut conn) => {
@@ -69,6 +70,8 @@ impl Session {
         self.epoch += 1;
         match self.role {
             Role::Accepted { .. } => Next::Remove,
+            // Refused by the server (an ERROR): libzmq's session terminates.
+            Role::Connect { .. } if std::mem::take(&mut self.refused) => Next::Remove,
             Role::Connect { .. } => match self.schedule_reconnect(ctx) {
                 Next::Keep => self.check_linger(ctx),
                 Next::Remove => Next::Remove,

@@ -2,6 +2,7 @@
 //! run by the connection object, and what happens when it succeeds (the pipe).
 
 use super::*;
+use crate::proto::Metadata;
 
 impl Session {
     pub(super) fn start_connect(&mut self, ctx: &mut Ctx<'_>) -> Next {
@@ -46,8 +47,10 @@ impl Session {
         s.is_connected().map_err(|_| Lost)
     }
 
-    /// Starts ZMTP on the stream, with whatever the SOCKS proxy's peer already sent.
-    pub(super) fn begin_handshake(&mut self) {
+    /// Starts ZMTP on the stream with the socket's security mechanism, with whatever the
+    /// SOCKS proxy's peer already sent. Fails only when the mechanism cannot be built
+    /// (CURVE keys that are no key pair, no randomness).
+    pub(super) fn begin_handshake(&mut self) -> Result<(), Lost> {
         let cfg = ConnectionConfig {
             handshake: HandshakeConfig {
                 socket_type: self.cfg.socket_type,
@@ -60,7 +63,16 @@ impl Session {
             handshake_deadline: self.handshake_deadline,
             heartbeat: self.cfg.heartbeat,
         };
-        let mut conn = Box::new(Connection::new(cfg));
+        let ours = cfg.handshake.our_properties();
+        let mechanism = match self
+            .cfg
+            .security
+            .mechanism(ours, !self.cfg.zap_domain.is_empty())
+        {
+            Ok(m) => m,
+            Err(e) => return Err(self.failed(ConnectionError::Handshake(e))),
+        };
+        let mut conn = Box::new(Connection::with_mechanism(cfg, mechanism));
         if !self.socks_in.is_empty() {
             let early = std::mem::take(&mut self.socks_in);
             conn.handle_input(&early);
@@ -68,6 +80,7 @@ impl Session {
         self.phase = Phase::Zmtp(conn);
         self.can_read = true;
         self.writable = true;
+        Ok(())
     }
 
     /// Runs the SOCKS5 negotiation (see `transport::socks`); the ZMTP handshake starts
@@ -86,10 +99,7 @@ impl Session {
                 client.advance(out);
             }
             match status {
-                Ok(true) => {
-                    self.begin_handshake();
-                    return Ok(());
-                }
+                Ok(true) => return self.begin_handshake(),
                 Ok(false) if !self.can_read || !self.read_some()? => return Ok(()),
                 Ok(false) => {}
                 Err(_) => {
@@ -100,16 +110,29 @@ impl Session {
         }
     }
 
+    /// Advances the handshake as far as the input allows, running ZAP when the mechanism
+    /// asks for it (the handshake waits, without reading, until the handler answers).
     pub(super) fn read_handshake(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        let mut answer = None;
         loop {
+            if answer.is_none() && self.zap.is_some() {
+                answer = self.poll_zap()?;
+                if answer.is_none() {
+                    return Ok(());
+                }
+            }
             let Phase::Zmtp(conn) = &mut self.phase else {
                 return Ok(());
             };
-            match conn.poll_event(ctx.now) {
+            let event = match answer.take() {
+                Some(reply) => conn.zap_reply(reply, ctx.now),
+                None => conn.poll_event(ctx.now),
+            };
+            match event {
                 Err(e) => return Err(self.failed(e)),
                 Ok(Some(Event::HandshakeSucceeded(peer))) => return self.handshake_done(peer, ctx),
-                // NULL without ZAP_DOMAIN (all there is yet) never asks for ZAP.
-                Ok(Some(Event::Zap(_)) | None) => {
+                Ok(Some(Event::Zap(request))) => answer = self.start_zap(request, ctx)?,
+                Ok(None) => {
                     if !self.can_read || !self.read_some()? {
                         return Ok(());
                     }
@@ -119,9 +142,10 @@ impl Session {
     }
 
     pub(super) fn handshake_done(&mut self, peer: PeerInfo, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
+        let metadata = properties(&peer);
         let metadata = match &self.stream {
-            Some(s) => super::super::peer_properties::with_local_properties(peer.metadata, s),
-            None => peer.metadata,
+            Some(s) => super::super::peer_properties::with_local_properties(metadata, s),
+            None => metadata,
         };
         match &mut self.role {
             Role::Connect { backoff, .. } => {
@@ -160,4 +184,17 @@ impl Session {
         self.emit(EVENT_HANDSHAKE_SUCCEEDED, 0);
         Ok(())
     }
+}
+
+/// The properties of the peer's messages, as libzmq gathers them: `User-Id` (when ZAP
+/// named one), the ZAP handler's metadata, then the peer's own.
+fn properties(peer: &PeerInfo) -> Metadata {
+    let mut md = Metadata::new();
+    if !peer.user_id.is_empty() {
+        md.push(Bytes::from_static(b"User-Id"), peer.user_id.clone());
+    }
+    for (name, value) in peer.zap_metadata.iter().chain(peer.metadata.iter()) {
+        md.push(name.clone(), value.clone());
+    }
+    md
 }

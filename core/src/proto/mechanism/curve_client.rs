@@ -72,7 +72,7 @@ enum State {
 /// let mut client = CurveClient::new(ours, CurveKeyPair::generate().unwrap(), *server.public()).unwrap();
 /// let mut out = BytesMut::new();
 /// client.start(&mut out).unwrap();
-/// assert_eq!(&out[..8], b"\x04\xc8\x05HELLO\x01"); // 200 bytes, version 1.0
+/// assert_eq!(&out[..9], b"\x04\xc8\x05HELLO\x01"); // 200 bytes, version 1.0
 /// assert!(client.encodes_frames());
 /// ```
 #[derive(Debug)]

@@ -144,8 +144,11 @@ impl Mechanism for NullMechanism {
                 ..
             } => {
                 if &status_code[..] != b"200" {
-                    // libzmq's NULL answers a refusal with ERROR carrying the status code.
-                    encode_error(&status_code, out);
+                    // libzmq's NULL answers a refusal with ERROR carrying the status
+                    // code, except 300 (a temporary failure), which closes quietly.
+                    if &status_code[..] != b"300" {
+                        encode_error(&status_code, out);
+                    }
                     return Err(ProtocolError::AuthFailed(status_code.to_vec()));
                 }
                 self.user_id = user_id;
@@ -253,6 +256,24 @@ mod tests {
             Err(ProtocolError::AuthFailed(b"400".to_vec()))
         );
         assert_eq!(&out[..], b"\x04\x0a\x05ERROR\x03400");
+    }
+
+    #[test]
+    fn zap_temporary_failure_closes_quietly() {
+        let mut m = null(true);
+        let mut out = BytesMut::new();
+        m.start(&mut out).unwrap();
+        let reply = ZapReply::Reply {
+            status_code: Bytes::from_static(b"300"),
+            status_text: Bytes::from_static(b"later"),
+            user_id: Bytes::new(),
+            metadata: Metadata::new(),
+        };
+        assert_eq!(
+            m.zap_reply(reply, &mut out),
+            Err(ProtocolError::AuthFailed(b"300".to_vec()))
+        );
+        assert!(out.is_empty(), "libzmq sends no ERROR for 300: {out:?}");
     }
 
     #[test]
