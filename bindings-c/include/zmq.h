@@ -572,6 +572,27 @@ int zmq_term(void *context);
 int zmq_ctx_destroy(void *context);
 
 /**
+ * Generates a new key pair and writes both keys as Z85 text with a NUL (41 bytes
+ * each); 0, or -1 with EINVAL for a NULL buffer (or the OS random generator's errno
+ * EIO if it fails).
+ *
+ * # Safety
+ * Both pointers point to 41 writable bytes.
+ */
+int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
+
+/**
+ * Derives the public key of the Z85 secret key `z85_secret_key` (40 characters) and
+ * writes it as Z85 text with a NUL into `z85_public_key` (41 bytes); 0, or -1 with
+ * EINVAL if the secret is not 40 valid Z85 characters (nothing is written then).
+ *
+ * # Safety
+ * `z85_secret_key` is a NUL-terminated string; `z85_public_key` points to 41 writable
+ * bytes.
+ */
+int zmq_curve_public(char *z85_public_key, const char *z85_secret_key);
+
+/**
  * Sends `count` buffers as frames; all but the last get `ZMQ_SNDMORE` when `flags`
  * has it (the last one keeps `flags` without it). Returns the last frame's size.
  *
@@ -1006,22 +1027,6 @@ int zmq_has(const char *capability);
 void zmq_sleep(int seconds);
 
 /**
- * CURVE is not built: -1 with ENOTSUP.
- *
- * # Safety
- * Nothing is read or written.
- */
-int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
-
-/**
- * CURVE is not built: -1 with ENOTSUP.
- *
- * # Safety
- * Nothing is read or written.
- */
-int zmq_curve_public(char *z85_public_key, const char *z85_secret_key);
-
-/**
  * Writes the Z85 text of `size` bytes at `data` (size a multiple of 4) into `dest`,
  * which must hold `size * 5 / 4 + 1` bytes; returns `dest`, or NULL with EINVAL.
  *
@@ -1031,8 +1036,10 @@ int zmq_curve_public(char *z85_public_key, const char *z85_secret_key);
 char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size);
 
 /**
- * Decodes the NUL-terminated Z85 `string` (length a multiple of 5) into `dest`, which
- * must hold `strlen(string) * 4 / 5` bytes; returns `dest`, or NULL with EINVAL.
+ * Decodes the NUL-terminated Z85 `string` (a non-empty multiple of 5 characters) into
+ * `dest`, which must hold `strlen(string) * 4 / 5` bytes; returns `dest`, or NULL with
+ * EINVAL (bad length, a character outside the alphabet, a group above 2^32 - 1).
+ * Nothing is written on failure.
  *
  * # Safety
  * `string` is a NUL-terminated string and `dest` has room for the decoded bytes.

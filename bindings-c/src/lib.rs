@@ -17,8 +17,9 @@
 //!   `ferromq` handles.
 //! - `iov` (`zmq_sendiov`/`zmq_recviov`), `timers` (`zmq_timers_*`, sans-IO schedule),
 //!   `thread` (`zmq_threadstart`/`close`).
-//! - [`z85`] (sans-IO codec), `atomic`, `stopwatch`, `version` (`zmq_version`,
-//!   `zmq_has`, `zmq_sleep`, CURVE key stubs).
+//! - `curve` (`zmq_curve_keypair`/`zmq_curve_public`), [`z85`] (`zmq_z85_*` over the
+//!   core's codec), `atomic`, `stopwatch`, `version` (`zmq_version`, `zmq_has`,
+//!   `zmq_sleep`).
 
 #![allow(non_camel_case_types)]
 
@@ -27,6 +28,7 @@ mod errno;
 pub use errno::{zmq_errno, zmq_strerror};
 mod atomic;
 mod ctx;
+mod curve;
 mod ffi;
 mod iov;
 mod monitor;
@@ -44,6 +46,7 @@ pub mod z85;
 
 pub use atomic::*;
 pub use ctx::*;
+pub use curve::*;
 pub use iov::*;
 pub use monitor::*;
 pub use msg::*;

@@ -1,9 +1,7 @@
-//! `zmq_version`, `zmq_has`, `zmq_sleep`, and the CURVE key functions of a build
-//! without CURVE.
+//! `zmq_version`, `zmq_has` and `zmq_sleep`.
 
 use crate::constants::{ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH};
-use crate::errno::Errno;
-use crate::ffi::{guard, guard_infallible};
+use crate::ffi::guard_infallible;
 use std::ffi::CStr;
 use std::os::raw::{c_char, c_int};
 
@@ -55,32 +53,6 @@ pub extern "C" fn zmq_sleep(seconds: c_int) {
     })
 }
 
-/// CURVE is not built: -1 with ENOTSUP.
-///
-/// # Safety
-/// Nothing is read or written.
-#[no_mangle]
-pub unsafe extern "C" fn zmq_curve_keypair(
-    z85_public_key: *mut c_char,
-    z85_secret_key: *mut c_char,
-) -> c_int {
-    let _ = (z85_public_key, z85_secret_key);
-    guard(-1, || Err(Errno(libc::ENOTSUP)))
-}
-
-/// CURVE is not built: -1 with ENOTSUP.
-///
-/// # Safety
-/// Nothing is read or written.
-#[no_mangle]
-pub unsafe extern "C" fn zmq_curve_public(
-    z85_public_key: *mut c_char,
-    z85_secret_key: *const c_char,
-) -> c_int {
-    let _ = (z85_public_key, z85_secret_key);
-    guard(-1, || Err(Errno(libc::ENOTSUP)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,11 +68,6 @@ mod tests {
             assert_eq!(zmq_has(c"ipc".as_ptr()), 1);
             assert_eq!(zmq_has(c"curve".as_ptr()), 1);
             assert_eq!(zmq_has(c"draft".as_ptr()), 0);
-            assert_eq!(
-                zmq_curve_keypair(std::ptr::null_mut(), std::ptr::null_mut()),
-                -1
-            );
         }
-        assert_eq!(crate::zmq_errno(), libc::ENOTSUP);
     }
 }

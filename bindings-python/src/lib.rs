@@ -15,6 +15,7 @@
 //! - `frame`: `Frame`; `buffers`: Python objects as messages (zero copy for large ones),
 //!   with `bufffi`/`bufobj` (the buffer protocol) and `track` (`Tracker`).
 //! - `poll`: `poll` and `proxy`; `wait`: waits without the GIL, in slices.
+//! - `curve`: CURVE key pairs and Z85 (`curve_keypair`, `curve_public`, `z85_*`).
 //! - `errors`: core errors as `ferromq.error` exceptions, `strerror`; `shadow`: the
 //!   `underlying` address registries.
 
@@ -22,6 +23,7 @@ mod buffers;
 mod bufffi;
 mod bufobj;
 mod context;
+mod curve;
 mod errors;
 mod frame;
 mod options;
@@ -49,6 +51,10 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tables::socket_types, m)?)?;
     m.add_function(wrap_pyfunction!(tables::errnos, m)?)?;
     m.add_function(wrap_pyfunction!(tables::events, m)?)?;
+    m.add_function(wrap_pyfunction!(curve::curve_keypair, m)?)?;
+    m.add_function(wrap_pyfunction!(curve::curve_public, m)?)?;
+    m.add_function(wrap_pyfunction!(curve::z85_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(curve::z85_decode, m)?)?;
     m.add("ferromq_version", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

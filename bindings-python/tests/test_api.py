@@ -25,7 +25,7 @@ def test_constants_match_libzmq() -> None:
     assert zmq.EVENT_CONNECTED == 1 and zmq.EVENT_ALL == 0xFFFF and zmq.EVENT_HANDSHAKE_SUCCEEDED == 0x1000
     assert zmq.zmq_version_info() >= (4, 3, 0)
     assert isinstance(zmq.pyzmq_version(), str) and zmq.__version__
-    assert zmq.has("ipc") and not zmq.has("curve")
+    assert zmq.has("ipc") and zmq.has("curve") and not zmq.has("gssapi")
 
 
 def test_compare_with_pyzmq_constants() -> None:

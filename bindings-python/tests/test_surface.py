@@ -359,19 +359,24 @@ def test_disable_monitor_sends_monitor_stopped(ctx: zmq.Context) -> None:
     mon.close()
 
 
-def test_curve_is_unsupported_with_a_clear_error() -> None:
-    with pytest.raises(zmq.ZMQError) as e:
-        zmq.curve_keypair()
-    assert e.value.errno == zmq.ENOTSUP
-    assert "CURVE" in str(e.value)
-    with zmq.Context() as c, c.socket(zmq.DEALER) as s:
-        with pytest.raises(zmq.ZMQError) as e:
-            s.curve_server = True
-        assert e.value.errno == zmq.ENOTSUP and "CURVE" in str(e.value)
-    import ferromq.auth
+def test_curve_options_as_attributes() -> None:
+    from ferromq.utils import z85
 
-    with pytest.raises(zmq.ZMQError):
-        ferromq.auth.Authenticator().configure_curve()
+    public, secret = zmq.curve_keypair()
+    server_public, _ = zmq.curve_keypair()
+    with zmq.Context() as c, c.socket(zmq.DEALER) as s:
+        s.curve_server = True
+        assert (s.curve_server, s.mechanism) == (1, zmq.CURVE)
+        s.curve_secretkey = secret
+        s.curve_publickey = public
+        assert (s.curve_secretkey, s.curve_publickey) == (secret, public)
+        s.curve_serverkey = z85.decode(server_public)  # 32 raw bytes in, Z85 out
+        assert s.curve_serverkey == server_public
+        with pytest.raises(zmq.ZMQError) as e:
+            s.curve_publickey = b"short"
+        assert e.value.errno == zmq.EINVAL
+        s.plain_username = b"admin"
+        assert (s.plain_username, s.mechanism) == (b"admin", zmq.PLAIN)
 
 
 def test_compat_install_resolves_zmq_to_ferromq() -> None:

@@ -67,7 +67,7 @@ def ferromq_version() -> str:
     return __version__
 
 
-_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": False, "gssapi": False, "draft": False}
+_CAPABILITIES = {"ipc": True, "pgm": False, "tipc": False, "norm": False, "curve": True, "gssapi": False, "draft": False}
 
 
 def has(capability: str) -> bool:

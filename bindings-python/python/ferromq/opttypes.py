@@ -17,11 +17,10 @@ class _OptType(Enum):
     fd = "fd"
 
 
-# Options ferromq does not have (CURVE, GSSAPI, VMCI, newer DRAFTs) typed as pyzmq types
+# Options ferromq does not have (GSSAPI, VMCI, newer DRAFTs) typed as pyzmq types
 # them; every option ferromq has is typed by the core's option table (_native.option_type).
 _INT64 = {"VMCI_BUFFER_SIZE", "VMCI_BUFFER_MIN_SIZE", "VMCI_BUFFER_MAX_SIZE"}
-_BYTES = {"CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY", "METADATA",
-          "GSSAPI_PRINCIPAL", "GSSAPI_SERVICE_PRINCIPAL", "DISCONNECT_MSG", "HELLO_MSG",
+_BYTES = {"METADATA", "GSSAPI_PRINCIPAL", "GSSAPI_SERVICE_PRINCIPAL", "DISCONNECT_MSG", "HELLO_MSG",
           "HICCUP_MSG"}
 
 

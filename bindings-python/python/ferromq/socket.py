@@ -16,6 +16,7 @@ from ferromq._attrsettr import AttributeSetter
 from ferromq.constants import SocketOption, SocketType
 from ferromq.error import ZMQBindError, ZMQError
 from ferromq.tracker import _FINISHED_TRACKER, MessageTracker
+from ferromq.utils import z85
 
 if TYPE_CHECKING:
     from ferromq.context import Context
@@ -64,11 +65,9 @@ def _repr_cls(cls: type) -> str:
     return f"{mod}.{cls.__name__}"
 
 
-# Setting these would ask for CURVE security, which ferromq does not have yet.
-_CURVE_OPTS = frozenset(
-    int(getattr(SocketOption, n))
-    for n in ("CURVE_SERVER", "CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY")
-    if hasattr(SocketOption, n)
+# CURVE keys read back as 40 bytes of Z85, as pyzmq returns them.
+_CURVE_KEY_OPTS = frozenset(
+    int(getattr(SocketOption, n)) for n in ("CURVE_PUBLICKEY", "CURVE_SECRETKEY", "CURVE_SERVERKEY")
 )
 
 _monitor_counter = 0
@@ -312,10 +311,6 @@ class Socket(AttributeSetter, _native.Socket):
         option = int(option)
         if isinstance(optval, str) and option in _BYTES_OPTS:
             raise TypeError("unicode not allowed, use setsockopt_string")
-        if option in _CURVE_OPTS:
-            from ferromq.curve import CURVE_UNSUPPORTED
-
-            raise ZMQError(constants.ENOTSUP, CURVE_UNSUPPORTED)
         if _native.option_type(option) is None and not isinstance(optval, int):
             # Unknown options pass through to the core as ints only (pyzmq).
             raise TypeError(f"option {option} is unknown: only int values pass through")
@@ -331,7 +326,10 @@ class Socket(AttributeSetter, _native.Socket):
         option = int(option)
         if option == constants.HWM:
             return self.hwm
-        return self._get(option)
+        value = self._get(option)
+        if option in _CURVE_KEY_OPTS and isinstance(value, bytes) and len(value) == 32:
+            return z85.encode(value)
+        return value
 
     getsockopt = get
 

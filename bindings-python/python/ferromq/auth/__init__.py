@@ -1,8 +1,9 @@
 """ZAP authentication and CURVE certificates (pyzmq's ``zmq.auth``).
 
-ferromq has no CURVE and no ZAP handler yet (both come with the security work). The
-module imports, certificate files can be read, but whatever needs CURVE or a running
-authenticator raises ``ZMQError(ENOTSUP)`` with a message saying so.
+``ThreadAuthenticator`` (a thread) or ``AsyncioAuthenticator`` (an asyncio task) bind
+the context's ZAP handler at ``inproc://zeromq.zap.01`` and answer its server sockets'
+requests from a policy: allowed or denied addresses, PLAIN passwords, CURVE keys from a
+certificate directory (``create_certificates`` writes them), any key, or a callback.
 """
 
 from ferromq.auth.base import CURVE_ALLOW_ANY, Authenticator

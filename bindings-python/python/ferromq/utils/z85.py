@@ -1,10 +1,15 @@
 """Z85 (ZeroMQ RFC 32) encoding of byte strings whose length is a multiple of 4
-(5 characters per 4 bytes), e.g. for CURVE keys (pyzmq's ``zmq.utils.z85``)."""
+(5 characters per 4 bytes), e.g. for CURVE keys (pyzmq's ``zmq.utils.z85``).
+
+The conversions are the core's codec, which follows libzmq's ``zmq_z85_encode`` /
+``zmq_z85_decode``: a bad length, a character outside the alphabet or a group above
+2**32 - 1 raises ValueError. As in pyzmq, empty input gives empty output."""
 
 from __future__ import annotations
 
-import struct
 from typing import Union
+
+from ferromq import _native
 
 Z85CHARS = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
 Z85MAP = {c: i for i, c in enumerate(Z85CHARS)}
@@ -14,14 +19,7 @@ def encode(rawbytes: bytes) -> bytes:
     """Z85 text (bytes) for ``rawbytes`` (length a multiple of 4)."""
     if len(rawbytes) % 4:
         raise ValueError(f"length must be multiple of 4, not {len(rawbytes)}")
-    out = bytearray()
-    for (word,) in struct.iter_unpack(">I", rawbytes):
-        chunk = bytearray(5)
-        for i in range(4, -1, -1):
-            word, chunk[i] = divmod(word, 85)
-            chunk[i] = Z85CHARS[chunk[i]]
-        out += chunk
-    return bytes(out)
+    return _native.z85_encode(bytes(rawbytes))
 
 
 def decode(z85bytes: Union[bytes, str]) -> bytes:
@@ -30,13 +28,9 @@ def decode(z85bytes: Union[bytes, str]) -> bytes:
         z85bytes = z85bytes.encode("ascii")
     if len(z85bytes) % 5:
         raise ValueError(f"Z85 length must be multiple of 5, not {len(z85bytes)}")
-    out = bytearray()
-    for i in range(0, len(z85bytes), 5):
-        word = 0
-        for c in z85bytes[i : i + 5]:
-            word = word * 85 + Z85MAP[c]
-        out += struct.pack(">I", word)
-    return bytes(out)
+    if not z85bytes:
+        return b""
+    return _native.z85_decode(bytes(z85bytes))
 
 
 __all__ = ["encode", "decode"]
