@@ -42,11 +42,11 @@ use crate::monitor::{
 };
 use crate::msg::Msg;
 use crate::pipe::{Pipe, SessionWake};
-use crate::socket_shared::{SocketCmd, SocketShared};
 use crate::proto::connection::{Connection, ConnectionConfig, ConnectionError, Event};
 use crate::proto::heartbeat::HeartbeatConfig;
 use crate::proto::wbuf::WriteBuf;
 use crate::proto::{HandshakeConfig, PeerInfo, SocketType};
+use crate::socket_shared::{SocketCmd, SocketShared};
 use crate::transport::socks::{SocksClient, SocksSetup};
 use crate::transport::tcp::TcpConfig;
 use crate::transport::Dial;
