@@ -7,6 +7,7 @@
 
 mod backoff;
 mod conn;
+mod lifecycle;
 mod linger;
 mod listener;
 mod monitor_values;
