@@ -11,7 +11,9 @@ use super::monitor_values::value;
 use super::session::{Ctx, Next, SessionConfig};
 use super::stream::{PeerAddr, Stream};
 use super::timers::{Timer, TimerKind};
-use crate::monitor::{EVENT_CLOSED, EVENT_CONNECT_RETRIED, EVENT_DISCONNECTED};
+use crate::monitor::{
+    EVENT_CLOSED, EVENT_CONNECT_RETRIED, EVENT_DISCONNECTED, EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+};
 use crate::pipe::Pipe;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
@@ -85,6 +87,18 @@ pub(crate) fn loss_event(was_up: bool) -> u16 {
     }
 }
 
+/// The monitor events a lost connection is reported with, in order: HANDSHAKE_FAILED_NO_DETAIL
+/// when the handshake was still running and failed without a protocol error (that one
+/// is reported where it is detected), then the stream's end ([`loss_event`]) when there
+/// was a stream (`stream_was_up` = whether it had come up).
+pub(crate) fn loss_events(
+    handshake_failed: bool,
+    stream_was_up: Option<bool>,
+) -> impl Iterator<Item = u16> {
+    let failed = handshake_failed.then_some(EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+    failed.into_iter().chain(stream_was_up.map(loss_event))
+}
+
 /// A non-zero seed for the reconnect jitter.
 pub(crate) fn seed(token: usize) -> u64 {
     let t = std::time::SystemTime::now()
@@ -123,11 +137,29 @@ impl Plumbing<'_> {
         ctx.timers.add(ctx.now + after, timer);
     }
 
-    /// Ends `stream` (if any): reports it as [`loss_event`] says and unregisters it.
-    pub fn drop_stream(&self, ctx: &mut Ctx<'_>, stream: &mut Option<Stream>, was_up: bool) {
-        if let Some(mut s) = stream.take() {
-            self.emit(loss_event(was_up), value(s.as_raw_fd()));
-            let _ = ctx.registry.deregister(&mut s);
+    /// Reports a lost connection as [`loss_events`] says (HANDSHAKE_FAILED_NO_DETAIL with
+    /// `handshake_errno` if given, the stream's end with its descriptor), and unregisters
+    /// the stream.
+    pub fn report_loss(
+        &self,
+        ctx: &mut Ctx<'_>,
+        mut stream: Option<Stream>,
+        was_up: bool,
+        handshake_errno: Option<i32>,
+    ) {
+        let fd = stream.as_ref().map_or(0, |s| value(s.as_raw_fd()));
+        let errno = value(handshake_errno.unwrap_or(0));
+        let had_stream = stream.as_ref().map(|_| was_up);
+        for event in loss_events(handshake_errno.is_some(), had_stream) {
+            let v = if event == EVENT_HANDSHAKE_FAILED_NO_DETAIL {
+                errno
+            } else {
+                fd
+            };
+            self.emit(event, v);
+        }
+        if let Some(s) = stream.as_mut() {
+            let _ = ctx.registry.deregister(s);
         }
     }
 
@@ -258,6 +290,24 @@ mod tests {
     fn a_lost_connection_is_disconnected_and_a_failed_attempt_closed() {
         assert_eq!(loss_event(true), EVENT_DISCONNECTED);
         assert_eq!(loss_event(false), EVENT_CLOSED);
+    }
+
+    #[test]
+    fn loss_events_come_in_libzmq_order() {
+        let seq = |hs, up| loss_events(hs, up).collect::<Vec<_>>();
+        // A connect attempt that never came up.
+        assert_eq!(seq(false, Some(false)), [EVENT_CLOSED]);
+        // The peer went away during the handshake.
+        assert_eq!(
+            seq(true, Some(true)),
+            [EVENT_HANDSHAKE_FAILED_NO_DETAIL, EVENT_DISCONNECTED]
+        );
+        // An established connection (or one refused on a protocol error, reported
+        // where it was detected) ends DISCONNECTED.
+        assert_eq!(seq(false, Some(true)), [EVENT_DISCONNECTED]);
+        // No stream (waiting to reconnect): nothing to report.
+        assert_eq!(seq(false, None), Vec::<u16>::new());
+        assert_eq!(seq(true, None), [EVENT_HANDSHAKE_FAILED_NO_DETAIL]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod backoff;
 mod conn;
+mod flow;
 mod lifecycle;
 mod linger;
 mod listener;

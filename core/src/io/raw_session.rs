@@ -332,8 +332,8 @@ impl RawSession {
             }
             self.written = 0;
         }
-        let mut stream = self.stream.take();
-        self.plumbing().drop_stream(ctx, &mut stream, was_up);
+        let stream = self.stream.take();
+        self.plumbing().report_loss(ctx, stream, was_up, None);
         self.connecting = false;
         self.can_read = false;
         self.writable = false;

@@ -37,8 +37,8 @@ use super::stream::{read_into, PeerAddr, Stream};
 use super::timers::{TimerKind, Timers};
 use super::IoShared;
 use crate::monitor::{
-    EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-    EVENT_HANDSHAKE_FAILED_PROTOCOL, EVENT_HANDSHAKE_SUCCEEDED,
+    EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_HANDSHAKE_FAILED_PROTOCOL,
+    EVENT_HANDSHAKE_SUCCEEDED,
 };
 use crate::msg::Msg;
 use crate::pipe::{Pipe, SessionWake};

@@ -48,12 +48,11 @@ impl Session {
             }
         }
         self.ack_sent(true);
-        if handshaking && !self.protocol_failure {
-            self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
-        }
         let was_up = std::mem::take(&mut self.up);
-        let mut stream = self.stream.take();
-        self.plumbing().drop_stream(ctx, &mut stream, was_up);
+        let stream = self.stream.take();
+        let handshake_errno = (handshaking && !self.protocol_failure).then_some(self.errno);
+        self.plumbing()
+            .report_loss(ctx, stream, was_up, handshake_errno);
         self.errno = 0;
         self.protocol_failure = false;
         self.socks_in = BytesMut::new();
