@@ -33,6 +33,8 @@
 //!   a deadlock-free order with others), the one lock of the C and Python bindings.
 
 #![warn(missing_docs)]
+// Every syscall that needs `unsafe` lives in `sys`, behind safe wrappers.
+#![deny(unsafe_code)]
 
 mod context;
 mod error;
@@ -51,6 +53,8 @@ mod shared_socket;
 mod socket;
 mod socket_shared;
 pub mod sockopt;
+#[allow(unsafe_code)]
+mod sys;
 mod transport;
 mod wakeup;
 

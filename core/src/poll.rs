@@ -5,7 +5,7 @@
 //! descriptors at once. A notify that lands after a socket was looked at leaves its FD
 //! readable, so the sleep ends at once and nothing is missed.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::socket::Socket;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
@@ -148,14 +148,7 @@ fn remaining_ms(deadline: Option<Instant>) -> i32 {
 }
 
 fn sys_poll(fds: &mut [libc::pollfd], timeout: i32) -> Result<()> {
-    let n = libc::nfds_t::try_from(fds.len()).map_err(|_| Error::Invalid)?;
-    // SAFETY: `fds` is a valid, exclusively borrowed array of `n` pollfd structs for the
-    // duration of the call.
-    let rc = unsafe { libc::poll(fds.as_mut_ptr(), n, timeout) };
-    if rc < 0 {
-        let e = std::io::Error::last_os_error();
-        return Err(Error::from(e));
-    }
+    crate::sys::fd::poll(fds, timeout)?;
     Ok(())
 }
 

@@ -17,8 +17,9 @@
 //! clearing it comes before re-checking them, so no change is missed. An idle socket's FD
 //! stays unreadable, and a busy one costs one `write` per clear, not per notify.
 
+use crate::sys;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
@@ -76,14 +77,7 @@ impl Signal {
         if let Some(fd) = self.fd.get() {
             return Ok(fd.as_raw_fd());
         }
-        // SAFETY: eventfd(2) takes no pointers; a non-negative result is a new descriptor
-        // that nothing else owns, so OwnedFd may take it.
-        let raw = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if raw < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: see above: `raw` is a fresh descriptor owned by nobody else.
-        let owned = unsafe { OwnedFd::from_raw_fd(raw) };
+        let owned = sys::fd::new_eventfd()?;
         if self.fd.set(owned).is_ok() {
             // Readable at first, so a loop that waits before checking events still looks.
             self.fd_armed.store(true, Ordering::SeqCst);
@@ -104,11 +98,9 @@ impl Signal {
             return;
         };
         if self.fd_armed.swap(false, Ordering::SeqCst) {
-            let mut buf = [0u8; 8];
-            // SAFETY: reads at most 8 bytes into a local buffer of 8 bytes. A concurrent
-            // notify may not have written yet (EAGAIN); it then leaves the FD readable,
-            // which only costs the loop a spurious look.
-            unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+            // A concurrent notify may not have written yet (EAGAIN); it then leaves the
+            // FD readable, which only costs the loop a spurious look.
+            sys::fd::eventfd_drain(fd.as_raw_fd());
         }
     }
 
@@ -140,19 +132,11 @@ impl Signal {
                     i32::try_from(ms).unwrap_or(i32::MAX)
                 }
             };
-            let mut p = libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd on the stack, for the duration of the call.
-            let n = unsafe { libc::poll(&mut p, 1, timeout_ms) };
-            if n < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
-                break Woken::Interrupted;
-            }
-            if n > 0 {
+            match sys::fd::poll_readable(fd, timeout_ms) {
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => break Woken::Interrupted,
                 // A notify, possibly one meant for an earlier wait: the loop re-checks.
-                drain(fd);
+                Ok(true) => sys::fd::eventfd_drain(fd),
+                _ => {}
             }
         };
         {
@@ -184,13 +168,7 @@ impl Signal {
 /// sent to the process (SIGINT, SIGALRM…) is then handled by an application thread, whose
 /// blocked call returns EINTR, and never by an I/O thread, where it would go unseen.
 pub(crate) fn block_all_signals() {
-    // SAFETY: a sigset_t on the stack, filled by sigfillset; pthread_sigmask only reads it
-    // and is given no place for the old mask.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
+    sys::process::block_all_signals();
 }
 
 thread_local! {
@@ -204,34 +182,17 @@ fn thread_wake_fd() -> io::Result<RawFd> {
         if let Some(fd) = cell.get() {
             return Ok(fd.as_raw_fd());
         }
-        // SAFETY: eventfd(2) takes no pointers; a non-negative result is a new descriptor
-        // that nothing else owns, so OwnedFd may take it.
-        let raw = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if raw < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: see above: `raw` is a fresh descriptor owned by nobody else.
-        let fd = cell.get_or_init(|| unsafe { OwnedFd::from_raw_fd(raw) });
+        let made = sys::fd::new_eventfd()?;
+        let fd = cell.get_or_init(|| made);
         Ok(fd.as_raw_fd())
     })
 }
 
-/// Resets an eventfd to unreadable.
-fn drain(fd: RawFd) {
-    let mut buf = [0u8; 8];
-    // SAFETY: reads at most 8 bytes into a local buffer of 8 bytes; the fd is
-    // non-blocking, so a concurrent reset only makes this fail with EAGAIN.
-    unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-}
-
-/// Adds one to an eventfd (making it readable).
+/// Adds one to an eventfd (making it readable). The fd is open: the signal's own, or a
+/// sleeper's, which stays open while it is in `waiters` (it is removed under the lock
+/// `notify` holds while writing).
 fn write_one(fd: RawFd) {
-    let one = 1u64.to_ne_bytes();
-    // SAFETY: writes 8 bytes from a local buffer of 8 bytes to an eventfd that is open: the
-    // signal's own, or a sleeper's, which stays open while it is in `waiters` (it is removed
-    // under the lock `notify` holds while writing). It cannot fail short of counter
-    // overflow, which takes 2^64 writes.
-    unsafe { libc::write(fd, one.as_ptr().cast(), one.len()) };
+    sys::fd::eventfd_add_one(fd);
 }
 
 #[cfg(test)]
@@ -252,13 +213,7 @@ mod tests {
     }
 
     fn readable(fd: RawFd) -> bool {
-        let mut p = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd, no waiting.
-        unsafe { libc::poll(&mut p, 1, 0) == 1 }
+        sys::fd::poll_readable(fd, 0).unwrap()
     }
 
     #[test]
@@ -313,34 +268,25 @@ mod tests {
         );
     }
 
-    extern "C" fn on_usr1(_: libc::c_int) {}
-
     #[test]
     fn a_signal_handler_ends_the_wait_with_interrupted() {
         // SIGUSR1 with a handler that does nothing and SA_RESTART, as signal(3) installs
         // it: poll(2) still fails with EINTR, as libzmq's waits do.
-        // SAFETY: a zeroed sigaction with a valid handler and flags; no old action kept.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_usr1 as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            sa.sa_flags = libc::SA_RESTART;
-            assert_eq!(libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut()), 0);
-        }
+        sys::process::install_noop_handler(libc::SIGUSR1);
         let s = Arc::new(Signal::default());
         let seen = s.generation();
         let s2 = Arc::clone(&s);
         let (tx, rx) = std::sync::mpsc::channel();
         let t = std::thread::spawn(move || {
-            // SAFETY: pthread_self takes no arguments.
-            tx.send(unsafe { libc::pthread_self() }).unwrap();
+            tx.send(sys::thread::current()).unwrap();
             s2.wait(seen, Some(Instant::now() + Duration::from_secs(10)))
         });
         let thread = rx.recv().unwrap();
         while s.sleepers.load(Ordering::SeqCst) == 0 {
             std::thread::yield_now();
         }
-        // SAFETY: `thread` is alive: it is joined below.
-        assert_eq!(unsafe { libc::pthread_kill(thread, libc::SIGUSR1) }, 0);
+        // `thread` is alive: it is joined below.
+        sys::thread::kill(thread, libc::SIGUSR1).unwrap();
         assert_eq!(t.join().unwrap(), Woken::Interrupted);
         assert!(
             s.waiters.lock().unwrap().is_empty(),

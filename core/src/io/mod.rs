@@ -7,6 +7,8 @@
 
 mod backoff;
 mod conn;
+mod flow;
+mod lifecycle;
 mod linger;
 mod listener;
 mod monitor_values;

@@ -22,9 +22,9 @@ pub(crate) fn with_local_properties(peer: Metadata, stream: &Stream) -> Metadata
     let mut md = Metadata::new();
     let address = match stream {
         Stream::Tcp(s) => s.peer_addr().ok().map(|a| a.ip().to_string()),
-        Stream::Ipc(_) => Some(match peer_credentials(stream.as_raw_fd()) {
-            Some(c) => format!("localhost:{}:{}:{}", c.uid, c.gid, c.pid),
-            None => "localhost".to_string(),
+        Stream::Ipc(_) => Some(match crate::sys::process::peer_cred(stream.as_raw_fd()) {
+            Ok(c) => format!("localhost:{}:{}:{}", c.uid, c.gid, c.pid),
+            Err(_) => "localhost".to_string(),
         }),
     };
     // libzmq adds both only when it knows the peer's address.
@@ -38,27 +38,6 @@ pub(crate) fn with_local_properties(peer: Metadata, stream: &Stream) -> Metadata
         }
     }
     md
-}
-
-/// The peer process of a Unix socket (`SO_PEERCRED`).
-fn peer_credentials(fd: std::os::fd::RawFd) -> Option<libc::ucred> {
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
-    let mut len = size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: getsockopt writes at most `len` bytes into `cred`, which is that large.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            (&mut cred as *mut libc::ucred).cast(),
-            &mut len,
-        )
-    };
-    (rc == 0).then_some(cred)
 }
 
 #[cfg(test)]
@@ -99,8 +78,7 @@ mod tests {
         peer.push("Socket-Type", "PUSH");
         peer.push("__fd", "3");
         let md = with_local_properties(peer, &Stream::Ipc(a));
-        // SAFETY: these take no arguments and cannot fail.
-        let me = unsafe { (libc::getuid(), libc::getgid(), libc::getpid()) };
+        let me = crate::sys::process::own_ids();
         let expect = format!("localhost:{}:{}:{}", me.0, me.1, me.2);
         assert_eq!(
             md.get("Peer-Address").map(|v| &v[..]),

@@ -11,13 +11,12 @@
 //! close) the session writes what is queued, within LINGER, then closes the connection
 //! for good.
 
+use super::lifecycle::{seed, Plumbing, Role};
 use super::monitor_values::value;
 use super::session::{Ctx, Next, SessionConfig};
-use super::stream::{read_slice, PeerAddr, Stream};
-use super::timers::{Timer, TimerKind};
-use crate::monitor::{
-    EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_CONNECT_RETRIED, EVENT_DISCONNECTED,
-};
+use super::stream::{PeerAddr, Stream};
+use super::timers::TimerKind;
+use crate::monitor::{EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED};
 use crate::msg::Msg;
 use crate::pipe::{Pipe, SessionWake};
 use crate::proto::Metadata;
@@ -25,10 +24,11 @@ use crate::socket_shared::SocketCmd;
 use crate::transport::Dial;
 use mio::{Interest, Token};
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Write};
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Duration;
+
+mod traffic;
 
 /// The most bytes one incoming message holds (libzmq's default `in_batch_size`).
 const READ_CHUNK: usize = 8192;
@@ -43,17 +43,6 @@ const WRITE_SLICES: usize = 64;
 pub(crate) struct RawConfig {
     /// STREAM_NOTIFY: empty messages mark connects and disconnects.
     pub notify: bool,
-}
-
-enum Role {
-    Connect {
-        addr: PeerAddr,
-        /// The next backoff interval when RECONNECT_IVL_MAX is set.
-        backoff: Option<u64>,
-    },
-    Accepted {
-        listener: usize,
-    },
 }
 
 /// One raw connection (or, connect side, one endpoint across reconnections).
@@ -161,10 +150,7 @@ impl RawSession {
     }
 
     pub fn listener(&self) -> Option<usize> {
-        match self.role {
-            Role::Accepted { listener } => Some(listener),
-            Role::Connect { .. } => None,
-        }
+        self.role.listener()
     }
 
     pub fn has_pipe(&self) -> bool {
@@ -331,129 +317,6 @@ impl RawSession {
         }
     }
 
-    // ---- traffic ----
-
-    fn drive(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        if self.stream.is_some() && !self.connecting {
-            let pumped = self.read_in().and_then(|()| self.write_out());
-            self.flush_batch();
-            if pumped.is_err() {
-                return self.connection_lost(ctx);
-            }
-        }
-        self.check_linger(ctx)
-    }
-
-    /// Queues one incoming message, using one unit of credit.
-    fn push(&mut self, msg: Msg) {
-        self.batch.push(msg);
-        self.credit = self.credit.saturating_sub(1);
-    }
-
-    fn flush_batch(&mut self) {
-        if self.batch.is_empty() {
-            return;
-        }
-        let n = self.batch.len();
-        match &self.pipe {
-            Some(pipe) => self.credit = pipe.deliver(self.batch.drain(..), n),
-            None => self.batch.clear(),
-        }
-    }
-
-    /// Reads while the socket has credit; every read is one message. It stops only at
-    /// `WouldBlock` or when the socket is full: readiness is edge-triggered, so bytes left
-    /// in the kernel would never be announced again. At zero credit it asks the pipe
-    /// (delivering what it read), which marks the session for a wake-up by the socket's
-    /// next read when the pipe really is full.
-    fn read_in(&mut self) -> Result<(), ()> {
-        let Some(pipe) = self.pipe.clone() else {
-            return Ok(());
-        };
-        if pipe.socket_closed() {
-            return Ok(()); // nobody reads any more: leave the bytes in the kernel
-        }
-        let fd = self.stream.as_ref().ok_or(())?.as_raw_fd();
-        while self.can_read {
-            if self.credit == 0 {
-                if self.batch.is_empty() {
-                    self.credit = pipe.inbound_credit();
-                } else {
-                    self.flush_batch();
-                }
-                if self.credit == 0 {
-                    break;
-                }
-            }
-            match read_slice(fd, &mut self.buf) {
-                Ok(0) => return Err(()), // orderly close by the peer
-                Ok(n) => {
-                    let msg = Msg::copy_from_slice(&self.buf[..n.min(self.buf.len())]);
-                    self.push(msg);
-                    if self.batch.len() >= DELIVER_BATCH {
-                        self.flush_batch();
-                    }
-                }
-                Err(e) => match e.kind() {
-                    io::ErrorKind::WouldBlock => self.can_read = false,
-                    io::ErrorKind::Interrupted => {}
-                    _ => return Err(()),
-                },
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes queued messages until the stream or the pipe runs dry.
-    fn write_out(&mut self) -> Result<(), ()> {
-        loop {
-            if self.out.is_empty() {
-                if let Some(pipe) = &self.pipe {
-                    pipe.drain_outgoing(&mut self.out, std::mem::take(&mut self.done));
-                }
-                // The socket never sends an empty message on a raw pipe; skip any anyway.
-                self.out.retain(|m| !m.is_empty());
-            }
-            if self.out.is_empty() || !self.writable {
-                return Ok(());
-            }
-            let Some(stream) = self.stream.as_mut() else {
-                return Ok(());
-            };
-            let mut slices = Vec::with_capacity(WRITE_SLICES.min(self.out.len()));
-            for (i, m) in self.out.iter().take(WRITE_SLICES).enumerate() {
-                let skip = if i == 0 { self.written } else { 0 };
-                slices.push(IoSlice::new(&m[skip.min(m.len())..]));
-            }
-            match stream.write_vectored(&slices) {
-                Ok(0) => return Err(()),
-                Ok(n) => self.advance(n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.writable = false;
-                    return Ok(());
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return Err(()),
-            }
-        }
-    }
-
-    /// Drops `n` written bytes from the front of `out`.
-    fn advance(&mut self, mut n: usize) {
-        while let Some(front) = self.out.front() {
-            let left = front.len().saturating_sub(self.written);
-            if n < left {
-                self.written += n;
-                return;
-            }
-            n -= left;
-            self.written = 0;
-            if self.out.pop_front().is_some_and(|m| !m.more()) {
-                self.done += 1;
-            }
-        }
-    }
-
     // ---- endings ----
 
     fn connection_lost(&mut self, ctx: &mut Ctx<'_>) -> Next {
@@ -469,15 +332,8 @@ impl RawSession {
             }
             self.written = 0;
         }
-        if let Some(mut s) = self.stream.take() {
-            let event = if was_up {
-                EVENT_DISCONNECTED
-            } else {
-                EVENT_CLOSED
-            };
-            self.emit(event, value(s.as_raw_fd()));
-            let _ = ctx.registry.deregister(&mut s);
-        }
+        let stream = self.stream.take();
+        self.plumbing().report_loss(ctx, stream, was_up, None);
         self.connecting = false;
         self.can_read = false;
         self.writable = false;
@@ -491,59 +347,19 @@ impl RawSession {
 
     /// Arms the reconnect timer, or ends the session when RECONNECT_IVL is -1.
     fn schedule_reconnect(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        self.epoch += 1;
-        let Ok(ivl) = u64::try_from(self.cfg.reconnect_ivl) else {
-            return Next::Remove;
-        };
-        let max = u64::try_from(self.cfg.reconnect_ivl_max).unwrap_or(0);
-        let backoff = match &mut self.role {
-            Role::Connect { backoff, .. } => Some(backoff),
-            _ => None,
-        };
-        let delay = super::backoff::reconnect_delay(ivl, max, backoff, &mut self.rng);
-        self.arm(ctx, TimerKind::Reconnect, Duration::from_millis(delay));
-        self.emit(
-            EVENT_CONNECT_RETRIED,
-            u32::try_from(delay).unwrap_or(u32::MAX),
-        );
-        Next::Keep
+        self.plumbing().schedule_reconnect(ctx)
     }
 
-    /// After the socket let go of the pipe: write what is queued within LINGER, then end.
+    /// After the socket let go of the pipe: write what is queued within LINGER, then end
+    /// (at once when not connected, yet or any more: nothing can be flushed).
     fn check_linger(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        let Some(pipe) = &self.pipe else {
-            return Next::Keep;
-        };
-        if !pipe.socket_closed() {
-            return Next::Keep;
-        }
-        let linger = pipe.linger();
-        // Not connected (yet or any more): nothing can be flushed.
         let connected = self.stream.is_some() && !self.connecting;
-        if linger == 0 || !connected {
-            return Next::Remove;
-        }
-        if !self.lingering {
-            self.lingering = true;
-            if linger > 0 {
-                let at = ctx.now + Duration::from_millis(linger.unsigned_abs().into());
-                let timer = Timer {
-                    token: self.token,
-                    kind: TimerKind::Linger,
-                    epoch: 0,
-                };
-                ctx.timers.add(at, timer);
-            }
-        }
-        if self.out.is_empty() && !pipe.has_outgoing() {
-            Next::Remove
-        } else {
-            Next::Keep
-        }
+        let flushed = self.out.is_empty();
+        self.plumbing().check_linger(ctx, connected, flushed)
     }
 
-    fn emit(&self, event: u16, value: u32) {
-        self.cfg.socket.monitor.emit(event, value, &self.endpoint);
+    fn emit(&mut self, event: u16, value: u32) {
+        self.plumbing().emit(event, value);
     }
 
     fn fd(&self) -> u32 {
@@ -551,21 +367,20 @@ impl RawSession {
     }
 
     fn arm(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, after: Duration) {
-        ctx.timers.add(
-            ctx.now + after,
-            Timer {
-                token: self.token,
-                kind,
-                epoch: self.epoch,
-            },
-        );
+        self.plumbing().arm(ctx, kind, after);
     }
-}
 
-/// A non-zero seed for the reconnect jitter.
-fn seed(token: usize) -> u64 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    (t ^ (token as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1
+    /// The shared session plumbing over this session's fields.
+    fn plumbing(&mut self) -> Plumbing<'_> {
+        Plumbing {
+            token: self.token,
+            cfg: &self.cfg,
+            endpoint: &self.endpoint,
+            role: &mut self.role,
+            epoch: &mut self.epoch,
+            rng: &mut self.rng,
+            lingering: &mut self.lingering,
+            pipe: self.pipe.as_ref(),
+        }
+    }
 }

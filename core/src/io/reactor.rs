@@ -183,7 +183,7 @@ impl Reactor {
         if self.ended < TRIM_BURST || self.sessions > self.peak / 2 {
             return;
         }
-        release_free_memory();
+        crate::sys::process::release_free_memory();
         self.ended = 0;
         self.peak = self.sessions;
     }
@@ -209,17 +209,3 @@ impl Reactor {
         }
     }
 }
-
-/// Asks glibc to return the free pages of every arena to the system.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_free_memory() {
-    // SAFETY: malloc_trim takes no pointers and only touches the allocator's own state,
-    // under its locks; any thread may call it at any time.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// Other allocators return memory on their own terms.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_free_memory() {}

@@ -33,15 +33,15 @@ mod setup;
 mod traffic;
 mod zap;
 
+use super::lifecycle::{seed, Role};
 use super::monitor_values::value;
 use super::stream::{read_into, PeerAddr, Stream};
-use super::timers::{Timer, TimerKind, Timers};
+use super::timers::{TimerKind, Timers};
 use super::IoShared;
 use crate::context::CtxShared;
 use crate::monitor::{
     EVENT_CLOSED, EVENT_CONNECTED, EVENT_CONNECT_DELAYED, EVENT_CONNECT_RETRIED,
-    EVENT_DISCONNECTED, EVENT_HANDSHAKE_FAILED_AUTH, EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-    EVENT_HANDSHAKE_FAILED_PROTOCOL, EVENT_HANDSHAKE_SUCCEEDED,
+    EVENT_HANDSHAKE_FAILED_AUTH, EVENT_HANDSHAKE_FAILED_PROTOCOL, EVENT_HANDSHAKE_SUCCEEDED,
 };
 use crate::msg::Msg;
 use crate::options::SecurityOptions;
@@ -129,17 +129,6 @@ pub(crate) enum Next {
 /// The connection was lost or must be dropped.
 #[derive(Debug)]
 struct Lost;
-
-enum Role {
-    Connect {
-        addr: PeerAddr,
-        /// The next backoff interval when RECONNECT_IVL_MAX is set.
-        backoff: Option<u64>,
-    },
-    Accepted {
-        listener: usize,
-    },
-}
 
 enum Phase {
     /// No connection (waiting to reconnect).
@@ -277,10 +266,7 @@ impl Session {
 
     /// The listener that accepted this session, if any.
     pub fn listener(&self) -> Option<usize> {
-        match self.role {
-            Role::Accepted { listener } => Some(listener),
-            Role::Connect { .. } => None,
-        }
+        self.role.listener()
     }
 
     /// Whether the handshake completed and a pipe is attached.
@@ -481,12 +467,4 @@ fn zap_status(reason: &[u8]) -> Option<u32> {
         [d @ b'3'..=b'5', b'0', b'0'] => Some(u32::from(d - b'0') * 100),
         _ => None,
     }
-}
-
-/// A non-zero seed for the reconnect jitter.
-fn seed(token: usize) -> u64 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    (t ^ (token as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1
 }

@@ -155,23 +155,6 @@ impl AsRawFd for ListenSocket {
     }
 }
 
-/// Writes `bufs` to the socket `fd` with one `sendmsg(2)` that never raises SIGPIPE.
-fn send_vectored(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-    // SAFETY: an all-zero msghdr is valid (no name, no control data, no iovecs).
-    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-    // `IoSlice` is guaranteed ABI-compatible with `struct iovec` on Unix; sendmsg only
-    // reads through the pointers, which borrow `bufs` for the duration of the call.
-    hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
-    hdr.msg_iovlen = bufs.len() as _;
-    // SAFETY: `hdr` points at `bufs.len()` valid iovecs that outlive the call; `fd` is a
-    // stream socket owned by the caller.
-    let n = unsafe { libc::sendmsg(fd, &hdr, libc::MSG_NOSIGNAL) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(n as usize)
-}
-
 /// Read at least this much per `read` call when the buffer has to grow.
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -193,34 +176,18 @@ pub(crate) fn read_into(fd: RawFd, buf: &mut bytes::BytesMut, want: usize) -> io
     if target > spare {
         buf.reserve(target);
     }
-    let spare = buf.spare_capacity_mut();
-    // SAFETY: read(2) writes at most `spare.len()` bytes into memory this buffer owns,
-    // which stays valid for the call, and never reads the uninitialized contents.
-    let n = unsafe { libc::read(fd, spare.as_mut_ptr().cast(), spare.len()) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let n = n as usize;
-    // SAFETY: the kernel initialized exactly `n` bytes after the current length.
-    unsafe { buf.set_len(len + n) };
-    Ok(n)
+    crate::sys::fd::read_spare(fd, buf)
 }
 
-/// Reads once from `fd` into `buf`; 0 = the peer closed.
-pub(crate) fn read_slice(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: read(2) writes at most `buf.len()` bytes into `buf`, which is borrowed
-    // mutably for the whole call.
-    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-    usize::try_from(n).map_err(|_| io::Error::last_os_error())
-}
+pub(crate) use crate::sys::fd::read_slice;
 
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        send_vectored(self.as_raw_fd(), &[IoSlice::new(buf)])
+        crate::sys::fd::send_vectored(self.as_raw_fd(), &[IoSlice::new(buf)])
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        send_vectored(self.as_raw_fd(), bufs)
+        crate::sys::fd::send_vectored(self.as_raw_fd(), bufs)
     }
 
     fn flush(&mut self) -> io::Result<()> {

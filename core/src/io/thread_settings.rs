@@ -5,6 +5,7 @@
 //! CAP_SYS_NICE, a CPU outside its cpuset) is skipped: the thread runs as it would
 //! without it.
 
+use crate::sys;
 use std::collections::BTreeSet;
 
 /// `ZMQ_THREAD_SCHED_POLICY_DFLT` / `ZMQ_THREAD_PRIORITY_DFLT`: leave as inherited.
@@ -64,15 +65,9 @@ impl ThreadSettings {
     }
 
     fn apply_scheduling(&self) {
-        let mut policy: libc::c_int = 0;
-        // SAFETY: sched_param is plain data; zeroed is a valid value.
-        let mut param: libc::sched_param = unsafe { std::mem::zeroed() };
-        // SAFETY: both out-pointers are valid for the call.
-        if unsafe { libc::pthread_getschedparam(libc::pthread_self(), &mut policy, &mut param) }
-            != 0
-        {
+        let Some((mut policy, mut param)) = sys::thread::sched() else {
             return;
-        }
+        };
         if self.sched_policy != UNSET {
             policy = self.sched_policy;
         }
@@ -80,29 +75,15 @@ impl ThreadSettings {
         if self.priority != UNSET {
             param.sched_priority = if realtime { self.priority } else { 0 };
         }
-        // SAFETY: `param` is a valid sched_param; an error (EPERM, EINVAL) changes nothing.
-        let _ = unsafe { libc::pthread_setschedparam(libc::pthread_self(), policy, &param) };
+        sys::thread::set_sched(policy, &param);
         if !realtime && self.priority != UNSET {
-            // As libzmq: raise the thread's nice value as far as allowed (EPERM unless
-            // privileged, then it stays as it is). On Linux nice applies per thread.
-            // SAFETY: setpriority with PRIO_PROCESS and tid 0 targets the calling thread.
-            let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, -20) };
+            // As libzmq: raise the thread's nice value as far as allowed.
+            sys::thread::raise_nice();
         }
     }
 
     fn apply_affinity(&self) {
-        // SAFETY: cpu_set_t is plain data; zeroed is the empty set.
-        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-        let max = libc::CPU_SETSIZE;
-        for &cpu in self.cpus.iter().filter(|&&c| (0..max).contains(&c)) {
-            // SAFETY: `cpu` is within 0..CPU_SETSIZE (filtered above), so inside `set`.
-            unsafe { libc::CPU_SET(cpu as usize, &mut set) };
-        }
-        // SAFETY: `set` is a valid cpu_set_t of the size given; an error (EINVAL for CPUs
-        // outside the allowed set) changes nothing.
-        let _ = unsafe {
-            libc::pthread_setaffinity_np(libc::pthread_self(), size_of::<libc::cpu_set_t>(), &set)
-        };
+        sys::thread::set_affinity(self.cpus.iter().copied());
     }
 }
 
@@ -128,23 +109,7 @@ mod tests {
                 ..ThreadSettings::default()
             };
             s.apply_to_current_thread();
-            // SAFETY: zeroed cpu_set_t is valid; the size matches the type.
-            let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-            // SAFETY: as above.
-            let rc = unsafe {
-                libc::pthread_getaffinity_np(
-                    libc::pthread_self(),
-                    size_of::<libc::cpu_set_t>(),
-                    &mut set,
-                )
-            };
-            assert_eq!(rc, 0);
-            (0..libc::CPU_SETSIZE as usize)
-                .filter(|&c| {
-                    // SAFETY: `c` < CPU_SETSIZE, inside `set`.
-                    unsafe { libc::CPU_ISSET(c, &set) }
-                })
-                .collect::<Vec<_>>()
+            sys::thread::affinity().expect("the kernel reports the affinity")
         })
         .join()
         .unwrap();
@@ -161,13 +126,7 @@ mod tests {
                 ..ThreadSettings::default()
             };
             s.apply_to_current_thread(); // EPERM unprivileged: skipped, no panic
-            let mut policy = 0;
-            // SAFETY: zeroed sched_param is valid; out-pointers are valid.
-            let mut p: libc::sched_param = unsafe { std::mem::zeroed() };
-            // SAFETY: as above.
-            let rc =
-                unsafe { libc::pthread_getschedparam(libc::pthread_self(), &mut policy, &mut p) };
-            assert_eq!(rc, 0);
+            let (policy, _) = sys::thread::sched().expect("the kernel reports the policy");
             assert!(policy == libc::SCHED_FIFO || policy == libc::SCHED_OTHER);
         })
         .join()

@@ -91,7 +91,7 @@ impl Options {
     /// never fit in memory is dropped at once, as libzmq drops it when its allocation
     /// fails, instead of being allowed to stream bytes into a frame that cannot complete.
     pub fn max_frame(&self) -> u64 {
-        u64::try_from(self.maxmsgsize).unwrap_or_else(|_| physical_memory())
+        u64::try_from(self.maxmsgsize).unwrap_or_else(|_| crate::sys::process::physical_memory())
     }
 
     /// The heartbeat settings of later connections.
@@ -122,21 +122,6 @@ impl Options {
             accept_filters: self.tcp_accept_filters.clone(),
             ipc_filters: self.ipc_filters.clone(),
         }
-    }
-}
-
-/// Bytes of physical memory (or `u64::MAX` if unknown).
-fn physical_memory() -> u64 {
-    // SAFETY: sysconf only reads system configuration values; it takes no pointers.
-    let (pages, page_size) = unsafe {
-        (
-            libc::sysconf(libc::_SC_PHYS_PAGES),
-            libc::sysconf(libc::_SC_PAGESIZE),
-        )
-    };
-    match (u64::try_from(pages), u64::try_from(page_size)) {
-        (Ok(p), Ok(s)) if p > 0 && s > 0 => p.saturating_mul(s),
-        _ => u64::MAX,
     }
 }
 

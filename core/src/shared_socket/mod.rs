@@ -2,6 +2,9 @@
 //! need (a C socket pointer or a Python socket object may be used from any thread),
 //! and [`deadline_lock`]'s lock under it.
 
+// A lock primitive (an `UnsafeCell` guarded by a state word), not a syscall: the one
+// `unsafe` outside `sys`.
+#[allow(unsafe_code)]
 mod deadline_lock;
 
 use crate::error::{Error, Result};

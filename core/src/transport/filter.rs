@@ -105,25 +105,7 @@ impl IpcFilters {
 
 /// The credentials of the peer of Unix socket `fd`.
 pub(crate) fn peer_cred(fd: RawFd) -> std::io::Result<PeerCred> {
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
-    let mut len = size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: `cred` is a writable ucred and `len` holds its size, as SO_PEERCRED needs.
-    let rc = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            (&mut cred as *mut libc::ucred).cast(),
-            &mut len,
-        )
-    };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
+    let cred = crate::sys::process::peer_cred(fd)?;
     Ok(PeerCred {
         pid: cred.pid,
         uid: cred.uid,
@@ -131,29 +113,7 @@ pub(crate) fn peer_cred(fd: RawFd) -> std::io::Result<PeerCred> {
     })
 }
 
-/// The groups of user `uid` (primary and supplementary), empty if the user is unknown.
-pub(crate) fn groups_of(uid: u32) -> Vec<u32> {
-    let mut buf = vec![0u8; 4096];
-    // SAFETY: zeroed passwd is a valid out-parameter for getpwuid_r.
-    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut found: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: all pointers are valid for the call; `buf` outlives the use of `pw`.
-    let rc =
-        unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr().cast(), buf.len(), &mut found) };
-    if rc != 0 || found.is_null() {
-        return Vec::new();
-    }
-    let mut groups = vec![0 as libc::gid_t; 256];
-    let mut n = groups.len() as libc::c_int;
-    // SAFETY: pw_name points into `buf` (alive); `groups` has room for `n` entries and
-    // getgrouplist writes at most that many.
-    let rc = unsafe { libc::getgrouplist(pw.pw_name, pw.pw_gid, groups.as_mut_ptr(), &mut n) };
-    if rc < 0 {
-        return Vec::new();
-    }
-    groups.truncate(usize::try_from(n).unwrap_or(0));
-    groups
-}
+pub(crate) use crate::sys::process::groups_of;
 
 #[cfg(test)]
 mod tests {
@@ -220,8 +180,7 @@ mod tests {
         let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
         let cred = peer_cred(std::os::fd::AsRawFd::as_raw_fd(&a)).unwrap();
         drop(b);
-        // SAFETY: getuid/getgid/getpid cannot fail.
-        let (uid, gid, pid) = unsafe { (libc::getuid(), libc::getgid(), libc::getpid()) };
+        let (uid, gid, pid) = crate::sys::process::own_ids();
         assert_eq!(cred, PeerCred { pid, uid, gid });
         assert!(groups_of(uid).contains(&gid) || groups_of(uid).is_empty());
     }

@@ -128,12 +128,7 @@ fn make_temp_dir() -> Result<PathBuf> {
     template.extend_from_slice(b"tmpXXXXXX");
     let template = CString::new(template).map_err(|_| Error::Invalid)?;
     let mut buf = template.into_bytes_with_nul();
-    // SAFETY: `buf` is a writable, NUL-terminated template ending in "XXXXXX", as
-    // mkdtemp(3) requires; it only rewrites those six bytes in place.
-    let made = unsafe { libc::mkdtemp(buf.as_mut_ptr().cast()) };
-    if made.is_null() {
-        return Err(io::Error::last_os_error().into());
-    }
+    crate::sys::process::make_temp_dir(&mut buf)?;
     buf.pop(); // the NUL
     Ok(PathBuf::from(OsString::from_vec(buf)))
 }

@@ -106,9 +106,7 @@ pub(crate) fn adopted_fd(fd: i32) -> Option<Socket> {
     if fd < 0 {
         return None;
     }
-    // SAFETY: USE_FD hands ferromq this descriptor, as in libzmq: the application
-    // promises it is an open socket it no longer uses, and the listener owns it now.
-    Some(unsafe { <Socket as std::os::fd::FromRawFd>::from_raw_fd(fd) })
+    Some(crate::sys::net::adopt_socket(fd))
 }
 
 #[cfg(test)]

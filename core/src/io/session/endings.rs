@@ -1,6 +1,7 @@
 //! Endings: a lost connection (what happens to messages in flight, the monitor events),
 //! reconnecting with backoff, LINGER, and the small helpers for events and timers.
 
+use super::super::lifecycle::Plumbing;
 use super::*;
 
 impl Session {
@@ -48,18 +49,11 @@ impl Session {
             }
         }
         self.ack_sent(true);
-        if handshaking && !self.protocol_failure {
-            self.emit(EVENT_HANDSHAKE_FAILED_NO_DETAIL, value(self.errno));
-        }
-        if let Some(mut s) = self.stream.take() {
-            // A connect attempt that never came up is CLOSED, a connection DISCONNECTED.
-            let event = match std::mem::take(&mut self.up) {
-                true => EVENT_DISCONNECTED,
-                false => EVENT_CLOSED,
-            };
-            self.emit(event, value(s.as_raw_fd()));
-            let _ = ctx.registry.deregister(&mut s);
-        }
+        let was_up = std::mem::take(&mut self.up);
+        let stream = self.stream.take();
+        let handshake_errno = (handshaking && !self.protocol_failure).then_some(self.errno);
+        self.plumbing()
+            .report_loss(ctx, stream, was_up, handshake_errno);
         self.errno = 0;
         self.protocol_failure = false;
         self.socks_in = BytesMut::new();
@@ -82,65 +76,36 @@ impl Session {
     /// Arms the reconnect timer, or ends the session when RECONNECT_IVL is -1.
     pub(super) fn schedule_reconnect(&mut self, ctx: &mut Ctx<'_>) -> Next {
         self.phase = Phase::Idle;
-        self.epoch += 1;
-        let Ok(ivl) = u64::try_from(self.cfg.reconnect_ivl) else {
-            return Next::Remove;
-        };
-        let max = u64::try_from(self.cfg.reconnect_ivl_max).unwrap_or(0);
-        let backoff = match &mut self.role {
-            Role::Connect { backoff, .. } => Some(backoff),
-            _ => None,
-        };
-        let delay = super::super::backoff::reconnect_delay(ivl, max, backoff, &mut self.rng);
-        self.arm(ctx, TimerKind::Reconnect, Duration::from_millis(delay));
-        self.emit(
-            EVENT_CONNECT_RETRIED,
-            u32::try_from(delay).unwrap_or(u32::MAX),
-        );
-        Next::Keep
+        self.plumbing().schedule_reconnect(ctx)
     }
 
     /// After the socket let go of the pipe: flush within LINGER, then end.
     pub(super) fn check_linger(&mut self, ctx: &mut Ctx<'_>) -> Next {
-        let Some(pipe) = &self.pipe else {
-            return Next::Keep;
-        };
-        if !pipe.socket_closed() {
-            return Next::Keep;
-        }
-        if !self.lingering {
-            let linger = pipe.linger();
-            if linger == 0 {
-                return Next::Remove;
-            }
-            self.lingering = true;
-            if linger > 0 {
-                let at = ctx.now + Duration::from_millis(linger as u64);
-                ctx.timers.add(
-                    at,
-                    Timer {
-                        token: self.token,
-                        kind: TimerKind::Linger,
-                        epoch: 0,
-                    },
-                );
-            }
-        }
         let output_empty = match &self.phase {
             Phase::Zmtp(conn) => conn.pending_bytes() == 0,
             _ => self.socks_out.is_empty(),
         };
-        let flushed = self.out_local.is_empty() && output_empty && !pipe.has_outgoing();
-        if flushed {
-            Next::Remove
-        } else {
-            Next::Keep
+        let flushed = self.out_local.is_empty() && output_empty;
+        self.plumbing().check_linger(ctx, true, flushed)
+    }
+
+    /// The shared session plumbing over this session's fields.
+    fn plumbing(&mut self) -> Plumbing<'_> {
+        Plumbing {
+            token: self.token,
+            cfg: &self.cfg,
+            endpoint: &self.endpoint,
+            role: &mut self.role,
+            epoch: &mut self.epoch,
+            rng: &mut self.rng,
+            lingering: &mut self.lingering,
+            pipe: self.pipe.as_ref(),
         }
     }
 
     /// Reports `event` to the socket's monitor (a no-op when nobody monitors).
-    pub(super) fn emit(&self, event: u16, value: u32) {
-        self.cfg.socket.monitor.emit(event, value, &self.endpoint);
+    pub(super) fn emit(&mut self, event: u16, value: u32) {
+        self.plumbing().emit(event, value);
     }
 
     /// The current stream's descriptor as an event value.
@@ -149,13 +114,6 @@ impl Session {
     }
 
     pub(super) fn arm(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, after: Duration) {
-        ctx.timers.add(
-            ctx.now + after,
-            Timer {
-                token: self.token,
-                kind,
-                epoch: self.epoch,
-            },
-        );
+        self.plumbing().arm(ctx, kind, after);
     }
 }

@@ -2,6 +2,7 @@
 //! (within RCVHWM credit, in batches, a budget of reads per turn), writing its output and
 //! acknowledging sent messages at the pipe's low-water mark, and running its timers.
 
+use super::super::flow::{ack_due, next_read, spend_credit, ReadTurn};
 use super::*;
 
 impl Session {
@@ -82,14 +83,14 @@ impl Session {
             if self.batch_msgs >= DELIVER_BATCH {
                 self.flush_batch();
             }
-            if !self.can_read {
-                break;
+            match next_read(self.can_read, reads, READ_BUDGET) {
+                ReadTurn::Read => reads += 1,
+                ReadTurn::Stop => break,
+                ReadTurn::Yield => {
+                    exhausted = true;
+                    break;
+                }
             }
-            if reads == READ_BUDGET {
-                exhausted = true;
-                break;
-            }
-            reads += 1;
             if !self.read_some()? {
                 break;
             }
@@ -112,9 +113,7 @@ impl Session {
         match conn.decode_into(&mut self.batch, self.credit, discard) {
             Ok(n) => {
                 self.batch_msgs += n;
-                if self.credit != usize::MAX {
-                    self.credit -= n;
-                }
+                spend_credit(&mut self.credit, n);
                 Ok(())
             }
             Err(e) => Err(self.failed(e)),
@@ -185,8 +184,8 @@ impl Session {
             self.out_done = 0;
             return;
         };
-        if self.out_done > 0 && (now || self.out_done >= pipe.outgoing_lwm()) {
-            pipe.ack_outgoing(std::mem::take(&mut self.out_done));
+        if let Some(n) = ack_due(&mut self.out_done, pipe.outgoing_lwm(), now) {
+            pipe.ack_outgoing(n);
         }
     }
 
