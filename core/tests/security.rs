@@ -179,8 +179,9 @@ fn plain_with_a_wrong_password_is_refused_with_400_on_both_sides() {
         assert_eq!(ev.value, 400);
         let ev = wait_for(&mut client_events, EventKind::HandshakeFailedAuth);
         assert_eq!(ev.value, 400);
-        req.set_rcvtimeo(200).unwrap();
-        req.send("x", 0).unwrap();
+        // Whether the refused REQ still has a pipe to queue on depends on whether its
+        // session has ended yet (it does not reconnect): either way nothing reaches REP.
+        let _ = req.send("x", ferromq::DONTWAIT);
         assert!(rep.recv(ferromq::DONTWAIT).is_err());
     });
 }
