@@ -341,7 +341,11 @@ pub trait Mechanism: Send + fmt::Debug {
         command: bool,
         body: &[u8],
         out: &mut BytesMut,
-    ) -> Result<(), ProtocolError>;
+    ) -> Result<(), ProtocolError> {
+        // Mechanisms that do not encode frames are never asked to.
+        let _ = (more, command, body, out);
+        Err(ProtocolError::UnexpectedCommand)
+    }
 
     /// Unwraps one traffic frame: `command_body` is the body of any frame received after
     /// the handshake, data or command (CURVE's MESSAGE, which libzmq sends as a data
@@ -351,5 +355,8 @@ pub trait Mechanism: Send + fmt::Debug {
     /// # Errors
     ///
     /// A [`ProtocolError`] (a bad box, a replayed nonce); fatal for the connection.
-    fn decode_frame(&mut self, command_body: Bytes) -> Result<Frame, ProtocolError>;
+    fn decode_frame(&mut self, command_body: Bytes) -> Result<Frame, ProtocolError> {
+        let _ = command_body;
+        Err(ProtocolError::UnexpectedCommand)
+    }
 }

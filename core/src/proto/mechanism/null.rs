@@ -6,7 +6,6 @@ use bytes::{Bytes, BytesMut};
 
 use super::{Mechanism, MechanismStatus, OurProperties, PeerMetadata, ZapReply, ZapRequest};
 use crate::proto::command::{encode_error, encode_ready, parse_command, Command};
-use crate::proto::frame::Frame;
 use crate::proto::metadata::Metadata;
 use crate::proto::ProtocolError;
 
@@ -158,21 +157,6 @@ impl Mechanism for NullMechanism {
         self.zap = Zap::Settled;
         self.write_ready(out);
         Ok(self.status())
-    }
-
-    fn encode_frame(
-        &mut self,
-        _more: bool,
-        _command: bool,
-        _body: &[u8],
-        _out: &mut BytesMut,
-    ) -> Result<(), ProtocolError> {
-        // The connection frames NULL traffic itself (`encodes_frames` is false).
-        Err(ProtocolError::UnexpectedCommand)
-    }
-
-    fn decode_frame(&mut self, _command_body: Bytes) -> Result<Frame, ProtocolError> {
-        Err(ProtocolError::UnexpectedCommand)
     }
 }
 

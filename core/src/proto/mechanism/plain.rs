@@ -22,7 +22,6 @@ use super::wire::{
 };
 use super::{Mechanism, MechanismStatus, OurProperties, PeerMetadata, ZapReply};
 use crate::proto::error_code;
-use crate::proto::frame::Frame;
 use crate::proto::metadata::Metadata;
 use crate::proto::ProtocolError;
 
@@ -221,21 +220,6 @@ impl Mechanism for PlainClient {
         // A client never asks ZAP.
         Err(ProtocolError::UnexpectedCommand)
     }
-
-    fn encode_frame(
-        &mut self,
-        _more: bool,
-        _command: bool,
-        _body: &[u8],
-        _out: &mut BytesMut,
-    ) -> Result<(), ProtocolError> {
-        // The connection frames PLAIN traffic itself (`encodes_frames` is false).
-        Err(ProtocolError::UnexpectedCommand)
-    }
-
-    fn decode_frame(&mut self, _command_body: Bytes) -> Result<Frame, ProtocolError> {
-        Err(ProtocolError::UnexpectedCommand)
-    }
 }
 
 /// Where a PLAIN server stands.
@@ -399,21 +383,6 @@ impl Mechanism for PlainServer {
             zap_metadata: granted.metadata,
         };
         Ok(MechanismStatus::NeedMore)
-    }
-
-    fn encode_frame(
-        &mut self,
-        _more: bool,
-        _command: bool,
-        _body: &[u8],
-        _out: &mut BytesMut,
-    ) -> Result<(), ProtocolError> {
-        // The connection frames PLAIN traffic itself (`encodes_frames` is false).
-        Err(ProtocolError::UnexpectedCommand)
-    }
-
-    fn decode_frame(&mut self, _command_body: Bytes) -> Result<Frame, ProtocolError> {
-        Err(ProtocolError::UnexpectedCommand)
     }
 }
 
