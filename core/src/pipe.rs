@@ -10,7 +10,7 @@ mod queue;
 use queue::Queue;
 pub(crate) use queue::Taken;
 
-use crate::io::{IoShared, LingerGuard};
+use crate::io::{Direct, FastLane, IoShared, LingerGuard};
 use crate::msg::Msg;
 use crate::proto::Metadata;
 use crate::socket_shared::{SocketCmd, SocketShared};
@@ -66,6 +66,8 @@ enum Peer {
     Session {
         wake: SessionWake,
         socket: Arc<SocketShared>,
+        /// Where the session lends its connection so the socket can write directly.
+        lane: FastLane,
     },
     /// Another socket of the same context (`inproc://`), known once the endpoint is
     /// bound (a connect may come first).
@@ -133,6 +135,7 @@ impl Pipe {
             peer: Peer::Session {
                 wake: session,
                 socket,
+                lane: FastLane::default(),
             },
             linger: AtomicI32::new(-1),
             linger_guard: Mutex::new(None),
@@ -255,6 +258,9 @@ impl Pipe {
 
     /// Sends a single-frame message. Gives it back when the pipe is at its HWM.
     pub fn send(&self, msg: Msg) -> Result<(), Msg> {
+        if self.send_direct(std::slice::from_ref(&msg)) {
+            return Ok(());
+        }
         let waiting = self.out.try_push(msg)?;
         self.pushed(waiting);
         Ok(())
@@ -266,9 +272,37 @@ impl Pipe {
     }
 
     /// Sends all frames of one message; the caller checked [`Pipe::can_send`] first.
-    pub fn send_frames<I: IntoIterator<Item = Msg>>(&self, frames: I) {
+    pub fn send_frames(&self, frames: Vec<Msg>) {
+        if self.send_direct(&frames) {
+            return;
+        }
         let waiting = self.out.push_all(frames, 1).0;
         self.pushed(waiting);
+    }
+
+    /// The fast path: writes one whole message on this thread when the session has lent
+    /// an idle connection (see `io::FastLane`). `false`: queue it as usual.
+    fn send_direct(&self, frames: &[Msg]) -> bool {
+        let Peer::Session { wake, lane, .. } = &self.peer else {
+            return false;
+        };
+        let attempt = lane.try_send(
+            frames,
+            || self.out.idle_with_room(),
+            || self.out.count_in_flight(),
+        );
+        if attempt.wake {
+            wake.wake();
+        }
+        attempt.direct != Direct::Declined
+    }
+
+    /// The lane where the session lends its connection (none for inproc pipes).
+    pub fn lane(&self) -> Option<&FastLane> {
+        match &self.peer {
+            Peer::Session { lane, .. } => Some(lane),
+            Peer::Socket(_) => None,
+        }
     }
 
     /// Refills the socket's private buffer from the inbound queue.

@@ -7,6 +7,7 @@
 
 mod backoff;
 mod conn;
+mod fast_lane;
 mod flow;
 mod lifecycle;
 mod linger;
@@ -21,6 +22,7 @@ mod thread_settings;
 mod timers;
 
 pub(crate) use conn::{connect, Conn};
+pub(crate) use fast_lane::{Direct, FastLane};
 pub(crate) use linger::{LingerCount, LingerGuard};
 pub(crate) use listener::Listener;
 pub(crate) use raw_session::RawConfig;

@@ -57,6 +57,17 @@ pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
             break;
         }
         let registry = poll.registry();
+        // Commands first: what a socket asked before its peer's bytes arrived is done
+        // before they are read (after `unbind` returns, the accepted connections are gone
+        // before anything a peer sends afterwards, even written at once by the peer's
+        // own thread through its fast lane, is delivered).
+        let inbox = r.shared.take();
+        for cmd in inbox.cmds {
+            if !r.on_cmd(registry, cmd) {
+                r.stop(registry);
+                return;
+            }
+        }
         for ev in events.iter() {
             if ev.token() == WAKER {
                 continue;
@@ -64,13 +75,6 @@ pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
             let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
             let writable = ev.is_writable() || ev.is_write_closed() || ev.is_error();
             r.on_event(registry, ev.token().0, readable, writable);
-        }
-        let inbox = r.shared.take();
-        for cmd in inbox.cmds {
-            if !r.on_cmd(registry, cmd) {
-                r.stop(registry);
-                return;
-            }
         }
         active.clear();
         active.extend(inbox.active);

@@ -30,6 +30,7 @@
 
 mod endings;
 mod failure;
+mod lending;
 mod setup;
 mod traffic;
 mod zap;
@@ -139,6 +140,9 @@ enum Phase {
     Socks(Box<SocksClient>),
     /// ZMTP: the connection object runs the handshake, then the traffic.
     Zmtp(Box<Connection>),
+    /// Traffic, between two turns: the connection is lent to the pipe's fast lane (see
+    /// `lending`); every turn takes it back first.
+    Lent,
 }
 
 /// One connection (or, connect side, one endpoint across reconnections).
@@ -186,6 +190,10 @@ pub(crate) struct Session {
     /// The peer refused us with an ERROR: a connect-side session ends instead of
     /// reconnecting, as libzmq's does after a protocol error.
     refused: bool,
+    /// The stream became writable while the connection was lent and busy.
+    writable_later: bool,
+    /// Timers that fired while the connection was lent and busy, run on the next turn.
+    deferred_timers: Vec<(TimerKind, u64)>,
 }
 
 impl Session {
@@ -223,6 +231,8 @@ impl Session {
             zap: None,
             zap_in: VecDeque::new(),
             refused: false,
+            writable_later: false,
+            deferred_timers: Vec::new(),
         }
     }
 
@@ -312,7 +322,7 @@ impl Session {
     }
 
     /// The stream became readable and/or writable.
-    pub fn ready(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) -> Next {
+    fn on_ready(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) -> Next {
         self.can_read |= readable;
         self.writable |= writable;
         if matches!(self.phase, Phase::Connecting) {
@@ -344,7 +354,7 @@ impl Session {
     }
 
     /// The pipe has work: messages to send, credit returned, or the socket let go.
-    pub fn activate(&mut self, ctx: &mut Ctx<'_>) -> Next {
+    fn on_activate(&mut self, ctx: &mut Ctx<'_>) -> Next {
         if let Some(pipe) = &self.pipe {
             if matches!(&self.phase, Phase::Zmtp(c) if c.is_established()) && self.credit == 0 {
                 self.credit = pipe.inbound_credit();
@@ -354,7 +364,7 @@ impl Session {
     }
 
     /// A timer armed by this session fired.
-    pub fn timer(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, epoch: u64) -> Next {
+    fn on_timer(&mut self, ctx: &mut Ctx<'_>, kind: TimerKind, epoch: u64) -> Next {
         match kind {
             TimerKind::Linger => {
                 if self.lingering {
@@ -388,7 +398,7 @@ impl Session {
     }
 
     /// Ends the session: unregisters the stream and lets go of the pipe.
-    pub fn shutdown(&mut self, ctx: &mut Ctx<'_>) {
+    fn on_shutdown(&mut self, ctx: &mut Ctx<'_>) {
         self.end_zap();
         self.flush_batch();
         if let Some(mut s) = self.stream.take() {

@@ -73,7 +73,7 @@ pub mod metadata;
 pub mod socket_type;
 pub(crate) mod subscription;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub(crate) mod wbuf;
 pub mod z85;
 pub mod zap;

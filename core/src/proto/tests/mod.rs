@@ -5,4 +5,4 @@ mod connection;
 mod heartbeat;
 mod security;
 mod stream;
-mod util;
+pub(crate) mod util;

@@ -1,0 +1,494 @@
+//! [`FastLane`]: the application thread writes a message itself instead of handing it to
+//! the I/O thread (DESIGN.md §3, the fast path).
+//!
+//! Through the I/O thread a message costs two hand-offs on the sending side: the pipe's
+//! queue plus an eventfd wake of the reactor, then epoll and the write. While a
+//! connection is in its traffic phase and the session has nothing to do for it, the
+//! session *lends* its [`Connection`] (and the stream's fd) to the lane between two turns
+//! of the I/O thread. A send on the application thread then takes the lane's lock with
+//! `try_lock`, and, when the connection is idle (nothing queued in the pipe, nothing
+//! drained by the session and not yet encoded, no byte in the connection's output) and
+//! the stream was writable, encodes the message (through the mechanism: CURVE boxes it)
+//! and writes it with one non-blocking `sendmsg` (`MSG_NOSIGNAL`, never SIGPIPE). What
+//! the kernel did not take stays in the connection's output for the I/O thread, which is
+//! woken for it; the message then counts against SNDHWM like any other until its last
+//! byte is written. A message the kernel took whole never touched the pipe.
+//!
+//! Neither side ever waits for the other: the application thread gives up (and queues
+//! the message as before) when the lock is taken or the connection is not lent; the I/O
+//! thread, when it finds the lock taken, leaves a note (`io_wanted`) and goes on with its
+//! other sessions, and the application thread wakes the session as it lets go of the
+//! lock. Everything the I/O thread does to a connection (reading, heartbeats, timers,
+//! monitor events, losing it) happens after it took the connection back, so none of that
+//! changes; the lane only moves *when* an idle connection's next message is written, never
+//! its order: a message goes direct only when everything sent before it has been
+//! written.
+//!
+//! A sender that writes message after message would pay one syscall per message this way
+//! instead of the I/O thread's batches, so the lane takes at most [`STREAK`] messages in a
+//! row; then the queue path (and its batching) takes over until the I/O thread has run
+//! again. A request/reply exchange, where each send follows a receive, always goes
+//! direct.
+//!
+//! The decisions are plain code over any [`Write`]: the tests below drive them with a
+//! scripted writer that takes some bytes, then says EAGAIN or EPIPE, and decode what
+//! came out with a second [`Connection`], with no socket and no thread.
+
+use crate::msg::Msg;
+use crate::proto::connection::{Connection, ConnectionError};
+use crate::sys::fd::send_vectored;
+use std::io::{self, IoSlice, Write};
+use std::os::fd::RawFd;
+use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+
+/// Messages the application thread writes in a row before it leaves the next ones to the
+/// I/O thread, which batches them into fewer, larger writes.
+pub(crate) const STREAK: u32 = 8;
+
+/// Writes to a stream socket by its fd with `sendmsg(MSG_NOSIGNAL)`: the fd stays owned by
+/// the session, which takes the connection back from the lane before it closes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FdWriter(pub RawFd);
+
+impl Write for FdWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        send_vectored(self.0, &[IoSlice::new(buf)])
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        send_vectored(self.0, bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A connection lent to the lane by its session, with what the session knew of it.
+#[derive(Debug)]
+pub(crate) struct Lent<W = FdWriter> {
+    pub conn: Box<Connection>,
+    /// Where the connection's bytes go (the stream).
+    pub out: W,
+    /// The stream took the last write whole (no EAGAIN since).
+    pub writable: bool,
+    /// The session had no message drained from the pipe and not yet encoded.
+    pub idle: bool,
+    /// An encoding error met on the application thread: the session fails the
+    /// connection with it when it takes it back.
+    pub failure: Option<ConnectionError>,
+    /// Messages written by the application thread since the session lent the connection.
+    streak: u32,
+}
+
+/// What the application thread did with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direct {
+    /// Not its turn: the message goes through the pipe's queue.
+    Declined,
+    /// The kernel took the whole message.
+    Written,
+    /// The message is in the connection's output, part of it (or none) written: it counts
+    /// against SNDHWM, and the session must be woken to write the rest.
+    Leftover,
+    /// Encoding failed: the message is dropped and the session must be woken to fail the
+    /// connection.
+    Failed,
+}
+
+impl<W: Write> Lent<W> {
+    /// A connection lent by its session: `writable` as the session last saw the stream,
+    /// `idle` when it holds no drained message.
+    pub fn new(conn: Box<Connection>, out: W, writable: bool, idle: bool) -> Lent<W> {
+        Lent {
+            conn,
+            out,
+            writable,
+            idle,
+            failure: None,
+            streak: 0,
+        }
+    }
+
+    /// Whether a message may be written now, given whether the pipe's queue is empty with
+    /// room under SNDHWM (`queue_idle`): everything sent before it must be written out.
+    pub fn may_write(&self, queue_idle: bool) -> bool {
+        queue_idle
+            && self.writable
+            && self.idle
+            && self.failure.is_none()
+            && self.streak < STREAK
+            && self.conn.is_established()
+            && self.conn.pending_bytes() == 0
+            && !self.conn.mid_message()
+    }
+
+    /// Encodes `frames` (one whole message) and writes them with one non-blocking write,
+    /// if [`Lent::may_write`] allows.
+    pub fn send(&mut self, frames: &[Msg], queue_idle: bool) -> Direct {
+        if !self.may_write(queue_idle) {
+            return Direct::Declined;
+        }
+        let encoded = self
+            .conn
+            .flush_pending()
+            .and_then(|()| frames.iter().try_for_each(|f| self.conn.send(f)));
+        if let Err(e) = encoded {
+            self.failure = Some(e);
+            return Direct::Failed;
+        }
+        self.streak += 1;
+        loop {
+            match self.conn.write_to(&mut self.out) {
+                Ok(_) if self.conn.pending_bytes() == 0 => {
+                    // Only this message was in the output: the count is its own.
+                    self.conn.take_written_messages();
+                    return Direct::Written;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.writable = false;
+                    return Direct::Leftover;
+                }
+                // A partial write, or an error the session meets again on its own write
+                // (and reports as it always does): the rest is the I/O thread's.
+                _ => return Direct::Leftover,
+            }
+        }
+    }
+}
+
+/// The I/O thread found the lane's lock taken: it is woken when the application thread
+/// lets go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Busy;
+
+/// The place where a session lends its connection to the application thread (one per
+/// session pipe).
+#[derive(Debug)]
+pub(crate) struct FastLane<W = FdWriter> {
+    slot: Mutex<Option<Lent<W>>>,
+    /// The I/O thread wanted the connection back while the application thread held it.
+    io_wanted: AtomicBool,
+}
+
+impl<W> Default for FastLane<W> {
+    fn default() -> Self {
+        FastLane {
+            slot: Mutex::new(None),
+            io_wanted: AtomicBool::new(false),
+        }
+    }
+}
+
+/// What the application thread's attempt came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Attempt {
+    pub direct: Direct,
+    /// Wake the session: it wanted the connection back, or has output to finish.
+    pub wake: bool,
+}
+
+impl<W: Write> FastLane<W> {
+    /// Application thread: writes `frames` (one whole message) directly when the lane
+    /// holds an idle connection. `queue_idle` tells (under the lane's lock) whether the
+    /// pipe's queue is empty and has room; `count` is called, still under the lock, for a
+    /// [`Direct::Leftover`] message, which must count against SNDHWM before the session
+    /// can see it written.
+    pub fn try_send(
+        &self,
+        frames: &[Msg],
+        queue_idle: impl FnOnce() -> bool,
+        count: impl FnOnce(),
+    ) -> Attempt {
+        let direct = {
+            let mut guard = match self.slot.try_lock() {
+                Ok(g) => g,
+                Err(TryLockError::WouldBlock) => {
+                    return Attempt {
+                        direct: Direct::Declined,
+                        wake: false,
+                    }
+                }
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            };
+            match guard.as_mut() {
+                None => Direct::Declined,
+                Some(lent) => {
+                    let d = lent.send(frames, queue_idle());
+                    if d == Direct::Leftover {
+                        count();
+                    }
+                    d
+                }
+            }
+        };
+        let wanted = self.let_go();
+        Attempt {
+            direct,
+            wake: wanted || matches!(direct, Direct::Leftover | Direct::Failed),
+        }
+    }
+
+    /// After the application thread released the lock: whether the I/O thread came for
+    /// the connection meanwhile. The fences pair with [`FastLane::take_back`]'s: either
+    /// the I/O thread's `try_lock` sees the lock free, or this sees its note.
+    fn let_go(&self) -> bool {
+        fence(Ordering::SeqCst);
+        self.io_wanted.swap(false, Ordering::SeqCst)
+    }
+
+    /// I/O thread: lends the connection. Gives it back when the application thread holds
+    /// the lock right now (the session then keeps it for this turn).
+    pub fn lend(&self, lent: Lent<W>) -> Result<(), Lent<W>> {
+        match self.slot.try_lock() {
+            Ok(mut g) => {
+                *g = Some(lent);
+                Ok(())
+            }
+            Err(TryLockError::WouldBlock) => Err(lent),
+            Err(TryLockError::Poisoned(e)) => {
+                *e.into_inner() = Some(lent);
+                Ok(())
+            }
+        }
+    }
+
+    /// I/O thread: takes the lent connection back, without waiting. `Err(Busy)` when the
+    /// application thread holds it; the session is woken when it lets go.
+    pub fn take_back(&self) -> Result<Option<Lent<W>>, Busy> {
+        self.io_wanted.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        match self.slot.try_lock() {
+            Ok(mut g) => {
+                self.io_wanted.store(false, Ordering::Relaxed);
+                Ok(g.take())
+            }
+            Err(TryLockError::WouldBlock) => Err(Busy),
+            Err(TryLockError::Poisoned(e)) => Ok(e.into_inner().take()),
+        }
+    }
+
+    /// I/O thread, when the session ends: takes the connection back before the stream is
+    /// closed. This may wait, but only for an application thread inside
+    /// [`FastLane::try_send`], which holds the lock across one encode and one
+    /// non-blocking write, never across a blocking call.
+    pub fn take_back_at_end(&self) -> Option<Lent<W>> {
+        self.lock().take()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Lent<W>>> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::tests::util::{frames, multipart, Pair};
+    use crate::proto::SocketType;
+    use std::time::Instant;
+
+    /// A stream that takes `room` more bytes, then answers EAGAIN (or `error`).
+    #[derive(Debug, Default)]
+    struct Scripted {
+        room: usize,
+        error: Option<io::ErrorKind>,
+        wire: Vec<u8>,
+    }
+
+    impl Write for Scripted {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if let Some(kind) = self.error {
+                return Err(kind.into());
+            }
+            let n = buf.len().min(self.room);
+            if n == 0 && !buf.is_empty() {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            self.room -= n;
+            self.wire.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A connected DEALER/ROUTER pair: the DEALER's connection lent to a lane writing to
+    /// a scripted stream with `room` bytes, and the ROUTER's side to decode with.
+    fn lane(room: usize) -> (FastLane<Scripted>, crate::proto::tests::util::Peer) {
+        let pair = Pair::connected(SocketType::Dealer, SocketType::Router);
+        let out = Scripted {
+            room,
+            ..Scripted::default()
+        };
+        let lane = FastLane::default();
+        lane.lend(Lent::new(Box::new(pair.a.conn), out, true, true))
+            .expect("nobody holds the lane");
+        (lane, pair.b)
+    }
+
+    fn send(lane: &FastLane<Scripted>, parts: &[&[u8]], counted: &mut usize) -> Attempt {
+        lane.try_send(&multipart(parts), || true, || *counted += 1)
+    }
+
+    /// What the peer decodes from everything written so far (the lane's connection is
+    /// taken back, drained by `io_write` as the I/O thread would, and lent again).
+    fn peer_sees(lane: &FastLane<Scripted>, peer: &mut crate::proto::tests::util::Peer) {
+        let lent = lane.take_back().expect("free").expect("lent");
+        let wire = lent.out.wire.clone();
+        let mut lent = lent;
+        lent.out.wire.clear();
+        lane.lend(lent).expect("free");
+        peer.input(&wire, Instant::now());
+    }
+
+    /// The I/O thread's turn: takes the connection back, queues `queued` after what is in
+    /// its output, writes everything with `room` more bytes of stream, lends it again.
+    /// Returns the messages it finished.
+    fn io_turn(lane: &FastLane<Scripted>, queued: &[Msg], room: usize) -> usize {
+        let mut lent = lane.take_back().expect("free").expect("lent");
+        for m in queued {
+            lent.conn.send(m).expect("encode");
+        }
+        lent.out.room = lent.out.room.saturating_add(room);
+        while lent.conn.pending_bytes() > 0 && lent.conn.write_to(&mut lent.out).is_ok() {}
+        let done = lent.conn.take_written_messages();
+        let writable = lent.conn.pending_bytes() == 0;
+        lane.lend(Lent::new(lent.conn, lent.out, writable, true))
+            .expect("free");
+        done
+    }
+
+    #[test]
+    fn an_idle_writable_connection_takes_a_multipart_message_whole() {
+        let (lane, mut peer) = lane(usize::MAX);
+        let mut counted = 0;
+        let a = send(&lane, &[b"id", b"", b"hello"], &mut counted);
+        assert_eq!(
+            a,
+            Attempt {
+                direct: Direct::Written,
+                wake: false
+            }
+        );
+        assert_eq!(counted, 0, "written whole: never counted against SNDHWM");
+        peer_sees(&lane, &mut peer);
+        assert_eq!(
+            frames(&peer.received),
+            frames(&multipart(&[b"id", b"", b"hello"]))
+        );
+    }
+
+    #[test]
+    fn a_partial_write_leaves_the_rest_to_the_io_thread_and_keeps_the_order() {
+        let (lane, mut peer) = lane(5);
+        let mut counted = 0;
+        let a = send(&lane, &[b"first message"], &mut counted);
+        assert_eq!(a.direct, Direct::Leftover);
+        assert!(a.wake, "the session must finish the write");
+        assert_eq!(counted, 1, "counted against SNDHWM until written");
+        // Output pending: the next message is not written ahead of it, it is queued.
+        let b = send(&lane, &[b"second"], &mut counted);
+        assert_eq!(b.direct, Direct::Declined);
+        // The I/O thread writes the rest, then the queued second message, in order.
+        let done = io_turn(&lane, &multipart(&[b"second"]), usize::MAX);
+        assert_eq!(done, 2, "both messages' last bytes went out");
+        let c = send(&lane, &[b"third"], &mut counted);
+        assert_eq!(c.direct, Direct::Written);
+        peer_sees(&lane, &mut peer);
+        let got: Vec<Vec<u8>> = peer.received.iter().map(|m| m.to_vec()).collect();
+        assert_eq!(
+            got,
+            [&b"first message"[..], b"second", b"third"].map(|s| s.to_vec())
+        );
+    }
+
+    #[test]
+    fn eagain_marks_the_stream_unwritable_until_the_io_thread_writes_again() {
+        let (lane, mut peer) = lane(0);
+        let mut counted = 0;
+        assert_eq!(send(&lane, &[b"a"], &mut counted).direct, Direct::Leftover);
+        {
+            let lent = lane.take_back().unwrap().unwrap();
+            assert!(!lent.writable, "EAGAIN seen");
+            lane.lend(lent).unwrap();
+        }
+        assert_eq!(counted, 1);
+        assert_eq!(io_turn(&lane, &[], usize::MAX), 1);
+        assert_eq!(send(&lane, &[b"b"], &mut counted).direct, Direct::Written);
+        peer_sees(&lane, &mut peer);
+        let got: Vec<Vec<u8>> = peer.received.iter().map(|m| m.to_vec()).collect();
+        assert_eq!(got, [b"a".to_vec(), b"b".to_vec()]);
+    }
+
+    #[test]
+    fn a_closed_peer_leaves_the_message_for_the_session_to_account() {
+        let (lane, _peer) = lane(usize::MAX);
+        {
+            let mut lent = lane.take_back().unwrap().unwrap();
+            lent.out.error = Some(io::ErrorKind::BrokenPipe);
+            lane.lend(lent).unwrap();
+        }
+        let mut counted = 0;
+        let a = send(&lane, &[b"lost"], &mut counted);
+        assert_eq!(a.direct, Direct::Leftover);
+        assert!(a.wake);
+        assert_eq!(counted, 1);
+        // The session's write meets the error and drops the connection: the message is
+        // still pending there, so its SNDHWM credit comes back with the others'.
+        let lent = lane.take_back().unwrap().unwrap();
+        assert_eq!(lent.conn.pending_messages(), 1);
+    }
+
+    #[test]
+    fn nothing_goes_direct_while_the_queue_or_the_session_holds_messages() {
+        let (lane, _peer) = lane(usize::MAX);
+        let mut counted = 0;
+        let queued = lane.try_send(&multipart(&[b"x"]), || false, || counted += 1);
+        assert_eq!(queued.direct, Direct::Declined, "the queue is not empty");
+        let mut lent = lane.take_back().unwrap().unwrap();
+        lent.idle = false;
+        lane.lend(lent).unwrap();
+        assert_eq!(send(&lane, &[b"x"], &mut counted).direct, Direct::Declined);
+        assert_eq!(counted, 0);
+    }
+
+    #[test]
+    fn a_streak_hands_over_to_the_io_thread_until_it_ran() {
+        let (lane, _peer) = lane(usize::MAX);
+        let mut counted = 0;
+        for _ in 0..STREAK {
+            assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Written);
+        }
+        assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Declined);
+        io_turn(&lane, &[], 0);
+        assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Written);
+    }
+
+    #[test]
+    fn neither_side_waits_and_the_io_thread_is_called_back() {
+        let (lane, _peer) = lane(usize::MAX);
+        // The application thread holds the lock: the I/O thread leaves a note.
+        let held = lane.slot.lock().unwrap();
+        assert_eq!(lane.take_back().map(|_| ()), Err(Busy));
+        drop(held);
+        let mut counted = 0;
+        let a = send(&lane, &[b"m"], &mut counted);
+        assert_eq!(a.direct, Direct::Written);
+        assert!(a.wake, "the session asked for its connection back");
+        assert!(!send(&lane, &[b"m"], &mut counted).wake, "told once");
+        // The I/O thread has the connection back: the application thread queues.
+        let lent = lane.take_back().unwrap().expect("lent");
+        assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Declined);
+        lane.lend(lent).unwrap();
+        // Someone holds the lock: declined at once, without waiting for it.
+        let held = lane.slot.lock().unwrap();
+        assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Declined);
+        drop(held);
+        assert_eq!(counted, 0);
+    }
+}
