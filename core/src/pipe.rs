@@ -286,11 +286,7 @@ impl Pipe {
         let Peer::Session { wake, lane, .. } = &self.peer else {
             return false;
         };
-        let attempt = lane.try_send(
-            frames,
-            || self.out.idle_with_room(),
-            || self.out.count_in_flight(),
-        );
+        let attempt = lane.try_send(frames, || self.out.claim_idle());
         if attempt.wake {
             wake.wake();
         }

@@ -11,8 +11,10 @@
 //! the stream was writable, encodes the message (through the mechanism: CURVE boxes it)
 //! and writes it with one non-blocking `sendmsg` (`MSG_NOSIGNAL`, never SIGPIPE). What
 //! the kernel did not take stays in the connection's output for the I/O thread, which is
-//! woken for it; the message then counts against SNDHWM like any other until its last
-//! byte is written. A message the kernel took whole never touched the pipe.
+//! woken for it. SNDHWM accounting does not change: the message is counted in flight in
+//! the pipe's queue as it is claimed, and acknowledged by the session (at the queue's
+//! low-water mark, as queued messages are) once its last byte is written, whoever wrote
+//! it.
 //!
 //! Neither side ever waits for the other: the application thread gives up (and queues
 //! the message as before) when the lock is taken or the connection is not lent; the I/O
@@ -78,6 +80,10 @@ pub(crate) struct Lent<W = FdWriter> {
     /// An encoding error met on the application thread: the session fails the
     /// connection with it when it takes it back.
     pub failure: Option<ConnectionError>,
+    /// Messages the application thread wrote out completely (or dropped on an encoding
+    /// error): the session acknowledges them to the pipe when it takes the connection
+    /// back.
+    pub done: usize,
     /// Messages written by the application thread since the session lent the connection.
     streak: u32,
 }
@@ -89,8 +95,8 @@ pub(crate) enum Direct {
     Declined,
     /// The kernel took the whole message.
     Written,
-    /// The message is in the connection's output, part of it (or none) written: it counts
-    /// against SNDHWM, and the session must be woken to write the rest.
+    /// The message is in the connection's output, part of it (or none) written: the
+    /// session must be woken to write the rest.
     Leftover,
     /// Encoding failed: the message is dropped and the session must be woken to fail the
     /// connection.
@@ -107,15 +113,15 @@ impl<W: Write> Lent<W> {
             writable,
             idle,
             failure: None,
+            done: 0,
             streak: 0,
         }
     }
 
-    /// Whether a message may be written now, given whether the pipe's queue is empty with
-    /// room under SNDHWM (`queue_idle`): everything sent before it must be written out.
-    pub fn may_write(&self, queue_idle: bool) -> bool {
-        queue_idle
-            && self.writable
+    /// Whether the connection may take a message directly now (the pipe's queue is asked
+    /// next): everything sent before it must be written out.
+    pub fn may_write(&self) -> bool {
+        self.writable
             && self.idle
             && self.failure.is_none()
             && self.streak < STREAK
@@ -125,9 +131,10 @@ impl<W: Write> Lent<W> {
     }
 
     /// Encodes `frames` (one whole message) and writes them with one non-blocking write,
-    /// if [`Lent::may_write`] allows.
-    pub fn send(&mut self, frames: &[Msg], queue_idle: bool) -> Direct {
-        if !self.may_write(queue_idle) {
+    /// if [`Lent::may_write`] allows and `claim` too: it checks that the pipe's queue is
+    /// empty with room under SNDHWM, and then counts the message in flight.
+    pub fn send(&mut self, frames: &[Msg], claim: impl FnOnce() -> bool) -> Direct {
+        if !self.may_write() || !claim() {
             return Direct::Declined;
         }
         let encoded = self
@@ -136,6 +143,8 @@ impl<W: Write> Lent<W> {
             .and_then(|()| frames.iter().try_for_each(|f| self.conn.send(f)));
         if let Err(e) = encoded {
             self.failure = Some(e);
+            // Dropped: its SNDHWM credit comes back all the same.
+            self.done += 1;
             return Direct::Failed;
         }
         self.streak += 1;
@@ -143,7 +152,7 @@ impl<W: Write> Lent<W> {
             match self.conn.write_to(&mut self.out) {
                 Ok(_) if self.conn.pending_bytes() == 0 => {
                     // Only this message was in the output: the count is its own.
-                    self.conn.take_written_messages();
+                    self.done += self.conn.take_written_messages();
                     return Direct::Written;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -192,16 +201,10 @@ pub(crate) struct Attempt {
 
 impl<W: Write> FastLane<W> {
     /// Application thread: writes `frames` (one whole message) directly when the lane
-    /// holds an idle connection. `queue_idle` tells (under the lane's lock) whether the
-    /// pipe's queue is empty and has room; `count` is called, still under the lock, for a
-    /// [`Direct::Leftover`] message, which must count against SNDHWM before the session
-    /// can see it written.
-    pub fn try_send(
-        &self,
-        frames: &[Msg],
-        queue_idle: impl FnOnce() -> bool,
-        count: impl FnOnce(),
-    ) -> Attempt {
+    /// holds an idle connection. `claim` (called under the lane's lock, see
+    /// [`Lent::send`]) counts the message in flight if the pipe's queue is empty with
+    /// room.
+    pub fn try_send(&self, frames: &[Msg], claim: impl FnOnce() -> bool) -> Attempt {
         let direct = {
             let mut guard = match self.slot.try_lock() {
                 Ok(g) => g,
@@ -215,13 +218,7 @@ impl<W: Write> FastLane<W> {
             };
             match guard.as_mut() {
                 None => Direct::Declined,
-                Some(lent) => {
-                    let d = lent.send(frames, queue_idle());
-                    if d == Direct::Leftover {
-                        count();
-                    }
-                    d
-                }
+                Some(lent) => lent.send(frames, claim),
             }
         };
         let wanted = self.let_go();
@@ -331,8 +328,12 @@ mod tests {
         (lane, pair.b)
     }
 
+    /// Sends through the lane with an idle queue; `counted` counts the claims.
     fn send(lane: &FastLane<Scripted>, parts: &[&[u8]], counted: &mut usize) -> Attempt {
-        lane.try_send(&multipart(parts), || true, || *counted += 1)
+        lane.try_send(&multipart(parts), || {
+            *counted += 1;
+            true
+        })
     }
 
     /// What the peer decodes from everything written so far (the lane's connection is
@@ -375,7 +376,10 @@ mod tests {
                 wake: false
             }
         );
-        assert_eq!(counted, 0, "written whole: never counted against SNDHWM");
+        assert_eq!(counted, 1, "claimed: in flight under SNDHWM");
+        let lent = lane.take_back().unwrap().unwrap();
+        assert_eq!(lent.done, 1, "for the session to acknowledge");
+        lane.lend(lent).unwrap();
         peer_sees(&lane, &mut peer);
         assert_eq!(
             frames(&peer.received),
@@ -390,7 +394,7 @@ mod tests {
         let a = send(&lane, &[b"first message"], &mut counted);
         assert_eq!(a.direct, Direct::Leftover);
         assert!(a.wake, "the session must finish the write");
-        assert_eq!(counted, 1, "counted against SNDHWM until written");
+        assert_eq!(counted, 1, "in flight under SNDHWM until written");
         // Output pending: the next message is not written ahead of it, it is queued.
         let b = send(&lane, &[b"second"], &mut counted);
         assert_eq!(b.direct, Direct::Declined);
@@ -448,7 +452,7 @@ mod tests {
     fn nothing_goes_direct_while_the_queue_or_the_session_holds_messages() {
         let (lane, _peer) = lane(usize::MAX);
         let mut counted = 0;
-        let queued = lane.try_send(&multipart(&[b"x"]), || false, || counted += 1);
+        let queued = lane.try_send(&multipart(&[b"x"]), || false);
         assert_eq!(queued.direct, Direct::Declined, "the queue is not empty");
         let mut lent = lane.take_back().unwrap().unwrap();
         lent.idle = false;
@@ -489,6 +493,6 @@ mod tests {
         let held = lane.slot.lock().unwrap();
         assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Declined);
         drop(held);
-        assert_eq!(counted, 0);
+        assert_eq!(counted, 2, "only the two messages written were claimed");
     }
 }

@@ -157,18 +157,17 @@ impl Queue {
         Ok(std::mem::take(&mut st.reader_waiting))
     }
 
-    /// Whether nothing is queued and a new message fits under the HWM: the writer may
-    /// then hand the message to the connection directly (see `io::FastLane`). CONFLATE
-    /// queues never say so (their newest message replaces the queued one).
-    pub(super) fn idle_with_room(&self) -> bool {
-        let st = self.lock();
-        st.frames.is_empty() && !st.conflate && !st.closed && st.has_room()
-    }
-
-    /// Counts one message sent around the queue (written directly, not yet completely)
-    /// as in flight, until the reader acknowledges it like a queued one.
-    pub(super) fn count_in_flight(&self) {
-        self.lock().in_flight += 1;
+    /// When nothing is queued and a new message fits under the HWM, counts one message
+    /// that the writer hands to the connection directly (see `io::FastLane`) as in
+    /// flight, until the reader acknowledges it like a queued one; `false` otherwise.
+    /// CONFLATE queues never allow it (their newest message replaces the queued one).
+    pub(super) fn claim_idle(&self) -> bool {
+        let mut st = self.lock();
+        let idle = st.frames.is_empty() && !st.conflate && !st.closed && st.has_room();
+        if idle {
+            st.in_flight += 1;
+        }
+        idle
     }
 
     /// Whether a new message may be pushed now; marks the writer waiting when not.

@@ -79,6 +79,9 @@ impl Session {
         };
         self.writable = lent.writable || std::mem::take(&mut self.writable_later);
         self.phase = Phase::Zmtp(lent.conn);
+        // Messages the application thread finished count as the session's own.
+        self.out_done += lent.done;
+        self.ack_sent(false);
         lent.failure
     }
 
