@@ -286,7 +286,7 @@ impl Pipe {
         let Peer::Session { wake, lane, .. } = &self.peer else {
             return false;
         };
-        let attempt = lane.try_send(frames, || self.out.claim_idle());
+        let attempt = lane.try_send(frames, || self.out.claim_idle(), self.out.lwm());
         if attempt.wake {
             wake.wake();
         }

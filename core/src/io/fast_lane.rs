@@ -95,6 +95,9 @@ pub(crate) enum Direct {
     Declined,
     /// The kernel took the whole message.
     Written,
+    /// The kernel took the whole message, and the messages done reach the low-water
+    /// mark: the session must be woken to acknowledge them.
+    Acknowledge,
     /// The message is in the connection's output, part of it (or none) written: the
     /// session must be woken to write the rest.
     Leftover,
@@ -203,8 +206,9 @@ impl<W: Write> FastLane<W> {
     /// Application thread: writes `frames` (one whole message) directly when the lane
     /// holds an idle connection. `claim` (called under the lane's lock, see
     /// [`Lent::send`]) counts the message in flight if the pipe's queue is empty with
-    /// room.
-    pub fn try_send(&self, frames: &[Msg], claim: impl FnOnce() -> bool) -> Attempt {
+    /// room. Once `ack_at` messages (the queue's low-water mark) are done, the session
+    /// is woken to acknowledge them, as it does for those it writes itself.
+    pub fn try_send(&self, frames: &[Msg], claim: impl FnOnce() -> bool, ack_at: usize) -> Attempt {
         let direct = {
             let mut guard = match self.slot.try_lock() {
                 Ok(g) => g,
@@ -218,13 +222,20 @@ impl<W: Write> FastLane<W> {
             };
             match guard.as_mut() {
                 None => Direct::Declined,
-                Some(lent) => lent.send(frames, claim),
+                Some(lent) => match lent.send(frames, claim) {
+                    Direct::Written if lent.done >= ack_at => Direct::Acknowledge,
+                    d => d,
+                },
             }
         };
         let wanted = self.let_go();
         Attempt {
             direct,
-            wake: wanted || matches!(direct, Direct::Leftover | Direct::Failed),
+            wake: wanted
+                || matches!(
+                    direct,
+                    Direct::Leftover | Direct::Failed | Direct::Acknowledge
+                ),
         }
     }
 
@@ -330,10 +341,14 @@ mod tests {
 
     /// Sends through the lane with an idle queue; `counted` counts the claims.
     fn send(lane: &FastLane<Scripted>, parts: &[&[u8]], counted: &mut usize) -> Attempt {
-        lane.try_send(&multipart(parts), || {
-            *counted += 1;
-            true
-        })
+        lane.try_send(
+            &multipart(parts),
+            || {
+                *counted += 1;
+                true
+            },
+            usize::MAX,
+        )
     }
 
     /// What the peer decodes from everything written so far (the lane's connection is
@@ -452,13 +467,26 @@ mod tests {
     fn nothing_goes_direct_while_the_queue_or_the_session_holds_messages() {
         let (lane, _peer) = lane(usize::MAX);
         let mut counted = 0;
-        let queued = lane.try_send(&multipart(&[b"x"]), || false);
+        let queued = lane.try_send(&multipart(&[b"x"]), || false, usize::MAX);
         assert_eq!(queued.direct, Direct::Declined, "the queue is not empty");
         let mut lent = lane.take_back().unwrap().unwrap();
         lent.idle = false;
         lane.lend(lent).unwrap();
         assert_eq!(send(&lane, &[b"x"], &mut counted).direct, Direct::Declined);
         assert_eq!(counted, 0);
+    }
+
+    #[test]
+    fn the_session_is_woken_to_acknowledge_at_the_low_water_mark() {
+        let (lane, _peer) = lane(usize::MAX);
+        let claim = || true;
+        let first = lane.try_send(&multipart(&[b"a"]), claim, 2);
+        assert_eq!(first.direct, Direct::Written);
+        assert!(!first.wake, "one done, under the mark of two");
+        let second = lane.try_send(&multipart(&[b"b"]), claim, 2);
+        assert_eq!(second.direct, Direct::Acknowledge);
+        assert!(second.wake, "two done: the session acknowledges them");
+        assert_eq!(lane.take_back().unwrap().unwrap().done, 2);
     }
 
     #[test]
