@@ -12,7 +12,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use crate::buffers::{drain_releases, to_msg_copy};
+use crate::buffers::{drain_releases, to_send_msg};
 use crate::bufffi;
 use crate::context::PyContext;
 use crate::errors::{zmq_err, IntoPy};
@@ -225,7 +225,7 @@ impl PySocket {
                 "track, routing_id and group are not supported",
             ));
         }
-        let msg = to_msg_copy(data, copy)?;
+        let msg = to_send_msg(data, copy)?;
         let mut l = self.lock(py)?;
         Self::send_msg(py, &mut l, msg, flags)?;
         Ok(None)
@@ -247,7 +247,7 @@ impl PySocket {
         let mut msgs = Vec::new();
         for (i, part) in msg_parts.try_iter()?.enumerate() {
             let part = part?;
-            let m = to_msg_copy(&part, copy).map_err(|_| {
+            let m = to_send_msg(&part, copy).map_err(|_| {
                 PyTypeError::new_err(format!(
                     "Frame {i} ({}) does not support the buffer interface.",
                     part.repr()
@@ -273,8 +273,10 @@ impl PySocket {
         let _ = track;
         let mut l = self.lock(py)?;
         let msg = Self::recv_msg(py, &mut l, flags)?;
+        // Only a Frame carries the peer's properties: `bytes` (copy=True) skips the lookup.
+        let meta = if copy { None } else { l.last_peer_metadata() };
         drop(l);
-        msg_to_py(py, msg, copy)
+        msg_to_py(py, msg, copy, meta)
     }
 
     /// Receives every frame of one message.
@@ -290,13 +292,15 @@ impl PySocket {
         let mut l = self.lock(py)?;
         let s = &mut *l;
         let first = Self::recv_msg(py, s, flags)?;
+        // Every frame of a message comes from the same connection.
+        let meta = if copy { None } else { s.last_peer_metadata() };
         let list = PyList::empty(py);
         let mut more = first.more();
-        list.append(msg_to_py(py, first, copy)?)?;
+        list.append(msg_to_py(py, first, copy, meta.clone())?)?;
         while more {
             let m = Self::recv_msg(py, s, 0)?;
             more = m.more();
-            list.append(msg_to_py(py, m, copy)?)?;
+            list.append(msg_to_py(py, m, copy, meta.clone())?)?;
         }
         Ok(list.unbind())
     }

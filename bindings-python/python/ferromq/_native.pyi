@@ -1,7 +1,7 @@
 """Type stubs for the compiled core ``ferromq._native``."""
 
 import builtins
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union, overload
 
 from typing_extensions import Self, disjoint_base, final
 
@@ -72,7 +72,10 @@ class Frame:
     def __new__(cls, data: Any = None, *_args: Any, track: bool = False, **_kwargs: Any) -> Self: ...
     @property
     def tracker(self) -> Optional[Tracker]: ...
+    @overload
     def get(self, option: int) -> int: ...
+    @overload
+    def get(self, option: Union[str, builtins.bytes]) -> Any: ...
     def __copy__(self) -> "Frame": ...
     def __deepcopy__(self, memo: Any) -> "Frame": ...
     @property
