@@ -119,6 +119,11 @@ impl Frame {
         properties::get(py, state, option)
     }
 
+    /// `frame["User-Id"]`: the same as [`Frame::get`], as pyzmq maps it.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.get(py, key)
+    }
+
     /// pyzmq's form: `<zmq.Frame(b'12 first bytes'...2kB)>`.
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();

@@ -57,7 +57,9 @@ def test_a_received_frame_carries_its_connections_properties(ctx: zmq.Context, t
     assert [f.bytes for f in frames] == [b"1", b"2"]
     for f, more in zip(frames, (1, 0)):
         assert f.get(zmq.MORE) == more
+        assert f[zmq.MORE] == more
         assert f.get("Socket-Type") == "DEALER"
+        assert f["Socket-Type"] == "DEALER"
         assert f.get(b"Socket-Type") == "DEALER"
         assert f.get("Identity") == "me"
         assert isinstance(f.get(zmq.SRCFD), int) and f.get(zmq.SRCFD) >= 0
@@ -71,6 +73,8 @@ def test_a_received_frame_carries_its_connections_properties(ctx: zmq.Context, t
     for name in ("socket-type", "SOCKET-TYPE", "User-Id", "Nope", "", "Routing-Id"):
         einval(frames[0], name)
     einval(frames[0], 99)
+    with pytest.raises(zmq.ZMQError):
+        frames[0]["Nope"]
     with pytest.raises(TypeError, match="expected str, got: 1.5"):
         frames[0].get(1.5)
 
