@@ -91,8 +91,9 @@ fn string_property(
     }
 }
 
-/// The value of the first property named exactly `name`. libzmq 4.3 answers `Identity`
-/// with `Routing-Id` when the peer sent that name instead (newer peers do).
+/// The value of the first property named exactly `name`. Asked for `Identity` (the name
+/// on the wire) and without one, libzmq 4.3 answers with a `Routing-Id` property if the
+/// peer sent that (the name of the property in its draft API).
 fn lookup<'m>(meta: Option<&'m Arc<Metadata>>, name: &[u8]) -> Option<&'m [u8]> {
     let meta = meta?;
     let exact = |wanted: &[u8]| {
