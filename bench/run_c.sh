@@ -99,7 +99,7 @@ default_thr_count() {  # transport size
     local t="$1" s="$2"
     if [[ "$MECHANISM" == curve ]]; then  # every frame boxed: fewer per second
         case "$s" in
-            1|64) echo 2000000 ;; 1024) echo 600000 ;; 65536) echo 15000 ;; 1048576) echo 1000 ;;
+            1|64) echo 1000000 ;; 1024) echo 300000 ;; 65536) echo 10000 ;; 1048576) echo 500 ;;
             *) local c=$(( 1000000000 / (s > 0 ? s : 1) ))
                (( c > 2000000 )) && c=2000000; (( c < 500 )) && c=500; echo "$c" ;;
         esac
@@ -122,7 +122,11 @@ default_thr_count() {  # transport size
 # Round trips per latency run.
 default_lat_count() {  # transport size
     local t="$1" s="$2"
-    if [[ "$t" == inproc ]]; then
+    if [[ "$MECHANISM" == curve ]]; then
+        case "$s" in
+            1|64|1024) echo 10000 ;; 65536) echo 5000 ;; *) echo 1000 ;;
+        esac
+    elif [[ "$t" == inproc ]]; then
         case "$s" in
             1|64|1024) echo 200000 ;; 65536) echo 20000 ;; 1048576) echo 5000 ;;
             *) echo 10000 ;;
