@@ -8,8 +8,20 @@
 #   bash bench/run_c.sh            # print the results (Markdown) to stdout
 #   bash bench/run_c.sh --write    # ... and put them into docs/PERFORMANCE.md
 #                                  # (between the C ABI BENCH RESULTS markers)
+#   MECHANISM=curve bash bench/run_c.sh --write   # the same with CURVE on
+#                                  # (between the CURVE C ABI BENCH RESULTS markers)
 #
 # Environment:
+#   MECHANISM   "null" (default) or "curve": every tcp/ipc connection runs CURVE
+#               (RFC 26). Each run makes a fresh server key pair with
+#               curve_keypair (bench/c/curve_keypair.c, zmq_curve_keypair of the
+#               library under test) and hands it to both programs in the
+#               environment (bench/c/bench_mechanism.h: the binding side is the
+#               CURVE server, the connecting side a client with a key pair of its
+#               own); a run whose programs do not both print "mechanism: CURVE"
+#               (ZMQ_MECHANISM read back after traffic went through) is a FAIL.
+#               No inproc (libzmq runs no mechanism there); defaults become
+#               TRANSPORTS="tcp ipc", SIZES="64 1024 65536".
 #   TRANSPORTS  any of "tcp ipc inproc"       (default "tcp ipc inproc"; tcp on
 #               $HOST, ipc on ipc://<fresh temp dir>/c-<n>.sock, removed
 #               afterwards; inproc = the inproc_thr / inproc_lat programs)
@@ -52,9 +64,20 @@ set -euo pipefail
 # The shared driver: arguments, builds, endpoints, runs, medians, the report's place.
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_args 47 "" "$@"
-bench_report run_c.sh "C ABI" PREFIX IPC_CLOSE_DELAY_MS HOST TIMEOUT IMPLS KINDS LAT_COUNTS COUNTS RUNS SIZES TRANSPORTS
+bench_args 61 "" "$@"
+case "${MECHANISM:-null}" in
+    null) LABEL="C ABI" ;;
+    curve) LABEL="CURVE C ABI" ;;
+    *) echo "unknown MECHANISM: $MECHANISM (null, curve)" >&2; exit 2 ;;
+esac
+bench_report run_c.sh "$LABEL" PREFIX IPC_CLOSE_DELAY_MS HOST TIMEOUT IMPLS KINDS LAT_COUNTS COUNTS RUNS SIZES TRANSPORTS MECHANISM
+MECHANISM="${MECHANISM:-null}"
 
+if [[ "$MECHANISM" == curve ]]; then
+    TRANSPORTS="${TRANSPORTS:-tcp ipc}"
+    SIZES="${SIZES:-64 1024 65536}"
+    [[ " $TRANSPORTS " != *" inproc "* ]] || { echo "MECHANISM=curve: no inproc (libzmq runs no mechanism there)" >&2; exit 2; }
+fi
 TRANSPORTS="${TRANSPORTS:-tcp ipc inproc}"
 for t in $TRANSPORTS; do
     case "$t" in tcp|ipc|inproc) ;; *) echo "unknown transport: $t (tcp, ipc, inproc)" >&2; exit 2 ;; esac
@@ -74,7 +97,13 @@ PREFIX="${PREFIX:-$ROOT/target/ferromq-install}"
 # Messages per throughput run: ~1-2 s on a loaded 2-vCPU VM.
 default_thr_count() {  # transport size
     local t="$1" s="$2"
-    if [[ "$t" == inproc ]]; then
+    if [[ "$MECHANISM" == curve ]]; then  # every frame boxed: fewer per second
+        case "$s" in
+            1|64) echo 1000000 ;; 1024) echo 300000 ;; 65536) echo 10000 ;; 1048576) echo 500 ;;
+            *) local c=$(( 1000000000 / (s > 0 ? s : 1) ))
+               (( c > 2000000 )) && c=2000000; (( c < 500 )) && c=500; echo "$c" ;;
+        esac
+    elif [[ "$t" == inproc ]]; then
         case "$s" in
             1) echo 8000000 ;; 64) echo 5000000 ;; 1024) echo 3000000 ;;
             65536) echo 100000 ;; 1048576) echo 30000 ;;  # up to 2 x HWM queued: ~2 GiB
@@ -93,7 +122,11 @@ default_thr_count() {  # transport size
 # Round trips per latency run.
 default_lat_count() {  # transport size
     local t="$1" s="$2"
-    if [[ "$t" == inproc ]]; then
+    if [[ "$MECHANISM" == curve ]]; then
+        case "$s" in
+            1|64|1024) echo 10000 ;; 65536) echo 5000 ;; *) echo 1000 ;;
+        esac
+    elif [[ "$t" == inproc ]]; then
         case "$s" in
             1|64|1024) echo 200000 ;; 65536) echo 20000 ;; 1048576) echo 5000 ;;
             *) echo 10000 ;;
@@ -114,7 +147,7 @@ count_for() {  # kind transport size
     if [[ "$1" == thr ]]; then default_thr_count "$2" "$3"; else default_lat_count "$2" "$3"; fi
 }
 
-PROGS="local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat"
+PROGS="local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat curve_keypair"
 
 # ---------------------------------------------------------------- build
 if has_impl libzmq; then
@@ -174,6 +207,13 @@ one_run() {
         : >"$TMP/remote.out"
     else
         [[ "$kind" != thr || "$transport" != ipc ]] || delay="$IPC_CLOSE_DELAY_MS"
+        if [[ "$MECHANISM" == curve ]]; then
+            # A fresh server key pair per run, from the library under test.
+            local keys
+            keys="$("$(bin_for "$impl" curve_keypair)")"
+            export BENCH_MECHANISM=curve
+            export BENCH_CURVE_SERVER_PUBLIC="${keys%% *}" BENCH_CURVE_SERVER_SECRET="${keys#* }"
+        fi
         run_pair "$(bin_for "$impl" "local_$kind")" "$(bin_for "$impl" "remote_$kind")" \
             "$ep" "$size" "$count" "$delay"
         rc_l=$RC_L
@@ -183,6 +223,10 @@ one_run() {
         v="$(sed -n 's/^mean throughput: \([0-9]*\) \[msg\/s\]$/\1/p' "$TMP/local.out")"
     else
         v="$(cat "$TMP/local.out" "$TMP/remote.out" | sed -n 's/^average latency: \([0-9.]*\) \[us\]$/\1/p')"
+    fi
+    if [[ "$MECHANISM" == curve && "$transport" != inproc ]] \
+        && ! { grep -qx 'mechanism: CURVE' "$TMP/local.out" && grep -qx 'mechanism: CURVE' "$TMP/remote.out"; }; then
+        v=""  # not shown to have run CURVE on both sides: not a CURVE figure
     fi
     if [[ $rc_l -ne 0 || $rc_r -ne 0 || -z "$v" ]]; then
         local rcs="rc=$rc_l"
@@ -229,6 +273,9 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
     echo "Command: \`$COMMAND\`"
     echo
     echo "Machine: $NPROC CPUs ($CPU_MODEL), $KERNEL; gcc $GCC -O2; libzmq $LZ_VERSION (Debian libzmq3-dev); libferromq = ferromq $FM_COMMIT C ABI (bindings-c, release profile, $RUSTC)."
+    if [[ "$MECHANISM" == curve ]]; then
+        echo "Mechanism: **CURVE** on every connection (fresh server key pair per run from the library's own zmq_curve_keypair; libzmq's CURVE is libsodium's; both programs of every counted run printed \`mechanism: CURVE\` after traffic went through)."
+    fi
     echo "Run: $STARTED – $FINISHED; RUNS=$RUNS, alternating libzmq/ferromq; CPU idle just before $IDLE_BEFORE %, after each transport ($TRANSPORTS):$(echo "$IDLE_SAMPLES" | sed 's/ \([0-9]*\)/ \1 %,/g; s/,$//'), just after $IDLE_AFTER % (below ~95 % means other work was running: expect noise); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     if has_kind thr; then
         echo
@@ -289,4 +336,8 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
 
 cat "$TMP/report.md"
 
-write_report "Same C programs, libzmq vs libferromq"
+if [[ "$MECHANISM" == curve ]]; then
+    write_report "CURVE: same C programs, libzmq vs libferromq"
+else
+    write_report "Same C programs, libzmq vs libferromq"
+fi

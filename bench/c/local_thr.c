@@ -6,8 +6,11 @@
  *
  * A PULL socket binds to <bind-to> and receives <message-count> messages of
  * <message-size> bytes. The clock starts when the first message has arrived.
+ *
+ * BENCH_MECHANISM=curve makes the socket a CURVE server (bench_mechanism.h).
  */
 #include <zmq.h>
+#include "bench_mechanism.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -51,6 +54,9 @@ int main (int argc, char *argv[])
         return -1;
     }
 
+    if (bench_mechanism_setup (s, 1) != 0)
+        return -1;
+
     rc = zmq_bind (s, bind_to);
     if (rc != 0) {
         printf ("error in zmq_bind: %s\n", zmq_strerror (errno));
@@ -73,6 +79,9 @@ int main (int argc, char *argv[])
         printf ("message of incorrect size received\n");
         return -1;
     }
+
+    if (bench_mechanism_check (s) != 0)
+        return -1;
 
     watch = zmq_stopwatch_start ();
 

@@ -12,8 +12,11 @@
  * long before zmq_close: libzmq 4.3.x over ipc:// can discard the tail of
  * the queue at close despite the infinite linger (libzmq issue #4660), which
  * leaves the receiver waiting forever. The receiver's clock is unaffected.
+ *
+ * BENCH_MECHANISM=curve makes the socket a CURVE client (bench_mechanism.h).
  */
 #include <zmq.h>
+#include "bench_mechanism.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +54,9 @@ int main (int argc, char *argv[])
         return -1;
     }
 
+    if (bench_mechanism_setup (s, 0) != 0)
+        return -1;
+
     rc = zmq_connect (s, connect_to);
     if (rc != 0) {
         printf ("error in zmq_connect: %s\n", zmq_strerror (errno));
@@ -76,6 +82,9 @@ int main (int argc, char *argv[])
             return -1;
         }
     }
+
+    if (bench_mechanism_check (s) != 0)
+        return -1;
 
     if (getenv ("BENCH_CLOSE_DELAY_MS")) {
         long ms = atol (getenv ("BENCH_CLOSE_DELAY_MS"));

@@ -259,18 +259,33 @@ impl Connection {
             let (more, msg) = if self.encoded {
                 // Every frame after a CURVE handshake, data or command, is a MESSAGE box
                 // (libzmq sends them as data frames); a plain frame must not get through.
-                let body = self.rbuf.split_to(h.body_len).freeze();
-                let frame = self
+                // The box is opened where it lies in the read buffer (no allocation);
+                // the plaintext is then copied out or split off like a plain frame's.
+                let inner = self
                     .handshake
                     .mechanism_mut()
-                    .decode_frame(body)
+                    .decode_frame(&mut self.rbuf[..h.body_len])
                     .map_err(ConnectionError::Protocol)?;
-                if frame.command {
-                    complete += usize::from(self.on_command(&frame.body, out, discard)?);
+                let len = h
+                    .body_len
+                    .checked_sub(inner.start)
+                    .ok_or(ConnectionError::Protocol(ProtocolError::SizeOverflow))?;
+                if inner.command {
+                    let body = Bytes::copy_from_slice(&self.rbuf[inner.start..h.body_len]);
+                    self.rbuf.advance(h.body_len);
+                    complete += usize::from(self.on_command(&body, out, discard)?);
                     continue;
                 }
-                self.check_message_bounds(frame.body.len(), frame.more)?;
-                (frame.more, Msg::from_bytes(frame.body))
+                self.check_message_bounds(len, inner.more)?;
+                let m = if len <= COPY_MAX {
+                    let m = Msg::copy_from_slice(&self.rbuf[inner.start..h.body_len]);
+                    self.rbuf.advance(h.body_len);
+                    m
+                } else {
+                    self.rbuf.advance(inner.start);
+                    Msg::from_bytes(self.rbuf.split_to(len).freeze())
+                };
+                (inner.more, m)
             } else if h.command {
                 let body = self.rbuf.split_to(h.body_len).freeze();
                 complete += usize::from(self.on_command(&body, out, discard)?);
