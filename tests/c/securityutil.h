@@ -40,6 +40,7 @@ enum sec_reply {
     SEC_REPLY_BAD_VERSION, /* version "2.0" */
     SEC_REPLY_BAD_ID,      /* a request id that is not the request's */
     SEC_REPLY_CLOSE,       /* take the request, then close the handler socket unanswered */
+    SEC_REPLY_NONE,        /* take the request and never answer it */
 };
 
 #define SEC_FIELD 128
@@ -149,7 +150,7 @@ static void sec_serve(sec_zap_t *h) {
     }
     pthread_cond_broadcast(&h->changed);
     pthread_mutex_unlock(&h->lock);
-    if (h->reply == SEC_REPLY_CLOSE)
+    if (h->reply == SEC_REPLY_CLOSE || h->reply == SEC_REPLY_NONE)
         return;
 
     for (int i = 0; i < nenv; i++)
