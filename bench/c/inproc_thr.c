@@ -9,15 +9,30 @@
  * of the same context and sends <message-count> messages of <message-size>
  * bytes. The main thread's clock starts when the first message arrives and
  * stops after the last one; throughput = count / elapsed, printed with the
- * same lines as local_thr (so bench/run_inproc.sh parses both alike).
+ * same lines as local_thr (so bench/run_inproc.sh parses both alike), and
+ * last the process's CPU time, as local_thr.
  */
 #include <zmq.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 static int message_count;
 static size_t message_size;
+
+/* This process's CPU time so far, every thread's (the library's I/O threads
+   too), as "cpu time: <user µs> <sys µs> [us]": the harness adds both
+   processes' and divides by the message count. */
+static void print_cpu_time (void)
+{
+    struct rusage ru;
+    if (getrusage (RUSAGE_SELF, &ru) != 0)
+        return;
+    printf ("cpu time: %ld %ld [us]\n",
+            (long) ru.ru_utime.tv_sec * 1000000L + (long) ru.ru_utime.tv_usec,
+            (long) ru.ru_stime.tv_sec * 1000000L + (long) ru.ru_stime.tv_usec);
+}
 
 static void worker (void *ctx)
 {
@@ -176,5 +191,6 @@ int main (int argc, char *argv[])
         return -1;
     }
 
+    print_cpu_time ();
     return 0;
 }

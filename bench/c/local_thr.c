@@ -6,10 +6,26 @@
  *
  * A PULL socket binds to <bind-to> and receives <message-count> messages of
  * <message-size> bytes. The clock starts when the first message has arrived.
+ * Last, once the context is terminated, it prints its CPU time (user and
+ * sys, every thread's) as "cpu time: <user> <sys> [us]".
  */
 #include <zmq.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+
+/* This process's CPU time so far, every thread's (the library's I/O threads
+   too), as "cpu time: <user µs> <sys µs> [us]": the harness adds both
+   processes' and divides by the message count. */
+static void print_cpu_time (void)
+{
+    struct rusage ru;
+    if (getrusage (RUSAGE_SELF, &ru) != 0)
+        return;
+    printf ("cpu time: %ld %ld [us]\n",
+            (long) ru.ru_utime.tv_sec * 1000000L + (long) ru.ru_utime.tv_usec,
+            (long) ru.ru_stime.tv_sec * 1000000L + (long) ru.ru_stime.tv_usec);
+}
 
 int main (int argc, char *argv[])
 {
@@ -119,5 +135,6 @@ int main (int argc, char *argv[])
         return -1;
     }
 
+    print_cpu_time ();
     return 0;
 }
