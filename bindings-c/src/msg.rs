@@ -631,6 +631,36 @@ mod tests {
     }
 
     #[test]
+    fn a_message_that_was_not_sent_stays_the_callers() {
+        use crate::constants::{ZMQ_DONTWAIT, ZMQ_PUSH};
+        let ctx = crate::zmq_ctx_new();
+        // SAFETY: a live context and socket, a stack message.
+        unsafe {
+            let push = crate::socket::zmq_socket(ctx, ZMQ_PUSH);
+            for size in [5, INLINE_MAX + 1, 4096] {
+                let mut m = new_msg();
+                assert_eq!(zmq_msg_init_size(&mut m, size), 0);
+                std::ptr::write_bytes(zmq_msg_data(&mut m) as *mut u8, 0x5a, size);
+                // No peer: EAGAIN, and the message keeps its bytes.
+                assert_eq!(zmq_msg_send(&mut m, push, ZMQ_DONTWAIT), -1);
+                assert_eq!(crate::zmq_errno(), libc::EAGAIN);
+                assert_eq!(zmq_msg_size(&m), size);
+                let p = zmq_msg_data(&mut m) as *const u8;
+                assert!(std::slice::from_raw_parts(p, size)
+                    .iter()
+                    .all(|&b| b == 0x5a));
+                // A bad socket leaves it alone too.
+                assert_eq!(zmq_msg_send(&mut m, std::ptr::null_mut(), 0), -1);
+                assert_eq!(crate::zmq_errno(), libc::ENOTSOCK);
+                assert_eq!(zmq_msg_size(&m), size);
+                assert_eq!(zmq_msg_close(&mut m), 0);
+            }
+            assert_eq!(crate::socket::zmq_close(push), 0);
+            assert_eq!(crate::zmq_ctx_term(ctx), 0);
+        }
+    }
+
+    #[test]
     fn properties() {
         let mut m = new_msg();
         // SAFETY: a stack message.
