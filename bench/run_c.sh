@@ -3,7 +3,9 @@
 # inproc_{thr,lat}.c, in the style of libzmq's perf tools) built twice from
 # identical sources, once against Debian's libzmq and once against ferromq's
 # C ABI (libferromq, bindings-c/), then run alternately on this machine.
-# Only the library differs.
+# Only the library differs. A third column runs ferromq's own Rust API on the
+# same workloads (bench/src, the ferromq_* programs of bench/run.sh), so that the
+# cost of the C ABI over the core shows.
 #
 #   bash bench/run_c.sh            # print the results (Markdown) to stdout
 #   bash bench/run_c.sh --write    # ... and put them into docs/PERFORMANCE.md
@@ -32,7 +34,9 @@
 #   LAT_COUNTS  "size:count ..." latency round-trip overrides, all transports
 #               (defaults in default_lat_count)
 #   KINDS       "thr", "lat" or both          (default "thr lat")
-#   IMPLS       which libraries to run        (default "libzmq ferromq")
+#   IMPLS       which to run                  (default "libzmq ferromq rust":
+#               the C programs on libzmq, on libferromq, and the Rust
+#               programs on the ferromq crate)
 #   TIMEOUT     seconds allowed per run       (default 60)
 #   HOST        tcp address                   (default 127.0.0.1)
 #   PREFIX      where libferromq is installed (default $ROOT/target/ferromq-install,
@@ -53,10 +57,11 @@
 #
 # Throughput: local_thr (PULL, bind) then remote_thr (PUSH, connect); the
 # receiver's clock starts at the first message (inproc_thr: two threads, one
-# context). Latency: local_lat (REP, bind) echoes for remote_lat (REQ,
+# context). CPU time per message: user + sys of both processes (every thread,
+# from getrusage, which each program prints last) over the message count. Latency: local_lat (REP, bind) echoes for remote_lat (REQ,
 # connect), which prints elapsed / (round trips x 2) (inproc_lat: two threads).
-# Runs alternate libzmq, ferromq, libzmq, ... so drifting machine load hits
-# both alike; every run is bounded by `timeout`. A failed run is listed as FAIL
+# Runs alternate libzmq, ferromq, rust, libzmq, ... so drifting machine load
+# hits all alike; every run is bounded by `timeout`. A failed run is listed as FAIL
 # (with its exit codes and output under "Failures"); a case whose runs all
 # failed shows "-" in the table.
 set -euo pipefail
@@ -77,6 +82,9 @@ if [[ "$MECHANISM" == curve ]]; then
     TRANSPORTS="${TRANSPORTS:-tcp ipc}"
     SIZES="${SIZES:-64 1024 65536}"
     [[ " $TRANSPORTS " != *" inproc "* ]] || { echo "MECHANISM=curve: no inproc (libzmq runs no mechanism there)" >&2; exit 2; }
+    # The Rust API programs (bench/src) take no mechanism: C programs only.
+    IMPLS="${IMPLS:-libzmq ferromq}"
+    [[ " $IMPLS " != *" rust "* ]] || { echo "MECHANISM=curve: the rust programs run NULL only" >&2; exit 2; }
 fi
 TRANSPORTS="${TRANSPORTS:-tcp ipc inproc}"
 for t in $TRANSPORTS; do
@@ -88,7 +96,7 @@ for k in $KINDS; do
 done
 SIZES="${SIZES:-1 64 1024 65536 1048576}"
 RUNS="${RUNS:-3}"
-IMPLS="${IMPLS:-libzmq ferromq}"
+IMPLS="${IMPLS:-libzmq ferromq rust}"
 TIMEOUT="${TIMEOUT:-60}"
 HOST="${HOST:-127.0.0.1}"
 IPC_CLOSE_DELAY_MS="${IPC_CLOSE_DELAY_MS:-1000}"
@@ -172,8 +180,15 @@ if has_impl ferromq; then
         fi
     done
 fi
+if has_impl rust; then
+    build_ferromq_bench
+fi
 bin_for() {  # impl prog -> path
-    if [[ "$1" == libzmq ]]; then echo "$BUILD/c-libzmq/$2"; else echo "$BUILD/c-ferromq/$2"; fi
+    case "$1" in
+        libzmq) echo "$BUILD/c-libzmq/$2" ;;
+        ferromq) echo "$BUILD/c-ferromq/$2" ;;
+        rust) echo "$FM_DIR/ferromq_$2" ;;
+    esac
 }
 
 # ---------------------------------------------------------------- helpers
@@ -194,11 +209,11 @@ record_failure() {  # description rc-text files...
     return 0
 }
 
-# one_run kind impl transport endpoint size count run -> prints msgs/s (thr),
-# µs one way (lat), or FAIL
+# one_run kind impl transport endpoint size count run -> prints msgs/s (thr) and
+# CPU ns per message (or "-"), µs one way (lat), or FAIL
 one_run() {
     local kind="$1" impl="$2" transport="$3" ep="$4" size="$5" count="$6" run="$7"
-    local rc_l=0 rc_r=0 v="" delay=0 desc
+    local rc_l=0 rc_r=0 v="" cpu="" delay=0 desc
     desc="$impl $kind $transport $(fmt_size "$size") run $run"
     rm -f "$TMP"/local.* "$TMP"/remote.*
     if [[ "$transport" == inproc ]]; then
@@ -221,6 +236,9 @@ one_run() {
     fi
     if [[ "$kind" == thr ]]; then
         v="$(sed -n 's/^mean throughput: \([0-9]*\) \[msg\/s\]$/\1/p' "$TMP/local.out")"
+        cpu="$(cat "$TMP/local.out" "$TMP/remote.out" \
+            | awk -v n="$count" '/^cpu time: [0-9]+ [0-9]+ \[us\]$/ { t += $3 + $4; k++ }
+                END { if (k == 0) print "-"; else printf "%.0f\n", t * 1000 / n }')"
     else
         v="$(cat "$TMP/local.out" "$TMP/remote.out" | sed -n 's/^average latency: \([0-9.]*\) \[us\]$/\1/p')"
     fi
@@ -234,7 +252,7 @@ one_run() {
         record_failure "$desc" "$rcs" "$TMP/local.out" "$TMP/local.err" "$TMP/remote.out" "$TMP/remote.err"
         echo FAIL
     else
-        echo "$v"
+        echo "$v${cpu:+ $cpu}"
     fi
 }
 
@@ -246,18 +264,24 @@ IDLE_SAMPLES=""  # idle % sampled between cases (one second each)
 
 # ---------------------------------------------------------------- runs
 declare -A RESULTS  # "$kind:$transport:$impl:$size" -> "v1 v2 ..."
+declare -A CPU      # "$transport:$impl:$size" -> CPU ns per message, "c1 c2 ..." (thr)
 for transport in $TRANSPORTS; do
     for size in $SIZES; do
         for kind in $KINDS; do
             count="$(count_for "$kind" "$transport" "$size")"
             log "$kind $transport, size $size B, count $count, $RUNS runs each"
             for run in $(seq 1 "$RUNS"); do
-                for impl in libzmq ferromq; do
+                for impl in libzmq ferromq rust; do
                     has_impl "$impl" || continue
                     new_endpoint "$transport" c
-                    v="$(one_run "$kind" "$impl" "$transport" "$EP" "$size" "$count" "$run")"
+                    read -r v cpu < <(one_run "$kind" "$impl" "$transport" "$EP" "$size" "$count" "$run")
                     RESULTS["$kind:$transport:$impl:$size"]="${RESULTS["$kind:$transport:$impl:$size"]:-} $v"
-                    log "  run $run $impl: $v $([[ $kind == thr ]] && echo msg/s || echo us)"
+                    if [[ "$kind" == thr ]]; then
+                        CPU["$transport:$impl:$size"]="${CPU["$transport:$impl:$size"]:-} ${cpu:--}"
+                        log "  run $run $impl: $v msg/s, ${cpu:--} CPU ns/msg"
+                    else
+                        log "  run $run $impl: $v us"
+                    fi
                 done
             done
         done
@@ -276,13 +300,13 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
     if [[ "$MECHANISM" == curve ]]; then
         echo "Mechanism: **CURVE** on every connection (fresh server key pair per run from the library's own zmq_curve_keypair; libzmq's CURVE is libsodium's; both programs of every counted run printed \`mechanism: CURVE\` after traffic went through)."
     fi
-    echo "Run: $STARTED – $FINISHED; RUNS=$RUNS, alternating libzmq/ferromq; CPU idle just before $IDLE_BEFORE %, after each transport ($TRANSPORTS):$(echo "$IDLE_SAMPLES" | sed 's/ \([0-9]*\)/ \1 %,/g; s/,$//'), just after $IDLE_AFTER % (below ~95 % means other work was running: expect noise); load average before $LOAD_BEFORE, after $LOAD_AFTER."
+    echo "Run: $STARTED – $FINISHED; RUNS=$RUNS, alternating $(echo $IMPLS | tr ' ' /); CPU idle just before $IDLE_BEFORE %, after each transport ($TRANSPORTS):$(echo "$IDLE_SAMPLES" | sed 's/ \([0-9]*\)/ \1 %,/g; s/,$//'), just after $IDLE_AFTER % (below ~95 % means other work was running: expect noise); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     if has_kind thr; then
         echo
-        echo "Throughput (receiver's clock, first to last message); **ratio = ferromq / libzmq, > 1 = ferromq faster**:"
+        echo "Throughput (receiver's clock, first to last message); **ratio = ferromq / libzmq, > 1 = ferromq faster**; Rust API = the same workload through ferromq's Rust API (bench/src), **C / Rust > 1 = the C ABI is faster**:"
         echo
-        echo "| transport | size | count | libzmq msgs/s | libzmq MB/s | ferromq msgs/s | ferromq MB/s | ferromq / libzmq |"
-        echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| transport | size | count | libzmq msgs/s | libzmq MB/s | ferromq msgs/s | ferromq MB/s | ferromq / libzmq | Rust API msgs/s | C / Rust |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for transport in $TRANSPORTS; do
             for size in $SIZES; do
                 count="$(count_for thr "$transport" "$size")"
@@ -290,16 +314,34 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
                 lz="$(median ${RESULTS["thr:$transport:libzmq:$size"]:-})"
                 # shellcheck disable=SC2086
                 fm="$(median ${RESULTS["thr:$transport:ferromq:$size"]:-})"
-                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_rate "$lz") | $(fmt_mbs "$lz" "$size") | $(fmt_rate "$fm") | $(fmt_mbs "$fm" "$size") | $(fmt_ratio "$fm" "$lz") |"
+                # shellcheck disable=SC2086
+                rs="$(median ${RESULTS["thr:$transport:rust:$size"]:-})"
+                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_rate "$lz") | $(fmt_mbs "$lz" "$size") | $(fmt_rate "$fm") | $(fmt_mbs "$fm" "$size") | $(fmt_ratio "$fm" "$lz") | $(fmt_rate "$rs") | $(fmt_ratio "$fm" "$rs") |"
+            done
+        done
+        echo
+        echo "CPU time per message (user + sys of both processes, every thread, from getrusage, over the message count; inproc: the one process); **ratio = ferromq / libzmq, < 1 = ferromq cheaper**:"
+        echo
+        echo "| transport | size | libzmq ns/msg | ferromq ns/msg | ferromq / libzmq | Rust API ns/msg |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        for transport in $TRANSPORTS; do
+            for size in $SIZES; do
+                # shellcheck disable=SC2086
+                lz="$(median ${CPU["$transport:libzmq:$size"]:-})"
+                # shellcheck disable=SC2086
+                fm="$(median ${CPU["$transport:ferromq:$size"]:-})"
+                # shellcheck disable=SC2086
+                rs="$(median ${CPU["$transport:rust:$size"]:-})"
+                echo "| $transport | $(fmt_size "$size") | $(fmt_us "$lz" 0) | $(fmt_us "$fm" 0) | $(fmt_ratio "$fm" "$lz") | $(fmt_us "$rs" 0) |"
             done
         done
     fi
     if has_kind lat; then
         echo
-        echo "REQ/REP latency, one way (elapsed / (round trips × 2)); **ratio = libzmq µs / ferromq µs, > 1 = ferromq faster**:"
+        echo "REQ/REP latency, one way (elapsed / (round trips × 2)); **ratio = libzmq µs / ferromq µs, > 1 = ferromq faster**; **Rust / C > 1 = the C ABI is faster**:"
         echo
-        echo "| transport | size | round trips | libzmq µs | ferromq µs | libzmq / ferromq |"
-        echo "|---|---:|---:|---:|---:|---:|"
+        echo "| transport | size | round trips | libzmq µs | ferromq µs | libzmq / ferromq | Rust API µs | Rust / C |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|"
         for transport in $TRANSPORTS; do
             for size in $SIZES; do
                 count="$(count_for lat "$transport" "$size")"
@@ -307,19 +349,21 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
                 lz="$(median ${RESULTS["lat:$transport:libzmq:$size"]:-})"
                 # shellcheck disable=SC2086
                 fm="$(median ${RESULTS["lat:$transport:ferromq:$size"]:-})"
-                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_us "$lz") | $(fmt_us "$fm") | $(fmt_ratio "$lz" "$fm") |"
+                # shellcheck disable=SC2086
+                rs="$(median ${RESULTS["lat:$transport:rust:$size"]:-})"
+                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_us "$lz") | $(fmt_us "$fm") | $(fmt_ratio "$lz" "$fm") | $(fmt_us "$rs") | $(fmt_ratio "$rs" "$fm") |"
             done
         done
     fi
     echo
-    echo "Medians of $RUNS runs; MB/s = msgs/s × size / 10^6; \"-\" = every run failed. All runs, in order (throughput in msgs/s, latency in µs; FAIL = failed run):"
+    echo "Medians of $RUNS runs; MB/s = msgs/s × size / 10^6; \"-\" = every run failed. All runs, in order (throughput in msgs/s, then CPU ns per message; latency in µs; FAIL = failed run):"
     echo
     for kind in $KINDS; do
         for transport in $TRANSPORTS; do
             for size in $SIZES; do
-                for impl in libzmq ferromq; do
+                for impl in libzmq ferromq rust; do
                     has_impl "$impl" || continue
-                    echo "- $kind $transport $(fmt_size "$size") $impl:$(echo "${RESULTS["$kind:$transport:$impl:$size"]:-}" | sed 's/ \+/ /g')"
+                    echo "- $kind $transport $(fmt_size "$size") $impl:$(echo "${RESULTS["$kind:$transport:$impl:$size"]:-}" | sed 's/ \+/ /g')$([[ $kind == thr ]] && echo "; CPU ns/msg:${CPU["$transport:$impl:$size"]:-}" | sed 's/ \+/ /g')"
                 done
             done
         done
