@@ -9,6 +9,7 @@ use ferromq::{
     Error, Msg, SharedSocket, Socket, SocketGuard, SocketType, DONTWAIT, POLLIN, POLLOUT, SNDMORE,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -16,7 +17,7 @@ use crate::buffers::{drain_releases, to_send_msg};
 use crate::bufffi;
 use crate::context::PyContext;
 use crate::errors::{zmq_err, IntoPy};
-use crate::frame::msg_to_py;
+use crate::frame::{msg_to_py, Frame};
 use crate::options::{opt_to_py, opt_value};
 use crate::shadow::Registry;
 use crate::wait::{deadline, wait_events};
@@ -207,28 +208,56 @@ impl PySocket {
         l.events().py_err(py)
     }
 
-    /// Sends one frame.
+    /// Sends one frame. The common call (no tracking) stays native; `track=True`, or a
+    /// Frame made with `track=True`, goes to the Python class's `_send_tracked`, which
+    /// returns pyzmq's MessageTracker.
     #[allow(clippy::too_many_arguments)] // pyzmq's signature
     #[pyo3(signature = (data, flags = 0, copy = true, track = false, routing_id = None, group = None))]
     fn send(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         data: &Bound<'_, PyAny>,
         flags: i32,
         copy: bool,
         track: bool,
         routing_id: Option<&Bound<'_, PyAny>>,
         group: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<Py<PyAny>>> {
-        if track || routing_id.is_some() || group.is_some() {
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if track
+            || data
+                .cast::<Frame>()
+                .is_ok_and(|f| f.get().tracker.is_some())
+        {
+            let tracked = slf
+                .getattr(intern!(py, "_send_tracked"))
+                .map_err(|_| PyValueError::new_err("track is not supported"))?;
+            return Ok(tracked
+                .call1((data, flags, copy, track, routing_id, group))?
+                .unbind());
+        }
+        slf.get()._send(py, data, flags, copy, routing_id, group)?;
+        Ok(py.None())
+    }
+
+    /// Sends one frame, untracked (`send` without its MessageTracker).
+    #[pyo3(signature = (data, flags = 0, copy = true, routing_id = None, group = None))]
+    fn _send(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        flags: i32,
+        copy: bool,
+        routing_id: Option<&Bound<'_, PyAny>>,
+        group: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        if routing_id.is_some() || group.is_some() {
             return Err(PyValueError::new_err(
-                "track, routing_id and group are not supported",
+                "routing_id and group are not supported",
             ));
         }
         let msg = to_send_msg(data, copy)?;
         let mut l = self.lock(py)?;
-        Self::send_msg(py, &mut l, msg, flags)?;
-        Ok(None)
+        Self::send_msg(py, &mut l, msg, flags)
     }
 
     /// Sends a multipart message (SNDMORE on all parts but the last).

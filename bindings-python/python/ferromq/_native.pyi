@@ -52,6 +52,14 @@ class Socket:
         routing_id: Optional[int] = None,
         group: Optional[str] = None,
     ) -> Any: ...
+    def _send(
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        routing_id: Optional[int] = None,
+        group: Optional[str] = None,
+    ) -> None: ...
     def send_multipart(
         self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False
     ) -> Any: ...
