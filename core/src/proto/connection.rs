@@ -251,6 +251,7 @@ impl Connection {
                 break;
             }
             self.want = 0;
+            self.rbuf.frame_complete(total);
             self.rbuf.advance(h.header_len);
             let (more, msg) = if self.encoded {
                 // Every frame after a CURVE handshake, data or command, is a MESSAGE box

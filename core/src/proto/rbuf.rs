@@ -10,7 +10,11 @@
 //!
 //! What a frame can pin: a chunk is at most one read buffer, [`READ_CHUNK`] bytes, except
 //! for a frame that does not fit one, which gets a chunk sized to itself (grown as its
-//! bytes arrive, never from the declared size alone). A retained frame therefore keeps at
+//! bytes arrive, never from the declared size alone). After such a frame the next chunk
+//! is allocated at that frame's size, so that a stream of large frames reads each into a
+//! chunk of its own instead of copying it out of one too small (the peer has already made
+//! us hold that much; libzmq reads a large message straight into its own buffer). A
+//! retained frame therefore keeps at
 //! most `max(READ_CHUNK, 2 × its own size)` alive ([`ReadBuf::may_share`] copies a frame
 //! that would pin more, which only input fed in larger pieces than one read can cause).
 
@@ -28,6 +32,8 @@ pub(crate) struct ReadBuf {
     buf: BytesMut,
     /// Capacity of the current chunk's allocation, as allocated.
     chunk: usize,
+    /// Wire size of the last frame taken when it was larger than [`READ_CHUNK`], else 0.
+    large: usize,
 }
 
 impl ReadBuf {
@@ -65,12 +71,12 @@ impl ReadBuf {
         };
         // Reclaiming succeeds only when no frame cut from this chunk is alive; an
         // oversized chunk (one frame's) is let go rather than reused for small ones.
-        if self.chunk <= READ_CHUNK && self.buf.try_reclaim(need) {
+        if self.chunk <= READ_CHUNK.max(self.large) && self.buf.try_reclaim(need) {
             return &mut self.buf;
         }
         // Cannot overflow: `need` is at most `max(READ_CHUNK, len)` and `len` counts
         // bytes held in memory.
-        let cap = READ_CHUNK.max(len + need);
+        let cap = READ_CHUNK.max(len + need).max(self.large);
         let mut chunk = BytesMut::with_capacity(cap);
         chunk.extend_from_slice(&self.buf);
         self.chunk = chunk.capacity();
@@ -92,6 +98,11 @@ impl ReadBuf {
     /// module documentation for the bound this keeps).
     pub fn may_share(&self, len: usize) -> bool {
         self.chunk <= READ_CHUNK || len >= self.chunk / 2
+    }
+
+    /// A whole frame of `wire_len` bytes (header included) is in: sizes the next chunk.
+    pub fn frame_complete(&mut self, wire_len: usize) {
+        self.large = if wire_len > READ_CHUNK { wire_len } else { 0 };
     }
 
     /// Drops `n` bytes from the front.
@@ -182,6 +193,32 @@ mod tests {
         assert_eq!(filled(&mut rb, 0, 2), READ_CHUNK);
         assert!(rb.may_share(100));
         drop(frame);
+    }
+
+    #[test]
+    fn after_a_large_frame_the_next_chunk_holds_one_as_large() {
+        let mut rb = ReadBuf::default();
+        let want = READ_CHUNK + 9;
+        while rb.len() < want {
+            filled(&mut rb, want, 4);
+        }
+        rb.frame_complete(want);
+        let frame = rb.split_to(want);
+        assert_eq!(filled(&mut rb, 0, 5), want, "room for the next one at once");
+        assert!(!rb.may_share(100), "small frames in it are copied");
+        drop(frame);
+        rb.frame_complete(want);
+        let base = rb.bytes().as_ptr();
+        drop(rb.split_to(want));
+        assert_eq!(filled(&mut rb, 0, 6), want, "nobody holds it: reclaimed");
+        assert_eq!(rb.bytes().as_ptr(), base, "in place");
+        rb.frame_complete(100);
+        drop(rb.split_to(want));
+        assert_eq!(
+            filled(&mut rb, 0, 7),
+            READ_CHUNK,
+            "the last frame was small"
+        );
     }
 
     #[test]
