@@ -11,17 +11,21 @@
 //! What a frame can pin: a chunk is at most one read buffer, [`READ_CHUNK`] bytes, except
 //! for a frame that does not fit one, which gets a chunk sized to itself (grown as its
 //! bytes arrive, never from the declared size alone). After such a frame the next chunk
-//! is allocated at that frame's size, so that a stream of large frames reads each into a
-//! chunk of its own instead of copying it out of one too small (the peer has already made
-//! us hold that much; libzmq reads a large message straight into its own buffer). A
-//! retained frame therefore keeps at
-//! most `max(READ_CHUNK, 2 × its own size)` alive ([`ReadBuf::may_share`] copies a frame
+//! is allocated at that frame's size, up to [`LARGE_MAX`], so that a stream of large frames
+//! reads each into a chunk of its own instead of copying it out of one too small (the peer
+//! has already made us hold that much; libzmq reads a large message straight into its own
+//! buffer); once a small frame follows, an oversized chunk is let go at the next read, so
+//! an idle connection holds at most [`LARGE_MAX`]. A retained frame keeps at most
+//! `max(READ_CHUNK, 2 × its own size)` alive ([`ReadBuf::may_share`] copies a frame
 //! that would pin more, which only input fed in larger pieces than one read can cause).
 
 use bytes::{Buf, Bytes, BytesMut};
 
 /// The size of one read chunk.
 pub(crate) const READ_CHUNK: usize = 64 * 1024;
+
+/// Largest chunk allocated ahead of a frame's bytes, after a frame larger than a chunk.
+pub(crate) const LARGE_MAX: usize = 4 * READ_CHUNK;
 
 /// Below this much spare room the next read starts a new chunk (or reclaims this one).
 const MIN_SPARE: usize = READ_CHUNK / 16;
@@ -61,7 +65,11 @@ impl ReadBuf {
         let len = self.buf.len();
         let spare = self.buf.capacity() - len;
         let missing = want.saturating_sub(len);
-        let need = if missing > spare {
+        // An oversized chunk no frame needs any more: the tail moves to a smaller one.
+        let unwanted = self.chunk > READ_CHUNK.max(self.large).max(want);
+        let need = if unwanted {
+            missing.min(READ_CHUNK.max(len)).max(READ_CHUNK - MIN_SPARE)
+        } else if missing > spare {
             missing.min(READ_CHUNK.max(len))
         } else if spare < MIN_SPARE {
             // Doubling, for input fed in pieces larger than a chunk (`extend`).
@@ -69,9 +77,8 @@ impl ReadBuf {
         } else {
             return &mut self.buf;
         };
-        // Reclaiming succeeds only when no frame cut from this chunk is alive; an
-        // oversized chunk (one frame's) is let go rather than reused for small ones.
-        if self.chunk <= READ_CHUNK.max(self.large) && self.buf.try_reclaim(need) {
+        // Reclaiming succeeds only when no frame cut from this chunk is alive.
+        if !unwanted && self.buf.try_reclaim(need) {
             return &mut self.buf;
         }
         // Cannot overflow: `need` is at most `max(READ_CHUNK, len)` and `len` counts
@@ -102,7 +109,11 @@ impl ReadBuf {
 
     /// A whole frame of `wire_len` bytes (header included) is in: sizes the next chunk.
     pub fn frame_complete(&mut self, wire_len: usize) {
-        self.large = if wire_len > READ_CHUNK { wire_len } else { 0 };
+        self.large = if wire_len > READ_CHUNK {
+            wire_len.min(LARGE_MAX)
+        } else {
+            0
+        };
     }
 
     /// Drops `n` bytes from the front.
@@ -219,6 +230,21 @@ mod tests {
             READ_CHUNK,
             "the last frame was small"
         );
+    }
+
+    #[test]
+    fn an_oversized_chunk_is_let_go_once_a_small_frame_follows() {
+        let mut rb = ReadBuf::default();
+        rb.frame_complete(10 * READ_CHUNK);
+        let buf = rb.prepare(0);
+        assert_eq!(buf.capacity(), LARGE_MAX, "the chunk ahead is capped");
+        buf.extend_from_slice(&[1; 150]);
+        rb.frame_complete(100);
+        let small = rb.split_to(100);
+        let buf = rb.prepare(0);
+        assert_eq!(buf.capacity(), READ_CHUNK, "the 50 unread bytes moved");
+        assert_eq!(rb.bytes(), &[1; 50][..]);
+        assert!(small.is_unique(), "nothing else holds the large chunk");
     }
 
     #[test]
