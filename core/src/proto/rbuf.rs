@@ -69,7 +69,9 @@ impl ReadBuf {
         let unwanted = self.chunk > READ_CHUNK.max(self.large).max(want);
         let need = if unwanted {
             missing.min(READ_CHUNK.max(len)).max(READ_CHUNK - MIN_SPARE)
-        } else if missing > spare {
+        } else if missing > spare && spare < READ_CHUNK {
+            // Grown only once less than a chunk of room is left: a frame larger than
+            // its chunk doubles it, so its bytes are copied O(1) times on average.
             missing.min(READ_CHUNK.max(len))
         } else if spare < MIN_SPARE {
             // Doubling, for input fed in pieces larger than a chunk (`extend`).
@@ -253,5 +255,35 @@ mod tests {
         let data: Vec<u8> = (0..3 * READ_CHUNK).map(|i| (i % 251) as u8).collect();
         rb.extend(&data, 0);
         assert_eq!(rb.bytes(), &data[..]);
+    }
+}
+#[cfg(test)]
+mod growth_tests {
+    use super::*;
+
+    /// A frame much larger than a chunk, read in pieces: the buffer doubles, so growing
+    /// copies about the frame's size once, not once per read (pyzmq's 2 GiB
+    /// `test_large_send` took minutes when every read re-allocated).
+    #[test]
+    fn a_large_frame_grows_geometrically() {
+        let want = 64 * 1024 * 1024 + 9;
+        let mut rb = ReadBuf::default();
+        let (mut copied, mut last_ptr) = (0usize, 0usize);
+        while rb.len() < want {
+            let len_before = rb.len();
+            let buf = rb.prepare(want);
+            if buf.as_ptr() as usize != last_ptr {
+                copied += len_before;
+                last_ptr = buf.as_ptr() as usize;
+            }
+            let n = (buf.capacity() - buf.len())
+                .min(256 * 1024)
+                .min(want - buf.len());
+            buf.resize(buf.len() + n, 7);
+        }
+        assert!(
+            copied <= 2 * want,
+            "copied {copied} bytes growing a {want}-byte frame"
+        );
     }
 }
