@@ -51,125 +51,111 @@ static void *client_for(void *ctx, enum mech mech) {
     return client;
 }
 
+/* One case: a context, our handler (configured in `zap` before case_start), a server
+ * and a connecting client, each with a monitor. */
+typedef struct {
+    void *ctx, *server, *smon, *client, *cmon;
+    sec_zap_t zap;
+} zap_case_t;
+
+static void case_start(zap_case_t *c, enum mech mech) {
+    c->ctx = zmq_ctx_new();
+    CHECK(c->ctx != NULL);
+    sec_zap_start(c->ctx, &c->zap);
+    char ep[256];
+    c->server = server_for(c->ctx, mech, ep, sizeof ep);
+    c->smon = sec_monitor(c->ctx, c->server);
+    c->client = client_for(c->ctx, mech);
+    c->cmon = sec_monitor(c->ctx, c->client);
+    CHECK_OK(zmq_connect(c->client, ep));
+}
+
+/* Closes what the case has not closed itself (NULL), then the handler and context. */
+static void case_end(zap_case_t *c) {
+    void *open[] = {c->client, c->cmon, c->smon, c->server};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
+        if (open[i] != NULL)
+            tu_close(open[i]);
+    sec_zap_stop(&c->zap);
+    CHECK_OK(zmq_ctx_term(c->ctx));
+}
+
 static void test_metadata(enum mech mech, int handler_type) {
-    void *ctx = zmq_ctx_new();
-    CHECK(ctx != NULL);
     static const char md[] = "\x05Hello\x00\x00\x00\x05World"
                              "\x07X-Count\x00\x00\x00\x01"
                              "3";
-    sec_zap_t zap = {0};
-    zap.type = handler_type;
-    zap.user_id = "zap-user";
-    zap.metadata = md;
-    zap.metadata_len = sizeof md - 1;
-    sec_zap_start(ctx, &zap);
-    char ep[256];
-    void *server = server_for(ctx, mech, ep, sizeof ep);
-    void *client = client_for(ctx, mech);
-    CHECK_OK(zmq_connect(client, ep));
+    zap_case_t c = {0};
+    c.zap.type = handler_type;
+    c.zap.user_id = "zap-user";
+    c.zap.metadata = md;
+    c.zap.metadata_len = sizeof md - 1;
+    case_start(&c, mech);
     zmq_msg_t m;
-    sec_cross(client, server, &m);
+    sec_cross(c.client, c.server, &m);
     sec_property(&m, "User-Id", "zap-user");
     sec_property(&m, "Hello", "World");
     sec_property(&m, "X-Count", "3");
     sec_property(&m, "Socket-Type", "DEALER");
     sec_property(&m, "No-Such-Property", NULL);
     CHECK_OK(zmq_msg_close(&m));
-    CHECK(sec_frame_is(&zap, ZAP_MECHANISM, MECH_NAMES[mech]));
-    CHECK(sec_frame_is(&zap, ZAP_DOMAIN, "ZAPTEST"));
-    tu_close(client);
-    tu_close(server);
-    sec_zap_stop(&zap);
-    CHECK_OK(zmq_ctx_term(ctx));
+    CHECK(sec_frame_is(&c.zap, ZAP_MECHANISM, MECH_NAMES[mech]));
+    CHECK(sec_frame_is(&c.zap, ZAP_DOMAIN, "ZAPTEST"));
+    case_end(&c);
     printf("test_security_zap: ok: %s, %s handler: 200, User-Id and ZAP metadata\n",
            MECH_NAMES[mech], handler_type == ZMQ_ROUTER ? "ROUTER" : "REP");
 }
 
 static void test_status(enum mech mech, const char *status) {
-    void *ctx = zmq_ctx_new();
-    CHECK(ctx != NULL);
-    sec_zap_t zap = {0};
-    zap.status = status;
-    sec_zap_start(ctx, &zap);
-    char ep[256];
-    void *server = server_for(ctx, mech, ep, sizeof ep);
-    void *smon = sec_monitor(ctx, server);
-    void *client = client_for(ctx, mech);
-    void *cmon = sec_monitor(ctx, client);
-    CHECK_OK(zmq_connect(client, ep));
-    sec_expect(smon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, atoi(status));
+    zap_case_t c = {0};
+    c.zap.status = status;
+    case_start(&c, mech);
+    sec_expect(c.smon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, atoi(status));
     /* 300: no ERROR, so nothing to assert on the client (see the header). */
     if (strcmp(status, "300") != 0)
-        sec_expect(cmon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, atoi(status));
-    sec_no_traffic(server, client);
-    tu_close(client);
-    tu_close(cmon);
-    tu_close(smon);
-    tu_close(server);
-    sec_zap_stop(&zap);
-    CHECK_OK(zmq_ctx_term(ctx));
+        sec_expect(c.cmon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, atoi(status));
+    sec_no_traffic(c.server, c.client);
+    case_end(&c);
     printf("test_security_zap: ok: %s, status %s\n", MECH_NAMES[mech], status);
 }
 
 static void test_malformed(enum mech mech, enum sec_reply reply, int code) {
-    void *ctx = zmq_ctx_new();
-    CHECK(ctx != NULL);
-    sec_zap_t zap = {0};
-    zap.reply = reply;
-    sec_zap_start(ctx, &zap);
-    char ep[256];
-    void *server = server_for(ctx, mech, ep, sizeof ep);
-    void *smon = sec_monitor(ctx, server);
-    void *client = client_for(ctx, mech);
-    CHECK_OK(zmq_connect(client, ep));
-    sec_expect(smon, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
-    sec_no_traffic(server, client);
-    tu_close(client);
-    tu_close(smon);
-    tu_close(server);
-    sec_zap_stop(&zap);
-    CHECK_OK(zmq_ctx_term(ctx));
+    zap_case_t c = {0};
+    c.zap.reply = reply;
+    case_start(&c, mech);
+    sec_expect(c.smon, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
+    sec_no_traffic(c.server, c.client);
+    case_end(&c);
     printf("test_security_zap: ok: %s, reply with a bad %s\n", MECH_NAMES[mech],
            reply == SEC_REPLY_BAD_VERSION ? "version" : "request id");
 }
 
 static void test_unanswered(enum mech mech, enum sec_reply reply) {
-    void *ctx = zmq_ctx_new();
-    CHECK(ctx != NULL);
-    sec_zap_t zap = {0};
-    zap.reply = reply;
-    sec_zap_start(ctx, &zap);
-    char ep[256];
-    void *server = server_for(ctx, mech, ep, sizeof ep);
-    void *smon = sec_monitor(ctx, server);
-    void *client = client_for(ctx, mech);
-    void *cmon = sec_monitor(ctx, client);
-    CHECK_OK(zmq_connect(client, ep));
-    sec_zap_wait(&zap, 1);
-    sec_no_traffic(server, client);
-    sec_expect_quiet(smon, 0);
-    sec_expect_quiet(cmon, 0);
-    CHECK_EQ_INT(sec_zap_requests(&zap), 1);
-    tu_close(client);
-    tu_close(cmon);
+    zap_case_t c = {0};
+    c.zap.reply = reply;
+    case_start(&c, mech);
+    sec_zap_wait(&c.zap, 1);
+    sec_no_traffic(c.server, c.client);
+    sec_expect_quiet(c.smon, 0);
+    sec_expect_quiet(c.cmon, 0);
+    CHECK_EQ_INT(sec_zap_requests(&c.zap), 1);
+    tu_close(c.client);
+    tu_close(c.cmon);
+    c.client = c.cmon = NULL;
     /* The server reads on while it waits for ZAP and sees the client go: EPIPE. libzmq's
      * CURVE server stops reading on some runs and reports nothing until HANDSHAKE_IVL,
      * so libzmq is held only to the event's kind when it comes. */
     uint32_t v = 0;
 #ifdef FERROMQ_ZMQ_H_INCLUDED
-    int ev = sec_next_event(smon, &v, SEC_WAIT_MS);
+    int ev = sec_next_event(c.smon, &v, SEC_WAIT_MS);
 #else
-    int ev = sec_next_event(smon, &v, mech == MECH_CURVE ? SEC_ABSENT_MS : SEC_WAIT_MS);
+    int ev = sec_next_event(c.smon, &v, mech == MECH_CURVE ? SEC_ABSENT_MS : SEC_WAIT_MS);
     if (ev == -1 && mech == MECH_CURVE)
         ev = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, v = EPIPE;
 #endif
     if (ev != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL || (v != EPIPE && v != ECONNRESET))
         TU_FAIL("%s: server event 0x%x value %u once the client left, expected "
                 "HANDSHAKE_FAILED_NO_DETAIL with EPIPE", MECH_NAMES[mech], ev, v);
-    tu_close(smon);
-    tu_close(server);
-    sec_zap_stop(&zap);
-    CHECK_OK(zmq_ctx_term(ctx));
+    case_end(&c);
     printf("test_security_zap: ok: %s, a handler that %s: the handshake waits\n",
            MECH_NAMES[mech], reply == SEC_REPLY_CLOSE ? "closes unanswered" : "never answers");
 }
