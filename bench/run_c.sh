@@ -3,13 +3,27 @@
 # inproc_{thr,lat}.c, in the style of libzmq's perf tools) built twice from
 # identical sources, once against Debian's libzmq and once against ferromq's
 # C ABI (libferromq, bindings-c/), then run alternately on this machine.
-# Only the library differs.
+# Only the library differs. A third column runs ferromq's own Rust API on the
+# same workloads (bench/src, the ferromq_* programs of bench/run.sh), so that the
+# cost of the C ABI over the core shows.
 #
 #   bash bench/run_c.sh            # print the results (Markdown) to stdout
 #   bash bench/run_c.sh --write    # ... and put them into docs/PERFORMANCE.md
 #                                  # (between the C ABI BENCH RESULTS markers)
+#   MECHANISM=curve bash bench/run_c.sh --write   # the same with CURVE on
+#                                  # (between the CURVE C ABI BENCH RESULTS markers)
 #
 # Environment:
+#   MECHANISM   "null" (default) or "curve": every tcp/ipc connection runs CURVE
+#               (RFC 26). Each run makes a fresh server key pair with
+#               curve_keypair (bench/c/curve_keypair.c, zmq_curve_keypair of the
+#               library under test) and hands it to both programs in the
+#               environment (bench/c/bench_mechanism.h: the binding side is the
+#               CURVE server, the connecting side a client with a key pair of its
+#               own); a run whose programs do not both print "mechanism: CURVE"
+#               (ZMQ_MECHANISM read back after traffic went through) is a FAIL.
+#               No inproc (libzmq runs no mechanism there); defaults become
+#               TRANSPORTS="tcp ipc", SIZES="64 1024 65536".
 #   TRANSPORTS  any of "tcp ipc inproc"       (default "tcp ipc inproc"; tcp on
 #               $HOST, ipc on ipc://<fresh temp dir>/c-<n>.sock, removed
 #               afterwards; inproc = the inproc_thr / inproc_lat programs)
@@ -20,7 +34,9 @@
 #   LAT_COUNTS  "size:count ..." latency round-trip overrides, all transports
 #               (defaults in default_lat_count)
 #   KINDS       "thr", "lat" or both          (default "thr lat")
-#   IMPLS       which libraries to run        (default "libzmq ferromq")
+#   IMPLS       which to run                  (default "libzmq ferromq rust":
+#               the C programs on libzmq, on libferromq, and the Rust
+#               programs on the ferromq crate)
 #   TIMEOUT     seconds allowed per run       (default 60)
 #   HOST        tcp address                   (default 127.0.0.1)
 #   PREFIX      where libferromq is installed (default $ROOT/target/ferromq-install,
@@ -41,10 +57,11 @@
 #
 # Throughput: local_thr (PULL, bind) then remote_thr (PUSH, connect); the
 # receiver's clock starts at the first message (inproc_thr: two threads, one
-# context). Latency: local_lat (REP, bind) echoes for remote_lat (REQ,
+# context). CPU time per message: user + sys of both processes (every thread,
+# from getrusage, which each program prints last) over the message count. Latency: local_lat (REP, bind) echoes for remote_lat (REQ,
 # connect), which prints elapsed / (round trips x 2) (inproc_lat: two threads).
-# Runs alternate libzmq, ferromq, libzmq, ... so drifting machine load hits
-# both alike; every run is bounded by `timeout`. A failed run is listed as FAIL
+# Runs alternate libzmq, ferromq, rust, libzmq, ... so drifting machine load
+# hits all alike; every run is bounded by `timeout`. A failed run is listed as FAIL
 # (with its exit codes and output under "Failures"); a case whose runs all
 # failed shows "-" in the table.
 set -euo pipefail
@@ -52,9 +69,23 @@ set -euo pipefail
 # The shared driver: arguments, builds, endpoints, runs, medians, the report's place.
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_args 47 "" "$@"
-bench_report run_c.sh "C ABI" PREFIX IPC_CLOSE_DELAY_MS HOST TIMEOUT IMPLS KINDS LAT_COUNTS COUNTS RUNS SIZES TRANSPORTS
+bench_args 61 "" "$@"
+case "${MECHANISM:-null}" in
+    null) LABEL="C ABI" ;;
+    curve) LABEL="CURVE C ABI" ;;
+    *) echo "unknown MECHANISM: $MECHANISM (null, curve)" >&2; exit 2 ;;
+esac
+bench_report run_c.sh "$LABEL" PREFIX IPC_CLOSE_DELAY_MS HOST TIMEOUT IMPLS KINDS LAT_COUNTS COUNTS RUNS SIZES TRANSPORTS MECHANISM
+MECHANISM="${MECHANISM:-null}"
 
+if [[ "$MECHANISM" == curve ]]; then
+    TRANSPORTS="${TRANSPORTS:-tcp ipc}"
+    SIZES="${SIZES:-64 1024 65536}"
+    [[ " $TRANSPORTS " != *" inproc "* ]] || { echo "MECHANISM=curve: no inproc (libzmq runs no mechanism there)" >&2; exit 2; }
+    # The Rust API programs (bench/src) take no mechanism: C programs only.
+    IMPLS="${IMPLS:-libzmq ferromq}"
+    [[ " $IMPLS " != *" rust "* ]] || { echo "MECHANISM=curve: the rust programs run NULL only" >&2; exit 2; }
+fi
 TRANSPORTS="${TRANSPORTS:-tcp ipc inproc}"
 for t in $TRANSPORTS; do
     case "$t" in tcp|ipc|inproc) ;; *) echo "unknown transport: $t (tcp, ipc, inproc)" >&2; exit 2 ;; esac
@@ -65,7 +96,7 @@ for k in $KINDS; do
 done
 SIZES="${SIZES:-1 64 1024 65536 1048576}"
 RUNS="${RUNS:-3}"
-IMPLS="${IMPLS:-libzmq ferromq}"
+IMPLS="${IMPLS:-libzmq ferromq rust}"
 TIMEOUT="${TIMEOUT:-60}"
 HOST="${HOST:-127.0.0.1}"
 IPC_CLOSE_DELAY_MS="${IPC_CLOSE_DELAY_MS:-1000}"
@@ -74,7 +105,13 @@ PREFIX="${PREFIX:-$ROOT/target/ferromq-install}"
 # Messages per throughput run: ~1-2 s on a loaded 2-vCPU VM.
 default_thr_count() {  # transport size
     local t="$1" s="$2"
-    if [[ "$t" == inproc ]]; then
+    if [[ "$MECHANISM" == curve ]]; then  # every frame boxed: fewer per second
+        case "$s" in
+            1|64) echo 1000000 ;; 1024) echo 300000 ;; 65536) echo 10000 ;; 1048576) echo 500 ;;
+            *) local c=$(( 1000000000 / (s > 0 ? s : 1) ))
+               (( c > 2000000 )) && c=2000000; (( c < 500 )) && c=500; echo "$c" ;;
+        esac
+    elif [[ "$t" == inproc ]]; then
         case "$s" in
             1) echo 8000000 ;; 64) echo 5000000 ;; 1024) echo 3000000 ;;
             65536) echo 100000 ;; 1048576) echo 30000 ;;  # up to 2 x HWM queued: ~2 GiB
@@ -93,7 +130,11 @@ default_thr_count() {  # transport size
 # Round trips per latency run.
 default_lat_count() {  # transport size
     local t="$1" s="$2"
-    if [[ "$t" == inproc ]]; then
+    if [[ "$MECHANISM" == curve ]]; then
+        case "$s" in
+            1|64|1024) echo 10000 ;; 65536) echo 5000 ;; *) echo 1000 ;;
+        esac
+    elif [[ "$t" == inproc ]]; then
         case "$s" in
             1|64|1024) echo 200000 ;; 65536) echo 20000 ;; 1048576) echo 5000 ;;
             *) echo 10000 ;;
@@ -114,7 +155,7 @@ count_for() {  # kind transport size
     if [[ "$1" == thr ]]; then default_thr_count "$2" "$3"; else default_lat_count "$2" "$3"; fi
 }
 
-PROGS="local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat"
+PROGS="local_thr remote_thr local_lat remote_lat inproc_thr inproc_lat curve_keypair"
 
 # ---------------------------------------------------------------- build
 if has_impl libzmq; then
@@ -139,8 +180,15 @@ if has_impl ferromq; then
         fi
     done
 fi
+if has_impl rust; then
+    build_ferromq_bench
+fi
 bin_for() {  # impl prog -> path
-    if [[ "$1" == libzmq ]]; then echo "$BUILD/c-libzmq/$2"; else echo "$BUILD/c-ferromq/$2"; fi
+    case "$1" in
+        libzmq) echo "$BUILD/c-libzmq/$2" ;;
+        ferromq) echo "$BUILD/c-ferromq/$2" ;;
+        rust) echo "$FM_DIR/ferromq_$2" ;;
+    esac
 }
 
 # ---------------------------------------------------------------- helpers
@@ -161,11 +209,11 @@ record_failure() {  # description rc-text files...
     return 0
 }
 
-# one_run kind impl transport endpoint size count run -> prints msgs/s (thr),
-# µs one way (lat), or FAIL
+# one_run kind impl transport endpoint size count run -> prints msgs/s (thr) and
+# CPU ns per message (or "-"), µs one way (lat), or FAIL
 one_run() {
     local kind="$1" impl="$2" transport="$3" ep="$4" size="$5" count="$6" run="$7"
-    local rc_l=0 rc_r=0 v="" delay=0 desc
+    local rc_l=0 rc_r=0 v="" cpu="" delay=0 desc
     desc="$impl $kind $transport $(fmt_size "$size") run $run"
     rm -f "$TMP"/local.* "$TMP"/remote.*
     if [[ "$transport" == inproc ]]; then
@@ -174,6 +222,13 @@ one_run() {
         : >"$TMP/remote.out"
     else
         [[ "$kind" != thr || "$transport" != ipc ]] || delay="$IPC_CLOSE_DELAY_MS"
+        if [[ "$MECHANISM" == curve ]]; then
+            # A fresh server key pair per run, from the library under test.
+            local keys
+            keys="$("$(bin_for "$impl" curve_keypair)")"
+            export BENCH_MECHANISM=curve
+            export BENCH_CURVE_SERVER_PUBLIC="${keys%% *}" BENCH_CURVE_SERVER_SECRET="${keys#* }"
+        fi
         run_pair "$(bin_for "$impl" "local_$kind")" "$(bin_for "$impl" "remote_$kind")" \
             "$ep" "$size" "$count" "$delay"
         rc_l=$RC_L
@@ -181,8 +236,15 @@ one_run() {
     fi
     if [[ "$kind" == thr ]]; then
         v="$(sed -n 's/^mean throughput: \([0-9]*\) \[msg\/s\]$/\1/p' "$TMP/local.out")"
+        cpu="$(cat "$TMP/local.out" "$TMP/remote.out" \
+            | awk -v n="$count" '/^cpu time: [0-9]+ [0-9]+ \[us\]$/ { t += $3 + $4; k++ }
+                END { if (k == 0) print "-"; else printf "%.0f\n", t * 1000 / n }')"
     else
         v="$(cat "$TMP/local.out" "$TMP/remote.out" | sed -n 's/^average latency: \([0-9.]*\) \[us\]$/\1/p')"
+    fi
+    if [[ "$MECHANISM" == curve && "$transport" != inproc ]] \
+        && ! { grep -qx 'mechanism: CURVE' "$TMP/local.out" && grep -qx 'mechanism: CURVE' "$TMP/remote.out"; }; then
+        v=""  # not shown to have run CURVE on both sides: not a CURVE figure
     fi
     if [[ $rc_l -ne 0 || $rc_r -ne 0 || -z "$v" ]]; then
         local rcs="rc=$rc_l"
@@ -190,7 +252,7 @@ one_run() {
         record_failure "$desc" "$rcs" "$TMP/local.out" "$TMP/local.err" "$TMP/remote.out" "$TMP/remote.err"
         echo FAIL
     else
-        echo "$v"
+        echo "$v${cpu:+ $cpu}"
     fi
 }
 
@@ -202,18 +264,24 @@ IDLE_SAMPLES=""  # idle % sampled between cases (one second each)
 
 # ---------------------------------------------------------------- runs
 declare -A RESULTS  # "$kind:$transport:$impl:$size" -> "v1 v2 ..."
+declare -A CPU      # "$transport:$impl:$size" -> CPU ns per message, "c1 c2 ..." (thr)
 for transport in $TRANSPORTS; do
     for size in $SIZES; do
         for kind in $KINDS; do
             count="$(count_for "$kind" "$transport" "$size")"
             log "$kind $transport, size $size B, count $count, $RUNS runs each"
             for run in $(seq 1 "$RUNS"); do
-                for impl in libzmq ferromq; do
+                for impl in libzmq ferromq rust; do
                     has_impl "$impl" || continue
                     new_endpoint "$transport" c
-                    v="$(one_run "$kind" "$impl" "$transport" "$EP" "$size" "$count" "$run")"
+                    read -r v cpu < <(one_run "$kind" "$impl" "$transport" "$EP" "$size" "$count" "$run")
                     RESULTS["$kind:$transport:$impl:$size"]="${RESULTS["$kind:$transport:$impl:$size"]:-} $v"
-                    log "  run $run $impl: $v $([[ $kind == thr ]] && echo msg/s || echo us)"
+                    if [[ "$kind" == thr ]]; then
+                        CPU["$transport:$impl:$size"]="${CPU["$transport:$impl:$size"]:-} ${cpu:--}"
+                        log "  run $run $impl: $v msg/s, ${cpu:--} CPU ns/msg"
+                    else
+                        log "  run $run $impl: $v us"
+                    fi
                 done
             done
         done
@@ -229,13 +297,16 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
     echo "Command: \`$COMMAND\`"
     echo
     echo "Machine: $NPROC CPUs ($CPU_MODEL), $KERNEL; gcc $GCC -O2; libzmq $LZ_VERSION (Debian libzmq3-dev); libferromq = ferromq $FM_COMMIT C ABI (bindings-c, release profile, $RUSTC)."
-    echo "Run: $STARTED – $FINISHED; RUNS=$RUNS, alternating libzmq/ferromq; CPU idle just before $IDLE_BEFORE %, after each transport ($TRANSPORTS):$(echo "$IDLE_SAMPLES" | sed 's/ \([0-9]*\)/ \1 %,/g; s/,$//'), just after $IDLE_AFTER % (below ~95 % means other work was running: expect noise); load average before $LOAD_BEFORE, after $LOAD_AFTER."
+    if [[ "$MECHANISM" == curve ]]; then
+        echo "Mechanism: **CURVE** on every connection (fresh server key pair per run from the library's own zmq_curve_keypair; libzmq's CURVE is libsodium's; both programs of every counted run printed \`mechanism: CURVE\` after traffic went through)."
+    fi
+    echo "Run: $STARTED – $FINISHED; RUNS=$RUNS, alternating $(echo $IMPLS | tr ' ' /); CPU idle just before $IDLE_BEFORE %, after each transport ($TRANSPORTS):$(echo "$IDLE_SAMPLES" | sed 's/ \([0-9]*\)/ \1 %,/g; s/,$//'), just after $IDLE_AFTER % (below ~95 % means other work was running: expect noise); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     if has_kind thr; then
         echo
-        echo "Throughput (receiver's clock, first to last message); **ratio = ferromq / libzmq, > 1 = ferromq faster**:"
+        echo "Throughput (receiver's clock, first to last message); **ratio = ferromq / libzmq, > 1 = ferromq faster**; Rust API = the same workload through ferromq's Rust API (bench/src), **C / Rust > 1 = the C ABI is faster**:"
         echo
-        echo "| transport | size | count | libzmq msgs/s | libzmq MB/s | ferromq msgs/s | ferromq MB/s | ferromq / libzmq |"
-        echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| transport | size | count | libzmq msgs/s | libzmq MB/s | ferromq msgs/s | ferromq MB/s | ferromq / libzmq | Rust API msgs/s | C / Rust |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for transport in $TRANSPORTS; do
             for size in $SIZES; do
                 count="$(count_for thr "$transport" "$size")"
@@ -243,16 +314,34 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
                 lz="$(median ${RESULTS["thr:$transport:libzmq:$size"]:-})"
                 # shellcheck disable=SC2086
                 fm="$(median ${RESULTS["thr:$transport:ferromq:$size"]:-})"
-                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_rate "$lz") | $(fmt_mbs "$lz" "$size") | $(fmt_rate "$fm") | $(fmt_mbs "$fm" "$size") | $(fmt_ratio "$fm" "$lz") |"
+                # shellcheck disable=SC2086
+                rs="$(median ${RESULTS["thr:$transport:rust:$size"]:-})"
+                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_rate "$lz") | $(fmt_mbs "$lz" "$size") | $(fmt_rate "$fm") | $(fmt_mbs "$fm" "$size") | $(fmt_ratio "$fm" "$lz") | $(fmt_rate "$rs") | $(fmt_ratio "$fm" "$rs") |"
+            done
+        done
+        echo
+        echo "CPU time per message (user + sys of both processes, every thread, from getrusage, over the message count; inproc: the one process); **ratio = ferromq / libzmq, < 1 = ferromq cheaper**:"
+        echo
+        echo "| transport | size | libzmq ns/msg | ferromq ns/msg | ferromq / libzmq | Rust API ns/msg |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        for transport in $TRANSPORTS; do
+            for size in $SIZES; do
+                # shellcheck disable=SC2086
+                lz="$(median ${CPU["$transport:libzmq:$size"]:-})"
+                # shellcheck disable=SC2086
+                fm="$(median ${CPU["$transport:ferromq:$size"]:-})"
+                # shellcheck disable=SC2086
+                rs="$(median ${CPU["$transport:rust:$size"]:-})"
+                echo "| $transport | $(fmt_size "$size") | $(fmt_us "$lz" 0) | $(fmt_us "$fm" 0) | $(fmt_ratio "$fm" "$lz") | $(fmt_us "$rs" 0) |"
             done
         done
     fi
     if has_kind lat; then
         echo
-        echo "REQ/REP latency, one way (elapsed / (round trips × 2)); **ratio = libzmq µs / ferromq µs, > 1 = ferromq faster**:"
+        echo "REQ/REP latency, one way (elapsed / (round trips × 2)); **ratio = libzmq µs / ferromq µs, > 1 = ferromq faster**; **Rust / C > 1 = the C ABI is faster**:"
         echo
-        echo "| transport | size | round trips | libzmq µs | ferromq µs | libzmq / ferromq |"
-        echo "|---|---:|---:|---:|---:|---:|"
+        echo "| transport | size | round trips | libzmq µs | ferromq µs | libzmq / ferromq | Rust API µs | Rust / C |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|"
         for transport in $TRANSPORTS; do
             for size in $SIZES; do
                 count="$(count_for lat "$transport" "$size")"
@@ -260,19 +349,21 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
                 lz="$(median ${RESULTS["lat:$transport:libzmq:$size"]:-})"
                 # shellcheck disable=SC2086
                 fm="$(median ${RESULTS["lat:$transport:ferromq:$size"]:-})"
-                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_us "$lz") | $(fmt_us "$fm") | $(fmt_ratio "$lz" "$fm") |"
+                # shellcheck disable=SC2086
+                rs="$(median ${RESULTS["lat:$transport:rust:$size"]:-})"
+                echo "| $transport | $(fmt_size "$size") | $count | $(fmt_us "$lz") | $(fmt_us "$fm") | $(fmt_ratio "$lz" "$fm") | $(fmt_us "$rs") | $(fmt_ratio "$rs" "$fm") |"
             done
         done
     fi
     echo
-    echo "Medians of $RUNS runs; MB/s = msgs/s × size / 10^6; \"-\" = every run failed. All runs, in order (throughput in msgs/s, latency in µs; FAIL = failed run):"
+    echo "Medians of $RUNS runs; MB/s = msgs/s × size / 10^6; \"-\" = every run failed. All runs, in order (throughput in msgs/s, then CPU ns per message; latency in µs; FAIL = failed run):"
     echo
     for kind in $KINDS; do
         for transport in $TRANSPORTS; do
             for size in $SIZES; do
-                for impl in libzmq ferromq; do
+                for impl in libzmq ferromq rust; do
                     has_impl "$impl" || continue
-                    echo "- $kind $transport $(fmt_size "$size") $impl:$(echo "${RESULTS["$kind:$transport:$impl:$size"]:-}" | sed 's/ \+/ /g')"
+                    echo "- $kind $transport $(fmt_size "$size") $impl:$(echo "${RESULTS["$kind:$transport:$impl:$size"]:-}" | sed 's/ \+/ /g')$([[ $kind == thr ]] && echo "; CPU ns/msg:${CPU["$transport:$impl:$size"]:-}" | sed 's/ \+/ /g')"
                 done
             done
         done
@@ -289,4 +380,8 @@ has_kind() { [[ " $KINDS " == *" $1 "* ]]; }
 
 cat "$TMP/report.md"
 
-write_report "Same C programs, libzmq vs libferromq"
+if [[ "$MECHANISM" == curve ]]; then
+    write_report "CURVE: same C programs, libzmq vs libferromq"
+else
+    write_report "Same C programs, libzmq vs libferromq"
+fi

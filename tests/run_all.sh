@@ -5,7 +5,7 @@
 #
 # Steps: Python venv (.venv, from tests/requirements.txt) -> cargo fmt --check -> clippy
 # (-D warnings) -> minimum Rust version (tests/msrv.sh) -> Rust tests in release mode (nextest if installed, else cargo test) ->
-# doc tests -> cargo doc -> release build of ferromq-peer -> pytest tests/interop (interop with libzmq
+# doc tests -> cargo doc -> release build of ferromq-peer -> pip install ./bindings-python -> pytest tests/interop (interop with libzmq
 # via pyzmq, and hostile raw-socket peers).
 #
 # Needs: Rust stable (with rustfmt and clippy), a C toolchain, python3 (3.9+) with venv and
@@ -97,6 +97,12 @@ make -C bindings-c install PREFIX="$REPO_ROOT/target/ferromq-install"
 done_step
 # ---- end bindings-c ----
 
+# The ferromq Python module goes into .venv before the interop tests: the ZAP tests
+# (tests/interop/test_security_zap.py) run a ferromq ZAP handler in the same process as pyzmq.
+step "pip install ./bindings-python (the ferromq module, for tests/interop and the Python binding step)"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+done_step
+
 step "pytest tests/interop (libzmq interop via pyzmq, hostile peers)"
 FERROMQ_PEER="${FERROMQ_PEER:-${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/ferromq-peer}" \
     "$VENV/bin/python" -m pytest tests/interop -q -p no:cacheprovider ${PYTEST_ARGS:-} # split on purpose
@@ -142,15 +148,14 @@ bash fuzz/smoke.sh
 done_step
 # --- end fuzz smoke (issue 11) ---
 # --- Python binding (issue 6) ---
-# Builds and installs bindings-python (maturin, abi3 wheel) into .venv, then runs its
+# bindings-python (maturin, abi3 wheel) is installed into .venv before tests/interop; this runs its
 # pytest suite (patterns, options, errors, Poller, Frame, asyncio, signals, pyzmq
 # interop, examples, the shared socket lock), mypy --strict on examples/python, and
 # mypy.stubtest: the installed module against its stub (python/ferromq/_native.pyi).
-step "python binding: pip install ./bindings-python + pytest bindings-python/tests + mypy + stubtest"
+step "python binding: pytest bindings-python/tests + mypy + stubtest (module installed above)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check mypy
 # tornado and gevent: the module's ZMQStream and green tests (issue 15).
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "tornado>=6" "gevent>=23"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
 "$VENV/bin/python" -m pytest bindings-python/tests -q -p no:cacheprovider ${PYTEST_ARGS:-}
 "$VENV/bin/python" -m mypy --strict examples/python
 "$VENV/bin/python" -m mypy.stubtest ferromq._native

@@ -9,12 +9,14 @@
  * of the same context and sends <message-count> messages of <message-size>
  * bytes. The main thread's clock starts when the first message arrives and
  * stops after the last one; throughput = count / elapsed, printed with the
- * same lines as local_thr (so bench/run_inproc.sh parses both alike).
+ * same lines as local_thr (so bench/run_inproc.sh parses both alike), and
+ * last the process's CPU time, as local_thr.
  */
 #include <zmq.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "bench_cpu_time.h"
 
 static int message_count;
 static size_t message_size;
@@ -176,5 +178,6 @@ int main (int argc, char *argv[])
         return -1;
     }
 
+    print_cpu_time ();
     return 0;
 }

@@ -6,8 +6,11 @@
  *
  * A REP socket binds to <bind-to>, then receives <roundtrip-count> messages of
  * <message-size> bytes and sends each one straight back.
+ *
+ * BENCH_MECHANISM=curve makes the socket a CURVE server (bench_mechanism.h).
  */
 #include <zmq.h>
+#include "bench_mechanism.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -43,6 +46,9 @@ int main (int argc, char *argv[])
         return -1;
     }
 
+    if (bench_mechanism_setup (s, 1) != 0)
+        return -1;
+
     rc = zmq_bind (s, bind_to);
     if (rc != 0) {
         printf ("error in zmq_bind: %s\n", zmq_strerror (errno));
@@ -65,6 +71,8 @@ int main (int argc, char *argv[])
             printf ("message of incorrect size received\n");
             return -1;
         }
+        if (i == 0 && bench_mechanism_check (s) != 0)
+            return -1;
         /* zmq_sendmsg takes the content and leaves msg empty for the next
            zmq_recvmsg, as in libzmq's local_lat. */
         rc = zmq_sendmsg (s, &msg, 0);

@@ -10,6 +10,11 @@
 //! Diagnostic knob: with `FERROMQ_BENCH_SEND=shared` in the environment the
 //! worker sends clones of one message (no per-message allocation or copy)
 //! instead of building each message from a buffer; the scripts never set it.
+//!
+//! Last, it prints its CPU time (`cpu time: <user> <sys> [us]`, every thread's), as
+//! the C programs in `bench/c/` do.
+
+mod cpu_time;
 
 use std::process::exit;
 use std::thread;
@@ -104,4 +109,5 @@ fn main() {
 
     s.close();
     drop(ctx);
+    cpu_time::print();
 }

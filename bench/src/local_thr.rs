@@ -4,6 +4,11 @@
 //! `<bind-to>` and receives `<message-count>` messages of `<message-size>`
 //! bytes. The clock starts when the first message has arrived. The output is
 //! the same as libzmq's tool, so `bench/run.sh` parses both the same way.
+//!
+//! Last, it prints its CPU time (`cpu time: <user> <sys> [us]`, every thread's), as
+//! the C programs in `bench/c/` do.
+
+mod cpu_time;
 
 use std::process::exit;
 use std::time::Instant;
@@ -65,4 +70,5 @@ fn main() {
 
     s.close();
     drop(ctx);
+    cpu_time::print();
 }

@@ -3,11 +3,16 @@
 //! ferromq version of libzmq's `perf/remote_thr`: a PUSH socket connects to
 //! `<connect-to>` and sends `<message-count>` messages of `<message-size>`
 //! bytes, then closes with the default linger (every queued message is
-//! delivered) and drops the context. Prints nothing on success.
+//! delivered) and drops the context.
 //!
 //! If `BENCH_CLOSE_DELAY_MS` is set in the environment, it first sleeps that
 //! long before closing, as `bench/c/remote_thr.c` does (there to work around
 //! libzmq issue #4660 over ipc); the scripts set it for both libraries alike.
+//!
+//! Last, it prints its CPU time (`cpu time: <user> <sys> [us]`, every thread's), as
+//! the C programs in `bench/c/` do.
+
+mod cpu_time;
 
 use std::process::exit;
 
@@ -50,4 +55,5 @@ fn main() {
     // Default linger (-1): closing waits until everything queued is written.
     s.close();
     drop(ctx);
+    cpu_time::print();
 }

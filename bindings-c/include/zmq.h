@@ -630,7 +630,8 @@ int zmq_socket_monitor(void *s, const char *addr, int events);
 int zmq_msg_init(zmq_msg_t *msg);
 
 /**
- * Initialises a message of `size` bytes (zeroed), to fill in through `zmq_msg_data`.
+ * Initialises a message of `size` bytes, to fill in through `zmq_msg_data`. As with
+ * libzmq, their content is undefined until then.
  *
  * # Safety
  * `msg` is NULL or points to a `zmq_msg_t`.

@@ -70,33 +70,40 @@ impl Body {
         }
     }
 
-    /// A ferromq frame with these bytes, sharing them where possible. Shared bytes stay
-    /// shared even when small: they may be a `zmq_msg_init_data` buffer, whose free
-    /// function must run when the frame is done with, not when it is sent.
-    fn share_as_msg(&mut self) -> Msg {
-        self.make_shareable();
-        match self {
-            Body::Msg(m) => m.clone(),
-            Body::Bytes(b) => Msg::from_shared_bytes(b.clone()),
-            Body::Buf(_) => unreachable!("made shareable above"),
+    /// The frame to send, moved out without copying or sharing (the body is left empty):
+    /// a `Bytes` made from a buffer that is never cloned owns it alone, so building one
+    /// allocates nothing. Shared bytes stay shared even when small: they may be a
+    /// `zmq_msg_init_data` buffer, whose free function must run when the frame is done
+    /// with, not when it is sent.
+    fn take_frame(&mut self) -> Msg {
+        match std::mem::replace(self, empty()) {
+            Body::Msg(m) => m,
+            // Only frames larger than INLINE_MAX get a buffer: `from_bytes` keeps it.
+            Body::Buf(b) => Msg::from_bytes(Bytes::from(b)),
+            Body::Bytes(b) => Msg::from_shared_bytes(b),
         }
     }
 }
 
-/// A zero-filled buffer of `size` (> 0) bytes, or ENOMEM. `calloc` gets large buffers
-/// as fresh zero pages, so bytes the program never writes cost no memset or page fault.
-fn zeroed(size: usize) -> CResult<Box<[u8]>> {
+/// A buffer of `size` (> INLINE_MAX) bytes whose content is undefined, or ENOMEM: what
+/// `zmq_msg_init_size` promises (libzmq's is a plain `malloc`). Zero-filling it would
+/// cost a memset per message that the program overwrites at once.
+fn uninit_buf(size: usize) -> CResult<Box<[u8]>> {
     let layout = std::alloc::Layout::array::<u8>(size).map_err(|_| Errno(libc::ENOMEM))?;
     if layout.size() == 0 {
         return Ok(Box::default());
     }
     // SAFETY: the layout has a non-zero size (checked above).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    let ptr = unsafe { std::alloc::alloc(layout) };
     if ptr.is_null() {
         return Err(Errno(libc::ENOMEM));
     }
-    // SAFETY: `ptr` is a zero-initialised allocation of `size` bytes with the layout of
-    // `[u8; size]` from the global allocator, which is what `Box<[u8]>` frees it with.
+    // SAFETY: `ptr` is an allocation of `size` bytes with the layout of `[u8; size]` from
+    // the global allocator, which is what `Box<[u8]>` frees it with. Its bytes are not
+    // initialised: they are the C program's to fill through `zmq_msg_data` (the buffer
+    // leaves this call inside the caller's `zmq_msg_t`, across the FFI boundary, before
+    // anything reads it), and ferromq only moves them as opaque data (copies and
+    // writes), as libzmq sends whatever `malloc` gave when the program writes nothing.
     Ok(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, size)) })
 }
 
@@ -196,7 +203,8 @@ pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
     })
 }
 
-/// Initialises a message of `size` bytes (zeroed), to fill in through `zmq_msg_data`.
+/// Initialises a message of `size` bytes, to fill in through `zmq_msg_data`. As with
+/// libzmq, their content is undefined until then.
 ///
 /// # Safety
 /// `msg` is NULL or points to a `zmq_msg_t`.
@@ -209,7 +217,7 @@ pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> 
         let body = if size <= INLINE_MAX {
             Body::Msg(Msg::copy_from_slice(&[0; INLINE_MAX][..size]))
         } else {
-            Body::Buf(zeroed(size)?)
+            Body::Buf(uninit_buf(size)?)
         };
         // SAFETY: `msg` points to a zmq_msg_t (caller's contract).
         unsafe { write(msg, body, 0) };
@@ -467,13 +475,27 @@ pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags
     guard(-1, || {
         // SAFETY: as the caller guarantees.
         let c = unsafe { cmsg(msg) }?;
-        let frame = c.body.share_as_msg();
-        let len = frame.len();
         // SAFETY: as the caller guarantees.
-        unsafe { with_socket(s, |sock| Ok(sock.send(frame, flags)?)) }?;
-        c.body = empty();
-        c.flags = 0;
-        Ok(int_len(len))
+        unsafe {
+            with_socket(s, |sock| {
+                // Taken out only once the socket is there: a bad socket leaves it alone.
+                let frame = c.body.take_frame();
+                let len = frame.len();
+                match sock.send_or_return(frame, flags) {
+                    Ok(()) => {
+                        // Empty again, as libzmq leaves a sent message.
+                        c.flags = 0;
+                        c.meta = None;
+                        Ok(int_len(len))
+                    }
+                    Err((e, back)) => {
+                        // As libzmq: a message that was not sent stays the caller's.
+                        c.body = Body::Msg(back);
+                        Err(e.into())
+                    }
+                }
+            })
+        }
     })
 }
 
@@ -488,16 +510,26 @@ pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags
         // SAFETY: as the caller guarantees.
         let c = unsafe { cmsg(msg) }?;
         // SAFETY: as the caller guarantees.
-        let (frame, meta) = unsafe {
+        let frame = unsafe {
             with_socket(s, |sock| {
                 let frame = sock.recv(flags)?;
-                Ok((frame, sock.last_peer_metadata()))
+                // Most frames come from the connection the message's last one came from:
+                // then the properties it holds are already the right ones.
+                let meta = sock.last_peer_metadata_ref();
+                let same = match (meta, &c.meta) {
+                    (Some(new), Some(old)) => Arc::ptr_eq(new, old),
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !same {
+                    c.meta = meta.cloned();
+                }
+                Ok(frame)
             })
         }?;
         let len = frame.len();
         c.flags = if frame.more() { MORE } else { 0 };
         c.body = Body::Msg(frame);
-        c.meta = meta;
         Ok(int_len(len))
     })
 }
@@ -596,6 +628,36 @@ mod tests {
             zmq_msg_close(&mut c);
         }
         assert_eq!(FREED.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_message_that_was_not_sent_stays_the_callers() {
+        use crate::constants::{ZMQ_DONTWAIT, ZMQ_PUSH};
+        let ctx = crate::zmq_ctx_new();
+        // SAFETY: a live context and socket, a stack message.
+        unsafe {
+            let push = crate::socket::zmq_socket(ctx, ZMQ_PUSH);
+            for size in [5, INLINE_MAX + 1, 4096] {
+                let mut m = new_msg();
+                assert_eq!(zmq_msg_init_size(&mut m, size), 0);
+                std::ptr::write_bytes(zmq_msg_data(&mut m) as *mut u8, 0x5a, size);
+                // No peer: EAGAIN, and the message keeps its bytes.
+                assert_eq!(zmq_msg_send(&mut m, push, ZMQ_DONTWAIT), -1);
+                assert_eq!(crate::zmq_errno(), libc::EAGAIN);
+                assert_eq!(zmq_msg_size(&m), size);
+                let p = zmq_msg_data(&mut m) as *const u8;
+                assert!(std::slice::from_raw_parts(p, size)
+                    .iter()
+                    .all(|&b| b == 0x5a));
+                // A bad socket leaves it alone too.
+                assert_eq!(zmq_msg_send(&mut m, std::ptr::null_mut(), 0), -1);
+                assert_eq!(crate::zmq_errno(), libc::ENOTSOCK);
+                assert_eq!(zmq_msg_size(&m), size);
+                assert_eq!(zmq_msg_close(&mut m), 0);
+            }
+            assert_eq!(crate::socket::zmq_close(push), 0);
+            assert_eq!(crate::zmq_ctx_term(ctx), 0);
+        }
     }
 
     #[test]

@@ -40,12 +40,17 @@ impl AsRef<[u8]> for PyBytesOwner {
 /// The message for a Python object: bytes (large ones without copying), Frame,
 /// bytearray, memoryview or any other buffer; str is a TypeError as in pyzmq.
 pub(crate) fn to_msg(data: &Bound<'_, PyAny>) -> PyResult<Msg> {
-    to_msg_copy(data, true)
+    convert(data, true, false)
 }
 
-/// [`to_msg`]; with `copy == false` (pyzmq's zero-copy send) large mutable buffers are
-/// shared too.
-pub(crate) fn to_msg_copy(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> {
+/// The message to send for a Python object: [`to_msg`]; with `copy == false` (pyzmq's
+/// zero-copy send) large mutable buffers are shared too. A Frame's bytes are shared
+/// with the message, which the frame's `ZMQ_SHARED` property then reports.
+pub(crate) fn to_send_msg(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> {
+    convert(data, copy, true)
+}
+
+fn convert(data: &Bound<'_, PyAny>, copy: bool, sending: bool) -> PyResult<Msg> {
     drain_releases(data.py());
     if let Ok(b) = data.cast::<PyBytes>() {
         let s = b.as_bytes();
@@ -61,6 +66,9 @@ pub(crate) fn to_msg_copy(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> 
     }
     if let Ok(f) = data.cast::<Frame>() {
         let f = f.get();
+        if sending {
+            f.mark_shared();
+        }
         if f.tracker.is_some() {
             // Kept by reference however small, so the tracker sees when it has left.
             return Ok(Msg::from_shared_bytes(f.data.clone()));
@@ -129,7 +137,8 @@ pub(crate) fn empty_view() -> bufffi::Py_buffer {
 
 /// Releases the views of sent messages (GIL held).
 pub(crate) fn drain_releases(_py: Python<'_>) {
-    if !RELEASE_PENDING.swap(false, Ordering::Acquire) {
+    // A plain load first: the common case (nothing queued) costs no locked instruction.
+    if !RELEASE_PENDING.load(Ordering::Relaxed) || !RELEASE_PENDING.swap(false, Ordering::Acquire) {
         return;
     }
     let pending = {

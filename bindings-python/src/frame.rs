@@ -1,22 +1,39 @@
 //! `ferromq._native.Frame`: a message frame whose bytes Python reads without copying.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use bytes::Bytes;
-use ferromq::{Error, Msg};
+use ferromq::proto::Metadata;
+use ferromq::Msg;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use crate::buffers::to_msg;
-use crate::errors::zmq_err;
+use crate::properties::{self, FrameState};
 use crate::{bufobj, track};
 
-pub(crate) fn msg_to_py(py: Python<'_>, msg: Msg, copy: bool) -> PyResult<Py<PyAny>> {
+/// The largest message libzmq keeps inline (`max_vsm_size` on 64-bit targets): sending
+/// or copying a larger frame shares its buffer, which `ZMQ_SHARED` then reports. Its
+/// decoder keeps a received message of exactly this size by reference as well.
+const VSM_MAX: usize = 33;
+
+/// A received message as `bytes`, or with `copy == false` as a Frame carrying `meta`,
+/// the properties of the connection it came from.
+pub(crate) fn msg_to_py(
+    py: Python<'_>,
+    msg: Msg,
+    copy: bool,
+    meta: Option<Arc<Metadata>>,
+) -> PyResult<Py<PyAny>> {
     if copy {
         return Ok(PyBytes::new(py, msg.as_bytes()).into_any().unbind());
     }
     let more = msg.more();
-    let f = Frame::with(msg.into_bytes(), more, None);
+    let mut f = Frame::with(msg.into_bytes(), more, None);
+    f.meta = meta;
     Ok(Py::new(py, f)?.into_any())
 }
 
@@ -27,6 +44,10 @@ pub(crate) struct Frame {
     pub(crate) data: Bytes,
     more: bool,
     pub(crate) tracker: Option<Py<track::Tracker>>,
+    /// The peer's properties, for a frame received with `copy=False` from a connection.
+    meta: Option<Arc<Metadata>>,
+    /// Whether the buffer is shared with a sent message or a copy (`ZMQ_SHARED`).
+    shared: AtomicBool,
     /// `bytes` and `buffer` are made once (pyzmq: `f.bytes is f.bytes`).
     bytes_cache: PyOnceLock<Py<PyBytes>>,
     buffer_cache: PyOnceLock<Py<PyAny>>,
@@ -38,8 +59,21 @@ impl Frame {
             data,
             more,
             tracker,
+            meta: None,
+            shared: AtomicBool::new(false),
             bytes_cache: PyOnceLock::new(),
             buffer_cache: PyOnceLock::new(),
+        }
+    }
+
+    /// Notes that a message or a copy now shares this frame's bytes (libzmq's
+    /// `zmq_msg_copy`, which pyzmq uses to send a Frame): `ZMQ_SHARED` reads 1 after, for
+    /// frames too large to be copied inline.
+    pub(crate) fn mark_shared(&self) {
+        // Only frames received from a connection carry its properties.
+        let received = self.meta.is_some();
+        if self.data.len() > VSM_MAX || (received && self.data.len() == VSM_MAX) {
+            self.shared.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -73,16 +107,21 @@ impl Frame {
         Ok(Frame::with(data, false, None))
     }
 
-    /// A frame property: `MORE` (as int), or ZMQError(EINVAL) for others; metadata
-    /// properties (strings) are not kept on ferromq frames (ZMQError(EINVAL)).
-    fn get(&self, py: Python<'_>, option: &Bound<'_, PyAny>) -> PyResult<i32> {
-        const ZMQ_MORE: i32 = 1;
-        if let Ok(n) = option.extract::<i32>() {
-            if n == ZMQ_MORE {
-                return Ok(i32::from(self.more));
-            }
-        }
-        Err(zmq_err(py, Error::Invalid))
+    /// A frame option (int: `MORE`, `SRCFD`, `SHARED`) as an int, or a property of the
+    /// connection the frame came from (str: `"Socket-Type"`, `"Peer-Address"`,
+    /// `"User-Id"`, ZAP metadata...) as a str; ZMQError(EINVAL) if there is none.
+    fn get(&self, py: Python<'_>, option: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let state = FrameState {
+            more: self.more,
+            shared: self.shared.load(Ordering::Relaxed),
+            meta: self.meta.as_ref(),
+        };
+        properties::get(py, state, option)
+    }
+
+    /// `frame["User-Id"]`: the same as [`Frame::get`], as pyzmq maps it.
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.get(py, key)
     }
 
     /// pyzmq's form: `<zmq.Frame(b'12 first bytes'...2kB)>`.
@@ -119,13 +158,17 @@ impl Frame {
         self.tracker.as_ref().map(|t| t.clone_ref(py))
     }
 
-    /// A frame sharing this one's bytes (and tracker).
+    /// A frame sharing this one's bytes (and tracker and properties).
     fn __copy__(&self, py: Python<'_>) -> Frame {
-        Frame::with(
+        self.mark_shared();
+        let mut copy = Frame::with(
             self.data.clone(),
             self.more,
             self.tracker.as_ref().map(|t| t.clone_ref(py)),
-        )
+        );
+        copy.meta = self.meta.clone();
+        copy.shared = AtomicBool::new(self.shared.load(Ordering::Relaxed));
+        copy
     }
 
     fn __deepcopy__(&self, py: Python<'_>, _memo: &Bound<'_, PyAny>) -> Frame {

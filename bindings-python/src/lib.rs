@@ -12,8 +12,9 @@
 //! ## Layout (one file per domain)
 //! - `context`: `Context`; `socket`: `Socket` (a `ferromq::SharedSocket`, the socket lock
 //!   shared with the C binding); `options`: socket options by number.
-//! - `frame`: `Frame`; `buffers`: Python objects as messages (zero copy for large ones),
-//!   with `bufffi`/`bufobj` (the buffer protocol) and `track` (`Tracker`).
+//! - `frame`: `Frame`, with `properties` (`Frame.get`); `buffers`: Python objects as
+//!   messages (zero copy for large ones), with `bufffi`/`bufobj` (the buffer protocol)
+//!   and `track` (`Tracker`).
 //! - `poll`: `poll` and `proxy`; `wait`: waits without the GIL, in slices.
 //! - `curve`: CURVE key pairs and Z85 (`curve_keypair`, `curve_public`, `z85_*`).
 //! - `errors`: core errors as `ferromq.error` exceptions, `strerror`; `shadow`: the
@@ -28,6 +29,7 @@ mod errors;
 mod frame;
 mod options;
 mod poll;
+mod properties;
 mod shadow;
 mod socket;
 mod tables;

@@ -9,14 +9,15 @@ use ferromq::{
     Error, Msg, SharedSocket, Socket, SocketGuard, SocketType, DONTWAIT, POLLIN, POLLOUT, SNDMORE,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use crate::buffers::{drain_releases, to_msg_copy};
+use crate::buffers::{drain_releases, to_send_msg};
 use crate::bufffi;
 use crate::context::PyContext;
 use crate::errors::{zmq_err, IntoPy};
-use crate::frame::msg_to_py;
+use crate::frame::{msg_to_py, Frame};
 use crate::options::{opt_to_py, opt_value};
 use crate::shadow::Registry;
 use crate::wait::{deadline, wait_events};
@@ -207,28 +208,56 @@ impl PySocket {
         l.events().py_err(py)
     }
 
-    /// Sends one frame.
+    /// Sends one frame. The common call (no tracking) stays native; `track=True`, or a
+    /// Frame made with `track=True`, goes to the Python class's `_send_tracked`, which
+    /// returns pyzmq's MessageTracker.
     #[allow(clippy::too_many_arguments)] // pyzmq's signature
     #[pyo3(signature = (data, flags = 0, copy = true, track = false, routing_id = None, group = None))]
     fn send(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         data: &Bound<'_, PyAny>,
         flags: i32,
         copy: bool,
         track: bool,
         routing_id: Option<&Bound<'_, PyAny>>,
         group: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<Py<PyAny>>> {
-        if track || routing_id.is_some() || group.is_some() {
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if track
+            || data
+                .cast::<Frame>()
+                .is_ok_and(|f| f.get().tracker.is_some())
+        {
+            let tracked = slf
+                .getattr(intern!(py, "_send_tracked"))
+                .map_err(|_| PyValueError::new_err("track is not supported"))?;
+            return Ok(tracked
+                .call1((data, flags, copy, track, routing_id, group))?
+                .unbind());
+        }
+        slf.get()._send(py, data, flags, copy, routing_id, group)?;
+        Ok(py.None())
+    }
+
+    /// Sends one frame, untracked (`send` without its MessageTracker).
+    #[pyo3(signature = (data, flags = 0, copy = true, routing_id = None, group = None))]
+    fn _send(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        flags: i32,
+        copy: bool,
+        routing_id: Option<&Bound<'_, PyAny>>,
+        group: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        if routing_id.is_some() || group.is_some() {
             return Err(PyValueError::new_err(
-                "track, routing_id and group are not supported",
+                "routing_id and group are not supported",
             ));
         }
-        let msg = to_msg_copy(data, copy)?;
+        let msg = to_send_msg(data, copy)?;
         let mut l = self.lock(py)?;
-        Self::send_msg(py, &mut l, msg, flags)?;
-        Ok(None)
+        Self::send_msg(py, &mut l, msg, flags)
     }
 
     /// Sends a multipart message (SNDMORE on all parts but the last).
@@ -247,7 +276,7 @@ impl PySocket {
         let mut msgs = Vec::new();
         for (i, part) in msg_parts.try_iter()?.enumerate() {
             let part = part?;
-            let m = to_msg_copy(&part, copy).map_err(|_| {
+            let m = to_send_msg(&part, copy).map_err(|_| {
                 PyTypeError::new_err(format!(
                     "Frame {i} ({}) does not support the buffer interface.",
                     part.repr()
@@ -273,8 +302,10 @@ impl PySocket {
         let _ = track;
         let mut l = self.lock(py)?;
         let msg = Self::recv_msg(py, &mut l, flags)?;
+        // Only a Frame carries the peer's properties: `bytes` (copy=True) skips the lookup.
+        let meta = if copy { None } else { l.last_peer_metadata() };
         drop(l);
-        msg_to_py(py, msg, copy)
+        msg_to_py(py, msg, copy, meta)
     }
 
     /// Receives every frame of one message.
@@ -290,13 +321,15 @@ impl PySocket {
         let mut l = self.lock(py)?;
         let s = &mut *l;
         let first = Self::recv_msg(py, s, flags)?;
+        // Every frame of a message comes from the same connection.
+        let meta = if copy { None } else { s.last_peer_metadata() };
         let list = PyList::empty(py);
         let mut more = first.more();
-        list.append(msg_to_py(py, first, copy)?)?;
+        list.append(msg_to_py(py, first, copy, meta.clone())?)?;
         while more {
             let m = Self::recv_msg(py, s, 0)?;
             more = m.more();
-            list.append(msg_to_py(py, m, copy)?)?;
+            list.append(msg_to_py(py, m, copy, meta.clone())?)?;
         }
         Ok(list.unbind())
     }

@@ -41,6 +41,21 @@ def test_pyzmq_only_option_types_do_not_shadow_the_table() -> None:
     assert not (opttypes._INT64 | opttypes._BYTES) & known
 
 
+def test_every_option_is_typed_as_pyzmq_types_it() -> None:
+    # Code (pyzmq's own test_int_sockopts among it) picks how to pass an option by its
+    # _opt_type, so the options ferromq does not have must be typed as pyzmq types them too.
+    pyzmq = pytest.importorskip("zmq")
+    theirs = pyzmq.constants.SocketOption
+    shared = set(theirs.__members__) & set(constants.SocketOption.__members__)
+    assert len(shared) > 100
+    for option in theirs:
+        if option.name not in shared:
+            continue  # an installed pyzmq newer than the lists
+        ours = constants.SocketOption[option.name]
+        assert int(ours) == int(option), option.name
+        assert ours._opt_type.value == option._opt_type.value, option.name  # type: ignore[attr-defined]
+
+
 def test_socket_types_match_the_core() -> None:
     types = _native.socket_types()
     assert len(types) == 12

@@ -69,6 +69,13 @@ impl PipeTable {
         }
     }
 
+    /// Whether terminated pipes were read dry since [`take_finished`](Self::take_finished)
+    /// was last called.
+    #[inline]
+    pub fn has_finished(&self) -> bool {
+        !self.finished.is_empty()
+    }
+
     /// Terminated pipes that have been read dry since the last call.
     pub fn take_finished(&mut self) -> Vec<PipeId> {
         std::mem::take(&mut self.finished)
@@ -85,6 +92,7 @@ impl PipeTable {
     }
 
     /// Whether the pattern refused or closed pipes that the socket has not handled yet.
+    #[inline]
     pub fn has_doomed(&self) -> bool {
         !self.rejected.is_empty() || !self.closed.is_empty()
     }
@@ -120,15 +128,19 @@ impl PipeTable {
         let Some(e) = self.entries.get_mut(id) else {
             return false;
         };
-        if e.local.is_empty() {
-            let consumed = std::mem::take(&mut e.consumed);
-            let finished = e.pipe.recv_batch(&mut e.local, consumed).finished;
-            if finished && e.terminated && !self.finished.contains(&id) {
-                self.finished.push(id);
-            }
-        }
-        !e.local.is_empty()
+        !e.local.is_empty() || refill(e, id, &mut self.finished)
     }
+}
+
+/// Takes `e`'s shared queue into its empty private batch (see [`PipeTable::fill`]);
+/// returns whether the batch holds a frame now.
+fn refill(e: &mut Entry, id: PipeId, finished: &mut Vec<PipeId>) -> bool {
+    let consumed = std::mem::take(&mut e.consumed);
+    let dry = e.pipe.recv_batch(&mut e.local, consumed).finished;
+    if dry && e.terminated && !finished.contains(&id) {
+        finished.push(id);
+    }
+    !e.local.is_empty()
 }
 
 impl Pipes for PipeTable {
@@ -162,11 +174,12 @@ impl Pipes for PipeTable {
     }
 
     fn try_recv(&mut self, id: PipeId) -> Option<Msg> {
-        if !self.fill(id) {
-            return None;
-        }
         let e = self.entries.get_mut(id)?;
-        let m = e.local.pop_front()?;
+        let m = match e.local.pop_front() {
+            Some(m) => m,
+            None if refill(e, id, &mut self.finished) => e.local.pop_front()?,
+            None => return None,
+        };
         if !m.more() {
             e.consumed += 1;
             if e.consumed >= e.pipe.inbound_lwm() {

@@ -1,7 +1,9 @@
 """Fixtures for the interop (ferromq <-> pyzmq/libzmq) and hostile-peer tests.
 
 The ferromq side is the ``ferromq-peer`` binary (crate tests/peer), found through
-$FERROMQ_PEER or at target/release/ferromq-peer; ``bash tests/run_all.sh`` builds it.
+$FERROMQ_PEER or at target/release/ferromq-peer; ``bash tests/run_all.sh`` builds it. Tests
+that need a ferromq ZAP handler use the ferromq Python module in the same process as
+pyzmq (fixtures ``fzmq``, ``fctx``, ``fsocket``); run_all.sh installs it before them.
 Every wait is bounded: stdout is read with timeouts, pyzmq sockets get RCVTIMEO/SNDTIMEO,
 every test has a pytest-timeout, and every started process is killed at teardown.
 """
@@ -95,5 +97,37 @@ def bind_ep(transport, tmp_path_factory):
         path = f"{tmp_path_factory.mktemp('ipc')}/s"
         assert len(path) < 108, f"ipc path too long for sun_path: {path}"
         return f"ipc://{path}"
+
+    return make
+
+
+@pytest.fixture
+def fzmq():
+    """The ferromq Python module (bindings-python), used in the same process as pyzmq:
+    ``bash tests/run_all.sh`` installs it into the venv before these tests."""
+    try:
+        import ferromq
+    except ImportError:
+        pytest.fail("the ferromq Python module is not installed: pip install ./bindings-python")
+    return ferromq
+
+
+@pytest.fixture
+def fctx(fzmq):
+    """A ferromq context; sockets made with ``fsocket`` are closed with LINGER 0 at the end."""
+    ctx = fzmq.Context()
+    yield ctx
+    ctx.destroy(linger=0)
+
+
+@pytest.fixture
+def fsocket(fzmq, fctx):
+    """Factory for ferromq sockets with bounded timeouts: ``fsocket(zmq.REP)``."""
+
+    def make(kind: int, linger: int = 0):
+        s = fctx.socket(kind)
+        s.rcvtimeo = s.sndtimeo = ZMQ_TIMEOUT_MS
+        s.linger = linger
+        return s
 
     return make

@@ -5,7 +5,8 @@ over tcp and ipc, with multipart and 1 MiB requests: CURVE both ways (a pyzmq
 ``ThreadAuthenticator`` in front of the libzmq server, or none in front of a ferromq CURVE
 server, which then lets every client in as libzmq does), PLAIN to a libzmq server whose
 authenticator checks the password. A wrong server key and a wrong password are refused,
-and the libzmq server's monitor says why.
+and the libzmq server's monitor says why. ZAP handlers on the ferromq side, and
+hand-written ones answering 300 and 400: test_security_zap.py.
 """
 
 from __future__ import annotations
@@ -113,14 +114,15 @@ def test_libzmq_curve_client_to_ferromq_server(case, side, ferromq_peer, zsocket
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("side", FERROMQ_SIDES)
 def test_ferromq_plain_client_to_libzmq_server(
-    side, ferromq_peer, zsocket, bind_ep, authenticator
+    case, side, ferromq_peer, zsocket, bind_ep, authenticator
 ):
     authenticator.configure_plain(domain="*", passwords={"admin": "secret"})
     rep = zsocket(zmq.REP)
     rep.plain_server = True
-    count, parts, sizes = CASES["multipart3"]
+    count, parts, sizes = CASES[case]
     peer = start(
         ferromq_peer, "req", side, rep, bind_ep(), "--count", str(count),
         *size_args(parts, sizes), "--timeout-ms", TIMEOUT_MS,

@@ -1,7 +1,7 @@
 """Type stubs for the compiled core ``ferromq._native``."""
 
 import builtins
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union, overload
 
 from typing_extensions import Self, disjoint_base, final
 
@@ -52,6 +52,14 @@ class Socket:
         routing_id: Optional[int] = None,
         group: Optional[str] = None,
     ) -> Any: ...
+    def _send(
+        self,
+        data: Any,
+        flags: int = 0,
+        copy: bool = True,
+        routing_id: Optional[int] = None,
+        group: Optional[str] = None,
+    ) -> None: ...
     def send_multipart(
         self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False
     ) -> Any: ...
@@ -72,7 +80,14 @@ class Frame:
     def __new__(cls, data: Any = None, *_args: Any, track: bool = False, **_kwargs: Any) -> Self: ...
     @property
     def tracker(self) -> Optional[Tracker]: ...
+    @overload
     def get(self, option: int) -> int: ...
+    @overload
+    def get(self, option: Union[str, builtins.bytes]) -> Any: ...
+    @overload
+    def __getitem__(self, key: int, /) -> int: ...
+    @overload
+    def __getitem__(self, key: Union[str, builtins.bytes], /) -> Any: ...
     def __copy__(self) -> "Frame": ...
     def __deepcopy__(self, memo: Any) -> "Frame": ...
     @property

@@ -21,7 +21,7 @@ class _OptType(Enum):
 # them; every option ferromq has is typed by the core's option table (_native.option_type).
 _INT64 = {"VMCI_BUFFER_SIZE", "VMCI_BUFFER_MIN_SIZE", "VMCI_BUFFER_MAX_SIZE"}
 _BYTES = {"METADATA", "GSSAPI_PRINCIPAL", "GSSAPI_SERVICE_PRINCIPAL", "DISCONNECT_MSG", "HELLO_MSG",
-          "HICCUP_MSG"}
+          "HICCUP_MSG", "WSS_KEY_PEM", "WSS_CERT_PEM", "WSS_TRUST_PEM", "WSS_HOSTNAME"}
 
 
 def _opt_type(self: SocketOption) -> _OptType:

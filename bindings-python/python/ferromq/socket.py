@@ -248,31 +248,32 @@ class Socket(AttributeSetter, _native.Socket):
                 return port
         raise ZMQBindError("Could not bind socket to random port.")
 
-    # -- sending (with pyzmq's trackers) --
-    def send(
+    # -- sending: `send` is native (`_native.Socket.send`), trackers are made here --
+    def _send_tracked(
         self,
         data: Any,
-        flags: int = 0,
-        copy: bool = True,
-        track: bool = False,
-        routing_id: Optional[int] = None,
-        group: Optional[str] = None,
+        flags: int,
+        copy: bool,
+        track: bool,
+        routing_id: Optional[int],
+        group: Optional[str],
     ) -> Optional[MessageTracker]:
-        """Sends one frame. With ``track=True`` (and ``copy=False``) returns a
-        MessageTracker that is done once the message has left."""
+        """``send`` with a tracker: the native ``send`` calls this for ``track=True`` or a
+        tracked Frame. With ``copy=False`` a large buffer is sent by reference and the
+        MessageTracker is done once the message has left."""
         if isinstance(data, _native.Frame):
             if track and data.tracker is None:
                 raise ValueError("Not a tracked message")
-            _native.Socket.send(self, data, flags, True, False, routing_id, group)
+            self._send(data, flags, True, routing_id, group)
             if data.tracker is not None:
                 return MessageTracker(data)
             return None
-        if track and not copy and _buffer_len(data) >= self.copy_threshold:
+        if not copy and _buffer_len(data) >= self.copy_threshold:
             frame = _native.Frame(data, track=True)
-            _native.Socket.send(self, frame, flags, True, False, routing_id, group)
+            self._send(frame, flags, True, routing_id, group)
             return MessageTracker(frame)
-        _native.Socket.send(self, data, flags, copy, False, routing_id, group)
-        return _FINISHED_TRACKER if track else None
+        self._send(data, flags, copy, routing_id, group)
+        return _FINISHED_TRACKER
 
     def send_multipart(
         self, msg_parts: Sequence[Any], flags: int = 0, copy: bool = True, track: bool = False, **kwargs: Any

@@ -90,8 +90,9 @@ pub(crate) enum PatternOption {
 pub(crate) enum SendError {
     /// No pipe can take the message now; here it is back.
     Again(Msg),
-    /// The send failed for good.
-    Fail(Error),
+    /// The send failed for good; the frame comes back untouched (libzmq leaves a
+    /// message whose send failed to its caller, who may send it again).
+    Fail(Error, Msg),
 }
 
 /// The routing logic of one socket type.

@@ -18,8 +18,8 @@ impl Pattern for Pull {
     fn detach(&mut self, id: PipeId) {
         self.fq.detach(id);
     }
-    fn send(&mut self, _pipes: &mut dyn Pipes, _msg: Msg) -> Result<(), SendError> {
-        not_supported().map_err(SendError::Fail)
+    fn send(&mut self, _pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        not_supported().map_err(|e| SendError::Fail(e, msg))
     }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.fq.recv(pipes)
@@ -43,7 +43,7 @@ mod tests {
         let mut pull = Pull::default();
         assert!(matches!(
             pull.send(&mut pipes, frame("x", false)),
-            Err(SendError::Fail(Error::NotSup))
+            Err(SendError::Fail(Error::NotSup, _))
         ));
         assert_eq!(pull.recv(&mut pipes).unwrap_err(), Error::Again);
         pipes.add(1, 0);

@@ -70,7 +70,7 @@ impl Pattern for Rep {
 
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
         let State::Reply { pipe, frames } = &mut self.state else {
-            return Err(SendError::Fail(Error::Fsm));
+            return Err(SendError::Fail(Error::Fsm, msg));
         };
         let last = !msg.more();
         frames.push(msg);
@@ -243,7 +243,7 @@ mod tests {
 
     impl SendError {
         fn fsm(self) -> Option<()> {
-            matches!(self, SendError::Fail(Error::Fsm)).then_some(())
+            matches!(self, SendError::Fail(Error::Fsm, _)).then_some(())
         }
     }
 

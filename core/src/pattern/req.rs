@@ -142,7 +142,7 @@ impl Pattern for Req {
             State::Waiting { .. } | State::Replied { .. } | State::Receiving { .. }
                 if !self.relaxed =>
             {
-                return Err(SendError::Fail(Error::Fsm));
+                return Err(SendError::Fail(Error::Fsm, msg));
             }
             _ => {}
         }
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(sent, vec![&b""[..], b"hello"]);
         assert!(matches!(
             r.send(&mut pipes, f("again", false)),
-            Err(SendError::Fail(Error::Fsm))
+            Err(SendError::Fail(Error::Fsm, back)) if &back[..] == b"again"
         ));
         assert_eq!(r.recv(&mut pipes).unwrap_err(), Error::Again);
         reply(&mut pipes, 0, &[(b"", true), (b"world", false)]);

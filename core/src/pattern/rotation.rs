@@ -37,13 +37,19 @@ impl Rotation {
     /// Offers each pipe its turn, starting with the next one, until `try_pipe` succeeds;
     /// the turn then passes to the pipe after it. `None` when no pipe succeeded.
     pub fn serve<T>(&mut self, mut try_pipe: impl FnMut(PipeId) -> Option<T>) -> Option<T> {
+        // Wrapping by comparison, not `%`: this runs for every message sent or received,
+        // and a division costs more than the rest of the turn.
         let n = self.pipes.len();
-        for i in 0..n {
-            let idx = (self.next + i) % n;
+        let mut idx = self.next;
+        for _ in 0..n {
+            if idx >= n {
+                idx = 0;
+            }
             if let Some(done) = try_pipe(self.pipes[idx]) {
-                self.next = (idx + 1) % n;
+                self.next = idx + 1;
                 return Some(done);
             }
+            idx += 1;
         }
         None
     }

@@ -152,7 +152,7 @@ impl Pattern for Router {
             let target = match self.by_id.get(msg.as_bytes()) {
                 Some(&id) if pipes.can_send(id) => Some(id),
                 Some(_) if self.mandatory => return Err(SendError::Again(msg)),
-                None if self.mandatory => return Err(SendError::Fail(Error::HostUnreach)),
+                None if self.mandatory => return Err(SendError::Fail(Error::HostUnreach, msg)),
                 _ => None,
             };
             self.out = Some(Outgoing {
@@ -292,7 +292,7 @@ mod tests {
         r.set_option(PatternOption::RouterMandatory(true)).unwrap();
         assert!(matches!(
             r.send(&mut pipes, frame("nobody", true)),
-            Err(SendError::Fail(Error::HostUnreach))
+            Err(SendError::Fail(Error::HostUnreach, _))
         ));
     }
 

@@ -122,7 +122,7 @@ impl Pattern for Stream {
         if !self.more_out {
             if msg.more() {
                 let Some(&id) = self.by_id.get(msg.as_bytes()) else {
-                    return Err(SendError::Fail(Error::HostUnreach));
+                    return Err(SendError::Fail(Error::HostUnreach, msg));
                 };
                 if !pipes.can_send(id) {
                     return Err(SendError::Again(msg));
@@ -260,7 +260,7 @@ mod tests {
         assert!(!sent[0].more(), "the MORE flag of a data frame is dropped");
         assert!(matches!(
             s.send(&mut pipes, frame("nobody", true)),
-            Err(SendError::Fail(Error::HostUnreach))
+            Err(SendError::Fail(Error::HostUnreach, _))
         ));
         assert!(s.has_out(&mut pipes));
     }
@@ -296,7 +296,7 @@ mod tests {
         assert!(
             matches!(
                 s.send(&mut pipes, head),
-                Err(SendError::Fail(Error::HostUnreach))
+                Err(SendError::Fail(Error::HostUnreach, _))
             ),
             "a closed connection is forgotten at once"
         );
@@ -312,7 +312,7 @@ mod tests {
         head.set_more(true);
         assert!(matches!(
             s.send(&mut pipes, head),
-            Err(SendError::Fail(Error::HostUnreach))
+            Err(SendError::Fail(Error::HostUnreach, _))
         ));
     }
 }

@@ -140,8 +140,8 @@ impl Pattern for Sub {
     fn detach(&mut self, id: PipeId) {
         self.core.detach(id);
     }
-    fn send(&mut self, _pipes: &mut dyn Pipes, _msg: Msg) -> Result<(), SendError> {
-        not_supported().map_err(SendError::Fail)
+    fn send(&mut self, _pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        not_supported().map_err(|e| SendError::Fail(e, msg))
     }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.core.recv(pipes)
@@ -237,7 +237,7 @@ mod tests {
         assert_eq!(s.recv(&mut pipes).unwrap_err(), Error::Again);
         assert!(matches!(
             s.send(&mut pipes, frame("x", false)),
-            Err(SendError::Fail(Error::NotSup))
+            Err(SendError::Fail(Error::NotSup, _))
         ));
     }
 

@@ -1,8 +1,9 @@
 //! [`Connection`]: one ZMTP connection as a sans-IO object — greeting, mechanism
 //! handshake, then the traffic phase — with no socket, thread or clock of its own.
 //!
-//! Bytes come in through [`Connection::read_buf`] (the driver reads straight into it, so
-//! nothing is copied) or [`Connection::handle_input`]; what must go out collects in a
+//! Bytes come in through [`Connection::read_buf`] (the driver reads straight into the
+//! spare room of a chunk of a [`ReadBuf`], so nothing is copied) or
+//! [`Connection::handle_input`]; what must go out collects in a
 //! [`WriteBuf`] the driver writes with one `writev` ([`Connection::write_to`]): small
 //! frames copied into one staging buffer, frames of 16 KiB and more sent from their own
 //! memory. Time is passed in (`now`); [`Connection::poll_timeout`] says when to call
@@ -13,8 +14,9 @@
 //! ([`Connection::decode_into`]): a multipart message is handed over whole or not at
 //! all, FERROMQ_MAXMSGPARTS / MAXMSGTOTALSIZE are checked on each frame's header before
 //! its body is buffered, and a frame's declared size is never trusted for an allocation.
-//! Frames up to [`COPY_MAX`] are copied out of the read buffer (a small message never
-//! pins a large buffer); larger ones share it.
+//! Frames up to [`INLINE_MAX`] are copied into their `Msg`; larger ones are slices of the
+//! read chunk they arrived in (no allocation, no copy; [`ReadBuf`] bounds what one
+//! retained frame can pin).
 //!
 //! The socket-type rules live in [`SocketType`]'s table: a PUB drops inbound data, a
 //! PUB/XPUB reads SUBSCRIBE/CANCEL as subscription messages, a SUB/XSUB sends its
@@ -28,20 +30,19 @@
 use std::io::{self, Write};
 use std::time::Instant;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
 use super::command::{encode_ping, encode_pong, parse_command, Command};
 use super::frame::parse_frame_header;
 use super::handshake::{Handshake, HandshakeConfig, HandshakeStatus, PeerInfo};
 use super::heartbeat::{Beat, Heartbeat, HeartbeatConfig};
 use super::mechanism::{Mechanism, ZapReply, ZapRequest};
+use super::rbuf::ReadBuf;
 use super::subscription::{encode_subscription_command, parse_subscription, subscription_msg};
 use super::wbuf::WriteBuf;
 use super::{ProtocolError, SocketType};
-use crate::msg::Msg;
+use crate::msg::{Msg, INLINE_MAX};
 
-/// Frames up to this size are copied out of the read buffer; larger ones share it.
-pub(crate) const COPY_MAX: usize = 8 * 1024;
 /// The output is "full" at this many bytes: the driver stops feeding messages and PONGs
 /// coalesce.
 pub(crate) const WRITE_BATCH: usize = 256 * 1024;
@@ -97,7 +98,7 @@ pub(crate) struct Connection {
     peer_minor: Option<u8>,
     /// The mechanism wraps every traffic frame (CURVE).
     encoded: bool,
-    rbuf: BytesMut,
+    rbuf: ReadBuf,
     /// Total size of the frame being received, when it is not complete yet.
     want: usize,
     wbuf: WriteBuf,
@@ -137,7 +138,7 @@ impl Connection {
             handshake,
             peer_minor: None,
             encoded: false,
-            rbuf: BytesMut::new(),
+            rbuf: ReadBuf::default(),
             want: 0,
             wbuf,
             pending_pong: None,
@@ -162,16 +163,11 @@ impl Connection {
 
     // ---- input ----
 
-    /// The buffer the driver reads into (append only).
+    /// The buffer the driver reads into: append only, into its spare capacity, which
+    /// this call makes room for (towards the size of the frame being received only as
+    /// fast as its bytes arrive).
     pub fn read_buf(&mut self) -> &mut BytesMut {
-        &mut self.rbuf
-    }
-
-    /// The size of the frame being received, when its header is in but not all of its
-    /// body (0 otherwise): the driver grows the buffer towards it only as fast as bytes
-    /// arrive.
-    pub fn read_hint(&self) -> usize {
-        self.want
+        self.rbuf.prepare(self.want)
     }
 
     /// Bytes were appended to [`Connection::read_buf`]: the peer is alive.
@@ -183,7 +179,7 @@ impl Connection {
 
     /// Appends `data` as if read from the peer.
     pub fn handle_input(&mut self, data: &[u8]) {
-        self.rbuf.extend_from_slice(data);
+        self.rbuf.extend(data, self.want);
         self.received();
     }
 
@@ -193,7 +189,7 @@ impl Connection {
         if self.is_established() {
             return Ok(None);
         }
-        let (rbuf, hs) = (&mut self.rbuf, &mut self.handshake);
+        let (rbuf, hs) = (self.rbuf.as_bytes_mut(), &mut self.handshake);
         let mut status = Ok(HandshakeStatus::NeedMore);
         self.wbuf.push_with(|out| status = hs.advance(rbuf, out));
         self.handshake_status(status, now)
@@ -240,7 +236,7 @@ impl Connection {
     ) -> Result<usize, ConnectionError> {
         let mut complete = 0;
         while complete < limit && self.is_established() {
-            let h = match parse_frame_header(&self.rbuf, Some(self.cfg.max_frame)) {
+            let h = match parse_frame_header(self.rbuf.bytes(), Some(self.cfg.max_frame)) {
                 Ok(Some(h)) => h,
                 Ok(None) => break,
                 Err(e) => return Err(ConnectionError::Protocol(e)),
@@ -255,43 +251,55 @@ impl Connection {
                 break;
             }
             self.want = 0;
+            self.rbuf.frame_complete(total);
             self.rbuf.advance(h.header_len);
             let (more, msg) = if self.encoded {
                 // Every frame after a CURVE handshake, data or command, is a MESSAGE box
                 // (libzmq sends them as data frames); a plain frame must not get through.
-                let body = self.rbuf.split_to(h.body_len).freeze();
-                let frame = self
+                // The box is opened where it lies in the read buffer (no allocation);
+                // the plaintext is then copied out or split off like a plain frame's.
+                let inner = self
                     .handshake
                     .mechanism_mut()
-                    .decode_frame(body)
+                    .decode_frame(&mut self.rbuf.as_bytes_mut()[..h.body_len])
                     .map_err(ConnectionError::Protocol)?;
-                if frame.command {
-                    complete += usize::from(self.on_command(&frame.body, out, discard)?);
+                let len = h
+                    .body_len
+                    .checked_sub(inner.start)
+                    .ok_or(ConnectionError::Protocol(ProtocolError::SizeOverflow))?;
+                if inner.command {
+                    self.rbuf.advance(inner.start);
+                    let body = self.rbuf.split_to(len);
+                    complete += usize::from(self.on_command(&body, out, discard)?);
                     continue;
                 }
-                self.check_message_bounds(frame.body.len(), frame.more)?;
-                (frame.more, Msg::from_bytes(frame.body))
+                self.check_message_bounds(len, inner.more)?;
+                let m = if len <= INLINE_MAX || !self.rbuf.may_share(h.body_len) {
+                    let m = Msg::copy_from_slice(&self.rbuf.bytes()[inner.start..h.body_len]);
+                    self.rbuf.advance(h.body_len);
+                    m
+                } else {
+                    self.rbuf.advance(inner.start);
+                    Msg::from_bytes(self.rbuf.split_to(len))
+                };
+                (inner.more, m)
             } else if h.command {
-                let body = self.rbuf.split_to(h.body_len).freeze();
+                let body = self.rbuf.split_to(h.body_len);
                 complete += usize::from(self.on_command(&body, out, discard)?);
                 continue;
-            } else if h.body_len <= COPY_MAX {
-                let m = Msg::copy_from_slice(&self.rbuf[..h.body_len]);
+            } else if discard {
+                self.rbuf.advance(h.body_len);
+                continue;
+            } else if h.body_len <= INLINE_MAX || !self.rbuf.may_share(h.body_len) {
+                let m = Msg::copy_from_slice(&self.rbuf.bytes()[..h.body_len]);
                 self.rbuf.advance(h.body_len);
                 (h.more, m)
             } else {
-                (
-                    h.more,
-                    Msg::from_bytes(self.rbuf.split_to(h.body_len).freeze()),
-                )
+                (h.more, Msg::from_bytes(self.rbuf.split_to(h.body_len)))
             };
             if !discard {
                 complete += usize::from(self.on_data(msg, more, out));
             }
-        }
-        if self.rbuf.is_empty() {
-            // Start the next read at the front of the buffer, reusing it if we own it.
-            self.rbuf.clear();
         }
         Ok(complete)
     }

@@ -25,7 +25,8 @@
 //! * `connection` (crate-internal): one connection as a sans-IO object — handshake,
 //!   framing, multipart assembly, PING/PONG, heartbeat and handshake deadlines, the
 //!   subscription wire forms (`subscription`) — with its output in a vectored, zero-copy
-//!   write buffer (`wbuf`) and its heartbeat machine (`heartbeat`). The I/O layer only
+//!   write buffer (`wbuf`), its chunked read buffer whose chunks decoded frames share
+//!   (`rbuf`) and its heartbeat machine (`heartbeat`). The I/O layer only
 //!   moves its bytes and arms its timers; `tests` runs two of them back to back in memory.
 //! * [`error_code`]: libzmq's `ZMQ_PROTOCOL_ERROR_*` values, which
 //!   [`ProtocolError::handshake_code`] maps errors to.
@@ -70,6 +71,7 @@ pub mod handshake;
 pub(crate) mod heartbeat;
 pub mod mechanism;
 pub mod metadata;
+pub(crate) mod rbuf;
 pub mod socket_type;
 pub(crate) mod subscription;
 #[cfg(test)]

@@ -112,11 +112,12 @@ impl WriteBuf {
     pub fn write_to<W: Write>(&mut self, w: &mut W) -> io::Result<usize> {
         let mut slices: [IoSlice<'_>; MAX_IOV] = [IoSlice::new(&[]); MAX_IOV];
         let mut n = 0;
-        for c in self.chunks.iter().take(MAX_IOV - 1) {
+        for c in self.chunks.iter().take(MAX_IOV) {
             slices[n] = IoSlice::new(c);
             n += 1;
         }
-        if n < MAX_IOV && !self.staging.is_empty() {
+        // The staging buffer comes after every chunk: it goes out only with the last.
+        if n == self.chunks.len() && n < MAX_IOV && !self.staging.is_empty() {
             slices[n] = IoSlice::new(&self.staging);
             n += 1;
         }
@@ -195,6 +196,25 @@ mod tests {
             wb.write_to(&mut w).unwrap();
         }
         assert_eq!(w.out, expected);
+    }
+
+    #[test]
+    fn more_chunks_than_one_writev_takes_keep_byte_order() {
+        let mut wb = WriteBuf::default();
+        let mut expected = Vec::new();
+        for i in 0..3 * MAX_IOV {
+            let len = if i % 2 == 0 { ZERO_COPY_MIN } else { 5 };
+            let m = Msg::from(vec![i as u8; len]);
+            wb.push_msg(&m);
+            encode_frame_header(false, false, len, &mut expected);
+            expected.extend_from_slice(&m);
+        }
+        assert!(wb.chunks.len() > MAX_IOV);
+        let mut out = Vec::new();
+        while !wb.is_empty() {
+            wb.write_to(&mut out).unwrap();
+        }
+        assert_eq!(out, expected);
     }
 
     #[test]

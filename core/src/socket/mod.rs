@@ -439,12 +439,32 @@ impl Socket {
         Ok(self.last_endpoint.clone())
     }
 
-    /// Applies commands posted by the I/O threads: new pipes, ended pipes.
+    /// Applies commands posted by the I/O threads: new pipes, ended pipes. It runs on
+    /// every send and receive, so the common case (nothing posted) is a few loads.
+    #[inline]
     fn process_commands(&mut self) {
         // Read the delivery flag before taking commands: a session posts a pipe's Attach
         // before delivering on it, so a delivery seen here has its pipe attached below.
         let inbound = self.shared.take_inbound();
-        for cmd in self.shared.take() {
+        let cmds = self.shared.take();
+        if !cmds.is_empty() {
+            self.apply_commands(cmds);
+        }
+        if inbound {
+            self.process_inbound();
+        }
+        self.close_rejected();
+    }
+
+    #[inline(never)]
+    fn process_inbound(&mut self) {
+        self.pattern.process_inbound(&mut self.pipes);
+        self.reap_finished();
+    }
+
+    #[cold]
+    fn apply_commands(&mut self, cmds: Vec<SocketCmd>) {
+        for cmd in cmds {
             match cmd {
                 SocketCmd::Attach(pipe) => {
                     if self.conflates() {
@@ -480,11 +500,6 @@ impl Socket {
                 }
             }
         }
-        if inbound {
-            self.pattern.process_inbound(&mut self.pipes);
-            self.reap_finished();
-        }
-        self.close_rejected();
     }
 
     /// Hands pipe `id` to the pattern, after queuing on it what libzmq writes on every
@@ -510,10 +525,15 @@ impl Socket {
     /// Closes the pipes the pattern refused (PAIR's second peer, a duplicate ROUTER id)
     /// at once, and lets go of those it closed (a STREAM connection sent an empty
     /// frame): their sessions write what is queued, then end the connection.
+    #[inline]
     fn close_rejected(&mut self) {
-        if !self.pipes.has_doomed() {
-            return;
+        if self.pipes.has_doomed() {
+            self.close_doomed();
         }
+    }
+
+    #[cold]
+    fn close_doomed(&mut self) {
         for id in self.pipes.take_rejected() {
             if let Some(pipe) = self.pipes.remove(id) {
                 pipe.close_from_socket(0, None);
@@ -537,9 +557,12 @@ impl Socket {
         self.connects.retain(|c| c.pipe != id);
     }
 
+    #[inline]
     fn reap_finished(&mut self) {
-        for id in self.pipes.take_finished() {
-            self.reap(id);
+        if self.pipes.has_finished() {
+            for id in self.pipes.take_finished() {
+                self.reap(id);
+            }
         }
     }
 
@@ -605,8 +628,29 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn send<M: Into<Msg>>(&mut self, msg: M, flags: i32) -> Result<()> {
-        self.check_live()?;
-        let mut msg = msg.into();
+        self.send_or_return(msg.into(), flags).map_err(|(e, _)| e)
+    }
+
+    /// [`Socket::send`], but a frame that could not be sent comes back with the error,
+    /// as libzmq leaves a message whose send failed to its caller (who may send it again
+    /// later, as after EAGAIN). The C ABI's `zmq_msg_send` moves the frame in this way
+    /// instead of keeping a copy.
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, Msg, SocketType, DONTWAIT};
+    /// let mut push = Context::new().socket(SocketType::Push)?;
+    /// let (err, back) = push.send_or_return(Msg::from("x"), DONTWAIT).unwrap_err();
+    /// assert_eq!((err, &back[..]), (Error::Again, &b"x"[..]));
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn send_or_return(
+        &mut self,
+        mut msg: Msg,
+        flags: i32,
+    ) -> std::result::Result<(), (Error, Msg)> {
+        if let Err(e) = self.check_live() {
+            return Err((e, msg));
+        }
         msg.set_more(flags & SNDMORE != 0);
         let wait = Wait::new(flags, self.opts.sndtimeo);
         loop {
@@ -617,10 +661,12 @@ impl Socket {
                     self.close_rejected();
                     return Ok(());
                 }
-                Err(SendError::Fail(e)) => return Err(e),
+                Err(SendError::Fail(e, back)) => return Err((e, back)),
                 Err(SendError::Again(back)) => msg = back,
             }
-            self.wait(seen, wait)?;
+            if let Err(e) = self.wait(seen, wait) {
+                return Err((e, msg));
+            }
         }
     }
 

@@ -37,6 +37,8 @@
 //!   --curve-serverkey K / --curve-publickey K / --curve-secretkey K
 //!                        CURVE client keys (Z85)
 //!   --zap-domain D       ZMQ_ZAP_DOMAIN
+//!   --monitor            print every monitor event to stderr as `MONITOR <event> <value>`
+//!                        (event in hex as ZMQ_EVENT_*, value in decimal)
 //!   --timeout-ms MS      give up when one send or receive blocks longer than MS (exit 3);
 //!                        sub/xsub/xpub: when no message arrived for MS
 //!   --quiet              pull/sub/xsub: do not print a line per message, only `DONE <n>`
@@ -204,6 +206,8 @@ struct Options {
     /// Transport options (--sndbuf etc.) as (flag, value), applied in order.
     transport: Vec<(String, i32)>,
     ipv6: bool,
+    /// Print every monitor event to stderr.
+    monitor: bool,
     timeout_ms: Option<i32>,
     quiet: bool,
     topics: Vec<Vec<u8>>,
@@ -324,6 +328,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         heartbeat_ttl: None,
         transport: Vec::new(),
         ipv6: false,
+        monitor: false,
         timeout_ms: None,
         quiet: false,
         topics: Vec::new(),
@@ -363,6 +368,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--mandatory" => &mut opts.mandatory,
             "--handover" => &mut opts.handover,
             "--ipv6" => &mut opts.ipv6,
+            "--monitor" => &mut opts.monitor,
             _ => {
                 let value = rest
                     .next()
@@ -612,6 +618,18 @@ fn run(opts: &Options) -> Result<(), Failure> {
             _ => sock.set_zap_domain(v),
         };
         zmq("security option", set)?;
+    }
+    if opts.monitor {
+        // Its own thread: the main loop blocks in the socket's calls.
+        let mut events = zmq(
+            "monitor_stream",
+            sock.monitor_stream(ferromq::monitor::EVENT_ALL),
+        )?;
+        std::thread::spawn(move || {
+            while let Ok(ev) = events.recv(0) {
+                eprintln!("MONITOR {:#x} {}", ev.number, ev.value);
+            }
+        });
     }
     if opts.mandatory {
         zmq("set_router_mandatory", sock.set_router_mandatory(true))?;

@@ -1,5 +1,6 @@
 //! How a failed connection is reported: the monitor event (and errno) libzmq gives each
 //! kind of handshake or traffic failure, and whether the peer refused us (no reconnect).
+//! (DISCONNECTED for an established connection is reported later, by `endings`.)
 
 use super::*;
 
@@ -34,6 +35,12 @@ impl Session {
             }
             // libzmq reports the errno its last non-blocking read left: EAGAIN.
             ConnectionError::HandshakeTimeout => self.errno = libc::EAGAIN,
+            // A CURVE MESSAGE that does not open (box, nonce, not a MESSAGE): libzmq's
+            // mechanism reports it as HANDSHAKE_FAILED_PROTOCOL with its code even after
+            // the handshake, before DISCONNECTED; framing errors it reports not at all.
+            ConnectionError::Protocol(ProtocolError::Mechanism { code, .. }) => {
+                self.emit(EVENT_HANDSHAKE_FAILED_PROTOCOL, code);
+            }
             ConnectionError::Protocol(_)
             | ConnectionError::MessageTooLarge
             | ConnectionError::HeartbeatExpired => {}

@@ -111,15 +111,14 @@ impl Session {
     }
 
     /// Advances the handshake as far as the input allows, running ZAP when the mechanism
-    /// asks for it (the handshake waits, without reading, until the handler answers).
+    /// asks for it. While the handler's answer is awaited the session reads on, as
+    /// libzmq's engine does: the peer leaving (HANDSHAKE_FAILED_NO_DETAIL, EPIPE) or
+    /// sending out of turn ends the handshake then, not at HANDSHAKE_IVL.
     pub(super) fn read_handshake(&mut self, ctx: &mut Ctx<'_>) -> Result<(), Lost> {
         let mut answer = None;
         loop {
             if answer.is_none() && self.zap.is_some() {
                 answer = self.poll_zap()?;
-                if answer.is_none() {
-                    return Ok(());
-                }
             }
             let Phase::Zmtp(conn) = &mut self.phase else {
                 return Ok(());

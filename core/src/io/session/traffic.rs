@@ -4,6 +4,7 @@
 
 use super::super::flow::{ack_due, next_read, spend_credit, ReadTurn};
 use super::*;
+use crate::sys::fd::read_spare;
 
 impl Session {
     /// Runs the connection's timers (handshake deadline, heartbeat) and arms the next.
@@ -36,8 +37,7 @@ impl Session {
         let fd = self.stream.as_ref().ok_or(Lost)?.as_raw_fd();
         let result = match &mut self.phase {
             Phase::Zmtp(conn) => {
-                let want = conn.read_hint();
-                let r = read_into(fd, conn.read_buf(), want);
+                let r = read_spare(fd, conn.read_buf());
                 if matches!(r, Ok(n) if n > 0) {
                     conn.received();
                 }

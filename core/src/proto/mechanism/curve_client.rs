@@ -17,12 +17,12 @@ use zeroize::Zeroizing;
 
 use super::curve_traffic::{NonceCounter, Traffic};
 use super::wire::{command_data, fail, peer_error, ERROR, READY};
-use super::{Mechanism, MechanismStatus, OurProperties, PeerMetadata, ZapReply};
+use super::{Mechanism, MechanismStatus, OurProperties, PeerMetadata, Unwrapped, ZapReply};
 use crate::proto::curve::boxes::{long_nonce, short_nonce, BoxKey};
 use crate::proto::curve::keys::random_bytes;
 use crate::proto::curve::{CurveKeyPair, CurvePublicKey, CurveSecretKey, KeyError, KEY_LEN};
 use crate::proto::error_code;
-use crate::proto::frame::{encode_frame_header, Frame};
+use crate::proto::frame::encode_frame_header;
 use crate::proto::metadata::Metadata;
 use crate::proto::ProtocolError;
 
@@ -320,9 +320,9 @@ impl Mechanism for CurveClient {
         }
     }
 
-    fn decode_frame(&mut self, command_body: Bytes) -> Result<Frame, ProtocolError> {
+    fn decode_frame(&mut self, body: &mut [u8]) -> Result<Unwrapped, ProtocolError> {
         match &mut self.state {
-            State::Done(traffic) => traffic.decode(command_body),
+            State::Done(traffic) => traffic.decode(body),
             _ => Err(ProtocolError::UnexpectedCommand),
         }
     }

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use super::curve_client::CurveClient;
 use super::curve_server::CurveServer;
-use super::testing::{run, zap_status, End};
+use super::testing::{run, unwrap_frame, zap_status, End};
 use super::{Mechanism, MechanismStatus, OurProperties, ZapReply};
 use crate::proto::curve::boxes::{long_nonce, short_nonce, BoxKey};
 use crate::proto::curve::{CurveKeyPair, CurvePublicKey, CurveSecretKey};
@@ -123,7 +123,7 @@ fn handshake_and_traffic(chunk: usize, zap: &mut dyn FnMut(&super::ZapRequest) -
     let mut wire = BytesMut::new();
     for i in 0..3u8 {
         c.encode_frame(i < 2, false, &[i; 40], &mut wire).unwrap();
-        let f = s.decode_frame(body_of(&wire)).unwrap();
+        let f = unwrap_frame(&mut s, &body_of(&wire)).unwrap();
         wire.clear();
         assert_eq!(
             (f.more, f.command, &f.body[..]),
@@ -131,7 +131,7 @@ fn handshake_and_traffic(chunk: usize, zap: &mut dyn FnMut(&super::ZapRequest) -
         );
         s.encode_frame(false, true, b"\x04PING\x00\x01", &mut wire)
             .unwrap();
-        let f = c.decode_frame(body_of(&wire)).unwrap();
+        let f = unwrap_frame(&mut c, &body_of(&wire)).unwrap();
         wire.clear();
         assert_eq!(
             (f.more, f.command, &f.body[..]),
@@ -583,7 +583,7 @@ fn commands_out_of_sequence() {
     assert_eq!(code(&e), Some(error_code::ZMTP_UNSPECIFIED));
     // No traffic before the end of the handshake.
     assert!(s.encode_frame(false, false, b"x", &mut out).is_err());
-    assert!(c.decode_frame(Bytes::from_static(b"\x07MESSAGE")).is_err());
+    assert!(unwrap_frame(&mut c, &Bytes::from_static(b"\x07MESSAGE")).is_err());
     // Client: READY before WELCOME; ERROR before HELLO; an unknown command.
     let mut c = client();
     assert!(c
@@ -646,8 +646,8 @@ proptest! {
         let body = Bytes::from(body);
         let _ = s.handle_command(&body, &mut BytesMut::new());
         let _ = c.handle_command(&body, &mut BytesMut::new());
-        let _ = c.decode_frame(body.clone());
-        let _ = s.decode_frame(body);
+        let _ = unwrap_frame(&mut c, &body);
+        let _ = unwrap_frame(&mut s, &body);
     }
 
     #[test]
@@ -663,11 +663,11 @@ proptest! {
         for (more, command, body) in frames {
             let mut wire = BytesMut::new();
             c.encode_frame(more, command, &body, &mut wire).unwrap();
-            let f = s.decode_frame(body_of(&wire)).unwrap();
+            let f = unwrap_frame(&mut s, &body_of(&wire)).unwrap();
             prop_assert_eq!((f.more, f.command, &f.body[..]), (more, command, &body[..]));
             wire.clear();
             s.encode_frame(more, command, &body, &mut wire).unwrap();
-            let f = c.decode_frame(body_of(&wire)).unwrap();
+            let f = unwrap_frame(&mut c, &body_of(&wire)).unwrap();
             prop_assert_eq!((f.more, f.command, &f.body[..]), (more, command, &body[..]));
         }
     }

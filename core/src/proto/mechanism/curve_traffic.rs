@@ -6,12 +6,13 @@
 //! (`CurveZMQMESSAGEC` from the client, `CurveZMQMESSAGES` from the server), continue
 //! the handshake's counters and must strictly increase.
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{BufMut, BytesMut};
 
-use super::wire::{command_data, fail};
+use super::wire::{command_data_start, fail};
+use super::Unwrapped;
 use crate::proto::curve::boxes::{short_nonce, BoxKey, TAG_LEN};
 use crate::proto::error_code;
-use crate::proto::frame::{encode_frame_header, Frame};
+use crate::proto::frame::encode_frame_header;
 use crate::proto::ProtocolError;
 
 const MESSAGE: &[u8] = b"MESSAGE";
@@ -114,42 +115,32 @@ impl Traffic {
         Ok(())
     }
 
-    /// Opens one MESSAGE frame's body into the frame it carries. The body's length was
-    /// bounded by the connection's frame limit; the box is opened in place when the
-    /// body's memory is not shared, else copied once.
-    pub(super) fn decode(&mut self, body: Bytes) -> Result<Frame, ProtocolError> {
-        let Some(data) = command_data(&body, MESSAGE) else {
+    /// Opens one MESSAGE frame's body in place; the frame it carries is
+    /// `body[unwrapped.start..]`. The body's length was bounded by the connection's
+    /// frame limit. On failure the nonce does not move (the connection is closed anyway).
+    pub(super) fn decode(&mut self, body: &mut [u8]) -> Result<Unwrapped, ProtocolError> {
+        let Some(head) = command_data_start(body, MESSAGE) else {
             return Err(fail(
                 error_code::ZMTP_UNEXPECTED_COMMAND,
                 "CURVE traffic must be MESSAGE commands",
             ));
         };
-        drop(body);
-        if data.len() < MIN_MESSAGE_DATA {
-            return Err(fail(
-                error_code::ZMTP_MALFORMED_COMMAND_MESSAGE,
-                "CURVE MESSAGE too short",
-            ));
+        let Some((nonce, boxed)) = body[head..].split_first_chunk_mut::<8>() else {
+            return Err(too_short());
+        };
+        if boxed.len() < TAG_LEN + 1 {
+            return Err(too_short());
         }
-        let n = u64::from_be_bytes([
-            data[0], data[1], data[2], data[3], data[4], data[5], data[6], data[7],
-        ]);
+        let n = u64::from_be_bytes(*nonce);
         if n <= self.peer_nonce {
             return Err(fail(
                 error_code::ZMTP_INVALID_SEQUENCE,
                 "CURVE MESSAGE nonce did not increase",
             ));
         }
-        let mut boxed = match data.try_into_mut() {
-            Ok(mut unique) => {
-                unique.advance(8);
-                unique
-            }
-            Err(shared) => BytesMut::from(&shared[8..]),
-        };
         if self
             .key
-            .open_in_place(&short_nonce(self.theirs, n), &mut boxed)
+            .open_in_place(&short_nonce(self.theirs, n), boxed)
             .is_err()
         {
             return Err(fail(
@@ -159,19 +150,37 @@ impl Traffic {
         }
         self.peer_nonce = n;
         let flags = boxed[TAG_LEN];
-        boxed.advance(TAG_LEN + 1);
-        Ok(Frame {
+        Ok(Unwrapped {
             more: flags & FLAG_MORE != 0,
             command: flags & FLAG_COMMAND != 0,
-            body: boxed.freeze(),
+            start: head + MIN_MESSAGE_DATA,
         })
     }
+}
+
+fn too_short() -> ProtocolError {
+    fail(
+        error_code::ZMTP_MALFORMED_COMMAND_MESSAGE,
+        "CURVE MESSAGE too short",
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::frame::decode_frame;
+    use crate::proto::frame::{decode_frame, Frame};
+    use bytes::Bytes;
+
+    /// Opens a copy of `body` in place and copies the inner frame out.
+    fn open(t: &mut Traffic, body: Bytes) -> Result<Frame, ProtocolError> {
+        let mut buf = body.to_vec();
+        let inner = t.decode(&mut buf)?;
+        Ok(Frame {
+            more: inner.more,
+            command: inner.command,
+            body: Bytes::copy_from_slice(&buf[inner.start..]),
+        })
+    }
 
     fn pair() -> (Traffic, Traffic) {
         let key = [9u8; 32];
@@ -199,13 +208,13 @@ mod tests {
         ];
         for (more, command, body) in cases {
             client.encode(more, command, body, &mut wire).unwrap();
-            let frame = server.decode(one_frame(&mut wire)).unwrap();
+            let frame = open(&mut server, one_frame(&mut wire)).unwrap();
             assert_eq!(
                 (frame.more, frame.command, &frame.body[..]),
                 (more, command, body)
             );
             server.encode(more, command, body, &mut wire).unwrap();
-            let frame = client.decode(one_frame(&mut wire)).unwrap();
+            let frame = open(&mut client, one_frame(&mut wire)).unwrap();
             assert_eq!(
                 (frame.more, frame.command, &frame.body[..]),
                 (more, command, body)
@@ -239,9 +248,9 @@ mod tests {
         let mut wire = BytesMut::new();
         client.encode(false, false, b"a", &mut wire).unwrap();
         let first = one_frame(&mut wire);
-        assert!(server.decode(first.clone()).is_ok());
+        assert!(open(&mut server, first.clone()).is_ok());
         assert_eq!(
-            code(server.decode(first)),
+            code(open(&mut server, first)),
             error_code::ZMTP_INVALID_SEQUENCE
         );
         // The handshake's last nonce (2, INITIATE's) cannot be reused either.
@@ -249,7 +258,7 @@ mod tests {
         client.nonce = NonceCounter(Some(2));
         client.encode(false, false, b"a", &mut wire).unwrap();
         assert_eq!(
-            code(server.decode(one_frame(&mut wire))),
+            code(open(&mut server, one_frame(&mut wire))),
             error_code::ZMTP_INVALID_SEQUENCE
         );
     }
@@ -278,7 +287,7 @@ mod tests {
             let mut bad = good.to_vec();
             bad[i] ^= 0x20;
             assert_eq!(
-                code(server.decode(Bytes::from(bad))),
+                code(open(&mut server, Bytes::from(bad))),
                 error_code::ZMTP_CRYPTOGRAPHIC,
                 "{i}"
             );
@@ -290,14 +299,14 @@ mod tests {
                 8..=32 => error_code::ZMTP_MALFORMED_COMMAND_MESSAGE,
                 _ => error_code::ZMTP_CRYPTOGRAPHIC,
             };
-            assert_eq!(code(server.decode(good.slice(..n))), expect, "{n}");
+            assert_eq!(code(open(&mut server, good.slice(..n))), expect, "{n}");
         }
         assert_eq!(
-            code(server.decode(Bytes::from_static(b"\x04PING\x00\x00"))),
+            code(open(&mut server, Bytes::from_static(b"\x04PING\x00\x00"))),
             error_code::ZMTP_UNEXPECTED_COMMAND
         );
         // The untouched message still opens: failures did not move the nonce.
-        assert_eq!(&server.decode(good).unwrap().body[..], b"payload");
+        assert_eq!(&open(&mut server, good).unwrap().body[..], b"payload");
     }
 
     #[test]
@@ -308,7 +317,7 @@ mod tests {
         client.encode(false, false, b"x", &mut wire).unwrap();
         // Same key, but a client expects server-prefixed nonces.
         assert_eq!(
-            code(other_client.decode(one_frame(&mut wire))),
+            code(open(&mut other_client, one_frame(&mut wire))),
             error_code::ZMTP_CRYPTOGRAPHIC
         );
     }

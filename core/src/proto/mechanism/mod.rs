@@ -40,7 +40,6 @@ use std::fmt;
 
 use bytes::{Bytes, BytesMut};
 
-use super::frame::Frame;
 use super::metadata::Metadata;
 use super::socket_type::SocketType;
 use super::ProtocolError;
@@ -347,16 +346,38 @@ pub trait Mechanism: Send + fmt::Debug {
         Err(ProtocolError::UnexpectedCommand)
     }
 
-    /// Unwraps one traffic frame: `command_body` is the body of any frame received after
-    /// the handshake, data or command (CURVE's MESSAGE, which libzmq sends as a data
-    /// frame); returns the inner frame. Only called if
+    /// Unwraps one traffic frame in place: `body` is the body of any frame received
+    /// after the handshake, data or command (CURVE's MESSAGE, which libzmq sends as a
+    /// data frame); on success the inner frame's body is `body[unwrapped.start..]`
+    /// (decrypted where it lies: the connection then copies a small body out or hands a
+    /// large one on without copying). Only called if
     /// [`encodes_frames`](Mechanism::encodes_frames).
     ///
     /// # Errors
     ///
     /// A [`ProtocolError`] (a bad box, a replayed nonce); fatal for the connection.
-    fn decode_frame(&mut self, command_body: Bytes) -> Result<Frame, ProtocolError> {
-        let _ = command_body;
+    fn decode_frame(&mut self, body: &mut [u8]) -> Result<Unwrapped, ProtocolError> {
+        let _ = body;
         Err(ProtocolError::UnexpectedCommand)
     }
+}
+
+/// What [`Mechanism::decode_frame`] found inside a traffic frame: the inner frame's flags
+/// and where its body starts in the buffer it was unwrapped in.
+///
+/// ```
+/// use ferromq::proto::mechanism::Unwrapped;
+///
+/// let buf = *b"MESSAGE hello";
+/// let inner = Unwrapped { more: false, command: false, start: 8 };
+/// assert_eq!(&buf[inner.start..], b"hello");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unwrapped {
+    /// More frames of the same message follow.
+    pub more: bool,
+    /// The inner frame is a command.
+    pub command: bool,
+    /// Offset of the inner frame's body in the unwrapped buffer (it runs to the end).
+    pub start: usize,
 }

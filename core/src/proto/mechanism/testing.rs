@@ -2,12 +2,24 @@
 //! decoder, their output delivered in chunks of any size (1 byte = every split point),
 //! with a closure standing in for the ZAP handler.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 
 use super::{Mechanism, MechanismStatus, PeerMetadata, ZapReply, ZapRequest};
-use crate::proto::frame::decode_frame;
+use crate::proto::frame::{decode_frame, Frame};
 use crate::proto::handshake::MAX_HANDSHAKE_BODY;
 use crate::proto::ProtocolError;
+
+/// [`Mechanism::decode_frame`] on a copy of `body`, the inner frame copied out as the
+/// connection does.
+pub(crate) fn unwrap_frame(m: &mut dyn Mechanism, body: &[u8]) -> Result<Frame, ProtocolError> {
+    let mut buf = body.to_vec();
+    let inner = m.decode_frame(&mut buf)?;
+    Ok(Frame {
+        more: inner.more,
+        command: inner.command,
+        body: Bytes::copy_from_slice(&buf[inner.start..]),
+    })
+}
 
 /// How one side ended: `None` while still waiting.
 pub(crate) type Ending = Option<Result<PeerMetadata, ProtocolError>>;
@@ -110,9 +122,9 @@ pub(crate) fn zap_status(status: &'static [u8]) -> impl FnMut(&ZapRequest) -> Za
         let mut metadata = crate::proto::Metadata::new();
         metadata.push("X-Zap", "yes");
         ZapReply::Reply {
-            status_code: bytes::Bytes::from_static(status),
-            status_text: bytes::Bytes::new(),
-            user_id: bytes::Bytes::from_static(b"user"),
+            status_code: Bytes::from_static(status),
+            status_text: Bytes::new(),
+            user_id: Bytes::from_static(b"user"),
             metadata,
         }
     }

@@ -42,9 +42,15 @@ pub(super) fn put_metadata_command(name: &[u8], metadata: &Metadata, out: &mut B
 /// The data after the name if `body` is the command `name`; libzmq matches the
 /// length-prefixed name as a byte prefix.
 pub(super) fn command_data(body: &Bytes, name: &[u8]) -> Option<Bytes> {
+    command_data_start(body, name).map(|head| body.slice(head..))
+}
+
+/// Where the data after the name starts if `body` is the command `name` (as
+/// [`command_data`], for a body that is not shared bytes).
+pub(super) fn command_data_start(body: &[u8], name: &[u8]) -> Option<usize> {
     let head = 1 + name.len();
     (body.len() >= head && usize::from(body[0]) == name.len() && &body[1..head] == name)
-        .then(|| body.slice(head..))
+        .then_some(head)
 }
 
 /// libzmq's `check_basic_command_structure`: at least two bytes, and a name that does
