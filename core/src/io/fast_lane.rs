@@ -27,10 +27,10 @@
 //! written.
 //!
 //! A sender that writes message after message would pay one syscall per message this way
-//! instead of the I/O thread's batches, so the lane takes at most [`STREAK`] messages in a
-//! row; then the queue path (and its batching) takes over until the I/O thread has run
-//! again. A request/reply exchange, where each send follows a receive, always goes
-//! direct.
+//! instead of the I/O thread's batches, so the lane takes at most the budget the session
+//! lent it with (`io::direct_budget`: refilled by a message from the peer or a pause in
+//! sending, so a request/reply exchange goes direct and a stream goes through the queue
+//! and its batching).
 //!
 //! The decisions are plain code over any [`Write`]: the tests below drive them with a
 //! scripted writer that takes some bytes, then says EAGAIN or EPIPE, and decode what
@@ -43,10 +43,6 @@ use std::io::{self, IoSlice, Write};
 use std::os::fd::RawFd;
 use std::sync::atomic::{fence, AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
-
-/// Messages the application thread writes in a row before it leaves the next ones to the
-/// I/O thread, which batches them into fewer, larger writes.
-pub(crate) const STREAK: u32 = 8;
 
 /// Writes to a stream socket by its fd with `sendmsg(MSG_NOSIGNAL)`: the fd stays owned by
 /// the session, which takes the connection back from the lane before it closes it.
@@ -86,6 +82,8 @@ pub(crate) struct Lent<W = FdWriter> {
     pub done: usize,
     /// Messages written by the application thread since the session lent the connection.
     streak: u32,
+    /// How many it may write (the session's [`DirectBudget`](super::direct_budget)).
+    budget: u32,
 }
 
 /// What the application thread did with a message.
@@ -108,8 +106,8 @@ pub(crate) enum Direct {
 
 impl<W: Write> Lent<W> {
     /// A connection lent by its session: `writable` as the session last saw the stream,
-    /// `idle` when it holds no drained message.
-    pub fn new(conn: Box<Connection>, out: W, writable: bool, idle: bool) -> Lent<W> {
+    /// `idle` when it holds no drained message; at most `budget` messages go direct.
+    pub fn new(conn: Box<Connection>, out: W, writable: bool, idle: bool, budget: u32) -> Lent<W> {
         Lent {
             conn,
             out,
@@ -118,7 +116,13 @@ impl<W: Write> Lent<W> {
             failure: None,
             done: 0,
             streak: 0,
+            budget,
         }
+    }
+
+    /// Messages the application thread wrote directly while the connection was lent.
+    pub fn direct_writes(&self) -> u32 {
+        self.streak
     }
 
     /// Whether the connection may take a message directly now (the pipe's queue is asked
@@ -127,7 +131,7 @@ impl<W: Write> Lent<W> {
         self.writable
             && self.idle
             && self.failure.is_none()
-            && self.streak < STREAK
+            && self.streak < self.budget
             && self.conn.is_established()
             && self.conn.pending_bytes() == 0
             && !self.conn.mid_message()
@@ -294,6 +298,7 @@ impl<W: Write> FastLane<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::direct_budget::STREAK;
     use crate::proto::tests::util::{frames, multipart, Pair};
     use crate::proto::SocketType;
     use std::time::Instant;
@@ -334,7 +339,7 @@ mod tests {
             ..Scripted::default()
         };
         let lane = FastLane::default();
-        lane.lend(Lent::new(Box::new(pair.a.conn), out, true, true))
+        lane.lend(Lent::new(Box::new(pair.a.conn), out, true, true, STREAK))
             .expect("nobody holds the lane");
         (lane, pair.b)
     }
@@ -363,8 +368,8 @@ mod tests {
     }
 
     /// The I/O thread's turn: takes the connection back, queues `queued` after what is in
-    /// its output, writes everything with `room` more bytes of stream, lends it again.
-    /// Returns the messages it finished.
+    /// its output, writes everything with `room` more bytes of stream, lends it again
+    /// with a full budget. Returns the messages it finished.
     fn io_turn(lane: &FastLane<Scripted>, queued: &[Msg], room: usize) -> usize {
         let mut lent = lane.take_back().expect("free").expect("lent");
         for m in queued {
@@ -374,7 +379,7 @@ mod tests {
         while lent.conn.pending_bytes() > 0 && lent.conn.write_to(&mut lent.out).is_ok() {}
         let done = lent.conn.take_written_messages();
         let writable = lent.conn.pending_bytes() == 0;
-        lane.lend(Lent::new(lent.conn, lent.out, writable, true))
+        lane.lend(Lent::new(lent.conn, lent.out, writable, true, STREAK))
             .expect("free");
         done
     }
@@ -490,15 +495,26 @@ mod tests {
     }
 
     #[test]
-    fn a_streak_hands_over_to_the_io_thread_until_it_ran() {
+    fn the_lane_takes_no_more_than_its_budget() {
         let (lane, _peer) = lane(usize::MAX);
         let mut counted = 0;
         for _ in 0..STREAK {
             assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Written);
         }
         assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Declined);
+        let lent = lane.take_back().expect("free").expect("lent");
+        assert_eq!(lent.direct_writes(), STREAK);
+        // Lent again with nothing left: the queue takes every message.
+        lane.lend(Lent::new(lent.conn, lent.out, true, true, 0))
+            .expect("free");
+        assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Declined);
         io_turn(&lane, &[], 0);
         assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Written);
+        assert_eq!(
+            counted,
+            STREAK as usize + 1,
+            "only written messages were claimed"
+        );
     }
 
     #[test]

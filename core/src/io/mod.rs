@@ -7,6 +7,7 @@
 
 mod backoff;
 mod conn;
+mod direct_budget;
 mod fast_lane;
 mod flow;
 mod lifecycle;

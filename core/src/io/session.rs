@@ -35,6 +35,7 @@ mod setup;
 mod traffic;
 mod zap;
 
+use super::direct_budget::DirectBudget;
 use super::lifecycle::{seed, Role};
 use super::monitor_values::value;
 use super::stream::{read_into, PeerAddr, Stream};
@@ -194,6 +195,10 @@ pub(crate) struct Session {
     writable_later: bool,
     /// Timers that fired while the connection was lent and busy, run on the next turn.
     deferred_timers: Vec<(TimerKind, u64)>,
+    /// How many messages the application thread may write itself when next lent.
+    direct: DirectBudget,
+    /// Messages went out since the last turn ended (direct or from the queue).
+    sent_in_turn: bool,
 }
 
 impl Session {
@@ -233,6 +238,8 @@ impl Session {
             refused: false,
             writable_later: false,
             deferred_timers: Vec::new(),
+            direct: DirectBudget::default(),
+            sent_in_turn: false,
         }
     }
 

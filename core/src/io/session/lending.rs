@@ -78,10 +78,14 @@ impl Session {
             return None;
         };
         self.writable = lent.writable || std::mem::take(&mut self.writable_later);
+        let direct = lent.direct_writes();
+        self.direct.spent(direct);
+        self.sent_in_turn |= direct > 0;
         self.phase = Phase::Zmtp(lent.conn);
         // Messages the application thread finished count as the session's own.
         self.out_done += lent.done;
         self.ack_sent(false);
+
         lent.failure
     }
 
@@ -110,6 +114,8 @@ impl Session {
             next = f(self, ctx);
         }
         if next == Next::Keep {
+            self.direct
+                .turn(std::mem::take(&mut self.sent_in_turn), ctx.now);
             self.lend();
         }
         next
@@ -138,7 +144,13 @@ impl Session {
             }
         };
         let idle = self.out_local.is_empty();
-        if let Err(back) = lane.lend(Lent::new(conn, FdWriter(fd), self.writable, idle)) {
+        if let Err(back) = lane.lend(Lent::new(
+            conn,
+            FdWriter(fd),
+            self.writable,
+            idle,
+            self.direct.left(),
+        )) {
             self.phase = Phase::Zmtp(back.conn);
         }
     }

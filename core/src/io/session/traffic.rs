@@ -125,6 +125,8 @@ impl Session {
             return;
         }
         let msgs = std::mem::take(&mut self.batch_msgs);
+        // The application may answer these: its reply may go direct.
+        self.direct.inbound();
         match &self.pipe {
             Some(pipe) => self.credit = pipe.deliver(self.batch.drain(..), msgs),
             None => self.batch.clear(),
@@ -204,6 +206,7 @@ impl Session {
                 break;
             };
             conn.send(&msg).map_err(|_| Lost)?;
+            self.sent_in_turn = true;
         }
         Ok(())
     }
