@@ -127,6 +127,12 @@ impl Session {
         if self.lingering || self.cfg.conflate {
             return;
         }
+        // Whatever the session finished is acknowledged now, not at the low-water mark:
+        // the application thread's direct writes count from zero, and it wakes the
+        // session at the mark. Otherwise both could hold nearly a mark each of finished
+        // but unacknowledged messages, and a small SNDHWM would fill with them (PUB
+        // dropped messages its subscriber had long received).
+        self.ack_sent(true);
         let Some(fd) = self.stream.as_ref().map(|s| s.as_raw_fd()) else {
             return;
         };
