@@ -80,6 +80,9 @@ pub(crate) struct Lent<W = FdWriter> {
     /// error): the session acknowledges them to the pipe when it takes the connection
     /// back.
     pub done: usize,
+    /// Messages the session finished before it lent the connection and has not
+    /// acknowledged yet: they count towards the mark at which it is woken to.
+    pub unacked: usize,
     /// Messages written by the application thread since the session lent the connection.
     streak: u32,
     /// How many it may write (the session's [`DirectBudget`](super::direct_budget)).
@@ -115,6 +118,7 @@ impl<W: Write> Lent<W> {
             idle,
             failure: None,
             done: 0,
+            unacked: 0,
             streak: 0,
             budget,
         }
@@ -227,7 +231,7 @@ impl<W: Write> FastLane<W> {
             match guard.as_mut() {
                 None => Direct::Declined,
                 Some(lent) => match lent.send(frames, claim) {
-                    Direct::Written if lent.done >= ack_at => Direct::Acknowledge,
+                    Direct::Written if lent.done + lent.unacked >= ack_at => Direct::Acknowledge,
                     d => d,
                 },
             }
@@ -492,6 +496,19 @@ mod tests {
         assert_eq!(second.direct, Direct::Acknowledge);
         assert!(second.wake, "two done: the session acknowledges them");
         assert_eq!(lane.take_back().unwrap().unwrap().done, 2);
+    }
+
+    #[test]
+    fn what_the_session_left_unacknowledged_counts_towards_the_mark() {
+        let (lane, _peer) = lane(usize::MAX);
+        let mut lent = lane.take_back().unwrap().expect("lent");
+        lent.unacked = 4;
+        lane.lend(lent).unwrap();
+        let claim = || true;
+        // A mark of five: the session's four and this one.
+        let first = lane.try_send(&multipart(&[b"a"]), claim, 5);
+        assert_eq!(first.direct, Direct::Acknowledge);
+        assert!(first.wake);
     }
 
     #[test]

@@ -127,12 +127,6 @@ impl Session {
         if self.lingering || self.cfg.conflate {
             return;
         }
-        // Whatever the session finished is acknowledged now, not at the low-water mark:
-        // the application thread's direct writes count from zero, and it wakes the
-        // session at the mark. Otherwise both could hold nearly a mark each of finished
-        // but unacknowledged messages, and a small SNDHWM would fill with them (PUB
-        // dropped messages its subscriber had long received).
-        self.ack_sent(true);
         let Some(fd) = self.stream.as_ref().map(|s| s.as_raw_fd()) else {
             return;
         };
@@ -150,13 +144,15 @@ impl Session {
             }
         };
         let idle = self.out_local.is_empty();
-        if let Err(back) = lane.lend(Lent::new(
-            conn,
-            FdWriter(fd),
-            self.writable,
-            idle,
-            self.direct.left(),
-        )) {
+        // What the session finished and has not acknowledged yet counts towards the
+        // mark at which the application thread wakes it to acknowledge: otherwise both
+        // could hold nearly a mark each of finished but unacknowledged messages, and a
+        // small SNDHWM would fill with them (PUB dropped messages its subscriber had long
+        // received). Credit still returns a mark at a time, as libzmq's does.
+        let unacked = self.out_done;
+        let mut lent = Lent::new(conn, FdWriter(fd), self.writable, idle, self.direct.left());
+        lent.unacked = unacked;
+        if let Err(back) = lane.lend(lent) {
             self.phase = Phase::Zmtp(back.conn);
         }
     }
