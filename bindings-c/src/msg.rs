@@ -215,7 +215,7 @@ pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> 
             return Err(EFAULT);
         }
         let body = if size <= INLINE_MAX {
-            Body::Msg(Msg::copy_from_slice(&[0; INLINE_MAX][..size]))
+            Body::Msg(Msg::zeroed(size))
         } else {
             Body::Buf(uninit_buf(size)?)
         };

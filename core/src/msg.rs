@@ -53,6 +53,27 @@ impl Msg {
         }
     }
 
+    /// A frame of `len` zero bytes: for a caller that fills it in afterwards (the C ABI's
+    /// `zmq_msg_init_size`). Up to [`INLINE_MAX`] bytes it is built in place, with no
+    /// call to `memset` or the allocator.
+    ///
+    /// ```
+    /// let m = ferromq::Msg::zeroed(5);
+    /// assert_eq!(&m[..], &[0; 5]);
+    /// ```
+    pub fn zeroed(len: usize) -> Msg {
+        match u8::try_from(len) {
+            Ok(small) if len <= INLINE_MAX => Msg {
+                repr: Repr::Inline {
+                    len: small,
+                    buf: [0; INLINE_MAX],
+                },
+                more: false,
+            },
+            _ => Msg::from_bytes(bytes::BytesMut::zeroed(len).freeze()),
+        }
+    }
+
     /// A frame holding a copy of `data`.
     ///
     /// ```
