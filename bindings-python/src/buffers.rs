@@ -52,7 +52,11 @@ pub(crate) fn to_send_msg(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> 
 
 fn convert(data: &Bound<'_, PyAny>, copy: bool, sending: bool) -> PyResult<Msg> {
     drain_releases(data.py());
-    if let Ok(b) = data.cast::<PyBytes>() {
+    // An exact `bytes` (the usual case) is one type-pointer comparison.
+    if let Ok(b) = data
+        .cast_exact::<PyBytes>()
+        .or_else(|_| data.cast::<PyBytes>())
+    {
         let s = b.as_bytes();
         if s.len() < ZERO_COPY_MIN {
             return Ok(Msg::copy_from_slice(s));

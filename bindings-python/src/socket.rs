@@ -11,7 +11,7 @@ use ferromq::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::buffers::{drain_releases, to_send_msg};
 use crate::bufffi;
@@ -59,20 +59,22 @@ impl PySocket {
 
     /// Sends one frame, blocking as the flags and SNDTIMEO say.
     fn send_msg(py: Python<'_>, s: &mut Socket, msg: Msg, flags: i32) -> PyResult<()> {
-        // A failed non-blocking send consumes the message: keep a cheap clone to retry.
-        let retry = msg.clone();
-        match s.send(msg, flags | DONTWAIT) {
-            Err(Error::Again) if flags & DONTWAIT == 0 => {}
-            r => return r.py_err(py),
-        }
+        // A failed non-blocking send hands the message back (no clone kept for a retry:
+        // cloning a heap frame would allocate its shared header on every send).
+        let mut msg = match s.send_or_return(msg, flags | DONTWAIT) {
+            Ok(()) => return Ok(()),
+            Err((Error::Again, back)) if flags & DONTWAIT == 0 => back,
+            Err((e, _)) => return Err(zmq_err(py, e)),
+        };
         let dl = deadline(i64::from(s.sndtimeo().py_err(py)?));
         loop {
             if !wait_events(py, s, POLLOUT, dl)? {
                 return Err(zmq_err(py, Error::Again));
             }
-            match s.send(retry.clone(), flags | DONTWAIT) {
-                Err(Error::Again) => continue,
-                r => return r.py_err(py),
+            match s.send_or_return(msg, flags | DONTWAIT) {
+                Ok(()) => return Ok(()),
+                Err((Error::Again, back)) => msg = back,
+                Err((e, _)) => return Err(zmq_err(py, e)),
             }
         }
     }
@@ -223,10 +225,13 @@ impl PySocket {
         group: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if track
-            || data
-                .cast::<Frame>()
-                .is_ok_and(|f| f.get().tracker.is_some())
+        // The common call, `bytes` untracked: one type-pointer comparison, no subtype walk.
+        let plain = !track && data.is_exact_instance_of::<PyBytes>();
+        if !plain
+            && (track
+                || data
+                    .cast::<Frame>()
+                    .is_ok_and(|f| f.get().tracker.is_some()))
         {
             let tracked = slf
                 .getattr(intern!(py, "_send_tracked"))
