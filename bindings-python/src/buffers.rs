@@ -14,7 +14,7 @@ use crate::bufffi;
 use crate::frame::Frame;
 
 /// Sends of `bytes` at least this large keep a reference to the object instead of copying.
-const ZERO_COPY_MIN: usize = 64 * 1024;
+pub(crate) const ZERO_COPY_MIN: usize = 64 * 1024;
 
 /// Keeps a Python `bytes` object alive while the core holds its data.
 struct PyBytesOwner {
