@@ -8,7 +8,7 @@
 # doc tests -> cargo doc -> release build of ferromq-peer -> pip install ./bindings-python -> pytest tests/interop (interop with libzmq
 # via pyzmq, and hostile raw-socket peers).
 #
-# Needs: Rust stable (with rustfmt and clippy), a C toolchain, python3 (3.9+) with venv and
+# Needs: Rust stable (with rustfmt and clippy), a C toolchain, python3 (3.10+) with venv and
 # pip (on Debian: apt-get install python3-venv); cargo-nextest is used when installed.
 # Environment: PYTHON (interpreter used to create .venv, default python3),
 #              PYTEST_ARGS (extra arguments for pytest, e.g. "-k hostile -x").

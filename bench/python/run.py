@@ -2,7 +2,9 @@
 
 PUSH -> PULL throughput (1 B, 1 KiB, 64 KiB; tcp across two processes, inproc across two
 threads) and REQ/REP round-trip latency over tcp, each for ferromq and pyzmq with identical
-Python code (``send``/``recv`` loops). Prints a Markdown table; with ``--write`` replaces
+Python code (``send``/``recv`` loops), the two modules alternating run by run; throughput
+rows also give the CPU time per message of both ends (getrusage), which a loaded machine
+disturbs less than the rates. Prints a Markdown table; with ``--write`` replaces
 the section between the PYTHON BENCH markers in docs/PERFORMANCE.md.
 
     python bench/python/run.py [--write] [--runs N] [--scale F]
@@ -14,6 +16,7 @@ import argparse
 import importlib
 import os
 import platform
+import resource
 import subprocess
 import sys
 import threading
@@ -28,18 +31,28 @@ COUNTS = {1: 1_000_000, 1024: 500_000, 65536: 20_000}
 LAT_COUNT = 20_000
 
 
-def sender(lib: str, url: str, size: int, count: int, shared_ctx: Any = None) -> None:
+def cpu_seconds() -> float:
+    """User + system CPU time of this process (all its threads) so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def sender(lib: str, url: str, size: int, count: int, shared_ctx: Any = None) -> float:
+    """Sends ``count`` messages; returns the CPU seconds the process used meanwhile
+    (sending and flushing on close, without the interpreter's start-up)."""
     zmq: Any = importlib.import_module(lib)
     ctx = shared_ctx if shared_ctx is not None else zmq.Context()
     s = ctx.socket(zmq.PUSH)
     s.connect(url)
     msg = b"x" * size
     send = s.send
+    cpu = cpu_seconds()
     for _ in range(count):
         send(msg)
     s.close(linger=-1)
     if shared_ctx is None:
         ctx.term()
+    return cpu_seconds() - cpu
 
 
 def echo(lib: str, url: str, count: int) -> None:
@@ -53,7 +66,9 @@ def echo(lib: str, url: str, count: int) -> None:
     ctx.term()
 
 
-def throughput(lib: str, transport: str, size: int, count: int) -> float:
+def throughput(lib: str, transport: str, size: int, count: int) -> tuple[float, float]:
+    """(messages per second, CPU ns per message of both ends together): the CPU figure
+    holds still on a loaded machine, where the rate mostly measures the scheduler."""
     zmq: Any = importlib.import_module(lib)
     ctx = zmq.Context()
     pull = ctx.socket(zmq.PULL)
@@ -65,24 +80,28 @@ def throughput(lib: str, transport: str, size: int, count: int) -> float:
     proc = None
     thread = None
     if transport == "tcp":
-        proc = subprocess.Popen([sys.executable, __file__, "--role", "sender", lib, url, str(size), str(count)])
+        proc = subprocess.Popen([sys.executable, __file__, "--role", "sender", lib, url, str(size), str(count)],
+                                stdout=subprocess.PIPE, text=True)
     else:
         thread = threading.Thread(target=sender, args=(lib, url, size, count, ctx))
     recv = pull.recv
     if thread is not None:
         thread.start()
+    cpu = cpu_seconds()  # inproc: the sender thread's CPU time is counted here too
     recv()
     start = time.perf_counter()
     for _ in range(count - 1):
         recv()
     elapsed = time.perf_counter() - start
-    if proc is not None:
-        proc.wait(60)
     if thread is not None:
         thread.join()
+    cpu = cpu_seconds() - cpu
+    if proc is not None:
+        out, _ = proc.communicate(timeout=60)
+        cpu += float(out.split()[-1])
     pull.close(linger=0)
     ctx.term()
-    return (count - 1) / elapsed
+    return (count - 1) / elapsed, cpu / count * 1e9
 
 
 def latency(lib: str, count: int) -> float:
@@ -194,7 +213,7 @@ def main() -> None:
     if args.role:
         role, lib, url, *rest = args.role
         if role == "sender":
-            sender(lib, url, int(rest[0]), int(rest[1]))
+            print(sender(lib, url, int(rest[0]), int(rest[1])), flush=True)
         else:
             echo(lib, url, int(rest[0]))
         return
@@ -207,28 +226,40 @@ def main() -> None:
     for transport in ("tcp", "inproc"):
         for size in (1, 1024, 65536):
             count = max(1000, int(COUNTS[size] * args.scale))
-            best = {}
-            for lib in libs:
-                best[lib] = max(throughput(lib, transport, size, count) for _ in range(args.runs))
+            best = {lib: 0.0 for lib in libs}
+            cpu = {lib: float("inf") for lib in libs}
+            for _ in range(args.runs):
+                for lib in libs:  # alternating, so both see the same machine load
+                    rate, ns = throughput(lib, transport, size, count)
+                    best[lib] = max(best[lib], rate)
+                    cpu[lib] = min(cpu[lib], ns)
             ratio = best["ferromq"] / best["zmq"]
             mb = {lib: best[lib] * size / 1e6 for lib in libs}
             rows.append(
                 f"| PUSH→PULL {transport} | {size} B | {fmt_rate(best['ferromq'])} ({mb['ferromq']:,.0f} MB/s) "
-                f"| {fmt_rate(best['zmq'])} ({mb['zmq']:,.0f} MB/s) | {ratio:.2f}× |"
+                f"| {fmt_rate(best['zmq'])} ({mb['zmq']:,.0f} MB/s) | {ratio:.2f}× "
+                f"| {cpu['ferromq']:,.0f} / {cpu['zmq']:,.0f} ns | {cpu['zmq'] / cpu['ferromq']:.2f}× |"
             )
             print(rows[-1], flush=True)
     lat_count = max(1000, int(LAT_COUNT * args.scale))
-    lat = {lib: min(latency(lib, lat_count) for _ in range(args.runs)) for lib in libs}
+    lat = {lib: float("inf") for lib in libs}
+    for _ in range(args.runs):
+        for lib in libs:
+            lat[lib] = min(lat[lib], latency(lib, lat_count))
     rows.append(
-        f"| REQ/REP tcp latency (one-way) | 1 B | {lat['ferromq']:.1f} µs | {lat['zmq']:.1f} µs | {lat['zmq'] / lat['ferromq']:.2f}× |"
+        f"| REQ/REP tcp latency (one-way) | 1 B | {lat['ferromq']:.1f} µs | {lat['zmq']:.1f} µs "
+        f"| {lat['zmq'] / lat['ferromq']:.2f}× | | |"
     )
     print(rows[-1], flush=True)
     loop_count = max(1000, int(LAT_COUNT * args.scale / 4))
     for name, fn in (("asyncio REQ/REP round trip (tcp, one loop)", asyncio_rtt),
                      ("tornado ZMQStream round trip (tcp, one IOLoop)", zmqstream_rtt)):
-        rtt = {lib: min(fn(lib, loop_count) for _ in range(args.runs)) for lib in libs}
+        rtt = {lib: float("inf") for lib in libs}
+        for _ in range(args.runs):
+            for lib in libs:
+                rtt[lib] = min(rtt[lib], fn(lib, loop_count))
         rows.append(
-            f"| {name} | 1 B | {rtt['ferromq']:.1f} µs | {rtt['zmq']:.1f} µs | {rtt['zmq'] / rtt['ferromq']:.2f}× |"
+            f"| {name} | 1 B | {rtt['ferromq']:.1f} µs | {rtt['zmq']:.1f} µs | {rtt['zmq'] / rtt['ferromq']:.2f}× | | |"
         )
         print(rows[-1], flush=True)
 
@@ -244,10 +275,14 @@ def main() -> None:
             "`send(msg)` loop against a `recv()` loop, the sender in a second process (tcp) or thread "
             "(inproc); latency is half the REQ/REP round trip over tcp with the REP in a second process; "
             "the asyncio and ZMQStream rows are whole round trips with both ends on one event loop. "
-            "The last column is ferromq's speed-up (higher is better for ferromq).",
+            "The two implementations alternate run by run. The fifth column is ferromq's speed-up "
+            "(higher is better for ferromq); the CPU columns are user+system time of both ends "
+            "(all threads, sender and receiver processes or threads) per message, the lowest of "
+            "the runs, and pyzmq's CPU over ferromq's (higher is better for ferromq): steadier than "
+            "the rates on a loaded machine.",
             "",
-            "| Test | Size | ferromq | pyzmq | ferromq / pyzmq |",
-            "|---|---|---|---|---|",
+            "| Test | Size | ferromq | pyzmq | ferromq / pyzmq | CPU per message ferromq / pyzmq | pyzmq CPU / ferromq CPU |",
+            "|---|---|---|---|---|---|---|",
             *rows,
             "",
             END,

@@ -14,7 +14,7 @@ use crate::bufffi;
 use crate::frame::Frame;
 
 /// Sends of `bytes` at least this large keep a reference to the object instead of copying.
-const ZERO_COPY_MIN: usize = 64 * 1024;
+pub(crate) const ZERO_COPY_MIN: usize = 64 * 1024;
 
 /// Keeps a Python `bytes` object alive while the core holds its data.
 struct PyBytesOwner {
@@ -52,7 +52,11 @@ pub(crate) fn to_send_msg(data: &Bound<'_, PyAny>, copy: bool) -> PyResult<Msg> 
 
 fn convert(data: &Bound<'_, PyAny>, copy: bool, sending: bool) -> PyResult<Msg> {
     drain_releases(data.py());
-    if let Ok(b) = data.cast::<PyBytes>() {
+    // An exact `bytes` (the usual case) is one type-pointer comparison.
+    if let Ok(b) = data
+        .cast_exact::<PyBytes>()
+        .or_else(|_| data.cast::<PyBytes>())
+    {
         let s = b.as_bytes();
         if s.len() < ZERO_COPY_MIN {
             return Ok(Msg::copy_from_slice(s));

@@ -1,7 +1,7 @@
 //! The buffer-protocol part of CPython's C API, declared here because pyo3 hides it below
 //! the 3.11 limited API. These functions and this struct layout are part of CPython's
 //! ABI since 3.0 (the limited API only left them out of its headers until 3.11), so an
-//! abi3-py39 module may use them on every CPython it loads into.
+//! abi3-py310 module may use them on every CPython it loads into.
 
 #![allow(non_upper_case_globals, non_camel_case_types, missing_docs)]
 

@@ -1,6 +1,6 @@
 //! A tiny heap type (`ferromq._native._BytesView`) that owns a `bytes::Bytes` and exports
 //! it read-only through the buffer protocol, so a received frame's payload can be handed
-//! to Python as a `memoryview` without copying (the abi3-py39 way: `PyType_FromSpec` with
+//! to Python as a `memoryview` without copying (the abi3 way below 3.11: `PyType_FromSpec` with
 //! a `Py_bf_getbuffer` slot, which every CPython 3 runtime honours).
 
 use std::ffi::{c_int, c_void};

@@ -46,6 +46,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<frame::Frame>()?;
     m.add_class::<track::Tracker>()?;
     m.add_function(wrap_pyfunction!(poll::poll, m)?)?;
+    m.add_function(wrap_pyfunction!(poll::poll_ready, m)?)?;
     m.add_function(wrap_pyfunction!(poll::proxy, m)?)?;
     m.add_function(wrap_pyfunction!(errors::strerror, m)?)?;
     m.add_function(wrap_pyfunction!(options::option_type, m)?)?;

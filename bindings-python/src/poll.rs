@@ -16,34 +16,111 @@ use crate::wait::{deadline, lock_many, next_slice};
 #[pyfunction]
 #[pyo3(signature = (items, timeout = -1), text_signature = "(items, timeout=-1)")]
 pub(crate) fn poll(py: Python<'_>, items: &Bound<'_, PyList>, timeout: i64) -> PyResult<Vec<i16>> {
-    let mut holders: Vec<Bound<'_, PySocket>> = Vec::with_capacity(items.len());
-    // (index into `holders` for a socket, descriptor, events)
-    let mut specs: Vec<(Option<usize>, i32, i16)> = Vec::with_capacity(items.len());
-    for item in items.iter() {
-        let (obj, ev): (Bound<'_, PyAny>, i16) = item.extract()?;
-        if let Ok(s) = obj.cast::<PySocket>() {
-            specs.push((Some(holders.len()), -1, ev));
-            holders.push(s.clone());
-        } else {
-            let fd: i32 = match obj.extract::<i32>() {
-                Ok(fd) => fd,
-                Err(_) => obj.call_method0("fileno")?.extract()?,
-            };
-            specs.push((None, fd, ev));
+    let targets = targets(items)?;
+    revents(py, &targets, timeout)
+}
+
+/// `Poller.poll`: [`poll`], returning only the ready items as `[(key, revents)]`, the key
+/// being the socket, the int fd given, or an object's `fileno()` (as pyzmq reports raw
+/// files by their fd number). One native call instead of Python list building around
+/// [`poll`].
+#[pyfunction]
+#[pyo3(signature = (items, timeout = -1), text_signature = "(items, timeout=-1)")]
+pub(crate) fn poll_ready<'py>(
+    py: Python<'py>,
+    items: &Bound<'py, PyList>,
+    timeout: i64,
+) -> PyResult<Bound<'py, PyList>> {
+    let targets = targets(items)?;
+    let revents = revents(py, &targets, timeout)?;
+    let ready = PyList::empty(py);
+    for (t, ev) in targets.into_iter().zip(revents) {
+        if ev != 0 {
+            ready.append((t.key, ev))?;
         }
     }
-    let cells: Vec<&SharedSocket> = holders.iter().map(|h| &*h.get().inner).collect();
+    Ok(ready)
+}
+
+/// One poll item: a socket, or a descriptor (an int, or an object's `fileno()`).
+struct Target<'py> {
+    /// What `Poller.poll` reports the item as.
+    key: Bound<'py, PyAny>,
+    socket: Option<Bound<'py, PySocket>>,
+    fd: i32,
+    events: i16,
+}
+
+fn targets<'py>(items: &Bound<'py, PyList>) -> PyResult<Vec<Target<'py>>> {
+    let mut targets = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        let (obj, events): (Bound<'py, PyAny>, i16) = item.extract()?;
+        if let Ok(s) = obj.cast::<PySocket>() {
+            let socket = Some(s.clone());
+            targets.push(Target {
+                key: obj,
+                socket,
+                fd: -1,
+                events,
+            });
+        } else if let Ok(fd) = obj.extract::<i32>() {
+            targets.push(Target {
+                key: obj,
+                socket: None,
+                fd,
+                events,
+            });
+        } else {
+            let key = obj.call_method0("fileno")?;
+            let fd = key.extract()?;
+            targets.push(Target {
+                key,
+                socket: None,
+                fd,
+                events,
+            });
+        }
+    }
+    Ok(targets)
+}
+
+fn revents(py: Python<'_>, targets: &[Target<'_>], timeout: i64) -> PyResult<Vec<i16>> {
+    let holders: Vec<(usize, &Bound<'_, PySocket>)> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.socket.as_ref().map(|s| (i, s)))
+        .collect();
+    let cells: Vec<&SharedSocket> = holders.iter().map(|(_, h)| &*h.get().inner).collect();
     let dl = deadline(timeout);
     let Some(mut locked) = lock_many(py, &cells, dl)? else {
-        return Ok(vec![0; specs.len()]);
+        return Ok(vec![0; targets.len()]);
     };
-    let slots: Vec<usize> = (0..cells.len()).map(|i| locked.slot(i)).collect();
+    // The slot of each target's socket among the distinct locked sockets.
+    let mut slot = vec![usize::MAX; targets.len()];
+    for (k, (i, _)) in holders.iter().enumerate() {
+        slot[*i] = locked.slot(k);
+    }
     // One poll entry per distinct socket (asking for the union of its items' events),
     // then one per descriptor.
     let mut wanted = vec![0i16; locked.len()];
-    for (idx, _, ev) in &specs {
-        if let Some(i) = idx {
-            wanted[slots[*i]] |= *ev;
+    for (t, &sl) in targets.iter().zip(&slot) {
+        if t.socket.is_some() {
+            wanted[sl] |= t.events;
+        }
+    }
+    if holders.len() == targets.len() {
+        // Sockets only: their events say whether anything is ready now, without the
+        // poll(2) of their wake-up descriptors that `ferromq::poll`'s first look makes.
+        let mut now = Vec::with_capacity(wanted.len());
+        for (s, &ev) in locked.sockets_mut().into_iter().zip(&wanted) {
+            now.push(s.events().py_err(py)? & ev);
+        }
+        if timeout == 0 || now.iter().any(|&ev| ev != 0) {
+            return Ok(targets
+                .iter()
+                .zip(&slot)
+                .map(|(t, &sl)| now[sl] & t.events)
+                .collect());
         }
     }
     let mut entries: Vec<PollItem<'_>> = locked
@@ -53,9 +130,9 @@ pub(crate) fn poll(py: Python<'_>, items: &Bound<'_, PyList>, timeout: i64) -> P
         .map(|(s, &ev)| PollItem::socket(s, ev))
         .collect();
     let first_fd = entries.len();
-    for (idx, fd, ev) in &specs {
-        if idx.is_none() {
-            entries.push(PollItem::fd(*fd, *ev));
+    for t in targets {
+        if t.socket.is_none() {
+            entries.push(PollItem::fd(t.fd, t.events));
         }
     }
     let n = ferromq::poll(&mut entries, 0).py_err(py)?;
@@ -71,11 +148,13 @@ pub(crate) fn poll(py: Python<'_>, items: &Bound<'_, PyList>, timeout: i64) -> P
         }
     }
     let mut next_fd = first_fd;
-    Ok(specs
+    Ok(targets
         .iter()
-        .map(|(idx, _, ev)| match idx {
-            Some(i) => entries[slots[*i]].revents & ev,
-            None => {
+        .zip(&slot)
+        .map(|(t, &sl)| {
+            if t.socket.is_some() {
+                entries[sl].revents & t.events
+            } else {
                 next_fd += 1;
                 entries[next_fd - 1].revents
             }

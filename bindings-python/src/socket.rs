@@ -11,9 +11,9 @@ use ferromq::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
-use crate::buffers::{drain_releases, to_send_msg};
+use crate::buffers::{drain_releases, to_send_msg, ZERO_COPY_MIN};
 use crate::bufffi;
 use crate::context::PyContext;
 use crate::errors::{zmq_err, IntoPy};
@@ -41,7 +41,18 @@ impl PySocket {
 
     /// Receives one frame, blocking as the flags and RCVTIMEO say.
     fn recv_msg(py: Python<'_>, s: &mut Socket, flags: i32) -> PyResult<Msg> {
-        match s.recv(flags | DONTWAIT) {
+        let first = s.recv(flags | DONTWAIT);
+        Self::recv_after(py, s, flags, first)
+    }
+
+    /// [`PySocket::recv_msg`] after its non-blocking attempt, `first`.
+    fn recv_after(
+        py: Python<'_>,
+        s: &mut Socket,
+        flags: i32,
+        first: Result<Msg, Error>,
+    ) -> PyResult<Msg> {
+        match first {
             Err(Error::Again) if flags & DONTWAIT == 0 => {}
             r => return r.py_err(py),
         }
@@ -59,20 +70,22 @@ impl PySocket {
 
     /// Sends one frame, blocking as the flags and SNDTIMEO say.
     fn send_msg(py: Python<'_>, s: &mut Socket, msg: Msg, flags: i32) -> PyResult<()> {
-        // A failed non-blocking send consumes the message: keep a cheap clone to retry.
-        let retry = msg.clone();
-        match s.send(msg, flags | DONTWAIT) {
-            Err(Error::Again) if flags & DONTWAIT == 0 => {}
-            r => return r.py_err(py),
-        }
+        // A failed non-blocking send hands the message back (no clone kept for a retry:
+        // cloning a heap frame would allocate its shared header on every send).
+        let mut msg = match s.send_or_return(msg, flags | DONTWAIT) {
+            Ok(()) => return Ok(()),
+            Err((Error::Again, back)) if flags & DONTWAIT == 0 => back,
+            Err((e, _)) => return Err(zmq_err(py, e)),
+        };
         let dl = deadline(i64::from(s.sndtimeo().py_err(py)?));
         loop {
             if !wait_events(py, s, POLLOUT, dl)? {
                 return Err(zmq_err(py, Error::Again));
             }
-            match s.send(retry.clone(), flags | DONTWAIT) {
-                Err(Error::Again) => continue,
-                r => return r.py_err(py),
+            match s.send_or_return(msg, flags | DONTWAIT) {
+                Ok(()) => return Ok(()),
+                Err((Error::Again, back)) => msg = back,
+                Err((e, _)) => return Err(zmq_err(py, e)),
             }
         }
     }
@@ -223,10 +236,17 @@ impl PySocket {
         group: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if track
-            || data
-                .cast::<Frame>()
-                .is_ok_and(|f| f.get().tracker.is_some())
+        // The common call, `bytes` untracked: one type-pointer comparison, no subtype walk.
+        let plain = if track {
+            None
+        } else {
+            data.cast_exact::<PyBytes>().ok()
+        };
+        if plain.is_none()
+            && (track
+                || data
+                    .cast::<Frame>()
+                    .is_ok_and(|f| f.get().tracker.is_some()))
         {
             let tracked = slf
                 .getattr(intern!(py, "_send_tracked"))
@@ -234,6 +254,18 @@ impl PySocket {
             return Ok(tracked
                 .call1((data, flags, copy, track, routing_id, group))?
                 .unbind());
+        }
+        if let Some(b) = plain.map(|b| b.as_bytes()) {
+            if b.len() < ZERO_COPY_MIN && routing_id.is_none() && group.is_none() {
+                // `_send` for a small `bytes`, with the message built next to the send:
+                // coming back through `convert`'s `PyResult`, the 48-byte Msg was copied
+                // in pieces that stalled on store forwarding.
+                drain_releases(py);
+                let msg = Msg::copy_from_slice(b);
+                let mut l = slf.get().lock(py)?;
+                Self::send_msg(py, &mut l, msg, flags)?;
+                return Ok(py.None());
+            }
         }
         slf.get()._send(py, data, flags, copy, routing_id, group)?;
         Ok(py.None())
@@ -301,7 +333,18 @@ impl PySocket {
     fn recv(&self, py: Python<'_>, flags: i32, copy: bool, track: bool) -> PyResult<Py<PyAny>> {
         let _ = track;
         let mut l = self.lock(py)?;
-        let msg = Self::recv_msg(py, &mut l, flags)?;
+        let first = l.recv(flags | DONTWAIT);
+        if copy {
+            if let Ok(m) = &first {
+                // The common case: `bytes` made from the frame where the core returned
+                // it. Moving the 48-byte Msg on (through `PyResult`s) first cost store-
+                // forwarding stalls, the larger part of this method's own time.
+                let b = PyBytes::new(py, m.as_bytes()).into_any().unbind();
+                drop(l);
+                return Ok(b);
+            }
+        }
+        let msg = Self::recv_after(py, &mut l, flags, first)?;
         // Only a Frame carries the peer's properties: `bytes` (copy=True) skips the lookup.
         let meta = if copy { None } else { l.last_peer_metadata() };
         drop(l);

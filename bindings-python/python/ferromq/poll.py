@@ -46,17 +46,8 @@ class Poller:
             t = -1
         else:
             t = int(timeout)
-        items = [(s, int(f)) for s, f in self.sockets]
-        revents = _native.poll(items, t)
-        # Raw files are reported by their fd number, as pyzmq does.
-        return [(_key(s), ev) for (s, _), ev in zip(self.sockets, revents) if ev]
-
-
-def _key(s: Any) -> Any:
-    if isinstance(s, _native.Socket) or isinstance(s, int):
-        return s
-    fileno = getattr(s, "fileno", None)
-    return fileno() if callable(fileno) else s
+        # One native call: raw files come back by their fd number, as pyzmq reports them.
+        return _native.poll_ready(self.sockets, t)
 
 
 def select(
