@@ -36,7 +36,7 @@ set -euo pipefail
 # The shared driver: arguments, builds, endpoints, runs, medians, the report's place.
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_args 35 "--patterns --inproc" "$@"
+bench_args 33 "--patterns --inproc" "$@"
 bench_report run.sh "" IPC_CLOSE_DELAY_MS HOST TIMEOUT IMPLS COUNTS RUNS SIZES TRANSPORTS
 
 TRANSPORTS="${TRANSPORTS:-tcp ipc}"
