@@ -170,6 +170,39 @@ run_pair() {
     [[ "$ep" != ipc://* ]] || rm -f "${ep#ipc://}"
 }
 
+# run_fanout pub-bin sub-bin endpoint control-endpoint subscribers size count hwm: the
+# publisher (pub_thr: binds both endpoints) in the background, then `subscribers` sub_thr
+# processes (connect) once the endpoints listen, each bounded by TIMEOUT. Outputs in
+# $TMP/pub.{out,err} and $TMP/sub<i>.{out,err} (i = 1..subscribers), exit codes in RC_P and
+# the array RC_S (124 = timeout). Stale sub<i> files of an earlier run are removed first.
+run_fanout() {
+    local pub_bin="$1" sub_bin="$2" ep="$3" ctl="$4" subs="$5" size="$6" count="$7" hwm="$8"
+    local ppid i
+    local -a spids=()
+    RC_P=0
+    RC_S=()
+    rm -f "$TMP"/sub*.out "$TMP"/sub*.err
+    timeout "$TIMEOUT" "$pub_bin" "$ep" "$ctl" "$size" "$count" "$subs" "$hwm" \
+        >"$TMP/pub.out" 2>"$TMP/pub.err" &
+    ppid=$!
+    wait_listening "$ep"
+    wait_listening "$ctl"
+    for i in $(seq 1 "$subs"); do
+        timeout "$TIMEOUT" "$sub_bin" "$ep" "$ctl" "$size" "$count" "$hwm" \
+            >"$TMP/sub$i.out" 2>"$TMP/sub$i.err" &
+        spids+=($!)
+    done
+    for i in $(seq 1 "$subs"); do
+        RC_S[i]=0
+        wait "${spids[$((i - 1))]}" || RC_S[i]=$?
+    done
+    wait "$ppid" || RC_P=$?
+    local e
+    for e in "$ep" "$ctl"; do
+        [[ "$e" != ipc://* ]] || rm -f "${e#ipc://}"
+    done
+}
+
 # median numbers... (FAIL entries ignored) -> the median, or "-". The mean of the two
 # middle values is printed with the printf format MEDIAN_FORMAT (default: awk's print).
 median() {
@@ -204,15 +237,17 @@ machine_after() {
     IDLE_AFTER="$(cpu_idle_pct)"
 }
 
-# write_report heading: with --write, puts $TMP/report.md between BEGIN_MARK and END_MARK
-# in docs/PERFORMANCE.md (appending a "## heading" section with the markers if missing).
+# write_report heading [report begin-mark end-mark]: with --write, puts the report
+# ($TMP/report.md) between the marks (BEGIN_MARK and END_MARK) in docs/PERFORMANCE.md
+# (appending a "## heading" section with the marks if missing).
 write_report() {
     [[ $WRITE -eq 1 ]] || return 0
-    if [[ ! -f "$DOC" ]] || ! grep -qF "$BEGIN_MARK" "$DOC" || ! grep -qF "$END_MARK" "$DOC"; then
+    local report="${2:-$TMP/report.md}" begin="${3:-$BEGIN_MARK}" end="${4:-$END_MARK}"
+    if [[ ! -f "$DOC" ]] || ! grep -qF "$begin" "$DOC" || ! grep -qF "$end" "$DOC"; then
         log "markers not found in $DOC: appending a results section"
-        printf '\n## %s\n\n%s\n%s\n' "$1" "$BEGIN_MARK" "$END_MARK" >>"$DOC"
+        printf '\n## %s\n\n%s\n%s\n' "$1" "$begin" "$end" >>"$DOC"
     fi
-    awk -v begin="$BEGIN_MARK" -v end="$END_MARK" -v report="$TMP/report.md" '
+    awk -v begin="$begin" -v end="$end" -v report="$report" '
         $0 == begin { print; while ((getline line < report) > 0) print line; skip = 1; next }
         $0 == end   { skip = 0 }
         !skip       { print }

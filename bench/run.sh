@@ -3,9 +3,10 @@
 #
 #   bash bench/run.sh            # print the results (Markdown) to stdout
 #   bash bench/run.sh --write    # ... and put them into docs/PERFORMANCE.md
-#   bash bench/run.sh --patterns # then also REQ/REP latency and PUB -> SUB
-#                                # throughput (bench/run_patterns.sh, which
-#                                # gets --write too and has its own knobs)
+#   bash bench/run.sh --patterns # then also REQ/REP latency
+#                                # (bench/run_patterns.sh, which gets --write
+#                                # too and has its own knobs; PUB -> SUB is
+#                                # KINDS=pubsub bash bench/run_c.sh)
 #   bash bench/run.sh --inproc   # then also inproc throughput and latency
 #                                # (bench/run_inproc.sh, same remarks)
 #
@@ -35,7 +36,7 @@ set -euo pipefail
 # The shared driver: arguments, builds, endpoints, runs, medians, the report's place.
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-bench_args 34 "--patterns --inproc" "$@"
+bench_args 33 "--patterns --inproc" "$@"
 bench_report run.sh "" IPC_CLOSE_DELAY_MS HOST TIMEOUT IMPLS COUNTS RUNS SIZES TRANSPORTS
 
 TRANSPORTS="${TRANSPORTS:-tcp ipc}"

@@ -1,6 +1,8 @@
 /*
- * pub_thr: PUB -> SUB throughput benchmark publisher for libzmq (the
- * counterpart of sub_thr.c; bench/src/pub_thr.rs is the ferromq version).
+ * pub_thr: PUB -> SUB throughput benchmark publisher (the counterpart of
+ * sub_thr.c). bench/run_c.sh (KINDS=pubsub) builds it against libzmq and
+ * against libferromq; bench/src/pub_thr.rs is the same through ferromq's
+ * Rust API.
  *
  *   pub_thr <bind-to> <control-bind-to> <message-size> <message-count>
  *           <subscribers> [hwm]
@@ -23,9 +25,11 @@
  * "more" flag of the first frame whatever <message-size> is.
  *
  * Output: the sending rate (count / time to hand all messages to the
- * socket), for information only; throughput is measured by sub_thr.
+ * socket), for information only (throughput is measured by sub_thr), then
+ * its CPU time (bench_cpu_time.h).
  */
 #include <zmq.h>
+#include "bench_cpu_time.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,5 +190,6 @@ int main (int argc, char *argv[])
         printf ("error in zmq_ctx_term: %s\n", zmq_strerror (errno));
         return -1;
     }
+    print_cpu_time ();
     return 0;
 }

@@ -1,6 +1,8 @@
 /*
- * sub_thr: PUB -> SUB throughput benchmark subscriber for libzmq (see
- * pub_thr.c for the handshake; bench/src/sub_thr.rs is the ferromq version).
+ * sub_thr: PUB -> SUB throughput benchmark subscriber (see pub_thr.c for
+ * the handshake). bench/run_c.sh (KINDS=pubsub) builds it against libzmq
+ * and against libferromq; bench/src/sub_thr.rs is the same through
+ * ferromq's Rust API.
  *
  *   sub_thr <connect-to> <control-connect-to> <message-size> <message-count>
  *           [hwm]
@@ -13,9 +15,11 @@
  * As in local_thr, the clock starts when the first data message arrives and
  * stops at the <message-count>-th one (or at the end marker, if some were
  * dropped). throughput = received / elapsed; "messages received" below
- * <message-count> means the publisher dropped messages at its HWM.
+ * <message-count> means the publisher dropped messages at its HWM. Prints
+ * its CPU time last (bench_cpu_time.h).
  */
 #include <zmq.h>
+#include "bench_cpu_time.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -148,5 +152,6 @@ int main (int argc, char *argv[])
         printf ("error in zmq_ctx_term: %s\n", zmq_strerror (errno));
         return -1;
     }
+    print_cpu_time ();
     return 0;
 }

@@ -21,7 +21,10 @@
 //! "more" flag of the first frame, whatever `<message-size>` is.
 //!
 //! Prints the sending rate (count / time to hand all messages to the socket),
-//! for information only: throughput is measured by the subscribers.
+//! for information only: throughput is measured by the subscribers; then its CPU
+//! time (`cpu_time`).
+
+mod cpu_time;
 
 use std::process::exit;
 use std::thread::sleep;
@@ -127,4 +130,5 @@ fn main() {
     ctl.close();
     s.close();
     drop(ctx);
+    cpu_time::print();
 }

@@ -11,7 +11,10 @@
 //! As in `local_thr`, the clock starts when the first data message arrives and
 //! stops at the `<message-count>`-th one (or at the end marker, if some were
 //! dropped). Throughput = received / elapsed; "messages received" below
-//! `<message-count>` means the publisher dropped messages at its HWM.
+//! `<message-count>` means the publisher dropped messages at its HWM. Prints its CPU
+//! time last (`cpu_time`).
+
+mod cpu_time;
 
 use std::process::exit;
 use std::time::Instant;
@@ -109,4 +112,5 @@ fn main() {
     // Default linger: "D" is delivered before the context goes.
     ctl.close();
     drop(ctx);
+    cpu_time::print();
 }

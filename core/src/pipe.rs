@@ -280,6 +280,35 @@ impl Pipe {
         self.pushed(waiting);
     }
 
+    /// One pipe of a fan-out (see `Pipes::fan_out`): queues a single-frame message, never
+    /// writing it on this thread, or gives it back at the HWM. `Ok(Some(wake))`: the
+    /// session is waiting for it, and the caller wakes it once the whole fan-out is
+    /// queued (one hand-off per I/O thread, [`crate::io::IoShared::activate_all`]); an
+    /// inproc peer is woken here.
+    pub fn queue(&self, msg: Msg) -> Result<Option<&SessionWake>, Msg> {
+        let waiting = self.out.try_push(msg)?;
+        Ok(self.pushed_later(waiting))
+    }
+
+    /// [`Pipe::queue`] for all frames of one message; the caller checked
+    /// [`Pipe::can_send`] first.
+    pub fn queue_frames(&self, frames: Vec<Msg>) -> Option<&SessionWake> {
+        let waiting = self.out.push_all(frames, 1).0;
+        self.pushed_later(waiting)
+    }
+
+    /// After a push: the session to wake (`reader_waiting`), left to the caller; an
+    /// inproc peer is told at once, as after any push.
+    fn pushed_later(&self, reader_waiting: bool) -> Option<&SessionWake> {
+        match &self.peer {
+            Peer::Session { wake, .. } => reader_waiting.then_some(wake),
+            Peer::Socket(_) => {
+                self.pushed(reader_waiting);
+                None
+            }
+        }
+    }
+
     /// The fast path: writes one whole message on this thread when the session has lent
     /// an idle connection (see `io::FastLane`). `false`: queue it as usual.
     fn send_direct(&self, frames: &[Msg]) -> bool {
@@ -291,6 +320,14 @@ impl Pipe {
             wake.wake();
         }
         attempt.direct != Direct::Declined
+    }
+
+    /// How to wake the session at the other end (none for inproc pipes).
+    pub fn session_wake(&self) -> Option<&SessionWake> {
+        match &self.peer {
+            Peer::Session { wake, .. } => Some(wake),
+            Peer::Socket(_) => None,
+        }
     }
 
     /// The lane where the session lends its connection (none for inproc pipes).

@@ -32,6 +32,9 @@ pub(crate) struct PipeTable {
     closed: Vec<PipeId>,
     /// The pipe the last frame was taken from (for its peer's metadata).
     last_read: Option<PipeId>,
+    /// During a fan-out, the sessions to wake once it is queued: (address of their I/O
+    /// thread, session token, pipe). Kept to reuse its allocation.
+    to_wake: Vec<(usize, usize, PipeId)>,
 }
 
 impl PipeTable {
@@ -130,6 +133,47 @@ impl PipeTable {
         };
         !e.local.is_empty() || refill(e, id, &mut self.finished)
     }
+
+    /// One pipe of a fan-out: queues `msg` on `id` unless it is full or its session
+    /// ended, noting the session to wake when it waits for it.
+    fn queue_on(&mut self, id: PipeId, msg: Msg) {
+        let Some(e) = self.entries.get(id).filter(|e| !e.terminated) else {
+            return;
+        };
+        if let Ok(Some(w)) = e.pipe.queue(msg) {
+            self.to_wake
+                .push((Arc::as_ptr(&w.io) as usize, w.token, id));
+        }
+    }
+
+    /// [`PipeTable::queue_on`] for all frames of one message (room was checked).
+    fn queue_frames_on(&mut self, id: PipeId, frames: Vec<Msg>) {
+        let Some(e) = self.entries.get(id) else {
+            return;
+        };
+        if let Some(w) = e.pipe.queue_frames(frames) {
+            self.to_wake
+                .push((Arc::as_ptr(&w.io) as usize, w.token, id));
+        }
+    }
+
+    /// Wakes the sessions a fan-out noted: one hand-off per I/O thread.
+    fn wake_noted(&mut self) {
+        if self.to_wake.is_empty() {
+            return;
+        }
+        self.to_wake.sort_unstable();
+        for group in self.to_wake.chunk_by(|a, b| a.0 == b.0) {
+            let wake = self
+                .entries
+                .get(group[0].2)
+                .and_then(|e| e.pipe.session_wake());
+            if let Some(w) = wake {
+                w.io.activate_all(group.iter().map(|&(_, token, _)| token));
+            }
+        }
+        self.to_wake.clear();
+    }
 }
 
 /// Takes `e`'s shared queue into its empty private batch (see [`PipeTable::fill`]);
@@ -159,6 +203,26 @@ impl Pipes for PipeTable {
         if let Some(e) = self.entries.get(id) {
             e.pipe.send_frames(frames);
         }
+    }
+
+    fn fan_out(&mut self, targets: &[PipeId], msg: Msg) {
+        if let Some((&last, others)) = targets.split_last() {
+            for &id in others {
+                self.queue_on(id, msg.clone());
+            }
+            self.queue_on(last, msg);
+        }
+        self.wake_noted();
+    }
+
+    fn fan_out_frames(&mut self, targets: &[PipeId], frames: Vec<Msg>) {
+        if let Some((&last, others)) = targets.split_last() {
+            for &id in others {
+                self.queue_frames_on(id, frames.clone());
+            }
+            self.queue_frames_on(last, frames);
+        }
+        self.wake_noted();
     }
 
     fn routing_id(&self, id: PipeId) -> Option<bytes::Bytes> {
@@ -242,5 +306,65 @@ mod tests {
         assert_eq!(table.try_recv(id), None);
         assert_eq!(table.take_finished(), vec![id]);
         assert!(!table.has_msg(99), "unknown pipe");
+    }
+
+    #[test]
+    fn a_fan_out_queues_on_each_pipe_with_room_and_wakes_the_waiting_sessions() {
+        use crate::io::IoShared;
+        let (io, _poll) = IoShared::detached();
+        let socket = Arc::new(SocketShared::default());
+        let mut table = PipeTable::default();
+        let mut pipes = Vec::new();
+        let mut ids = Vec::new();
+        for token in 0..4 {
+            let wake = SessionWake {
+                io: Arc::clone(&io),
+                token: 100 + token,
+            };
+            // Pipe 2 holds one message at most.
+            let hwm = if token == 2 { 1 } else { 10 };
+            let pipe = Pipe::new(Arc::clone(&socket), wake, hwm, 10);
+            ids.push(table.insert(Arc::clone(&pipe)));
+            pipes.push(pipe);
+        }
+        let mut out = VecDeque::new();
+        // The sessions of pipes 0 and 2 found their queue empty: they wait.
+        pipes[0].drain_outgoing(&mut out, 0);
+        pipes[2].drain_outgoing(&mut out, 0);
+        // Pipe 3's session ended.
+        pipes[3].close_from_session();
+        table.terminate(ids[3]);
+
+        table.fan_out(&ids, Msg::from(vec![7u8; 64]));
+        assert_eq!(
+            io.take_activated(),
+            vec![100, 102],
+            "the waiting ones, once"
+        );
+        table.fan_out(&ids, Msg::from("second"));
+        assert!(io.take_activated().is_empty(), "nobody waits any more");
+        let mut first = Msg::from("multi");
+        first.set_more(true);
+        table.fan_out_frames(&ids[..2], vec![first, Msg::from("part")]);
+
+        let drained = |p: &Pipe| {
+            let mut q = VecDeque::new();
+            p.drain_outgoing(&mut q, 0);
+            q.iter().map(|m| m.to_vec()).collect::<Vec<_>>()
+        };
+        let all = [
+            vec![7u8; 64],
+            b"second".to_vec(),
+            b"multi".to_vec(),
+            b"part".to_vec(),
+        ];
+        assert_eq!(drained(&pipes[0]), all);
+        assert_eq!(drained(&pipes[1]), all);
+        assert_eq!(
+            drained(&pipes[2]),
+            [vec![7u8; 64]],
+            "full: missed the second"
+        );
+        assert!(drained(&pipes[3]).is_empty(), "its session ended");
     }
 }

@@ -97,8 +97,34 @@ impl IoShared {
         self.with_inbox(|i| i.active.push(token));
     }
 
+    /// [`IoShared::activate`] for several sessions at once: one hand-off (and at most
+    /// one wake of the thread) for all of them, as a fan-out to many pipes needs.
+    pub fn activate_all(&self, tokens: impl IntoIterator<Item = usize>) {
+        self.with_inbox(|i| i.active.extend(tokens));
+    }
+
     fn take(&self) -> Inbox {
         std::mem::take(&mut *self.inbox.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+#[cfg(test)]
+impl IoShared {
+    /// A handle with no thread behind it: what is posted stays in its inbox for the test
+    /// to look at. The `Poll` must outlive the handle's use.
+    pub fn detached() -> (Arc<IoShared>, mio::Poll) {
+        let poll = mio::Poll::new().expect("epoll instance");
+        let waker = mio::Waker::new(poll.registry(), WAKER).expect("eventfd");
+        let shared = Arc::new(IoShared {
+            waker,
+            inbox: Mutex::new(Inbox::default()),
+        });
+        (shared, poll)
+    }
+
+    /// The session tokens activated since the last call, in order.
+    pub fn take_activated(&self) -> Vec<usize> {
+        self.take().active
     }
 }
 

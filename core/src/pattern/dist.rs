@@ -48,23 +48,25 @@ impl Distributor {
         if last {
             self.in_message = false;
             let frames = std::mem::take(&mut self.frames);
-            if let Some((&final_target, others)) = self.targets.split_last() {
-                for &id in others {
-                    pipes.send_frames(id, frames.clone());
-                }
-                pipes.send_frames(final_target, frames);
+            match self.targets[..] {
+                [] => {}
+                [only] => pipes.send_frames(only, frames),
+                _ => pipes.fan_out_frames(&self.targets, frames),
             }
         }
     }
 }
 
-/// Sends a single-frame message to every target with room; the rest drop it.
+/// Sends a single-frame message to every target with room; the rest drop it. A single
+/// target may take the pipe's direct path; several are a fan-out (queued only, see
+/// [`Pipes::fan_out`]).
 fn send_single(pipes: &mut dyn Pipes, targets: &[PipeId], msg: Msg) {
-    if let Some((&final_target, others)) = targets.split_last() {
-        for &id in others {
-            let _ = pipes.try_send(id, msg.clone());
+    match *targets {
+        [] => {}
+        [only] => {
+            let _ = pipes.try_send(only, msg);
         }
-        let _ = pipes.try_send(final_target, msg);
+        _ => pipes.fan_out(targets, msg),
     }
 }
 
@@ -96,5 +98,29 @@ mod tests {
         d.send(&mut pipes, frame("b", false), |_, _| unreachable!());
         assert!(pipes.pipes[&0].sent.is_empty());
         assert_eq!(pipes.pipes[&1].sent.len(), 2);
+        assert_eq!(pipes.fan_outs, 0, "one pipe with room: a plain send");
+    }
+
+    #[test]
+    fn several_targets_are_one_fan_out_and_one_target_a_plain_send() {
+        let mut pipes = FakePipes::default();
+        for id in 0..3 {
+            pipes.add(id, 10);
+        }
+        let mut d = Distributor::default();
+        d.send(&mut pipes, frame("all", false), |_, t| t.extend([0, 1, 2]));
+        assert_eq!(pipes.fan_outs, 1);
+        d.send(&mut pipes, frame("one", false), |_, t| t.push(1));
+        assert_eq!(pipes.fan_outs, 1, "a single target is not a fan-out");
+        d.send(&mut pipes, frame("none", false), |_, _| {});
+        d.send(&mut pipes, frame("a", true), |_, t| t.extend([0, 2]));
+        d.send(&mut pipes, frame("b", false), |_, _| unreachable!());
+        assert_eq!(pipes.fan_outs, 2, "a multipart message is one fan-out too");
+        let got =
+            |id| -> Vec<Vec<u8>> { pipes.pipes[&id].sent.iter().map(|m| m.to_vec()).collect() };
+        assert_eq!(got(0), [&b"all"[..], b"a", b"b"]);
+        assert_eq!(got(1), [&b"all"[..], b"one"]);
+        assert_eq!(got(2), [&b"all"[..], b"a", b"b"]);
+        assert!(pipes.pipes[&0].sent[1].more() && !pipes.pipes[&0].sent[2].more());
     }
 }

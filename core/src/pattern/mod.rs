@@ -45,6 +45,15 @@ pub(crate) trait Pipes {
     fn can_send(&mut self, id: PipeId) -> bool;
     /// Sends all frames of one message on `id` (after `can_send` said yes).
     fn send_frames(&mut self, id: PipeId, frames: Vec<Msg>);
+    /// Fan-out: sends a single-frame message to each of `targets` (several pipes) that
+    /// has room; the others miss it. Unlike `try_send`, a fan-out only queues: writing on
+    /// the application thread would cost a system call per pipe and per message (and
+    /// wake every peer for each message) where each session writes its queue in
+    /// batches; the sessions to wake are woken together at the end.
+    fn fan_out(&mut self, targets: &[PipeId], msg: Msg);
+    /// Fan-out of all frames of one message to each of `targets` (every one of which
+    /// `can_send` said yes to), queued as by `fan_out`.
+    fn fan_out_frames(&mut self, targets: &[PipeId], frames: Vec<Msg>);
     /// The next incoming frame on `id`, if any.
     fn try_recv(&mut self, id: PipeId) -> Option<Msg>;
     /// Whether `try_recv(id)` would return a frame now. When not, the pipe is left
@@ -182,6 +191,9 @@ pub(crate) mod fake {
     #[derive(Default)]
     pub struct FakePipes {
         pub pipes: HashMap<PipeId, FakePipe>,
+        /// Messages sent by `fan_out` / `fan_out_frames` (one per call, whatever the
+        /// number of targets).
+        pub fan_outs: usize,
     }
 
     impl FakePipes {
@@ -231,6 +243,18 @@ pub(crate) mod fake {
         }
         fn send_frames(&mut self, id: PipeId, frames: Vec<Msg>) {
             self.pipes.get_mut(&id).unwrap().sent.extend(frames);
+        }
+        fn fan_out(&mut self, targets: &[PipeId], msg: Msg) {
+            self.fan_outs += 1;
+            for &id in targets {
+                let _ = self.try_send(id, msg.clone());
+            }
+        }
+        fn fan_out_frames(&mut self, targets: &[PipeId], frames: Vec<Msg>) {
+            self.fan_outs += 1;
+            for &id in targets {
+                self.send_frames(id, frames.clone());
+            }
         }
         fn try_recv(&mut self, id: PipeId) -> Option<Msg> {
             let p = self.pipes.get_mut(&id).unwrap();

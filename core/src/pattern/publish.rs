@@ -24,6 +24,9 @@ pub(crate) struct Publisher {
     subs: Subscriptions,
     dist: Distributor,
     pipes: Vec<PipeId>,
+    /// Where a message goes, chosen before it is handed to `dist` (which swaps it for
+    /// its previous list): no allocation per message.
+    targets: Vec<PipeId>,
     /// XPUB_VERBOSE: pass every subscribe up, not only a topic's first.
     pub verbose_subs: bool,
     /// XPUB_VERBOSER: pass every unsubscribe up, not only a topic's last.
@@ -74,15 +77,11 @@ impl Publisher {
             self.dist.send(pipes, msg, |_, _| {});
             return Ok(());
         }
-        let mut targets = Vec::new();
-        self.subs.matching(&msg, &mut targets);
+        let targets = &mut self.targets;
+        self.subs.matching(&msg, targets);
         if self.invert {
-            targets = self
-                .pipes
-                .iter()
-                .copied()
-                .filter(|p| !targets.contains(p))
-                .collect();
+            let matched = std::mem::take(targets);
+            targets.extend(self.pipes.iter().filter(|p| !matched.contains(p)));
         }
         if self.manual && self.send_last_pipe {
             if let Some(last) = self.last_pipe {
@@ -95,7 +94,8 @@ impl Publisher {
         if self.manual && self.send_last_pipe {
             self.last_pipe = None;
         }
-        self.dist.send(pipes, msg, |_, out| *out = targets);
+        self.dist
+            .send(pipes, msg, |_, out| std::mem::swap(out, &mut self.targets));
         Ok(())
     }
 

@@ -536,12 +536,18 @@ impl Subscriptions {
     /// Appends to `out` every pipe subscribed to some prefix of `data`, each pipe ONCE even if it subscribed to several matching prefixes (e.g. "A" and "AB" both match "ABC"). `out` is cleared first. Order unspecified.
     pub fn matching(&self, data: &[u8], out: &mut Vec<PipeId>) {
         out.clear();
+        let mut topics = 0;
         for pipes in self.tree.prefixes(data) {
             out.extend_from_slice(pipes);
+            topics += 1;
         }
-        // O(m log m) in the number of matches m; only needed with several prefixes.
-        out.sort_unstable();
-        out.dedup();
+        // A topic holds each pipe once, so one matching topic (everybody subscribed to
+        // everything, the common case) needs no deduplication; several take
+        // O(m log m) in the number of matches m.
+        if topics > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
     }
 
     /// Number of distinct topics with at least one subscriber.
