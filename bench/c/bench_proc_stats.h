@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 typedef struct
 {
@@ -18,7 +19,7 @@ typedef struct
     long invol_csw;
 } bench_usage_t;
 
-static void bench_usage (bench_usage_t *u)
+static inline void bench_usage (bench_usage_t *u)
 {
     struct rusage ru;
     memset (u, 0, sizeof *u);
@@ -31,7 +32,7 @@ static void bench_usage (bench_usage_t *u)
 }
 
 /* One field of /proc/self/status in kB ("VmRSS", "VmHWM"), -1 if missing. */
-static long bench_status_kb (const char *field)
+static inline long bench_status_kb (const char *field)
 {
     char line[256];
     long kb = -1;
@@ -50,7 +51,7 @@ static long bench_status_kb (const char *field)
 
 /* Blocks until the driving script writes `word` as a line on stdin (0), or
  * stdin ends first (-1). */
-static int bench_wait_line (const char *word)
+static inline int bench_wait_line (const char *word)
 {
     char line[64];
     while (fgets (line, sizeof line, stdin)) {
@@ -61,20 +62,32 @@ static int bench_wait_line (const char *word)
     return -1;
 }
 
+static inline long bench_now_us (void)
+{
+    struct timespec t;
+    clock_gettime (CLOCK_MONOTONIC, &t);
+    return (long) t.tv_sec * 1000000L + t.tv_nsec / 1000;
+}
+
 /* The idle programs' window: "start" and "stop" on stdin bound it; prints
+ *   window wall: <µs>
  *   window cpu: <user µs> <sys µs> [us]
  *   window csw: <voluntary> <involuntary>
  *   rss: <VmRSS kB> <VmHWM kB> [kB]
  * Returns 0, or -1 if stdin ended early. */
-static int bench_idle_window (void)
+static inline int bench_idle_window (void)
 {
     bench_usage_t a, b;
+    long t0, t1;
     if (bench_wait_line ("start") != 0)
         return -1;
     bench_usage (&a);
+    t0 = bench_now_us ();
     if (bench_wait_line ("stop") != 0)
         return -1;
     bench_usage (&b);
+    t1 = bench_now_us ();
+    printf ("window wall: %ld\n", t1 - t0);
     printf ("window cpu: %ld %ld [us]\n", b.user_us - a.user_us, b.sys_us - a.sys_us);
     printf ("window csw: %ld %ld\n", b.vol_csw - a.vol_csw, b.invol_csw - a.invol_csw);
     printf ("rss: %ld %ld [kB]\n", bench_status_kb ("VmRSS"), bench_status_kb ("VmHWM"));
