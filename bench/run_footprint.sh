@@ -151,19 +151,21 @@ hang_up() {  # name
     OPEN_FDS="$(echo " $OPEN_FDS " | sed "s/ $n / /; s/^ *//; s/ *$//")"
 }
 # wait_lines name regex [name regex ...]: until every named program printed a line
-# matching its regex, or one of them ended, or TIMEOUT: 0 = all did.
+# matching its regex, or one of them ended without it, or TIMEOUT: 0 = all did.
 wait_lines() {
     local deadline=$((SECONDS + TIMEOUT)) i pid all args=("$@")
     while :; do
         all=1
         for ((i = 0; i < ${#args[@]}; i += 2)); do
-            grep -qE "${args[i + 1]}" "$TMP/${args[i]}.out" 2>/dev/null || all=0
+            grep -qE "${args[i + 1]}" "$TMP/${args[i]}.out" 2>/dev/null && continue
+            all=0
+            pid="PID_${args[i]}"
+            # Its output is complete once it has ended: look once more, then give up.
+            if ! kill -0 "${!pid}" 2>/dev/null; then
+                grep -qE "${args[i + 1]}" "$TMP/${args[i]}.out" 2>/dev/null || return 1
+            fi
         done
         [[ $all -eq 0 ]] || return 0
-        for ((i = 0; i < ${#args[@]}; i += 2)); do
-            pid="PID_${args[i]}"
-            kill -0 "${!pid}" 2>/dev/null || return 1
-        done
         (( SECONDS < deadline )) || return 1
         sleep 0.05
     done
