@@ -1,4 +1,4 @@
-/* The measuring side of bench/run_idle.sh and bench/run_stalled.sh, shared by
+/* The measuring side of bench/run_footprint.sh, shared by
  * their C programs: this process's CPU time and context switches (every
  * thread's, from getrusage) and its resident memory (VmRSS, VmHWM from
  * /proc/self/status), and the line protocol the scripts drive them with. */

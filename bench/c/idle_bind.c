@@ -1,5 +1,5 @@
 /*
- * idle_bind: the bound side of bench/run_idle.sh, one socket with many idle
+ * idle_bind: the bound side of bench/run_footprint.sh, one socket with many idle
  * peers.
  *
  *   idle_bind <bind-to> <router|pull> <peers> <heartbeat-ivl-ms>

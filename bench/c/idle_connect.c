@@ -1,5 +1,5 @@
 /*
- * idle_connect: the connecting side of bench/run_idle.sh, many idle peers in
+ * idle_connect: the connecting side of bench/run_footprint.sh, many idle peers in
  * one process.
  *
  *   idle_connect <connect-to> <dealer|push> <peers> <heartbeat-ivl-ms>
