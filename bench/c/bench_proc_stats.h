@@ -1,7 +1,7 @@
 /* The measuring side of bench/run_footprint.sh, shared by
- * their C programs: this process's CPU time and context switches (every
+ * its C programs: this process's CPU time and context switches (every
  * thread's, from getrusage) and its resident memory (VmRSS, VmHWM from
- * /proc/self/status), and the line protocol the scripts drive them with. */
+ * /proc/self/status), and the line protocol the script drives them with. */
 #ifndef BENCH_PROC_STATS_H
 #define BENCH_PROC_STATS_H
 
