@@ -255,3 +255,36 @@ write_report() {
     cat "$TMP/doc.md" >"$DOC"
     log "wrote results into $DOC"
 }
+
+# build_ferromq_c prefix dir progs...: libferromq (release) installed into prefix, then
+# bench/c/<prog>.c built against it into dir/<prog> with its rpath.
+build_ferromq_c() {
+    local prefix="$1" dir="$2" prog
+    shift 2
+    make -C "$ROOT/bindings-c" install PREFIX="$prefix" >&2
+    mkdir -p "$dir"
+    for prog in "$@"; do
+        gcc -O2 -Wall -I"$prefix/include" -o "$dir/$prog" "$ROOT/bench/c/$prog.c" \
+            -L"$prefix/lib" -lferromq -Wl,-rpath,"$prefix/lib"
+    done
+}
+
+# check_linked libzmq|ferromq dir progs... [prefix]: stops the script unless ldd shows each
+# dir/<prog> linking libzmq.so and no libferromq (libzmq), or $PREFIX/lib/libferromq.so.0
+# and no libzmq (ferromq), so that only the library differs between the two builds.
+check_linked() {
+    local lib="$1" dir="$2" prog deps ok
+    shift 2
+    for prog in "$@"; do
+        deps="$(ldd "$dir/$prog")"
+        if [[ "$lib" == libzmq ]]; then
+            grep -q 'libzmq\.so' <<<"$deps" && ! grep -q libferromq <<<"$deps" && ok=1 || ok=0
+        else
+            grep -qF "libferromq.so.0 => $PREFIX/lib/libferromq.so.0" <<<"$deps" \
+                && ! grep -q 'libzmq\.so' <<<"$deps" && ok=1 || ok=0
+        fi
+        if [[ $ok -ne 1 ]]; then
+            log "$dir/$prog does not link $lib alone:"; log "$deps"; exit 1
+        fi
+    done
+}

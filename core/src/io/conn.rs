@@ -18,6 +18,8 @@ pub(crate) trait Conn: Send {
     fn has_pipe(&self) -> bool;
     /// Starts the session once it is owned by the I/O thread.
     fn start(&mut self, ctx: &mut Ctx<'_>) -> Next;
+    /// Its stream reported the peer's end or an error (called before `ready`).
+    fn peer_closing(&mut self);
     /// Its stream became readable and/or writable.
     fn ready(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) -> Next;
     /// Its pipe has work.
@@ -43,6 +45,9 @@ macro_rules! conn_by_inherent_methods {
             }
             fn start(&mut self, ctx: &mut Ctx<'_>) -> Next {
                 <$ty>::start(self, ctx)
+            }
+            fn peer_closing(&mut self) {
+                <$ty>::peer_closing(self)
             }
             fn ready(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) -> Next {
                 <$ty>::ready(self, ctx, readable, writable)

@@ -29,6 +29,17 @@ pub(crate) fn next_read(can_read: bool, reads: usize, budget: usize) -> ReadTurn
     }
 }
 
+/// Whether a read of `n` bytes into `room` bytes of buffer left the stream empty, so the
+/// next read can wait for readiness instead of being made to hear EAGAIN. A TCP or Unix
+/// stream read returns less than asked only when the socket's receive queue ran dry, and
+/// edge-triggered epoll reports every byte that arrives afterwards as a new event (libzmq,
+/// level-triggered, reads once per event for the same reason). Not after the peer's end
+/// or an error was reported (`peer_closing`): that edge came with the bytes just read,
+/// and only reading on finds the end of the stream.
+pub(crate) fn drained_by(n: usize, room: usize, peer_closing: bool) -> bool {
+    n < room && !peer_closing
+}
+
 /// How many sent messages to acknowledge to the pipe now, taken out of `done`: all of
 /// them once they reach the low-water mark `lwm` (so the socket gets its SNDHWM room
 /// back in batches, not one wake-up per message), or at once with `now` (their
@@ -60,6 +71,20 @@ mod tests {
         assert_eq!(next_read(true, 64, 64), ReadTurn::Yield);
         assert_eq!(next_read(false, 64, 64), ReadTurn::Stop);
         assert_eq!(next_read(false, 0, 64), ReadTurn::Stop);
+    }
+
+    #[test]
+    fn a_short_read_drains_the_stream_unless_the_peer_is_closing() {
+        assert!(drained_by(100, 65536, false), "a short read");
+        assert!(
+            !drained_by(65536, 65536, false),
+            "a full read: more may wait"
+        );
+        assert!(
+            !drained_by(100, 65536, true),
+            "the end of the stream is still to be read"
+        );
+        assert!(!drained_by(0, 0, false), "no room, nothing known");
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub(crate) struct RawSession {
     epoch: u64,
     pipe: Option<Arc<Pipe>>,
     can_read: bool,
+    /// The stream reported the peer's end or an error: read until the end is seen.
+    peer_closing: bool,
     writable: bool,
     /// Messages the socket can still take (RCVHWM).
     credit: usize,
@@ -100,6 +102,7 @@ impl RawSession {
             epoch: 0,
             pipe: None,
             can_read: false,
+            peer_closing: false,
             writable: false,
             done: 0,
             credit: 0,
@@ -155,6 +158,11 @@ impl RawSession {
 
     pub fn has_pipe(&self) -> bool {
         self.pipe.is_some()
+    }
+
+    /// The stream reported the peer's end or an error: reads go on until the end is seen.
+    pub fn peer_closing(&mut self) {
+        self.peer_closing = true;
     }
 
     /// Starts the session once it is owned by the I/O thread.
@@ -336,6 +344,7 @@ impl RawSession {
         self.plumbing().report_loss(ctx, stream, was_up, None);
         self.connecting = false;
         self.can_read = false;
+        self.peer_closing = false;
         self.writable = false;
         self.epoch += 1;
         let let_go = self.pipe.as_ref().is_some_and(|p| p.socket_closed());

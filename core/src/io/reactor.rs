@@ -72,9 +72,10 @@ pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
             if ev.token() == WAKER {
                 continue;
             }
-            let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+            let closing = ev.is_read_closed() || ev.is_error();
+            let readable = ev.is_readable() || closing;
             let writable = ev.is_writable() || ev.is_write_closed() || ev.is_error();
-            r.on_event(registry, ev.token().0, readable, writable);
+            r.on_event(registry, ev.token().0, readable, writable, closing);
         }
         active.clear();
         active.extend(inbox.active);
@@ -90,7 +91,15 @@ pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
 }
 
 impl Reactor {
-    fn on_event(&mut self, registry: &Registry, token: usize, readable: bool, writable: bool) {
+    /// Readiness of `token`; `closing` = the peer's end or an error came with it.
+    fn on_event(
+        &mut self,
+        registry: &Registry,
+        token: usize,
+        readable: bool,
+        writable: bool,
+        closing: bool,
+    ) {
         match self.entries.get_mut(&token) {
             Some(Entry::Listener(l)) => {
                 let mut accepted = Vec::new();
@@ -100,7 +109,12 @@ impl Reactor {
                 }
             }
             Some(Entry::Session(_)) => {
-                self.with_session(registry, token, |s, ctx| s.ready(ctx, readable, writable));
+                self.with_session(registry, token, |s, ctx| {
+                    if closing {
+                        s.peer_closing();
+                    }
+                    s.ready(ctx, readable, writable)
+                });
             }
             None => {}
         }
@@ -149,7 +163,7 @@ impl Reactor {
                     let token = l.token;
                     self.entries.insert(token, Entry::Listener(l));
                     // Connections may have queued before registration.
-                    self.on_event(registry, token, true, false);
+                    self.on_event(registry, token, true, false, false);
                 }
             }
             IoCmd::Connect(s) => self.add_session(registry, s),

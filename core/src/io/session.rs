@@ -169,6 +169,8 @@ pub(crate) struct Session {
     socks_in: BytesMut,
     socks_out: WriteBuf,
     can_read: bool,
+    /// The stream reported the peer's end or an error: read until the end is seen.
+    peer_closing: bool,
     writable: bool,
     pipe: Option<Arc<Pipe>>,
     /// Drained from the pipe, not yet encoded.
@@ -224,6 +226,7 @@ impl Session {
             socks_in: BytesMut::new(),
             socks_out: WriteBuf::default(),
             can_read: false,
+            peer_closing: false,
             writable: false,
             pipe,
             out_local: VecDeque::new(),
@@ -290,6 +293,13 @@ impl Session {
     /// Whether the handshake completed and a pipe is attached.
     pub fn has_pipe(&self) -> bool {
         self.pipe.is_some()
+    }
+
+    /// The stream reported the peer's end or an error, with or before the readiness that
+    /// follows: reads go on until the end is seen (see `flow::drained_by`). Only a flag,
+    /// so it is noted even while the connection is lent.
+    pub fn peer_closing(&mut self) {
+        self.peer_closing = true;
     }
 
     /// The connection object once the handshake is done.

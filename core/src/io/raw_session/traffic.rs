@@ -3,6 +3,7 @@
 //! SNDHWM credit going back to the pipe as they leave.
 
 use super::{RawSession, DELIVER_BATCH, WRITE_SLICES};
+use crate::io::flow::drained_by;
 use crate::io::session::{Ctx, Next};
 use crate::io::stream::read_slice;
 use crate::msg::Msg;
@@ -65,6 +66,9 @@ impl RawSession {
             match read_slice(fd, &mut self.buf) {
                 Ok(0) => return Err(()), // orderly close by the peer
                 Ok(n) => {
+                    if drained_by(n, self.buf.len(), self.peer_closing) {
+                        self.can_read = false;
+                    }
                     let msg = Msg::copy_from_slice(&self.buf[..n.min(self.buf.len())]);
                     self.push(msg);
                     if self.batch.len() >= DELIVER_BATCH {

@@ -60,6 +60,7 @@ impl Session {
         self.socks_out.clear();
         self.handshake_deadline = None;
         self.can_read = false;
+        self.peer_closing = false;
         self.writable = false;
         self.epoch += 1;
         match self.role {

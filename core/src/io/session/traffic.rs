@@ -2,7 +2,7 @@
 //! (within RCVHWM credit, in batches, a budget of reads per turn), writing its output and
 //! acknowledging sent messages at the pipe's low-water mark, and running its timers.
 
-use super::super::flow::{ack_due, next_read, spend_credit, ReadTurn};
+use super::super::flow::{ack_due, drained_by, next_read, spend_credit, ReadTurn};
 use super::*;
 use crate::sys::fd::read_spare;
 
@@ -32,18 +32,23 @@ impl Session {
     }
 
     /// Reads once into the current phase's buffer. `Ok(false)` when nothing is available
-    /// now.
+    /// now. A read that leaves the stream empty ([`drained_by`]) clears `can_read`, which
+    /// spares the read that would only hear EAGAIN (half the reads of a connection whose
+    /// messages come one at a time: heartbeats, requests, latency-bound traffic).
     pub(super) fn read_some(&mut self) -> Result<bool, Lost> {
         let fd = self.stream.as_ref().ok_or(Lost)?.as_raw_fd();
-        let result = match &mut self.phase {
+        let (result, room) = match &mut self.phase {
             Phase::Zmtp(conn) => {
-                let r = read_spare(fd, conn.read_buf());
+                let buf = conn.read_buf();
+                let room = buf.capacity() - buf.len();
+                let r = read_spare(fd, buf);
                 if matches!(r, Ok(n) if n > 0) {
                     conn.received();
                 }
-                r
+                (r, room)
             }
-            _ => read_into(fd, &mut self.socks_in, 0),
+            // The SOCKS reply is read a few bytes at a time: no room to compare with.
+            _ => (read_into(fd, &mut self.socks_in, 0), 0),
         };
         match result {
             Ok(0) => {
@@ -51,7 +56,12 @@ impl Session {
                 self.errno = libc::EPIPE;
                 Err(Lost)
             }
-            Ok(_) => Ok(true),
+            Ok(n) => {
+                if drained_by(n, room, self.peer_closing) {
+                    self.can_read = false;
+                }
+                Ok(true)
+            }
             Err(e) => match e.kind() {
                 io::ErrorKind::WouldBlock => {
                     self.can_read = false;
