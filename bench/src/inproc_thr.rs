@@ -8,8 +8,8 @@
 //! libzmq's tool (and `local_thr`), so `bench/run_inproc.sh` parses both alike.
 //!
 //! Diagnostic knob: with `FERROMQ_BENCH_SEND=shared` in the environment the
-//! worker sends clones of one message (no per-message allocation or copy)
-//! instead of building each message from a buffer; the scripts never set it.
+//! worker sends clones of one message (no per-message allocation)
+//! instead of a new `Msg::zeroed` each (the C program's `zmq_msg_init_size`); the scripts never set it.
 //!
 //! Last, it prints its CPU time (`cpu time: <user> <sys> [us]`, every thread's), as
 //! the C programs in `bench/c/` do.
@@ -34,19 +34,19 @@ fn worker(ctx: Context, message_size: usize, message_count: u64) {
     s.connect("inproc://thr_test")
         .unwrap_or_else(|e| fail("connect", e));
 
-    // One buffer, reused for every message (each send builds a Msg from it,
-    // copying the body), as in ferromq_remote_thr. FERROMQ_BENCH_SEND=shared
-    // sends clones of one Msg instead (a reference count, no allocation or
-    // copy), to tell the cost of the pipe from that of building messages.
-    let buf = vec![0u8; message_size];
+    // A fresh message of the requested size each time, as bench/c/inproc_thr.c does
+    // with zmq_msg_init_size (see ferromq_remote_thr). FERROMQ_BENCH_SEND=shared
+    // sends clones of one Msg instead (a reference count, no allocation), to tell the
+    // cost of the pipe from that of building messages.
     if std::env::var("FERROMQ_BENCH_SEND").is_ok_and(|v| v == "shared") {
-        let msg = Msg::from(buf);
+        let msg = Msg::zeroed(message_size);
         for _ in 0..message_count {
             s.send(msg.clone(), 0).unwrap_or_else(|e| fail("send", e));
         }
     } else {
         for _ in 0..message_count {
-            s.send(&buf[..], 0).unwrap_or_else(|e| fail("send", e));
+            s.send(Msg::zeroed(message_size), 0)
+                .unwrap_or_else(|e| fail("send", e));
         }
     }
     s.close();

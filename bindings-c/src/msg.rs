@@ -76,6 +76,11 @@ impl Body {
     /// `zmq_msg_init_data` buffer, whose free function must run when the frame is done
     /// with, not when it is sent.
     fn take_frame(&mut self) -> Msg {
+        // A frame is moved out of its variant in place: moving the whole enum first copies
+        // the bytes at other widths than they were stored (a store-forwarding stall).
+        if let Body::Msg(m) = self {
+            return std::mem::replace(m, Msg::new());
+        }
         match std::mem::replace(self, empty()) {
             Body::Msg(m) => m,
             // Only frames larger than INLINE_MAX get a buffer: `from_bytes` keeps it.

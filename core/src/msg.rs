@@ -61,6 +61,10 @@ impl Msg {
     /// let m = ferromq::Msg::zeroed(5);
     /// assert_eq!(&m[..], &[0; 5]);
     /// ```
+    // Inline: out of line (the C ABI is another crate), the frame comes back through a
+    // temporary that the caller's move reloads at other widths than it was stored, a
+    // store-forwarding stall per `zmq_msg_init_size` (docs/PERFORMANCE.md, issue 14).
+    #[inline]
     pub fn zeroed(len: usize) -> Msg {
         match u8::try_from(len) {
             Ok(small) if len <= INLINE_MAX => Msg {
