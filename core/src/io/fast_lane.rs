@@ -41,8 +41,10 @@ use crate::proto::connection::{Connection, ConnectionError};
 use crate::sys::fd::send_vectored;
 use std::io::{self, IoSlice, Write};
 use std::os::fd::RawFd;
-use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
+
+mod receive;
 
 /// Messages the application thread writes in a row before it leaves the next ones to the
 /// I/O thread, which batches them into fewer, larger writes.
@@ -86,6 +88,17 @@ pub(crate) struct Lent<W = FdWriter> {
     pub done: usize,
     /// Messages written by the application thread since the session lent the connection.
     streak: u32,
+    /// Names the connection (not the lending) to a receive waiting on its stream: the
+    /// session's connection epoch plus one; 0 = the application thread does not read it.
+    pub id: u64,
+    /// The socket's RCVHWM credit: how many more messages may be delivered to the pipe
+    /// (the session's own count, carried while lent so both threads spend one count).
+    pub credit: usize,
+    /// The application thread met the stream's end or an error reading: the session
+    /// reads again itself and reports it.
+    pub ended: bool,
+    /// The application thread's batch of decoded messages, kept for its allocation.
+    inbox: Vec<Msg>,
 }
 
 /// What the application thread did with a message.
@@ -118,7 +131,19 @@ impl<W: Write> Lent<W> {
             failure: None,
             done: 0,
             streak: 0,
+            id: 0,
+            credit: 0,
+            ended: false,
+            inbox: Vec::new(),
         }
+    }
+
+    /// Lets the application thread read the connection too (see [`receive`]): `id`
+    /// names the connection (non-zero), `credit` is the session's RCVHWM credit.
+    pub fn receiving(mut self, id: u64, credit: usize) -> Lent<W> {
+        self.id = id;
+        self.credit = credit;
+        self
     }
 
     /// Whether the connection may take a message directly now (the pipe's queue is asked
@@ -183,6 +208,11 @@ pub(crate) struct FastLane<W = FdWriter> {
     slot: Mutex<Option<Lent<W>>>,
     /// The I/O thread wanted the connection back while the application thread held it.
     io_wanted: AtomicBool,
+    /// The id of the lent connection whose stream a blocked receive waits on (0: none;
+    /// see [`receive`]).
+    parked: AtomicU64,
+    /// The I/O thread left a readable event to the receive waiting on the stream.
+    read_deferred: AtomicBool,
 }
 
 impl<W> Default for FastLane<W> {
@@ -190,6 +220,8 @@ impl<W> Default for FastLane<W> {
         FastLane {
             slot: Mutex::new(None),
             io_wanted: AtomicBool::new(false),
+            parked: AtomicU64::new(0),
+            read_deferred: AtomicBool::new(false),
         }
     }
 }
