@@ -32,6 +32,9 @@
 //! again. A request/reply exchange, where each send follows a receive, always goes
 //! direct.
 //!
+//! The receiving half ([`receive`]) lets a blocked receive read the lent connection on
+//! the application thread in the same way.
+//!
 //! The decisions are plain code over any [`Write`]: the tests below drive them with a
 //! scripted writer that takes some bytes, then says EAGAIN or EPIPE, and decode what
 //! came out with a second [`Connection`], with no socket and no thread.
