@@ -299,12 +299,16 @@ impl Pipe {
     /// its socket's only one. Reads the connection the session lent (see
     /// `io::FastLane::wait_for_input`) and delivers what it decodes to the inbound queue
     /// as the session would; with nothing there, waits with `wait` on the socket's
-    /// wake-ups and the stream's fd together. `None`: no connection to read here now, wait
-    /// as usual.
+    /// wake-ups and the stream's fd together. `None`: no connection to read here now (or
+    /// the I/O thread has yet to carry out a command, which may concern it), wait as
+    /// usual.
     pub fn wait_for_input(&self, wait: impl FnOnce(RawFd) -> Woken) -> Option<Woken> {
         let Peer::Session { wake, lane, .. } = &self.peer else {
             return None;
         };
+        if !wake.io.settled() {
+            return None;
+        }
         lane.wait_for_input(
             &mut |frames, msgs| self.deliver(frames, msgs),
             &mut || wake.wake(),

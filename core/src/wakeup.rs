@@ -353,8 +353,14 @@ mod tests {
         while s.sleepers.load(Ordering::SeqCst) == 0 {
             std::thread::yield_now();
         }
-        // `thread` is alive: it is joined below.
-        sys::thread::kill(thread, libc::SIGUSR1).unwrap();
+        // A signal that lands after the sleeper registered but before it entered poll(2)
+        // runs its handler without interrupting anything (a loaded machine makes that
+        // window real): signal again until the wait has ended. `thread` is alive until
+        // then (it is joined below); a signal racing with its exit is ignored.
+        while !t.is_finished() {
+            let _ = sys::thread::kill(thread, libc::SIGUSR1);
+            std::thread::sleep(Duration::from_millis(20));
+        }
         assert_eq!(t.join().unwrap(), Woken::Interrupted);
         assert!(
             s.waiters.lock().unwrap().is_empty(),
