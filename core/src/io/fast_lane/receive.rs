@@ -93,8 +93,9 @@ pub(crate) struct Intake {
     pub drained: bool,
     /// Nothing came and the connection may be waited on: its id and the stream's fd.
     pub wait_on: Option<(u64, RawFd)>,
-    /// Wake the session: it has output (a PONG) to write, an error or the stream's end
-    /// to report, or it asked for the connection meanwhile.
+    /// Wake the session: it has output (a PONG, or bytes waiting for the stream to be
+    /// writable) to write, an error or the stream's end to report, or it asked for the
+    /// connection meanwhile.
     pub wake: bool,
 }
 
@@ -170,7 +171,6 @@ impl<W: Write + ReadStream> FastLane<W> {
             };
             match guard.as_mut() {
                 Some(lent) if lent.may_read() => {
-                    let before = lent.conn.pending_bytes();
                     let (msgs, stop) = lent.receive();
                     if msgs > 0 {
                         lent.credit = deliver(lent.inbox.drain(..), msgs);
@@ -180,7 +180,10 @@ impl<W: Write + ReadStream> FastLane<W> {
                         drained: stop == Stop::Drained,
                         wait_on: (msgs == 0 && stop == Stop::Drained)
                             .then(|| (lent.id, lent.out.fd())),
-                        wake: lent.conn.pending_bytes() > before
+                        // Output waiting (a PONG just queued, or bytes the session
+                        // waits to write on a writable event it left to this receive
+                        // with the readable one) is the session's to write.
+                        wake: lent.conn.pending_bytes() > 0
                             || matches!(stop, Stop::Ended | Stop::Failed),
                     }
                 }
@@ -483,6 +486,27 @@ mod tests {
         assert_eq!(got.delivered, 0);
         assert!(got.wake, "the PONG waits in the output for the session");
         assert!(lent_state(&lane, |l| l.conn.pending_bytes() > 0));
+    }
+
+    #[test]
+    fn output_waiting_for_the_stream_is_left_to_the_session() {
+        let (lane, mut peer) = lane(10);
+        // The session lent the connection with a reply it could not write yet (EAGAIN):
+        // the writable event that comes with the next readable one is left to the
+        // receive, which must hand the write back.
+        let mut lent = lane.take_back().unwrap().unwrap();
+        lent.conn.send(&Msg::from("reply")).unwrap();
+        lent.out
+            .steps
+            .push_back(Step::Bytes(wire(&mut peer, &[&[b"", b"next"]])));
+        lane.lend(lent).unwrap();
+        let mut q = Queue {
+            hwm: 10,
+            ..Queue::default()
+        };
+        let got = lane.try_recv(&mut q.deliver());
+        assert_eq!(got.delivered, 1);
+        assert!(got.wake, "the session writes the reply");
     }
 
     #[test]
