@@ -316,7 +316,9 @@ impl<W: Write> FastLane<W> {
     /// I/O thread, when the session ends: takes the connection back before the stream is
     /// closed. This may wait, but only for an application thread inside
     /// [`FastLane::try_send`], which holds the lock across one encode and one
-    /// non-blocking write, never across a blocking call.
+    /// non-blocking write, or inside `try_recv`, which holds it across at most a budget
+    /// of non-blocking reads and their decoding; never across a blocking call (a receive
+    /// waiting on the stream does not hold it).
     pub fn take_back_at_end(&self) -> Option<Lent<W>> {
         self.lock().take()
     }
