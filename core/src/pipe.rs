@@ -14,8 +14,10 @@ use crate::io::{Direct, FastLane, IoShared, LingerGuard};
 use crate::msg::Msg;
 use crate::proto::Metadata;
 use crate::socket_shared::{SocketCmd, SocketShared};
+use crate::wakeup::Woken;
 use bytes::Bytes;
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -328,6 +330,27 @@ impl Pipe {
             Peer::Session { wake, .. } => Some(wake),
             Peer::Socket(_) => None,
         }
+    }
+
+    /// The receive fast path: called by a receive that would block with this pipe as
+    /// its socket's only one. Reads the connection the session lent (see
+    /// `io::FastLane::wait_for_input`) and delivers what it decodes to the inbound queue
+    /// as the session would; with nothing there, waits with `wait` on the socket's
+    /// wake-ups and the stream's fd together. `None`: no connection to read here now (or
+    /// the I/O thread has yet to carry out a command, which may concern it), wait as
+    /// usual.
+    pub fn wait_for_input(&self, wait: impl FnOnce(RawFd) -> Woken) -> Option<Woken> {
+        let Peer::Session { wake, lane, .. } = &self.peer else {
+            return None;
+        };
+        if !wake.io.settled() {
+            return None;
+        }
+        lane.wait_for_input(
+            &mut |frames, msgs| self.deliver(frames, msgs),
+            &mut || wake.wake(),
+            wait,
+        )
     }
 
     /// The lane where the session lends its connection (none for inproc pipes).

@@ -119,6 +119,14 @@ impl PipeTable {
             .collect()
     }
 
+    /// The socket's pipe when it has exactly one.
+    pub fn sole(&self) -> Option<&Arc<Pipe>> {
+        if self.entries.len() != 1 {
+            return None;
+        }
+        self.entries.iter().next().map(|(_, e)| &e.pipe)
+    }
+
     /// Every pipe, for option changes.
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Pipe>> {
         self.entries.iter().map(|(_, e)| &e.pipe)

@@ -33,6 +33,8 @@ pub(crate) enum Woken {
     TimedOut,
     /// A signal handler ran in the waiting thread (EINTR).
     Interrupted,
+    /// The extra descriptor given to [`Signal::wait_or_readable`] became readable.
+    Readable,
 }
 
 /// A wake-up point for one socket.
@@ -107,9 +109,20 @@ impl Signal {
     /// Sleeps until the generation differs from `seen`, `deadline` passes, or a signal
     /// handler runs in this thread.
     pub fn wait(&self, seen: u64, deadline: Option<Instant>) -> Woken {
+        self.wait_with(seen, deadline, None)
+    }
+
+    /// [`Signal::wait`], also ending with [`Woken::Readable`] when `extra` becomes
+    /// readable (or reports an error or hang-up): a blocked receive that reads its
+    /// connection itself waits on the stream too (see `io::FastLane`).
+    pub fn wait_or_readable(&self, seen: u64, deadline: Option<Instant>, extra: RawFd) -> Woken {
+        self.wait_with(seen, deadline, Some(extra))
+    }
+
+    fn wait_with(&self, seen: u64, deadline: Option<Instant>, extra: Option<RawFd>) -> Woken {
         let Ok(fd) = thread_wake_fd() else {
             // No eventfd to sleep on (EMFILE…): poll the generation instead, briefly.
-            return self.wait_by_polling(seen, deadline);
+            return self.wait_by_polling(seen, deadline, extra);
         };
         self.sleepers.fetch_add(1, Ordering::SeqCst);
         self.waiters
@@ -132,10 +145,21 @@ impl Signal {
                     i32::try_from(ms).unwrap_or(i32::MAX)
                 }
             };
-            match sys::fd::poll_readable(fd, timeout_ms) {
+            let mut fds = [pollin(fd), pollin(extra.unwrap_or(-1))];
+            // A negative fd is ignored by poll(2); leaving it out costs nothing either.
+            let n = if extra.is_some() { 2 } else { 1 };
+            match sys::fd::poll(&mut fds[..n], timeout_ms) {
                 Err(e) if e.raw_os_error() == Some(libc::EINTR) => break Woken::Interrupted,
-                // A notify, possibly one meant for an earlier wait: the loop re-checks.
-                Ok(true) => sys::fd::eventfd_drain(fd),
+                Ok(_) => {
+                    if fds[0].revents != 0 {
+                        // A notify, possibly one meant for an earlier wait: the loop
+                        // re-checks the generation.
+                        sys::fd::eventfd_drain(fd);
+                    }
+                    if fds[1].revents != 0 {
+                        break Woken::Readable;
+                    }
+                }
                 _ => {}
             }
         };
@@ -150,11 +174,14 @@ impl Signal {
     }
 
     /// [`Signal::wait`] for a thread that cannot have a wake eventfd: looks at the
-    /// generation every millisecond.
-    fn wait_by_polling(&self, seen: u64, deadline: Option<Instant>) -> Woken {
+    /// generation (and at `extra`) every millisecond.
+    fn wait_by_polling(&self, seen: u64, deadline: Option<Instant>, extra: Option<RawFd>) -> Woken {
         loop {
             if self.generation.load(Ordering::SeqCst) != seen {
                 return Woken::Notified;
+            }
+            if extra.is_some_and(|fd| sys::fd::poll_readable(fd, 0).unwrap_or(true)) {
+                return Woken::Readable;
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Woken::TimedOut;
@@ -186,6 +213,15 @@ fn thread_wake_fd() -> io::Result<RawFd> {
         let fd = cell.get_or_init(|| made);
         Ok(fd.as_raw_fd())
     })
+}
+
+/// A `pollfd` waiting for `fd` to be readable.
+fn pollin(fd: RawFd) -> libc::pollfd {
+    libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    }
 }
 
 /// Adds one to an eventfd (making it readable). The fd is open: the signal's own, or a
@@ -229,6 +265,38 @@ mod tests {
         assert!(readable(fd));
         s.clear_readiness();
         assert!(!readable(fd), "one clear undoes any number of notifies");
+    }
+
+    #[test]
+    fn a_readable_extra_fd_ends_the_wait_and_a_notify_still_does() {
+        let s = Signal::default();
+        let extra = sys::fd::new_eventfd().unwrap();
+        let seen = s.generation();
+        let soon = || Some(Instant::now() + Duration::from_millis(20));
+        assert_eq!(
+            s.wait_or_readable(seen, soon(), extra.as_raw_fd()),
+            Woken::TimedOut,
+            "nothing to read"
+        );
+        write_one(extra.as_raw_fd());
+        assert_eq!(
+            s.wait_or_readable(
+                seen,
+                Some(Instant::now() + Duration::from_secs(5)),
+                extra.as_raw_fd()
+            ),
+            Woken::Readable
+        );
+        sys::fd::eventfd_drain(extra.as_raw_fd());
+        s.notify();
+        assert_eq!(
+            s.wait_or_readable(
+                seen,
+                Some(Instant::now() + Duration::from_secs(5)),
+                extra.as_raw_fd()
+            ),
+            Woken::Notified
+        );
     }
 
     #[test]
@@ -285,8 +353,14 @@ mod tests {
         while s.sleepers.load(Ordering::SeqCst) == 0 {
             std::thread::yield_now();
         }
-        // `thread` is alive: it is joined below.
-        sys::thread::kill(thread, libc::SIGUSR1).unwrap();
+        // A signal that lands after the sleeper registered but before it entered poll(2)
+        // runs its handler without interrupting anything (a loaded machine makes that
+        // window real): signal again until the wait has ended. `thread` is alive until
+        // then (it is joined below); a signal racing with its exit is ignored.
+        while !t.is_finished() {
+            let _ = sys::thread::kill(thread, libc::SIGUSR1);
+            std::thread::sleep(Duration::from_millis(20));
+        }
         assert_eq!(t.join().unwrap(), Woken::Interrupted);
         assert!(
             s.waiters.lock().unwrap().is_empty(),

@@ -32,17 +32,23 @@
 //! sending, so a request/reply exchange goes direct and a stream goes through the queue
 //! and its batching).
 //!
+//! The receiving half ([`receive`]) lets a blocked receive read the lent connection on
+//! the application thread in the same way.
+//!
 //! The decisions are plain code over any [`Write`]: the tests below drive them with a
 //! scripted writer that takes some bytes, then says EAGAIN or EPIPE, and decode what
 //! came out with a second [`Connection`], with no socket and no thread.
 
+use crate::io::direct_budget::STREAK;
 use crate::msg::Msg;
 use crate::proto::connection::{Connection, ConnectionError};
 use crate::sys::fd::send_vectored;
 use std::io::{self, IoSlice, Write};
 use std::os::fd::RawFd;
-use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
+
+mod receive;
 
 /// Writes to a stream socket by its fd with `sendmsg(MSG_NOSIGNAL)`: the fd stays owned by
 /// the session, which takes the connection back from the lane before it closes it.
@@ -84,9 +90,27 @@ pub(crate) struct Lent<W = FdWriter> {
     /// acknowledged yet: they count towards the mark at which it is woken to.
     pub unacked: usize,
     /// Messages written by the application thread since the session lent the connection.
+    written: u32,
+    /// Messages written since the budget was last set (lent, or refilled by a message
+    /// the application thread received itself).
     streak: u32,
-    /// How many it may write (the session's [`DirectBudget`](super::direct_budget)).
+    /// How many it may write from then (the session's
+    /// [`DirectBudget`](super::direct_budget)).
     budget: u32,
+    /// The application thread received a message and refilled the budget, as the
+    /// session's own read would have (`DirectBudget::inbound`).
+    refilled: bool,
+    /// Names the connection (not the lending) to a receive waiting on its stream: the
+    /// session's connection epoch plus one; 0 = the application thread does not read it.
+    pub id: u64,
+    /// The socket's RCVHWM credit: how many more messages may be delivered to the pipe
+    /// (the session's own count, carried while lent so both threads spend one count).
+    pub credit: usize,
+    /// The application thread met the stream's end or an error reading: the session
+    /// reads again itself and reports it.
+    pub ended: bool,
+    /// The application thread's batch of decoded messages, kept for its allocation.
+    inbox: Vec<Msg>,
 }
 
 /// What the application thread did with a message.
@@ -119,14 +143,42 @@ impl<W: Write> Lent<W> {
             failure: None,
             done: 0,
             unacked: 0,
+            written: 0,
             streak: 0,
             budget,
+            refilled: false,
+            id: 0,
+            credit: 0,
+            ended: false,
+            inbox: Vec::new(),
         }
     }
 
     /// Messages the application thread wrote directly while the connection was lent.
     pub fn direct_writes(&self) -> u32 {
-        self.streak
+        self.written
+    }
+
+    /// What the session's budget becomes when it takes the connection back: whether the
+    /// application thread refilled it, and the direct writes it spent since then.
+    pub fn budget_spent(&self) -> (bool, u32) {
+        (self.refilled, self.streak)
+    }
+
+    /// A message from the peer reached the application thread: a reply may follow it,
+    /// so the budget is refilled as the session's own read would refill it.
+    fn refill(&mut self) {
+        self.refilled = true;
+        self.streak = 0;
+        self.budget = STREAK;
+    }
+
+    /// Lets the application thread read the connection too (see [`receive`]): `id`
+    /// names the connection (non-zero), `credit` is the session's RCVHWM credit.
+    pub fn receiving(mut self, id: u64, credit: usize) -> Lent<W> {
+        self.id = id;
+        self.credit = credit;
+        self
     }
 
     /// Whether the connection may take a message directly now (the pipe's queue is asked
@@ -159,6 +211,7 @@ impl<W: Write> Lent<W> {
             return Direct::Failed;
         }
         self.streak += 1;
+        self.written += 1;
         loop {
             match self.conn.write_to(&mut self.out) {
                 Ok(_) if self.conn.pending_bytes() == 0 => {
@@ -191,6 +244,11 @@ pub(crate) struct FastLane<W = FdWriter> {
     slot: Mutex<Option<Lent<W>>>,
     /// The I/O thread wanted the connection back while the application thread held it.
     io_wanted: AtomicBool,
+    /// The id of the lent connection whose stream a blocked receive waits on (0: none;
+    /// see [`receive`]).
+    parked: AtomicU64,
+    /// The I/O thread left a readable event to the receive waiting on the stream.
+    read_deferred: AtomicBool,
 }
 
 impl<W> Default for FastLane<W> {
@@ -198,6 +256,8 @@ impl<W> Default for FastLane<W> {
         FastLane {
             slot: Mutex::new(None),
             io_wanted: AtomicBool::new(false),
+            parked: AtomicU64::new(0),
+            read_deferred: AtomicBool::new(false),
         }
     }
 }
@@ -289,7 +349,9 @@ impl<W: Write> FastLane<W> {
     /// I/O thread, when the session ends: takes the connection back before the stream is
     /// closed. This may wait, but only for an application thread inside
     /// [`FastLane::try_send`], which holds the lock across one encode and one
-    /// non-blocking write, never across a blocking call.
+    /// non-blocking write, or inside `try_recv`, which holds it across at most a budget
+    /// of non-blocking reads and their decoding; never across a blocking call (a receive
+    /// waiting on the stream does not hold it).
     pub fn take_back_at_end(&self) -> Option<Lent<W>> {
         self.lock().take()
     }
@@ -302,7 +364,6 @@ impl<W: Write> FastLane<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::direct_budget::STREAK;
     use crate::proto::tests::util::{frames, multipart, Pair};
     use crate::proto::SocketType;
     use std::time::Instant;

@@ -67,6 +67,8 @@ struct Inbox {
 pub(crate) struct IoShared {
     waker: mio::Waker,
     inbox: Mutex<Inbox>,
+    /// Commands posted and not yet carried out.
+    unfinished: AtomicUsize,
 }
 
 impl std::fmt::Debug for IoShared {
@@ -89,7 +91,21 @@ impl IoShared {
 
     /// Posts a command.
     pub fn send(&self, cmd: IoCmd) {
+        self.unfinished.fetch_add(1, Ordering::SeqCst);
         self.with_inbox(|i| i.cmds.push(cmd));
+    }
+
+    /// Whether every command posted so far has been carried out. A socket reads its
+    /// connection on its own thread only then: what it asked before (an `unbind` ending
+    /// the accepted connections) happens before anything is read, as on the I/O thread,
+    /// which runs its commands before reading.
+    pub fn settled(&self) -> bool {
+        self.unfinished.load(Ordering::SeqCst) == 0
+    }
+
+    /// The I/O thread carried out one command.
+    fn finished(&self) {
+        self.unfinished.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Tells the thread that session `token` has work (its pipe changed state).
@@ -118,6 +134,7 @@ impl IoShared {
         let shared = Arc::new(IoShared {
             waker,
             inbox: Mutex::new(Inbox::default()),
+            unfinished: AtomicUsize::new(0),
         });
         (shared, poll)
     }
@@ -142,6 +159,7 @@ impl IoThread {
         let shared = Arc::new(IoShared {
             waker,
             inbox: Mutex::new(Inbox::default()),
+            unfinished: AtomicUsize::new(0),
         });
         let thread_shared = Arc::clone(&shared);
         let apply = settings.clone();

@@ -67,6 +67,7 @@ pub(super) fn run(mut poll: Poll, shared: Arc<IoShared>) {
                 r.stop(registry);
                 return;
             }
+            r.shared.finished();
         }
         for ev in events.iter() {
             if ev.token() == WAKER {

@@ -26,6 +26,7 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Instant;
 
+mod direct_recv;
 mod inproc;
 mod metadata;
 mod monitor;
@@ -577,7 +578,7 @@ impl Socket {
         };
         self.check_live()?;
         match woken {
-            Woken::Notified => Ok(()),
+            Woken::Notified | Woken::Readable => Ok(()),
             Woken::TimedOut => Err(Error::Again),
             Woken::Interrupted => Err(Error::Intr),
         }
@@ -725,7 +726,7 @@ impl Socket {
                 Err(Error::Again) => {}
                 Err(e) => return Err(e),
             }
-            self.wait(seen, wait)?;
+            self.wait_recv(seen, wait)?;
         }
     }
 

@@ -11,6 +11,11 @@ use super::*;
 impl Session {
     /// The stream became readable and/or writable.
     pub fn ready(&mut self, ctx: &mut Ctx<'_>, readable: bool, writable: bool) -> Next {
+        if readable && self.read_left_to_socket() {
+            self.can_read = true;
+            self.writable_later |= writable;
+            return Next::Keep;
+        }
         match self.reclaim() {
             Ok(failure) => self.turn(ctx, failure, |s, ctx| s.on_ready(ctx, readable, writable)),
             Err(Busy) => {
@@ -52,6 +57,22 @@ impl Session {
         self.on_shutdown(ctx)
     }
 
+    /// Whether a receive on the application thread waits on the lent connection's
+    /// stream: it reads what arrived, and this event is left to it (noted, so that the
+    /// session is woken if the receive stops before reading everything).
+    fn read_left_to_socket(&self) -> bool {
+        matches!(self.phase, Phase::Lent)
+            && self
+                .lane()
+                .is_some_and(|lane| lane.defer_read(self.lent_id()))
+    }
+
+    /// The id the connection is lent under: the same across turns, a new one for each
+    /// connection (the epoch changes when one is lost).
+    fn lent_id(&self) -> u64 {
+        self.epoch.wrapping_add(1).max(1)
+    }
+
     fn lane(&self) -> Option<&crate::io::FastLane> {
         self.pipe.as_deref().and_then(Pipe::lane)
     }
@@ -78,9 +99,18 @@ impl Session {
             return None;
         };
         self.writable = lent.writable || std::mem::take(&mut self.writable_later);
-        let direct = lent.direct_writes();
-        self.direct.spent(direct);
-        self.sent_in_turn |= direct > 0;
+        let (refilled, spent) = lent.budget_spent();
+        if refilled {
+            self.direct.inbound();
+        }
+        self.direct.spent(spent);
+        self.sent_in_turn |= lent.direct_writes() > 0;
+        // The application thread may have delivered messages (spending credit), or met
+        // the stream's end, which the session's own read then finds and reports.
+        if lent.id != 0 {
+            self.credit = lent.credit;
+            self.can_read |= lent.ended;
+        }
         self.phase = Phase::Zmtp(lent.conn);
         // Messages the application thread finished count as the session's own.
         self.out_done += lent.done;
@@ -152,6 +182,9 @@ impl Session {
         let unacked = self.out_done;
         let mut lent = Lent::new(conn, FdWriter(fd), self.writable, idle, self.direct.left());
         lent.unacked = unacked;
+        if self.cfg.receives {
+            lent = lent.receiving(self.lent_id(), self.credit);
+        }
         if let Err(back) = lane.lend(lent) {
             self.phase = Phase::Zmtp(back.conn);
         }
