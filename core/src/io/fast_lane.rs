@@ -89,8 +89,8 @@ pub(crate) struct Lent<W = FdWriter> {
     /// Messages the session finished before it lent the connection and has not
     /// acknowledged yet: they count towards the mark at which it is woken to.
     pub unacked: usize,
-    /// Messages written by the application thread since the session lent the connection.
-    written: u32,
+    /// The application thread wrote a message since the session lent the connection.
+    wrote: bool,
     /// Messages written since the budget was last set (lent, or refilled by a message
     /// the application thread received itself).
     streak: u32,
@@ -143,7 +143,7 @@ impl<W: Write> Lent<W> {
             failure: None,
             done: 0,
             unacked: 0,
-            written: 0,
+            wrote: false,
             streak: 0,
             budget,
             refilled: false,
@@ -154,9 +154,9 @@ impl<W: Write> Lent<W> {
         }
     }
 
-    /// Messages the application thread wrote directly while the connection was lent.
-    pub fn direct_writes(&self) -> u32 {
-        self.written
+    /// Whether the application thread wrote directly while the connection was lent.
+    pub fn wrote(&self) -> bool {
+        self.wrote
     }
 
     /// What the session's budget becomes when it takes the connection back: whether the
@@ -210,8 +210,8 @@ impl<W: Write> Lent<W> {
             self.done += 1;
             return Direct::Failed;
         }
-        self.streak += 1;
-        self.written += 1;
+        self.streak = self.streak.saturating_add(1);
+        self.wrote = true;
         loop {
             match self.conn.write_to(&mut self.out) {
                 Ok(_) if self.conn.pending_bytes() == 0 => {
@@ -317,6 +317,9 @@ impl<W: Write> FastLane<W> {
 
     /// I/O thread: lends the connection. Gives it back when the application thread holds
     /// the lock right now (the session then keeps it for this turn).
+    // The error hands the caller back the value it moved in: boxing it would allocate on
+    // every lending, which happens on every session turn.
+    #[allow(clippy::result_large_err)]
     pub fn lend(&self, lent: Lent<W>) -> Result<(), Lent<W>> {
         match self.slot.try_lock() {
             Ok(mut g) => {
@@ -581,7 +584,8 @@ mod tests {
         }
         assert_eq!(send(&lane, &[b"m"], &mut counted).direct, Direct::Declined);
         let lent = lane.take_back().expect("free").expect("lent");
-        assert_eq!(lent.direct_writes(), STREAK);
+        assert_eq!(lent.budget_spent(), (false, STREAK));
+        assert!(lent.wrote());
         // Lent again with nothing left: the queue takes every message.
         lane.lend(Lent::new(lent.conn, lent.out, true, true, 0))
             .expect("free");

@@ -104,7 +104,7 @@ impl Session {
             self.direct.inbound();
         }
         self.direct.spent(spent);
-        self.sent_in_turn |= lent.direct_writes() > 0;
+        self.sent_in_turn |= lent.wrote();
         // The application thread may have delivered messages (spending credit), or met
         // the stream's end, which the session's own read then finds and reports.
         if lent.id != 0 {
