@@ -13,7 +13,7 @@
 //! first instead of racing it: the mutex is uncontended in a pipe, where one thread
 //! writes and one reads, and its cache line never leaves the writer's (reader's) core.
 //!
-//! ```ignore
+//! ```text
 //! let ring = Ring::new();
 //! let mut w = ring.writer();
 //! w.push(Msg::from("a"));
