@@ -6,6 +6,11 @@
 //! about the peer (routing id, metadata, linger).
 
 mod queue;
+// A lock-free queue (slots handed from writer to reader by a published count), not a
+// syscall: with shared_socket's lock, the only `unsafe` outside `sys`.
+#[allow(unsafe_code)]
+mod ring;
+mod sync;
 
 use queue::Queue;
 pub(crate) use queue::Taken;
@@ -197,7 +202,7 @@ impl Pipe {
         if let Peer::Socket(slot) = &self.peer {
             let _ = slot.set(peer);
             // Paired with `close_from_socket`, which closes before looking for the peer:
-            // the queue's lock orders the two, so one of them always tells the binder.
+            // the queue's SeqCst fences order the two, so one of them tells the binder.
             if self.out.is_closed() {
                 self.tell_peer_closed();
             }

@@ -8,59 +8,36 @@
 //! more. A session consumes a message when the kernel has taken its last byte, so it
 //! holds no more than the HWM allows beyond the kernel's buffer.
 //!
-//! Readers take everything queued in one lock and work through it privately; a writer
-//! wakes its reader only when the reader has said it is waiting (the queue ran dry), and a
-//! reader wakes its writer only when the writer has said it is blocked at the HWM. A busy
-//! pipe therefore costs one uncontended lock per batch on the reading side and no wake-ups.
+//! The frames travel through a lock-free single-producer/single-consumer [`Ring`]: a
+//! push writes a slot and publishes it with one store, and a reader takes everything
+//! published at once and works through it privately. The rest of the state is atomics:
+//! message counters (written by the writer, acknowledged by the reader) from which the
+//! HWM check is computed, and two flags with which a side says it is about to sleep. A
+//! writer wakes its reader only when the reader has said it is waiting (the queue ran
+//! dry), and a reader wakes its writer only when the writer has said it is blocked at the
+//! HWM. Each flag is set before the sleeper looks once more, and looked at by the other
+//! side after it published, with a SeqCst fence between the store and the load on both
+//! sides, so one of the two always sees the other (libzmq's ypipe gets the same from
+//! the CAS of its flush): no wake-up is lost, and a busy pipe costs no lock shared by both sides and no wake-ups.
+//! CONFLATE, rare and replacing queued messages (which only a reader may take out of a
+//! ring), keeps its messages in a mutex-protected queue instead.
 
+use super::ring::Ring;
+use super::sync::{fence, AtomicBool, AtomicUsize, Mutex, MutexGuard, Padded};
 use crate::msg::Msg;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::Ordering::{Relaxed, Release, SeqCst};
 
-#[derive(Debug, Default)]
-struct QueueState {
-    frames: VecDeque<Msg>,
-    /// Messages pushed and not yet acknowledged by the reader.
-    in_flight: usize,
-    /// 0 = unlimited.
-    hwm: usize,
-    reader_waiting: bool,
-    writer_waiting: bool,
-    /// The writer is gone: no more messages will come.
-    closed: bool,
-    /// CONFLATE: only the newest message is kept, and the HWM does not apply.
-    conflate: bool,
-}
-
-impl QueueState {
-    fn has_room(&self) -> bool {
-        self.hwm == 0 || self.conflate || self.in_flight < self.hwm
-    }
-
-    /// With CONFLATE, drops every queued message but the last (whole messages: the
-    /// frames up to the last one that ends a message, before the final message).
-    fn keep_last(&mut self) {
-        let ends = self.frames.iter().filter(|m| !m.more()).count();
-        if ends <= 1 {
-            return;
-        }
-        let mut to_drop = ends - 1;
-        while to_drop > 0 {
-            match self.frames.pop_front() {
-                Some(m) if !m.more() => to_drop -= 1,
-                Some(_) => {}
-                None => break,
-            }
-        }
-        self.in_flight = 1;
-    }
-
-    fn credit(&self) -> usize {
-        if self.hwm == 0 || self.conflate {
-            usize::MAX
-        } else {
-            self.hwm.saturating_sub(self.in_flight)
+/// With CONFLATE, drops every message in `frames` but the last (whole messages: the
+/// frames up to the last one that ends a message, before the final message).
+fn keep_last(frames: &mut VecDeque<Msg>) {
+    let ends = frames.iter().filter(|m| !m.more()).count();
+    let mut to_drop = ends.saturating_sub(1);
+    while to_drop > 0 {
+        match frames.pop_front() {
+            Some(m) if !m.more() => to_drop -= 1,
+            Some(_) => {}
+            None => break,
         }
     }
 }
@@ -87,74 +64,147 @@ pub(crate) struct Taken {
     pub finished: bool,
 }
 
-/// One direction of a pipe.
-#[derive(Debug, Default)]
+/// One direction of a pipe. One thread at a time writes (the `try_push`/`push_all`/
+/// `claim_idle`/`check_room`/`writer_credit` side) and one reads (`take`/`ack`); either
+/// side may close it, and the socket changes its HWM or CONFLATE from either.
+#[derive(Debug)]
 pub(crate) struct Queue {
-    state: Mutex<QueueState>,
-    /// [`low_water_mark`] of the current HWM, readable without the lock.
+    ring: Ring,
+    /// Messages pushed or claimed by the writer, in all (only the writer adds).
+    written: Padded<AtomicUsize>,
+    /// Messages the reader acknowledged, in all; never more than `written`.
+    acked: Padded<AtomicUsize>,
+    /// 0 = unlimited.
+    hwm: AtomicUsize,
+    /// [`low_water_mark`] of the current HWM.
     lwm: AtomicUsize,
+    /// The reader found nothing and may be asleep: the next push must wake it.
+    reader_waiting: AtomicBool,
+    /// The writer found no room and may be asleep: the ack that makes room must wake it.
+    writer_waiting: AtomicBool,
+    /// The writer (or, for inproc, the reader) is gone: no more messages will come.
+    closed: AtomicBool,
+    /// CONFLATE: only the newest message is kept, and the HWM does not apply.
+    conflate: AtomicBool,
+    /// CONFLATE's messages: pushed here instead of the ring once `conflate` is set.
+    conflated: Mutex<VecDeque<Msg>>,
 }
 
 impl Queue {
     pub(super) fn new(hwm: usize) -> Queue {
         Queue {
-            state: Mutex::new(QueueState {
-                hwm,
-                ..QueueState::default()
-            }),
+            ring: Ring::new(),
+            written: Padded(AtomicUsize::new(0)),
+            acked: Padded(AtomicUsize::new(0)),
+            hwm: AtomicUsize::new(hwm),
             lwm: AtomicUsize::new(low_water_mark(hwm)),
+            reader_waiting: AtomicBool::new(false),
+            writer_waiting: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            conflate: AtomicBool::new(false),
+            conflated: Mutex::new(VecDeque::new()),
         }
     }
 
     /// How many consumed messages the reader should acknowledge at once.
     pub(super) fn lwm(&self) -> usize {
-        self.lwm.load(Ordering::Relaxed)
+        self.lwm.load(Relaxed)
+    }
+
+    /// How many more messages the writer may push now (`usize::MAX`: no limit).
+    fn credit(&self) -> usize {
+        let hwm = self.hwm.load(SeqCst);
+        if hwm == 0 || self.conflate.load(SeqCst) {
+            return usize::MAX;
+        }
+        let in_flight = self
+            .written
+            .load(SeqCst)
+            .saturating_sub(self.acked.load(SeqCst));
+        hwm.saturating_sub(in_flight)
+    }
+
+    /// The credit left; when there is none, says the writer is waiting and looks again
+    /// (an ack between the two looks then either shows here or sees the flag).
+    fn credit_or_wait(&self) -> usize {
+        match self.credit() {
+            0 => {
+                self.writer_waiting.store(true, SeqCst);
+                fence(SeqCst);
+                self.credit()
+            }
+            c => c,
+        }
+    }
+
+    /// Counts `n` more messages written. Only the writer adds, so a load and a store do;
+    /// Release: a reader that learns of the messages (by the ring's publish, or the
+    /// fast lane's hand-over) sees them counted.
+    fn count_written(&self, n: usize) {
+        let w = self.written.load(Relaxed);
+        self.written.store(w.saturating_add(n), Release);
+    }
+
+    /// Takes the reader-waiting flag after a push: whether the reader must be woken.
+    fn reader_to_wake(&self) -> bool {
+        fence(SeqCst);
+        self.reader_waiting.load(Relaxed) && self.reader_waiting.swap(false, SeqCst)
+    }
+
+    /// Acknowledges `consumed` messages (never more than were written) and takes the
+    /// writer-waiting flag if that made room: whether the writer must be woken.
+    fn acknowledge(&self, consumed: usize) -> bool {
+        if consumed > 0 {
+            let written = self.written.load(SeqCst);
+            let acked = self.acked.load(Relaxed);
+            self.acked
+                .store(acked.saturating_add(consumed).min(written), SeqCst);
+        }
+        fence(SeqCst);
+        self.writer_waiting.load(Relaxed)
+            && self.credit() > 0
+            && self.writer_waiting.swap(false, SeqCst)
+    }
+
+    fn lock_conflated(&self) -> MutexGuard<'_, VecDeque<Msg>> {
+        self.conflated.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Acknowledges `consumed` messages without taking anything. Returns whether a writer
     /// blocked at the HWM has room now (and must be woken).
     pub(super) fn ack(&self, consumed: usize) -> bool {
-        let mut st = self.lock();
-        st.in_flight = st.in_flight.saturating_sub(consumed);
-        let wake_writer = st.writer_waiting && st.has_room();
-        if wake_writer {
-            st.writer_waiting = false;
-        }
-        wake_writer
+        // The reader's side, so that acks and takes from two threads do not interleave.
+        let _reader = self.ring.reader();
+        self.acknowledge(consumed)
     }
 
     /// The credit the writer may use now; marks the writer waiting when there is none.
     pub(super) fn writer_credit(&self) -> usize {
-        let mut st = self.lock();
-        let c = st.credit();
-        if c == 0 {
-            st.writer_waiting = true;
-        }
-        c
-    }
-
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.credit_or_wait()
     }
 
     /// Pushes one single-frame message if the HWM allows. Returns the message back when
     /// full (and marks the writer as waiting), else whether the reader must be woken.
     pub(super) fn try_push(&self, msg: Msg) -> Result<bool, Msg> {
-        let mut st = self.lock();
-        if st.closed {
+        if self.closed.load(SeqCst) {
             // The reader side finished; accept and drop, like a pipe being torn down.
             return Ok(false);
         }
-        if !st.has_room() {
-            st.writer_waiting = true;
+        if !self.check_room() {
             return Err(msg);
         }
-        st.frames.push_back(msg);
-        st.in_flight += 1;
-        if st.conflate {
-            st.keep_last();
+        if self.conflate.load(SeqCst) {
+            let mut q = self.lock_conflated();
+            q.push_back(msg);
+            keep_last(&mut q);
+            self.count_written(1);
+        } else {
+            let mut w = self.ring.writer();
+            w.push(msg);
+            self.count_written(1);
+            w.publish();
         }
-        Ok(std::mem::take(&mut st.reader_waiting))
+        Ok(self.reader_to_wake())
     }
 
     /// When nothing is queued and a new message fits under the HWM, counts one message
@@ -162,22 +212,20 @@ impl Queue {
     /// flight, until the reader acknowledges it like a queued one; `false` otherwise.
     /// CONFLATE queues never allow it (their newest message replaces the queued one).
     pub(super) fn claim_idle(&self) -> bool {
-        let mut st = self.lock();
-        let idle = st.frames.is_empty() && !st.conflate && !st.closed && st.has_room();
+        let w = self.ring.writer();
+        let idle = w.reader_caught_up()
+            && !self.conflate.load(SeqCst)
+            && !self.closed.load(SeqCst)
+            && self.credit() > 0;
         if idle {
-            st.in_flight += 1;
+            self.count_written(1);
         }
         idle
     }
 
     /// Whether a new message may be pushed now; marks the writer waiting when not.
     pub(super) fn check_room(&self) -> bool {
-        let mut st = self.lock();
-        let room = st.has_room();
-        if !room {
-            st.writer_waiting = true;
-        }
-        room
+        self.credit_or_wait() > 0
     }
 
     /// Pushes `msgs` complete messages made of `frames` (drained), whatever the HWM (the
@@ -187,69 +235,96 @@ impl Queue {
         frames: I,
         msgs: usize,
     ) -> (bool, usize) {
-        let mut st = self.lock();
-        st.frames.extend(frames);
-        st.in_flight += msgs;
-        if st.conflate {
-            st.keep_last();
+        if self.conflate.load(SeqCst) {
+            let mut q = self.lock_conflated();
+            q.extend(frames);
+            keep_last(&mut q);
+            self.count_written(msgs);
+        } else {
+            let mut w = self.ring.writer();
+            for frame in frames {
+                w.push(frame);
+            }
+            self.count_written(msgs);
+            w.publish();
         }
-        let credit = st.credit();
-        if credit == 0 {
-            st.writer_waiting = true;
-        }
-        let wake = msgs > 0 && std::mem::take(&mut st.reader_waiting);
+        let credit = self.credit_or_wait();
+        let wake = msgs > 0 && self.reader_to_wake();
         (wake, credit)
+    }
+
+    /// Moves what is queued into `into` (empty): the ring's frames, then CONFLATE's
+    /// (newer), of which CONFLATE keeps the last message.
+    fn collect(&self, reader: &mut super::ring::Reader<'_>, into: &mut VecDeque<Msg>) {
+        if self.conflate.load(SeqCst) {
+            // Locked before reading the ring: a message the writer put in the conflate
+            // queue came after everything it published in the ring, which is then seen.
+            let mut q = self.lock_conflated();
+            reader.take_all(into);
+            into.append(&mut q);
+            keep_last(into);
+        } else {
+            reader.take_all(into);
+        }
     }
 
     /// Acknowledges `consumed` messages and moves every queued frame into `into` (which
     /// must be empty). Marks the reader as waiting when nothing was queued.
     pub(super) fn take(&self, into: &mut VecDeque<Msg>, consumed: usize) -> Taken {
-        let mut st = self.lock();
-        st.in_flight = st.in_flight.saturating_sub(consumed);
-        std::mem::swap(&mut st.frames, into);
-        let finished = into.is_empty() && st.closed;
+        let mut reader = self.ring.reader();
+        let wake_writer = self.acknowledge(consumed);
+        // Looked at before the frames: the writer closes after its last push.
+        let mut closed = self.closed.load(SeqCst);
+        self.collect(&mut reader, into);
         if into.is_empty() {
-            st.reader_waiting = true;
-        }
-        let wake_writer = st.writer_waiting && st.has_room();
-        if wake_writer {
-            st.writer_waiting = false;
+            // Say so, then look again: a push (or close) after the first look either
+            // shows now or sees the flag and wakes this reader.
+            self.reader_waiting.store(true, SeqCst);
+            fence(SeqCst);
+            closed = self.closed.load(SeqCst);
+            self.collect(&mut reader, into);
+            if !into.is_empty() {
+                self.reader_waiting.store(false, SeqCst);
+            }
         }
         Taken {
             wake_writer,
-            finished,
+            finished: closed && into.is_empty(),
         }
     }
 
+    /// Marks the queue closed; returns whether its reader was waiting (and must be woken).
     pub(super) fn close(&self) -> bool {
-        let mut st = self.lock();
-        st.closed = true;
-        std::mem::take(&mut st.reader_waiting)
+        self.closed.store(true, SeqCst);
+        // Paired with the fences in `take` (a reader that says it waits) and in
+        // `is_closed` (see `Pipe::set_inproc_peer`).
+        fence(SeqCst);
+        self.reader_waiting.swap(false, SeqCst)
     }
 
     pub(super) fn is_closed(&self) -> bool {
-        self.lock().closed
+        fence(SeqCst);
+        self.closed.load(SeqCst)
     }
 
     pub(super) fn is_empty(&self) -> bool {
-        self.lock().frames.is_empty()
+        self.ring.is_empty() && (!self.conflate.load(SeqCst) || self.lock_conflated().is_empty())
     }
 
     pub(super) fn set_conflate(&self) {
-        let mut st = self.lock();
-        st.conflate = true;
-        st.keep_last();
+        self.conflate.store(true, SeqCst);
+        keep_last(&mut self.lock_conflated());
     }
 
     pub(super) fn set_hwm(&self, hwm: usize) -> bool {
-        let mut st = self.lock();
-        st.hwm = hwm;
-        self.lwm.store(low_water_mark(hwm), Ordering::Relaxed);
-        st.writer_waiting && st.has_room()
+        self.hwm.store(hwm, SeqCst);
+        self.lwm.store(low_water_mark(hwm), Relaxed);
+        fence(SeqCst);
+        self.writer_waiting.load(SeqCst) && self.credit() > 0
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 
@@ -358,5 +433,64 @@ mod tests {
         assert!(!q.take(&mut local, 0).finished);
         local.clear();
         assert!(q.take(&mut local, 1).finished);
+    }
+}
+
+/// Model checks of the wake-up protocol (`RUSTFLAGS="--cfg loom"`, see `super::sync`):
+/// whatever the interleaving, a side that found nothing to do and may go to sleep is
+/// always woken by the other.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::Arc;
+
+    #[test]
+    fn a_reader_that_found_nothing_is_woken_by_the_push() {
+        loom::model(|| {
+            let q = Arc::new(Queue::new(0));
+            let w = Arc::clone(&q);
+            let t = loom::thread::spawn(move || w.try_push(Msg::from("a")) == Ok(true));
+            let mut got = VecDeque::new();
+            q.take(&mut got, 0);
+            let woken = t.join().unwrap();
+            assert!(!got.is_empty() || woken, "the reader would sleep forever");
+        });
+    }
+
+    #[test]
+    fn a_reader_that_found_nothing_sees_the_close_or_is_woken() {
+        loom::model(|| {
+            let q = Arc::new(Queue::new(0));
+            let w = Arc::clone(&q);
+            let t = loom::thread::spawn(move || {
+                let pushed = w.try_push(Msg::from("a")) == Ok(true);
+                let closed = w.close();
+                pushed || closed
+            });
+            let mut got = VecDeque::new();
+            let taken = q.take(&mut got, 0);
+            let woken = t.join().unwrap();
+            assert!(!got.is_empty() || taken.finished || woken);
+            if got.is_empty() && taken.finished {
+                panic!("finished before the message pushed ahead of the close");
+            }
+        });
+    }
+
+    #[test]
+    fn a_writer_blocked_at_the_hwm_is_woken_by_the_ack() {
+        loom::model(|| {
+            let q = Arc::new(Queue::new(1));
+            assert_eq!(q.try_push(Msg::from("a")), Ok(false));
+            let r = Arc::clone(&q);
+            let t = loom::thread::spawn(move || {
+                let mut got = VecDeque::new();
+                r.take(&mut got, 0);
+                r.ack(got.len())
+            });
+            let room = q.check_room();
+            let woken = t.join().unwrap();
+            assert!(room || woken, "the writer would sleep forever");
+        });
     }
 }

@@ -2,8 +2,8 @@
 //! need (a C socket pointer or a Python socket object may be used from any thread),
 //! and [`deadline_lock`]'s lock under it.
 
-// A lock primitive (an `UnsafeCell` guarded by a state word), not a syscall: the one
-// `unsafe` outside `sys`.
+// A lock primitive (an `UnsafeCell` guarded by a state word), not a syscall: with the
+// pipes' ring (pipe/ring.rs), the only `unsafe` outside `sys`.
 #[allow(unsafe_code)]
 mod deadline_lock;
 
