@@ -52,6 +52,11 @@ impl Body {
         }
     }
 
+    /// Whether more frames follow (only received frames, always `Body::Msg`, have any).
+    fn more(&self) -> bool {
+        matches!(self, Body::Msg(m) if m.more())
+    }
+
     fn data(&mut self) -> *mut u8 {
         match self {
             // A received frame is owned by this message alone; C may write into it as
@@ -76,11 +81,8 @@ impl Body {
     /// `zmq_msg_init_data` buffer, whose free function must run when the frame is done
     /// with, not when it is sent.
     fn take_frame(&mut self) -> Msg {
-        // A frame is moved out of its variant in place: moving the whole enum first copies
-        // the bytes at other widths than they were stored (a store-forwarding stall).
-        if let Body::Msg(m) = self {
-            return std::mem::replace(m, Msg::new());
-        }
+        // `zmq_msg_send` sends a `Body::Msg` in place (`Socket::send_from`) and takes only
+        // the other bodies out this way.
         match std::mem::replace(self, empty()) {
             Body::Msg(m) => m,
             // Only frames larger than INLINE_MAX get a buffer: `from_bytes` keeps it.
@@ -483,6 +485,15 @@ pub unsafe extern "C" fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags
         // SAFETY: as the caller guarantees.
         unsafe {
             with_socket(s, |sock| {
+                // A ferromq frame is sent from where it lies, moved once into the pipe;
+                // on success the message is left empty, on failure it keeps the frame.
+                if let Body::Msg(slot) = &mut c.body {
+                    let len = slot.len();
+                    sock.send_from(slot, flags)?;
+                    c.flags = 0;
+                    c.meta = None;
+                    return Ok(int_len(len));
+                }
                 // Taken out only once the socket is there: a bad socket leaves it alone.
                 let frame = c.body.take_frame();
                 let len = frame.len();
@@ -515,9 +526,26 @@ pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags
         // SAFETY: as the caller guarantees.
         let c = unsafe { cmsg(msg) }?;
         // SAFETY: as the caller guarantees.
-        let frame = unsafe {
+        let released = unsafe {
             with_socket(s, |sock| {
-                let frame = sock.recv(flags)?;
+                // The frame goes straight into the message (moved once, from the pipe)
+                // when it holds a ferromq frame, as a reused receive message does. Its
+                // old content is replaced only once a frame came, and released after the
+                // socket's lock unless it is inline (it may hold a `zmq_msg_init_data`
+                // buffer whose free function calls into the library).
+                let released = match &mut c.body {
+                    Body::Msg(slot) => {
+                        let old = (!slot.is_inline()).then(|| std::mem::take(slot));
+                        if let Err(e) = sock.recv_into(slot, flags) {
+                            if let Some(old) = old {
+                                *slot = old;
+                            }
+                            return Err(e.into());
+                        }
+                        old.map(Body::Msg)
+                    }
+                    body => Some(std::mem::replace(body, Body::Msg(sock.recv(flags)?))),
+                };
                 // Most frames come from the connection the message's last one came from:
                 // then the properties it holds are already the right ones.
                 let meta = sock.last_peer_metadata_ref();
@@ -529,12 +557,12 @@ pub unsafe extern "C" fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags
                 if !same {
                     c.meta = meta.cloned();
                 }
-                Ok(frame)
+                Ok(released)
             })
         }?;
-        let len = frame.len();
-        c.flags = if frame.more() { MORE } else { 0 };
-        c.body = Body::Msg(frame);
+        drop(released);
+        let len = c.body.len();
+        c.flags = if c.body.more() { MORE } else { 0 };
         Ok(int_len(len))
     })
 }

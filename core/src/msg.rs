@@ -206,6 +206,20 @@ impl Msg {
         }
     }
 
+    /// Whether the frame's bytes are stored inside the `Msg` (up to [`INLINE_MAX`] bytes,
+    /// not made with [`Msg::from_shared_bytes`]): dropping it then releases nothing.
+    ///
+    /// ```
+    /// use ferromq::Msg;
+    /// assert!(Msg::from("small").is_inline());
+    /// assert!(!Msg::from(vec![0u8; 4096]).is_inline());
+    /// assert!(!Msg::from_shared_bytes(bytes::Bytes::from_static(b"x")).is_inline());
+    /// ```
+    #[inline]
+    pub fn is_inline(&self) -> bool {
+        matches!(self.repr, Repr::Inline { .. })
+    }
+
     /// The shared buffer of a large frame, for zero-copy writes; `None` for inline frames.
     pub(crate) fn shared(&self) -> Option<&Bytes> {
         match &self.repr {

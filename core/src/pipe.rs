@@ -265,12 +265,30 @@ impl Pipe {
 
     /// Sends a single-frame message. Gives it back when the pipe is at its HWM.
     pub fn send(&self, msg: Msg) -> Result<(), Msg> {
-        if self.send_direct(std::slice::from_ref(&msg)) {
-            return Ok(());
+        let mut slot = msg;
+        if self.send_from(&mut slot) {
+            Ok(())
+        } else {
+            Err(slot)
         }
-        let waiting = self.out.try_push(msg)?;
-        self.pushed(waiting);
-        Ok(())
+    }
+
+    /// [`Pipe::send`] from `slot`: `true` when sent (`slot` is left empty), `false` with
+    /// the frame still in `slot` at the HWM. Queued, the frame is moved once, from the
+    /// slot into the queue.
+    pub fn send_from(&self, slot: &mut Msg) -> bool {
+        if self.send_direct(std::slice::from_ref(slot)) {
+            // Written on this thread: the frame is done with.
+            *slot = Msg::new();
+            return true;
+        }
+        match self.out.try_push_from(slot) {
+            Some(waiting) => {
+                self.pushed(waiting);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether a new message fits under the HWM (marks the socket waiting when not).

@@ -195,11 +195,32 @@ fn refill(e: &mut Entry, id: PipeId, finished: &mut Vec<PipeId>) -> bool {
     !e.local.is_empty()
 }
 
+/// A frame was taken from `e`'s batch (`more`: frames of its message follow): the credit
+/// of a whole message goes back to the writer at the low-water mark.
+#[inline]
+fn took(e: &mut Entry, more: bool) {
+    if !more {
+        e.consumed += 1;
+        if e.consumed >= e.pipe.inbound_lwm() {
+            // Credit returns while the socket reads (libzmq's low-water mark), so a
+            // writer blocked at the HWM need not wait for the batch to run dry.
+            e.pipe.ack_inbound(std::mem::take(&mut e.consumed));
+        }
+    }
+}
+
 impl Pipes for PipeTable {
     fn try_send(&mut self, id: PipeId, msg: Msg) -> Result<(), Msg> {
         match self.entries.get(id) {
             Some(e) if !e.terminated => e.pipe.send(msg),
             _ => Err(msg),
+        }
+    }
+
+    fn try_send_from(&mut self, id: PipeId, slot: &mut Msg) -> bool {
+        match self.entries.get(id) {
+            Some(e) if !e.terminated => e.pipe.send_from(slot),
+            _ => false,
         }
     }
 
@@ -252,16 +273,26 @@ impl Pipes for PipeTable {
             None if refill(e, id, &mut self.finished) => e.local.pop_front()?,
             None => return None,
         };
-        if !m.more() {
-            e.consumed += 1;
-            if e.consumed >= e.pipe.inbound_lwm() {
-                // Credit returns while the socket reads (libzmq's low-water mark), so a
-                // writer blocked at the HWM need not wait for the batch to run dry.
-                e.pipe.ack_inbound(std::mem::take(&mut e.consumed));
-            }
-        }
+        took(e, m.more());
         self.last_read = Some(id);
         Some(m)
+    }
+
+    fn try_recv_into(&mut self, id: PipeId, slot: &mut Msg) -> bool {
+        let Some(e) = self.entries.get_mut(id) else {
+            return false;
+        };
+        if e.local.is_empty() && !refill(e, id, &mut self.finished) {
+            return false;
+        }
+        let Some(m) = e.local.pop_front() else {
+            return false;
+        };
+        // Straight from the batch into the caller's message: the one move of the frame.
+        *slot = m;
+        took(e, slot.more());
+        self.last_read = Some(id);
+        true
     }
 
     fn has_msg(&mut self, id: PipeId) -> bool {

@@ -33,6 +33,11 @@ pub(crate) struct SocketShared {
     has_cmds: AtomicBool,
     /// Messages were delivered on some pipe since the socket last looked.
     inbound: AtomicBool,
+    /// The socket's pattern does not act on deliveries before it receives them
+    /// (`pattern::reads_inbound`): [`SocketShared::mark_inbound`] leaves `inbound` alone.
+    /// Otherwise an inproc writer would store to this cache line, which the socket reads
+    /// on every call, once per message.
+    ignores_inbound: bool,
     /// The context was terminated: every call fails with ETERM.
     terminated: AtomicBool,
     /// Another thread is closing the socket: every call fails with ENOTSOCK.
@@ -46,6 +51,15 @@ struct Inbox {
 }
 
 impl SocketShared {
+    /// The shared half of a new socket; `reads_inbound`: its pattern acts on deliveries
+    /// before they are received (see [`SocketShared::mark_inbound`]).
+    pub fn new(reads_inbound: bool) -> SocketShared {
+        SocketShared {
+            ignores_inbound: !reads_inbound,
+            ..SocketShared::default()
+        }
+    }
+
     /// Posts a command and wakes the socket.
     /// Posts a command and wakes the socket. Returns `false` (dropping the command) once
     /// the socket is closed: a pipe offered after that would never be read.
@@ -95,6 +109,9 @@ impl SocketShared {
 
     /// Notes that messages were delivered (see [`SocketShared::take_inbound`]).
     pub fn mark_inbound(&self) {
+        if self.ignores_inbound {
+            return;
+        }
         // Always a release store (once per delivered batch): the socket's acquire in
         // `take_inbound` must see the Attach posted before this delivery.
         self.inbound.store(true, Ordering::Release);

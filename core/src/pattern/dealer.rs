@@ -4,7 +4,7 @@
 
 use super::fair_queue::FairQueue;
 use super::load_balancer::LoadBalancer;
-use super::{Pattern, PipeId, Pipes, SendError};
+use super::{Pattern, PipeId, Pipes, SendError, SlotSendError};
 use crate::error::Error;
 use crate::msg::Msg;
 
@@ -27,8 +27,14 @@ impl Pattern for Dealer {
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
         self.lb.send(pipes, msg)
     }
+    fn send_from(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), SlotSendError> {
+        self.lb.send_from(pipes, slot)
+    }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.fq.recv(pipes)
+    }
+    fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), Error> {
+        self.fq.recv_into(pipes, slot).map(|_| ())
     }
     fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
         self.fq.has_in(pipes)

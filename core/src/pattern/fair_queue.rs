@@ -37,24 +37,32 @@ impl FairQueue {
 
     /// The next frame and the pipe it came from.
     pub fn recv_with_pipe(&mut self, pipes: &mut dyn Pipes) -> Result<(PipeId, Msg), Error> {
+        let mut m = Msg::new();
+        let id = self.recv_into(pipes, &mut m)?;
+        Ok((id, m))
+    }
+
+    /// The next frame, into `slot` (its old frame is dropped; untouched on error), and
+    /// the pipe it came from.
+    pub fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<PipeId, Error> {
         if let Some(id) = self.reading {
             // Pipes deliver whole messages, so the rest of this one is already there.
-            if let Some(m) = pipes.try_recv(id) {
-                if !m.more() {
+            if pipes.try_recv_into(id, slot) {
+                if !slot.more() {
                     self.reading = None;
                 }
-                return Ok((id, m));
+                return Ok(id);
             }
             self.reading = None;
         }
-        let (id, m) = self
+        let id = self
             .rotation
-            .serve(|id| pipes.try_recv(id).map(|m| (id, m)))
+            .serve(|id| pipes.try_recv_into(id, slot).then_some(id))
             .ok_or(Error::Again)?;
-        if m.more() {
+        if slot.more() {
             self.reading = Some(id);
         }
-        Ok((id, m))
+        Ok(id)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Round-robin of whole messages over the pipes that have room (libzmq's `lb_t`).
 
 use super::rotation::Rotation;
-use super::{PipeId, Pipes, SendError};
+use super::{PipeId, Pipes, SendError, SlotSendError};
 use crate::msg::Msg;
 
 /// A multipart message on its way out: where it goes (`None` once that pipe is gone) and
@@ -40,6 +40,32 @@ impl LoadBalancer {
     /// the socket once they have room.
     pub fn has_out(&mut self, pipes: &mut dyn Pipes) -> bool {
         self.current.is_some() || self.rotation.ids().iter().any(|&id| pipes.can_send(id))
+    }
+
+    /// [`LoadBalancer::send`] from `slot` (left empty when the frame was taken; it keeps
+    /// the frame on error): a single frame goes from the slot to the first pipe in turn
+    /// with room, moved once.
+    pub fn send_from(
+        &mut self,
+        pipes: &mut dyn Pipes,
+        slot: &mut Msg,
+    ) -> Result<(), SlotSendError> {
+        if self.current.is_some() || slot.more() {
+            return match self.send(pipes, std::mem::take(slot)) {
+                Ok(()) => Ok(()),
+                Err(SendError::Again(back)) => {
+                    *slot = back;
+                    Err(SlotSendError::Again)
+                }
+                Err(SendError::Fail(e, back)) => {
+                    *slot = back;
+                    Err(SlotSendError::Fail(e))
+                }
+            };
+        }
+        self.rotation
+            .serve(|id| pipes.try_send_from(id, slot).then_some(()))
+            .ok_or(SlotSendError::Again)
     }
 
     /// Sends one frame; a message's first frame picks the pipe and the rest follow it.

@@ -41,6 +41,18 @@ pub(crate) type PipeId = usize;
 pub(crate) trait Pipes {
     /// Sends a single-frame message on `id`, or gives it back when the pipe is full.
     fn try_send(&mut self, id: PipeId, msg: Msg) -> Result<(), Msg>;
+    /// [`Pipes::try_send`] from `slot`: `true` when sent (`slot` is left empty), `false`
+    /// with the frame still in `slot` when the pipe is full. The send path moves the
+    /// frame once, from the caller's message into the pipe (see [`Pipes::try_recv_into`]).
+    fn try_send_from(&mut self, id: PipeId, slot: &mut Msg) -> bool {
+        match self.try_send(id, std::mem::take(slot)) {
+            Ok(()) => true,
+            Err(back) => {
+                *slot = back;
+                false
+            }
+        }
+    }
     /// Whether a new message fits on `id` now.
     fn can_send(&mut self, id: PipeId) -> bool;
     /// Sends all frames of one message on `id` (after `can_send` said yes).
@@ -56,6 +68,20 @@ pub(crate) trait Pipes {
     fn fan_out_frames(&mut self, targets: &[PipeId], frames: Vec<Msg>);
     /// The next incoming frame on `id`, if any.
     fn try_recv(&mut self, id: PipeId) -> Option<Msg>;
+    /// [`Pipes::try_recv`] into `slot` (its old frame is dropped): `false`, with `slot`
+    /// untouched, when `id` has no frame. The receive path moves each frame once, from
+    /// the pipe into the caller's message, instead of returning it by value through every
+    /// layer (each such move of the 48-byte `Msg` costs a copy, and a store-forwarding
+    /// stall when it was stored at other widths: docs/PERFORMANCE.md, issue 14).
+    fn try_recv_into(&mut self, id: PipeId, slot: &mut Msg) -> bool {
+        match self.try_recv(id) {
+            Some(m) => {
+                *slot = m;
+                true
+            }
+            None => false,
+        }
+    }
     /// Whether `try_recv(id)` would return a frame now. When not, the pipe is left
     /// marked as having a waiting reader, so the next delivery wakes the socket.
     fn has_msg(&mut self, id: PipeId) -> bool;
@@ -104,6 +130,15 @@ pub(crate) enum SendError {
     Fail(Error, Msg),
 }
 
+/// Why a send from a slot did not complete; the frame stays in the slot.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SlotSendError {
+    /// No pipe can take the message now.
+    Again,
+    /// The send failed for good.
+    Fail(Error),
+}
+
 /// The routing logic of one socket type.
 pub(crate) trait Pattern: Send {
     /// A pipe is ready for use.
@@ -112,8 +147,31 @@ pub(crate) trait Pattern: Send {
     fn detach(&mut self, id: PipeId);
     /// Routes one frame (its `more` flag says whether frames follow).
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError>;
+    /// [`Pattern::send`] from `slot`, left empty when the frame was taken; on error the
+    /// frame stays in `slot`. Patterns that load-balance single frames hand it from the
+    /// slot to the pipe (see [`Pipes::try_send_from`]).
+    fn send_from(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), SlotSendError> {
+        match self.send(pipes, std::mem::take(slot)) {
+            Ok(()) => Ok(()),
+            Err(SendError::Again(back)) => {
+                *slot = back;
+                Err(SlotSendError::Again)
+            }
+            Err(SendError::Fail(e, back)) => {
+                *slot = back;
+                Err(SlotSendError::Fail(e))
+            }
+        }
+    }
     /// Takes the next incoming frame; `Error::Again` when none is ready.
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error>;
+    /// [`Pattern::recv`] into `slot` (its old frame is dropped; untouched on error).
+    /// Patterns that only fair-queue take the frame straight from the pipe into `slot`
+    /// (see [`Pipes::try_recv_into`]).
+    fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), Error> {
+        *slot = self.recv(pipes)?;
+        Ok(())
+    }
     /// Whether `recv` would return a frame now (`ZMQ_POLLIN`). It may read ahead and keep
     /// what it read for `recv`, and drops what `recv` would drop; when false, every pipe
     /// it looked at wakes the socket on its next delivery.
@@ -160,6 +218,14 @@ pub(crate) fn for_type(ty: SocketType, seed: u32) -> Box<dyn Pattern> {
         SocketType::Xsub => Box::new(xsub::Xsub::default()),
         SocketType::Stream => Box::new(stream::Stream::new(seed)),
     }
+}
+
+/// Whether sockets of type `ty` act on deliveries before they are received (their
+/// pattern implements [`Pattern::process_inbound`]: a publisher learning subscriptions).
+/// For the others a delivery needs no note: a writer does not touch the reader's flag per
+/// message, a cache line the reader would otherwise lose on every message.
+pub(crate) fn reads_inbound(ty: SocketType) -> bool {
+    matches!(ty, SocketType::Pub | SocketType::Xpub)
 }
 
 /// A pattern that can only send or only receive answers the other call with ENOTSUP.

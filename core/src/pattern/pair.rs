@@ -1,7 +1,7 @@
 //! PAIR: exactly one peer (libzmq's `pair_t`); a second connection is refused.
 
 use super::dealer::Dealer;
-use super::{Pattern, PipeId, Pipes, SendError};
+use super::{Pattern, PipeId, Pipes, SendError, SlotSendError};
 use crate::error::Error;
 use crate::msg::Msg;
 
@@ -30,8 +30,14 @@ impl Pattern for Pair {
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
         self.inner.send(pipes, msg)
     }
+    fn send_from(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), SlotSendError> {
+        self.inner.send_from(pipes, slot)
+    }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.inner.recv(pipes)
+    }
+    fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), Error> {
+        self.inner.recv_into(pipes, slot)
     }
     fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
         self.inner.has_in(pipes)

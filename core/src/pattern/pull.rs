@@ -24,6 +24,9 @@ impl Pattern for Pull {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.fq.recv(pipes)
     }
+    fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), Error> {
+        self.fq.recv_into(pipes, slot).map(|_| ())
+    }
     fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
         self.fq.has_in(pipes)
     }

@@ -1,7 +1,7 @@
 //! PUSH: load-balances messages to its PULL peers and receives nothing.
 
 use super::load_balancer::LoadBalancer;
-use super::{not_supported, Pattern, PipeId, Pipes, SendError};
+use super::{not_supported, Pattern, PipeId, Pipes, SendError, SlotSendError};
 use crate::error::Error;
 use crate::msg::Msg;
 
@@ -20,6 +20,9 @@ impl Pattern for Push {
     }
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
         self.lb.send(pipes, msg)
+    }
+    fn send_from(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), SlotSendError> {
+        self.lb.send_from(pipes, slot)
     }
     fn recv(&mut self, _pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         not_supported()

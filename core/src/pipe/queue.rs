@@ -186,13 +186,22 @@ impl Queue {
     /// Pushes one single-frame message if the HWM allows. Returns the message back when
     /// full (and marks the writer as waiting), else whether the reader must be woken.
     pub(super) fn try_push(&self, msg: Msg) -> Result<bool, Msg> {
+        let mut slot = msg;
+        self.try_push_from(&mut slot).ok_or(slot)
+    }
+
+    /// [`Queue::try_push`] from `slot`: `Some(reader_to_wake)` when the frame was taken
+    /// (`slot` is left empty), `None` with the frame still in `slot` at the HWM.
+    pub(super) fn try_push_from(&self, slot: &mut Msg) -> Option<bool> {
         if self.closed.load(SeqCst) {
             // The reader side finished; accept and drop, like a pipe being torn down.
-            return Ok(false);
+            *slot = Msg::new();
+            return Some(false);
         }
         if !self.check_room() {
-            return Err(msg);
+            return None;
         }
+        let msg = std::mem::take(slot);
         if self.conflate.load(SeqCst) {
             let mut q = self.lock_conflated();
             q.push_back(msg);
@@ -204,7 +213,7 @@ impl Queue {
             self.count_written(1);
             w.publish();
         }
-        Ok(self.reader_to_wake())
+        Some(self.reader_to_wake())
     }
 
     /// When nothing is queued and a new message fits under the HWM, counts one message

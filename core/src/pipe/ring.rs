@@ -135,6 +135,9 @@ impl Writer<'_> {
     }
 
     /// Appends a frame, invisible to the reader until [`Writer::publish`].
+    // Inline: called out of line, the frame goes through a stack temporary stored and
+    // reloaded at other widths, a store-forwarding stall per message (issue 14).
+    #[inline]
     pub(super) fn push(&mut self, msg: Msg) {
         if self.end.pos == CHUNK {
             let spare = self.ring.spare.swap(ptr::null_mut(), Ordering::Acquire);

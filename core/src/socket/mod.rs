@@ -14,7 +14,7 @@ use crate::io::{
 use crate::monitor::{EVENT_BIND_FAILED, EVENT_CLOSED, EVENT_LISTENING};
 use crate::msg::Msg;
 use crate::options::{self, Options};
-use crate::pattern::{self, Pattern, SendError};
+use crate::pattern::{self, Pattern, SlotSendError};
 use crate::pipe::{Pipe, SessionWake};
 use crate::pipe_table::PipeTable;
 use crate::proto::SocketType;
@@ -150,7 +150,7 @@ impl Wait {
 impl Socket {
     pub(crate) fn new(ctx: Arc<CtxShared>, ty: SocketType) -> Result<Socket> {
         let pattern = pattern::for_type(ty, random_seed());
-        let shared = Arc::new(SocketShared::default());
+        let shared = Arc::new(SocketShared::new(pattern::reads_inbound(ty)));
         ctx.add_socket(&shared)?;
         let mut opts = Options::default();
         let defaults = ctx.options();
@@ -454,13 +454,15 @@ impl Socket {
         if inbound {
             self.process_inbound();
         }
+        // Pipes a read found drained, whichever read it was (the flag above is only kept
+        // for patterns that read ahead: `pattern::reads_inbound`).
+        self.reap_finished();
         self.close_rejected();
     }
 
     #[inline(never)]
     fn process_inbound(&mut self) {
         self.pattern.process_inbound(&mut self.pipes);
-        self.reap_finished();
     }
 
     #[cold]
@@ -646,28 +648,53 @@ impl Socket {
     /// ```
     pub fn send_or_return(
         &mut self,
-        mut msg: Msg,
+        msg: Msg,
         flags: i32,
     ) -> std::result::Result<(), (Error, Msg)> {
-        if let Err(e) = self.check_live() {
-            return Err((e, msg));
+        let mut slot = msg;
+        match self.send_from(&mut slot, flags) {
+            Ok(()) => Ok(()),
+            Err(e) => Err((e, slot)),
         }
+    }
+
+    /// [`Socket::send`] from `msg`: on success the frame has been taken and `msg` is
+    /// empty; on error the frame stays in `msg` (as libzmq leaves a message whose send
+    /// failed to its caller). A frame handed to a pipe this way is moved once, from
+    /// `msg` into the pipe, which is how the C ABI's `zmq_msg_send` sends.
+    ///
+    /// ```
+    /// use ferromq::{Context, Error, Msg, SocketType, DONTWAIT};
+    /// let ctx = Context::new();
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// let mut msg = Msg::from("x");
+    /// // No peer yet: the frame stays.
+    /// assert_eq!(push.send_from(&mut msg, DONTWAIT), Err(Error::Again));
+    /// assert_eq!(&msg[..], b"x");
+    /// let mut pull = ctx.socket(SocketType::Pull)?;
+    /// pull.bind("inproc://send-from")?;
+    /// push.connect("inproc://send-from")?;
+    /// push.send_from(&mut msg, 0)?;
+    /// assert!(msg.is_empty());
+    /// assert_eq!(&pull.recv(0)?[..], b"x");
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn send_from(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
+        self.check_live()?;
         msg.set_more(flags & SNDMORE != 0);
         let wait = Wait::new(flags, self.opts.sndtimeo);
         loop {
             let seen = self.shared.signal.generation();
             self.process_commands();
-            match self.pattern.send(&mut self.pipes, msg) {
+            match self.pattern.send_from(&mut self.pipes, msg) {
                 Ok(()) => {
                     self.close_rejected();
                     return Ok(());
                 }
-                Err(SendError::Fail(e, back)) => return Err((e, back)),
-                Err(SendError::Again(back)) => msg = back,
+                Err(SlotSendError::Fail(e)) => return Err(e),
+                Err(SlotSendError::Again) => {}
             }
-            if let Err(e) = self.wait(seen, wait) {
-                return Err((e, msg));
-            }
+            self.wait(seen, wait)?;
         }
     }
 
@@ -711,17 +738,43 @@ impl Socket {
     /// # Ok::<(), ferromq::Error>(())
     /// ```
     pub fn recv(&mut self, flags: i32) -> Result<Msg> {
+        let mut m = Msg::new();
+        self.recv_into(&mut m, flags)?;
+        Ok(m)
+    }
+
+    /// [`Socket::recv`] into `msg`, whose old frame is dropped; on error `msg` is left as
+    /// it was. A loop that reuses one `Msg` (as a C program reuses its `zmq_msg_t`) gets
+    /// each frame moved once, from the pipe into `msg`.
+    ///
+    /// ```
+    /// use ferromq::{Context, Msg, SocketType};
+    /// let ctx = Context::new();
+    /// let mut pull = ctx.socket(SocketType::Pull)?;
+    /// pull.bind("inproc://recv-into")?;
+    /// let mut push = ctx.socket(SocketType::Push)?;
+    /// push.connect("inproc://recv-into")?;
+    /// push.send("one", 0)?;
+    /// push.send("two", 0)?;
+    /// let mut msg = Msg::new();
+    /// pull.recv_into(&mut msg, 0)?;
+    /// assert_eq!(&msg[..], b"one");
+    /// pull.recv_into(&mut msg, 0)?;
+    /// assert_eq!(&msg[..], b"two");
+    /// # Ok::<(), ferromq::Error>(())
+    /// ```
+    pub fn recv_into(&mut self, msg: &mut Msg, flags: i32) -> Result<()> {
         self.check_live()?;
         let wait = Wait::new(flags, self.opts.rcvtimeo);
         loop {
             let seen = self.shared.signal.generation();
             self.process_commands();
-            let got = self.pattern.recv(&mut self.pipes);
+            let got = self.pattern.recv_into(&mut self.pipes, msg);
             self.reap_finished();
             match got {
-                Ok(m) => {
-                    self.rcvmore = m.more();
-                    return Ok(m);
+                Ok(()) => {
+                    self.rcvmore = msg.more();
+                    return Ok(());
                 }
                 Err(Error::Again) => {}
                 Err(e) => return Err(e),
