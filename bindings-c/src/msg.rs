@@ -664,6 +664,55 @@ mod tests {
     }
 
     #[test]
+    fn a_receive_that_failed_leaves_the_message_and_one_that_came_replaces_it() {
+        use crate::constants::{ZMQ_DONTWAIT, ZMQ_PULL, ZMQ_PUSH, ZMQ_SNDMORE};
+        let ctx = crate::zmq_ctx_new();
+        // SAFETY: a live context and sockets, stack messages, NUL-terminated endpoints.
+        unsafe {
+            let pull = crate::socket::zmq_socket(ctx, ZMQ_PULL);
+            let push = crate::socket::zmq_socket(ctx, ZMQ_PUSH);
+            let ep = c"inproc://msg-recv-slot".as_ptr();
+            assert_eq!(crate::socket::zmq_bind(pull, ep), 0);
+            assert_eq!(crate::socket::zmq_connect(push, ep), 0);
+            // Old content of each kind: inline, a writable buffer, a shared frame.
+            for old_size in [3, INLINE_MAX + 1, 4096] {
+                let mut m = new_msg();
+                assert_eq!(zmq_msg_init_size(&mut m, old_size), 0);
+                std::ptr::write_bytes(zmq_msg_data(&mut m) as *mut u8, 0x5a, old_size);
+                assert_eq!(zmq_msg_recv(&mut m, pull, ZMQ_DONTWAIT), -1);
+                assert_eq!(crate::zmq_errno(), libc::EAGAIN);
+                assert_eq!(zmq_msg_size(&m), old_size);
+                let p = zmq_msg_data(&mut m) as *const u8;
+                assert!(std::slice::from_raw_parts(p, old_size)
+                    .iter()
+                    .all(|&b| b == 0x5a));
+                // Two frames of one message, then one large frame, into the same message.
+                for (size, flags) in [(1, ZMQ_SNDMORE), (INLINE_MAX + 7, 0), (2000, 0)] {
+                    let mut out = new_msg();
+                    assert_eq!(zmq_msg_init_size(&mut out, size), 0);
+                    std::ptr::write_bytes(zmq_msg_data(&mut out) as *mut u8, size as u8, size);
+                    assert_eq!(zmq_msg_send(&mut out, push, flags), int_len(size));
+                    assert_eq!(zmq_msg_size(&out), 0, "sent: empty again");
+                    assert_eq!(zmq_msg_close(&mut out), 0);
+                }
+                for (size, more) in [(1, 1), (INLINE_MAX + 7, 0), (2000, 0)] {
+                    assert_eq!(zmq_msg_recv(&mut m, pull, 0), int_len(size));
+                    assert_eq!(zmq_msg_size(&m), size);
+                    assert_eq!(zmq_msg_more(&m), more);
+                    let p = zmq_msg_data(&mut m) as *const u8;
+                    assert!(std::slice::from_raw_parts(p, size)
+                        .iter()
+                        .all(|&b| b == size as u8));
+                }
+                assert_eq!(zmq_msg_close(&mut m), 0);
+            }
+            assert_eq!(crate::socket::zmq_close(push), 0);
+            assert_eq!(crate::socket::zmq_close(pull), 0);
+            assert_eq!(crate::zmq_ctx_term(ctx), 0);
+        }
+    }
+
+    #[test]
     fn a_message_that_was_not_sent_stays_the_callers() {
         use crate::constants::{ZMQ_DONTWAIT, ZMQ_PUSH};
         let ctx = crate::zmq_ctx_new();

@@ -348,6 +348,43 @@ mod tests {
     }
 
     #[test]
+    fn frames_move_from_and_into_the_callers_slot() {
+        let io = IoThread::spawn(0, &Default::default()).unwrap();
+        let socket = Arc::new(SocketShared::default());
+        let wake = SessionWake {
+            io: Arc::clone(&io.shared),
+            token: 0,
+        };
+        // SNDHWM 1: the second frame finds the pipe full.
+        let pipe = Pipe::new(Arc::clone(&socket), wake, 1, 10);
+        let mut table = PipeTable::default();
+        let id = table.insert(Arc::clone(&pipe));
+
+        let mut slot = Msg::from("out");
+        assert!(table.try_send_from(id, &mut slot));
+        assert!(slot.is_empty(), "taken");
+        let mut second = Msg::from("again");
+        assert!(!table.try_send_from(id, &mut second));
+        assert_eq!(&second[..], b"again", "full: the frame stays");
+        let mut out = VecDeque::new();
+        pipe.drain_outgoing(&mut out, 0);
+        assert_eq!(out.iter().map(|m| m.to_vec()).collect::<Vec<_>>(), [b"out"]);
+
+        let mut into = Msg::from("old");
+        assert!(!table.try_recv_into(id, &mut into));
+        assert_eq!(&into[..], b"old", "nothing came: untouched");
+        let mut first = Msg::from("a");
+        first.set_more(true);
+        pipe.deliver([first, Msg::from("b")], 1);
+        assert!(table.try_recv_into(id, &mut into));
+        assert_eq!((&into[..], into.more()), (&b"a"[..], true));
+        assert!(table.try_recv_into(id, &mut into));
+        assert_eq!((&into[..], into.more()), (&b"b"[..], false));
+        assert!(!table.try_recv_into(id, &mut into));
+        assert_eq!(&into[..], b"b");
+    }
+
+    #[test]
     fn a_fan_out_queues_on_each_pipe_with_room_and_wakes_the_waiting_sessions() {
         use crate::io::IoShared;
         let (io, _poll) = IoShared::detached();

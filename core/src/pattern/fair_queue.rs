@@ -93,6 +93,35 @@ mod tests {
     }
 
     #[test]
+    fn recv_into_replaces_the_slot_only_when_a_frame_came() {
+        let mut pipes = FakePipes::default();
+        let mut fq = FairQueue::default();
+        let mut slot = frame("old", false);
+        assert_eq!(fq.recv_into(&mut pipes, &mut slot), Err(Error::Again));
+        assert_eq!(slot.as_bytes(), b"old", "nothing came: untouched");
+        for id in 0..2 {
+            pipes.add(id, 0);
+            fq.attach(id);
+        }
+        pipes.incoming(0, &[(b"a1", true), (b"a2", false)]);
+        pipes.incoming(1, &[(b"b", false)]);
+        let mut got = Vec::new();
+        while let Ok(id) = fq.recv_into(&mut pipes, &mut slot) {
+            got.push((id, slot.to_vec(), slot.more()));
+        }
+        assert_eq!(
+            got,
+            [
+                (0, b"a1".to_vec(), true),
+                (0, b"a2".to_vec(), false),
+                (1, b"b".to_vec(), false)
+            ],
+            "whole messages, in turn"
+        );
+        assert_eq!(slot.as_bytes(), b"b", "the last frame stays after EAGAIN");
+    }
+
+    #[test]
     fn multipart_frames_stay_together() {
         let mut pipes = FakePipes::default();
         let mut fq = FairQueue::default();

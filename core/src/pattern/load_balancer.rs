@@ -176,6 +176,37 @@ mod tests {
     }
 
     #[test]
+    fn send_from_takes_the_frame_only_when_sent_and_keeps_multipart_whole() {
+        let mut pipes = FakePipes::default();
+        let mut lb = LoadBalancer::default();
+        let mut slot = frame("x", false);
+        assert_eq!(
+            lb.send_from(&mut pipes, &mut slot),
+            Err(SlotSendError::Again)
+        );
+        assert_eq!(&slot[..], b"x", "no pipe: the frame stays");
+        pipes.add(0, 1);
+        pipes.add(1, 10);
+        lb.attach(0);
+        lb.attach(1);
+        lb.send_from(&mut pipes, &mut slot).unwrap();
+        assert!(slot.is_empty(), "sent: the slot is left empty");
+        assert_eq!(pipes.pipes[&0].sent[0].as_bytes(), b"x");
+        // Pipe 0 is full now: the turn goes to pipe 1, and a multipart message follows
+        // its first frame there whole.
+        for (data, more) in [("a", true), ("b", true), ("c", false)] {
+            let mut part = frame(data, more);
+            lb.send_from(&mut pipes, &mut part).unwrap();
+            assert!(part.is_empty());
+        }
+        let sent: Vec<&[u8]> = pipes.pipes[&1].sent.iter().map(|m| m.as_bytes()).collect();
+        assert_eq!(sent, [&b"a"[..], b"b", b"c"]);
+        let mut refused = frame("y", false);
+        lb.send_from(&mut pipes, &mut refused).unwrap();
+        assert_eq!(pipes.messages_sent(1), 2, "pipe 0 is full: pipe 1 takes it");
+    }
+
+    #[test]
     fn no_pipes_is_again() {
         let mut pipes = FakePipes::default();
         let mut lb = LoadBalancer::default();
