@@ -201,15 +201,14 @@ impl Queue {
         if !self.check_room() {
             return None;
         }
-        let msg = std::mem::take(slot);
         if self.conflate.load(SeqCst) {
             let mut q = self.lock_conflated();
-            q.push_back(msg);
+            q.push_back(std::mem::take(slot));
             keep_last(&mut q);
             self.count_written(1);
         } else {
             let mut w = self.ring.writer();
-            w.push(msg);
+            w.push_from(slot);
             self.count_written(1);
             w.publish();
         }

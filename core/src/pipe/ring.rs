@@ -139,6 +139,40 @@ impl Writer<'_> {
     // reloaded at other widths, a store-forwarding stall per message (issue 14).
     #[inline]
     pub(super) fn push(&mut self, msg: Msg) {
+        let pos = self.claim_slot();
+        // SAFETY: slot `pos` of the writer's chunk is past the published count, so the
+        // reader does not touch it; the writer's mutex keeps other writers out.
+        unsafe {
+            (*self.end.chunk).slots[pos].with_mut(|slot| (*slot).write(msg));
+        }
+        self.end.pos += 1;
+        self.end.count += 1;
+    }
+
+    /// [`Writer::push`] of the frame in `from`, which is left empty. The frame is copied
+    /// as 48 plain bytes: moved as a typed value it is split into its fields and copied
+    /// at odd offsets and widths, and reloading what was just stored at other widths
+    /// stalls store-to-load forwarding, once per message (issue 14).
+    #[inline]
+    pub(super) fn push_from(&mut self, from: &mut Msg) {
+        let pos = self.claim_slot();
+        // SAFETY: as in `push`, slot `pos` is this writer's alone. The frame's bytes are
+        // moved into it, then `from` is overwritten without being dropped: ownership of
+        // whatever the frame holds passed to the slot, and the empty frame written back
+        // owns nothing.
+        unsafe {
+            (*self.end.chunk).slots[pos].with_mut(|slot| {
+                ptr::copy_nonoverlapping(from as *const Msg, (*slot).as_mut_ptr(), 1);
+                ptr::write(from, Msg::new());
+            });
+        }
+        self.end.pos += 1;
+        self.end.count += 1;
+    }
+
+    /// The next slot to write, after linking a new chunk when the current one is full.
+    #[inline]
+    fn claim_slot(&mut self) -> usize {
         if self.end.pos == CHUNK {
             let spare = self.ring.spare.swap(ptr::null_mut(), Ordering::Acquire);
             let next = if spare.is_null() {
@@ -156,14 +190,7 @@ impl Writer<'_> {
             self.end.chunk = next;
             self.end.pos = 0;
         }
-        let pos = self.end.pos;
-        // SAFETY: slot `pos` of the writer's chunk is past the published count, so the
-        // reader does not touch it; the writer's mutex keeps other writers out.
-        unsafe {
-            (*self.end.chunk).slots[pos].with_mut(|slot| (*slot).write(msg));
-        }
-        self.end.pos += 1;
-        self.end.count += 1;
+        self.end.pos
     }
 
     /// Makes every pushed frame visible to the reader at once (Release: the frames and
