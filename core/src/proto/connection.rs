@@ -13,7 +13,8 @@
 //! Incoming messages are decoded lazily, only as many as the caller has room for
 //! ([`Connection::decode_into`]): a multipart message is handed over whole or not at
 //! all, FERROMQ_MAXMSGPARTS / MAXMSGTOTALSIZE are checked on each frame's header before
-//! its body is buffered, and a frame's declared size is never trusted for an allocation.
+//! its body is buffered, and a frame's declared size is never trusted for an allocation
+//! beyond the largest frame the peer has already sent.
 //! Frames up to [`INLINE_MAX`] are copied into their `Msg`; larger ones are slices of the
 //! read chunk they arrived in (no allocation, no copy; [`ReadBuf`] bounds what one
 //! retained frame can pin).

@@ -6,20 +6,36 @@
 //! frame longer than [`INLINE_MAX`](crate::msg::INLINE_MAX) becomes a `Bytes` slice of it —
 //! one reference-count increment, no allocation, no copy. When a chunk runs out of room
 //! the unread tail (at most one incomplete frame) moves into a fresh chunk, unless every
-//! frame cut from the old one is gone already, in which case it is reused in place.
+//! frame cut from the old one is gone already, in which case it is reused in place. A
+//! full chunk whose frames are still alive is retired into the connection's [`Spares`],
+//! and the next chunk is one of those whose frames are gone, if any: a stream of large
+//! frames cycles through a few chunks instead of allocating one per frame on this thread
+//! and freeing it on the application thread (which made glibc trim and fault the pages in
+//! again for every 64 KiB frame).
 //!
 //! What a frame can pin: a chunk is at most one read buffer, [`READ_CHUNK`] bytes, except
 //! for a frame that does not fit one, which gets a chunk sized to itself (grown as its
-//! bytes arrive, never from the declared size alone). After such a frame the next chunk
-//! is allocated at that frame's size, up to [`LARGE_MAX`], so that a stream of large frames
-//! reads each into a chunk of its own instead of copying it out of one too small (the peer
-//! has already made us hold that much; libzmq reads a large message straight into its own
-//! buffer); once a small frame follows, an oversized chunk is let go at the next read, so
-//! an idle connection holds at most [`LARGE_MAX`]. A retained frame keeps at most
+//! bytes arrive, never from the declared size alone — until the peer has sent a complete
+//! frame at least as large: from then on a frame up to that size declared by its header
+//! gets a chunk of exactly its size at once, with no doubling and copying). After such a
+//! frame the next chunk is allocated at that frame's size, up to [`LARGE_MAX`] (or is a
+//! spare up to the frame's size), so that a stream of large frames reads each into a
+//! chunk of its own instead of copying it out of one too small (the peer has already made
+//! us hold that much; libzmq reads a large message straight into its own buffer); once a
+//! small frame follows, an oversized chunk (and every oversized spare) is let go at the
+//! next read, and a spare larger than [`LARGE_MAX`] as soon as a small frame is complete
+//! (so that a large frame followed by small ones is released with its last view). An
+//! idle connection holds its current chunk (at most [`LARGE_MAX`], or a reused spare)
+//! and its spares: at most [`SPARES`](spares::SPARES) chunks of
+//! [`SPARE_BYTES`](spares::SPARE_BYTES) bytes in all. A retained frame keeps at most
 //! `max(READ_CHUNK, 2 × its own size)` alive ([`ReadBuf::may_share`] copies a frame
 //! that would pin more, which only input fed in larger pieces than one read can cause).
 
+mod spares;
+
 use bytes::{Buf, Bytes, BytesMut};
+
+use spares::Spares;
 
 /// The size of one read chunk.
 pub(crate) const READ_CHUNK: usize = 64 * 1024;
@@ -38,6 +54,11 @@ pub(crate) struct ReadBuf {
     chunk: usize,
     /// Wire size of the last frame taken when it was larger than [`READ_CHUNK`], else 0.
     large: usize,
+    /// Wire size of the largest frame taken so far: a declared size up to this is
+    /// trusted for an allocation.
+    earned: usize,
+    /// Full chunks whose frames may still be alive, for reuse once they are not.
+    spares: Spares,
 }
 
 impl ReadBuf {
@@ -58,17 +79,25 @@ impl ReadBuf {
 
     /// Makes room for the next read and returns the buffer whose spare capacity the
     /// driver reads into (append only). `want` is the wire size of the frame being
-    /// received when its header is in (0 otherwise): room grows towards it only as fast
-    /// as its bytes arrive, never more than doubling the unread bytes, since a declared
-    /// size is never trusted for an allocation.
+    /// received when its header is in (0 otherwise; it has been checked against
+    /// MAXMSGSIZE): room grows towards it only as fast as its bytes arrive, never more
+    /// than doubling the unread bytes, since a declared size is not trusted for an
+    /// allocation — unless the peer has already sent a complete frame at least as large,
+    /// in which case the whole frame gets room at once.
     pub fn prepare(&mut self, want: usize) -> &mut BytesMut {
         let len = self.buf.len();
         let spare = self.buf.capacity() - len;
         let missing = want.saturating_sub(len);
+        // The largest chunk this read may use: a larger one is let go.
+        let fits = READ_CHUNK.max(self.large).max(want);
         // An oversized chunk no frame needs any more: the tail moves to a smaller one.
-        let unwanted = self.chunk > READ_CHUNK.max(self.large).max(want);
+        let unwanted = self.chunk > fits;
         let need = if unwanted {
+            self.spares.release_larger_than(fits);
             missing.min(READ_CHUNK.max(len)).max(READ_CHUNK - MIN_SPARE)
+        } else if missing > spare && want <= self.earned {
+            // The peer has sent a frame this large before: room for all of it at once.
+            missing
         } else if missing > spare && spare < READ_CHUNK {
             // Grown only once less than a chunk of room is left: a frame larger than
             // its chunk doubles it, so its bytes are copied O(1) times on average.
@@ -83,13 +112,22 @@ impl ReadBuf {
         if !unwanted && self.buf.try_reclaim(need) {
             return &mut self.buf;
         }
-        // Cannot overflow: `need` is at most `max(READ_CHUNK, len)` and `len` counts
-        // bytes held in memory.
-        let cap = READ_CHUNK.max(len + need).max(self.large);
-        let mut chunk = BytesMut::with_capacity(cap);
+        // Cannot overflow: `need` is at most `max(READ_CHUNK, len)` or, for a frame no
+        // larger than one already received, what is missing of it; `len` counts bytes
+        // held in memory.
+        let cap = READ_CHUNK.max(len + need).max(self.large.min(LARGE_MAX));
+        let mut chunk = self
+            .spares
+            .take(cap, fits)
+            .unwrap_or_else(|| BytesMut::with_capacity(cap));
         chunk.extend_from_slice(&self.buf);
-        self.chunk = chunk.capacity();
-        self.buf = chunk;
+        let old = std::mem::replace(&mut self.buf, chunk);
+        // A chunk that would have done, had no frame cut from it been alive, comes back
+        // from the spares once they are gone; an outgrown or oversized one is let go.
+        if !unwanted && self.chunk >= READ_CHUNK.max(len + need) {
+            self.spares.retire(old, self.chunk);
+        }
+        self.chunk = self.buf.capacity();
         &mut self.buf
     }
 
@@ -111,11 +149,13 @@ impl ReadBuf {
 
     /// A whole frame of `wire_len` bytes (header included) is in: sizes the next chunk.
     pub fn frame_complete(&mut self, wire_len: usize) {
-        self.large = if wire_len > READ_CHUNK {
-            wire_len.min(LARGE_MAX)
-        } else {
-            0
-        };
+        self.large = if wire_len > READ_CHUNK { wire_len } else { 0 };
+        self.earned = self.earned.max(self.large);
+        // Spares beyond what a chunk ahead may be are kept only while large frames
+        // follow each other: a large frame is then released with its last view.
+        if self.large == 0 && !self.spares.is_empty() {
+            self.spares.release_larger_than(LARGE_MAX);
+        }
     }
 
     /// Drops `n` bytes from the front.
@@ -257,6 +297,127 @@ mod tests {
         assert_eq!(rb.bytes(), &data[..]);
     }
 }
+#[cfg(test)]
+mod reuse_tests {
+    use super::spares::{SPARES, SPARE_BYTES};
+    use super::*;
+
+    /// Reads one whole frame of `wire` bytes the way a driver does (header first, then
+    /// as much as each chunk has room for) and cuts it off, as `decode_into` does.
+    fn read_frame(rb: &mut ReadBuf, wire: usize, byte: u8) -> Bytes {
+        rb.extend(&[byte; 9], 0);
+        while rb.len() < wire {
+            let buf = rb.prepare(wire);
+            let n = (buf.capacity() - buf.len()).min(wire - buf.len());
+            buf.resize(buf.len() + n, byte);
+        }
+        rb.frame_complete(wire);
+        rb.advance(9);
+        rb.split_to(wire - 9)
+    }
+
+    #[test]
+    fn a_stream_of_large_frames_cycles_through_the_same_chunks() {
+        let wire = READ_CHUNK + 9;
+        let mut rb = ReadBuf::default();
+        drop(read_frame(&mut rb, wire, 0));
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..100 {
+            // The application holds the newest frame while the next one is read.
+            let frame = read_frame(&mut rb, wire, i);
+            assert_eq!(frame.len(), READ_CHUNK);
+            assert!(frame.iter().all(|&b| b == i), "frame {i} intact");
+            seen.insert(frame.as_ptr() as usize);
+            drop(frame);
+        }
+        assert!(seen.len() <= 3, "{} distinct chunks", seen.len());
+    }
+
+    #[test]
+    fn a_chunk_comes_back_only_after_its_frame_is_dropped() {
+        let wire = READ_CHUNK + 9;
+        let mut rb = ReadBuf::default();
+        drop(read_frame(&mut rb, wire, 0));
+        let held = read_frame(&mut rb, wire, 1);
+        let next = read_frame(&mut rb, wire, 2);
+        assert!(held.iter().all(|&b| b == 1), "not overwritten while held");
+        let held_at = held.as_ptr();
+        drop(held);
+        let after = read_frame(&mut rb, wire, 3);
+        assert_eq!(after.as_ptr(), held_at, "reused once dropped");
+        assert!(next.iter().all(|&b| b == 2));
+    }
+
+    #[test]
+    fn frames_the_application_keeps_leave_at_most_the_bounded_spares() {
+        let wire = READ_CHUNK + 9;
+        let mut rb = ReadBuf::default();
+        let kept: Vec<Bytes> = (0..50).map(|i| read_frame(&mut rb, wire, i)).collect();
+        assert!(rb.spares.len() <= SPARES);
+        assert!(rb.spares.bytes() <= SPARE_BYTES);
+        for (i, frame) in kept.iter().enumerate() {
+            assert!(frame.iter().all(|&b| b == i as u8), "frame {i} intact");
+        }
+        // Chunks pushed out of the pool are owned by their frames alone.
+        assert!(kept[0].is_unique());
+        drop(kept);
+        drop(rb);
+    }
+
+    #[test]
+    fn a_frame_no_larger_than_one_received_gets_its_whole_chunk_at_once() {
+        let wire = 1024 * 1024 + 9;
+        let mut rb = ReadBuf::default();
+        // The first one grows as its bytes arrive: the declared size is not trusted.
+        rb.extend(&[0; 9], 0);
+        assert!(rb.prepare(wire).capacity() < wire);
+        while rb.len() < wire {
+            let buf = rb.prepare(wire);
+            let n = (buf.capacity() - buf.len()).min(wire - buf.len());
+            buf.resize(buf.len() + n, 0);
+        }
+        rb.frame_complete(wire);
+        let first = rb.split_to(wire);
+        // The next one, its header read into the chunk ahead while the first is held:
+        rb.extend(&[1; 9], 0);
+        let buf = rb.prepare(wire);
+        assert_eq!(buf.capacity(), wire, "exactly the frame, at once");
+        let at = buf.as_ptr();
+        buf.resize(wire, 1);
+        rb.frame_complete(wire);
+        let second = rb.split_to(wire);
+        assert_eq!(second.as_ptr(), at, "read in place, never copied");
+        let first_at = first.as_ptr();
+        drop(first);
+        // The first frame's chunk is reused for the third frame, header and all.
+        rb.extend(&[2; 9], 0);
+        assert_eq!(rb.bytes().as_ptr(), first_at);
+        assert_eq!(rb.prepare(wire).capacity(), wire);
+        drop(second);
+        // A frame larger than any received is not trusted either.
+        rb.advance(9);
+        rb.frame_complete(9);
+        let bigger = 2 * wire;
+        rb.extend(&[3; 9], 0);
+        assert!(rb.prepare(bigger).capacity() < bigger - 9);
+    }
+
+    #[test]
+    fn small_frames_after_large_ones_let_the_large_spares_go() {
+        let wire = 1024 * 1024 + 9;
+        let mut rb = ReadBuf::default();
+        let frames: Vec<Bytes> = (0..3).map(|i| read_frame(&mut rb, wire, i)).collect();
+        assert!(!rb.spares.is_empty());
+        rb.extend(&[4; 200], 0);
+        rb.frame_complete(100);
+        rb.advance(100);
+        rb.prepare(0);
+        assert_eq!(rb.spares.len(), 0, "oversized spares released");
+        assert!(rb.chunk <= READ_CHUNK);
+        assert!(frames.iter().all(|f| f.is_unique()));
+    }
+}
+
 #[cfg(test)]
 mod growth_tests {
     use super::*;
