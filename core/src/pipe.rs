@@ -24,6 +24,7 @@ use bytes::Bytes;
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// About how many outgoing frames a session takes from its pipe at once (whole messages:
 /// more only to end one). A writer far ahead of its connection (a publisher with a large
@@ -32,7 +33,6 @@ use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 /// that grows to that size and stays so. 256 frames are a ring chunk, 12 KiB of `Msg`s
 /// (in L1); a connection's write batch of 64-byte messages takes some 16 of them.
 const OUTGOING_BATCH: usize = 256;
-use std::sync::{Arc, Mutex, OnceLock};
 
 /// The HWM of one direction of an inproc pipe: the sender's SNDHWM plus the receiver's
 /// RCVHWM, unlimited if either is (libzmq's `socket_base_t::connect_internal` and its

@@ -253,11 +253,10 @@ impl Queue {
         (wake, credit)
     }
 
-    /// Moves what is queued into `into` (empty): the ring's frames, then CONFLATE's
-    /// (newer), of which CONFLATE keeps the last message.
-    /// Moves queued frames into `into`: whole messages, at least `max` frames when there
-    /// are as many (see [`super::ring::Reader::take_messages`]); all of them with
-    /// CONFLATE, which keeps one message anyway.
+    /// Moves what is queued into `into` (empty): whole messages of the ring's, at least
+    /// `max` frames when there are as many (see [`super::ring::Reader::take_messages`]);
+    /// with CONFLATE all of them, then CONFLATE's (newer), of which it keeps the last
+    /// message.
     fn collect(&self, reader: &mut super::ring::Reader<'_>, into: &mut VecDeque<Msg>, max: usize) {
         if self.conflate.load(SeqCst) {
             // Locked before reading the ring: a message the writer put in the conflate
