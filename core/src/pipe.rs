@@ -26,6 +26,14 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// About how many outgoing frames a session takes from its pipe at once (whole messages:
+/// more only to end one). A writer far ahead of its connection (a publisher with a large
+/// SNDHWM, each subscriber's queue holding up to the whole burst) then costs the session
+/// a small private batch that stays in cache, not a copy of its whole queue in a buffer
+/// that grows to that size and stays so. 256 frames are a ring chunk, 12 KiB of `Msg`s
+/// (in L1); a connection's write batch of 64-byte messages takes some 16 of them.
+const OUTGOING_BATCH: usize = 256;
+
 /// The HWM of one direction of an inproc pipe: the sender's SNDHWM plus the receiver's
 /// RCVHWM, unlimited if either is (libzmq's `socket_base_t::connect_internal` and its
 /// pipes' "HWM boost").
@@ -507,11 +515,11 @@ impl Pipe {
 
     // ---- I/O (session) side ----
 
-    /// Moves every queued outgoing frame into `into`, acknowledging `consumed` messages
-    /// (see [`Pipe::ack_outgoing`]). Returns whether the socket is gone and nothing is
-    /// left.
+    /// Moves queued outgoing frames into `into`, whole messages of
+    /// [`OUTGOING_BATCH`] frames or so at a time, acknowledging `consumed` messages (see
+    /// [`Pipe::ack_outgoing`]). Returns whether the socket is gone and nothing is left.
     pub fn drain_outgoing(&self, into: &mut VecDeque<Msg>, consumed: usize) -> bool {
-        let t = self.out.take(into, consumed);
+        let t = self.out.take_some(into, consumed, OUTGOING_BATCH);
         if t.wake_writer {
             self.wake_socket();
         }

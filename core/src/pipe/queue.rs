@@ -261,9 +261,11 @@ impl Queue {
         (wake, credit)
     }
 
-    /// Moves what is queued into `into` (empty): the ring's frames, then CONFLATE's
-    /// (newer), of which CONFLATE keeps the last message.
-    fn collect(&self, reader: &mut super::ring::Reader<'_>, into: &mut VecDeque<Msg>) {
+    /// Moves what is queued into `into` (empty): whole messages of the ring's, at least
+    /// `max` frames when there are as many (see [`super::ring::Reader::take_messages`]);
+    /// with CONFLATE all of them, then CONFLATE's (newer), of which it keeps the last
+    /// message.
+    fn collect(&self, reader: &mut super::ring::Reader<'_>, into: &mut VecDeque<Msg>, max: usize) {
         if self.conflate.load(SeqCst) {
             // Locked before reading the ring: a message the writer put in the conflate
             // queue came after everything it published in the ring, which is then seen.
@@ -272,25 +274,34 @@ impl Queue {
             into.append(&mut q);
             keep_last(into);
         } else {
-            reader.take_all(into);
+            reader.take_messages(into, max);
         }
     }
 
     /// Acknowledges `consumed` messages and moves every queued frame into `into` (which
     /// must be empty). Marks the reader as waiting when nothing was queued.
     pub(super) fn take(&self, into: &mut VecDeque<Msg>, consumed: usize) -> Taken {
+        self.take_some(into, consumed, usize::MAX)
+    }
+
+    /// [`Queue::take`] of whole messages up to about `max` frames (at least `max` when
+    /// there are as many, fewer only to end a message): a reader that works through a
+    /// long queue a batch at a time keeps `into` small and in cache, where taking
+    /// everything would grow it to the whole queue (up to the HWM, or beyond for a
+    /// queue that a fast writer filled with no HWM) and keep it that large.
+    pub(super) fn take_some(&self, into: &mut VecDeque<Msg>, consumed: usize, max: usize) -> Taken {
         let mut reader = self.ring.reader();
         let wake_writer = self.acknowledge(consumed);
         // Looked at before the frames: the writer closes after its last push.
         let mut closed = self.closed.load(SeqCst);
-        self.collect(&mut reader, into);
+        self.collect(&mut reader, into, max);
         if into.is_empty() {
             // Say so, then look again: a push (or close) after the first look either
             // shows now or sees the flag and wakes this reader.
             self.reader_waiting.store(true, SeqCst);
             fence(SeqCst);
             closed = self.closed.load(SeqCst);
-            self.collect(&mut reader, into);
+            self.collect(&mut reader, into, max);
             if !into.is_empty() {
                 self.reader_waiting.store(false, SeqCst);
             }
@@ -340,6 +351,47 @@ mod tests {
         let mut m = Msg::from(s);
         m.set_more(more);
         m
+    }
+
+    #[test]
+    fn a_bounded_take_leaves_the_rest_queued_and_the_reader_not_waiting() {
+        let q = Queue::new(0);
+        for s in ["a", "b", "c"] {
+            assert_eq!(q.try_push(msg(s, false)), Ok(false), "nobody waits yet");
+        }
+        q.close();
+        let mut local = VecDeque::new();
+        let t = q.take_some(&mut local, 0, 2);
+        assert_eq!(local.len(), 2);
+        assert!(!t.finished, "closed, but a message is still queued");
+        assert!(!q.is_empty());
+        local.clear();
+        let t = q.take_some(&mut local, 0, 2);
+        assert_eq!(local.iter().map(|m| m.to_vec()).collect::<Vec<_>>(), [b"c"]);
+        assert!(!t.finished);
+        local.clear();
+        assert!(q.take_some(&mut local, 0, 2).finished, "empty and closed");
+    }
+
+    #[test]
+    fn a_bounded_take_that_finds_nothing_marks_the_reader_waiting() {
+        let q = Queue::new(10);
+        let mut local = VecDeque::new();
+        assert!(!q.take_some(&mut local, 0, 1).finished);
+        assert!(local.is_empty());
+        assert_eq!(
+            q.try_push(msg("a", false)),
+            Ok(true),
+            "the push wakes the reader"
+        );
+        assert_eq!(q.try_push(msg("b", false)), Ok(false), "once");
+        q.take_some(&mut local, 0, 1);
+        assert_eq!(local.len(), 1);
+        assert_eq!(
+            q.try_push(msg("c", false)),
+            Ok(false),
+            "took some: not waiting"
+        );
     }
 
     #[test]

@@ -209,9 +209,18 @@ pub(super) struct Reader<'a> {
 impl Reader<'_> {
     /// Moves every published frame to the back of `into`; returns how many.
     pub(super) fn take_all(&mut self, into: &mut VecDeque<Msg>) -> usize {
+        self.take_messages(into, usize::MAX)
+    }
+
+    /// Moves published frames to the back of `into`, whole messages only, until at least
+    /// `max` frames were moved or none is left; returns how many. The writer publishes
+    /// whole messages, so a message begun here always ends within what is published.
+    pub(super) fn take_messages(&mut self, into: &mut VecDeque<Msg>, max: usize) -> usize {
         let published = self.ring.published.load(Ordering::Acquire);
-        let n = published.wrapping_sub(self.end.count);
-        for _ in 0..n {
+        let available = published.wrapping_sub(self.end.count);
+        let mut n = 0;
+        let mut mid_message = false;
+        while n < available && (n < max || mid_message) {
             if self.end.pos == CHUNK {
                 // SAFETY: a frame beyond this chunk is published, so the writer linked
                 // the next chunk before publishing it (Release store, read above).
@@ -225,11 +234,13 @@ impl Reader<'_> {
             // count read above covers it) and nobody else reads: it is moved out once.
             let msg =
                 unsafe { (*self.end.chunk).slots[pos].with(|slot| ptr::read(slot).assume_init()) };
+            mid_message = msg.more();
             into.push_back(msg);
             self.end.pos += 1;
+            n += 1;
         }
-        self.end.count = published;
-        self.ring.taken.store(published, Ordering::Release);
+        self.end.count += n;
+        self.ring.taken.store(self.end.count, Ordering::Release);
         n
     }
 
@@ -304,6 +315,51 @@ mod tests {
         let want: Vec<String> = (0..n).map(|i| i.to_string()).collect();
         assert_eq!(texts(&got), want);
         assert!(ring.is_empty());
+    }
+
+    #[test]
+    fn a_bounded_take_moves_whole_messages_and_leaves_the_rest_in_order() {
+        let ring = Ring::new();
+        let mut w = ring.writer();
+        // Single frames 0..CHUNK, then a three-frame message across the bound, then more.
+        for i in 0..CHUNK {
+            w.push(Msg::from(i.to_string()));
+        }
+        for (part, more) in [("p1", true), ("p2", true), ("p3", false)] {
+            let mut m = Msg::from(part);
+            m.set_more(more);
+            w.push(m);
+        }
+        w.push(Msg::from("last"));
+        w.publish();
+        drop(w);
+        let mut got = VecDeque::new();
+        assert_eq!(
+            ring.reader().take_messages(&mut got, 3),
+            3,
+            "three single frames"
+        );
+        assert_eq!(texts(&got), ["0", "1", "2"]);
+        got.clear();
+        // The bound falls inside the multipart message: it is taken whole.
+        assert_eq!(ring.reader().take_messages(&mut got, CHUNK - 2), CHUNK);
+        let tail = &texts(&got)[CHUNK - 4..];
+        assert_eq!(
+            tail,
+            [
+                (CHUNK - 1).to_string(),
+                "p1".into(),
+                "p2".into(),
+                "p3".into()
+            ]
+        );
+        assert!(!got.back().unwrap().more());
+        assert!(!ring.is_empty(), "one message left");
+        got.clear();
+        assert_eq!(ring.reader().take_messages(&mut got, 100), 1);
+        assert_eq!(texts(&got), ["last"]);
+        assert!(ring.is_empty());
+        assert_eq!(ring.reader().take_messages(&mut got, 100), 0);
     }
 
     #[test]

@@ -212,8 +212,19 @@ impl Session {
             return Ok(());
         };
         while conn.wants_messages() {
-            let Some(msg) = self.out_local.pop_front() else {
-                break;
+            let msg = match self.out_local.pop_front() {
+                Some(msg) => msg,
+                // The pipe hands over a batch at a time: take the next one.
+                None => match &self.pipe {
+                    Some(pipe) => {
+                        pipe.drain_outgoing(&mut self.out_local, 0);
+                        match self.out_local.pop_front() {
+                            Some(msg) => msg,
+                            None => break,
+                        }
+                    }
+                    None => break,
+                },
             };
             conn.send(&msg).map_err(|_| Lost)?;
             self.sent_in_turn = true;
