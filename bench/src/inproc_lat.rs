@@ -8,6 +8,8 @@
 //! worker to connect, as in libzmq's tool) and prints the one-way latency,
 //! elapsed / (roundtrip-count × 2), with the same lines as libzmq's tool.
 
+mod allocator;
+
 use std::process::exit;
 use std::thread;
 use std::time::Instant;

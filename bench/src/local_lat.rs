@@ -4,6 +4,8 @@
 //! `<bind-to>`, then receives `<roundtrip-count>` messages of `<message-size>`
 //! bytes and sends each one straight back. Prints nothing on success.
 
+mod allocator;
+
 use std::process::exit;
 
 use ferromq::{Context, SocketType};

@@ -24,6 +24,7 @@
 //! for information only: throughput is measured by the subscribers; then its CPU
 //! time (`cpu_time`).
 
+mod allocator;
 mod cpu_time;
 
 use std::process::exit;

@@ -7,6 +7,8 @@
 //! includes connection set-up. The reported latency is one way:
 //! elapsed / (roundtrip-count × 2), printed like libzmq's tool.
 
+mod allocator;
+
 use std::process::exit;
 use std::time::Instant;
 

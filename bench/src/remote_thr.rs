@@ -12,6 +12,7 @@
 //! Last, it prints its CPU time (`cpu time: <user> <sys> [us]`, every thread's), as
 //! the C programs in `bench/c/` do.
 
+mod allocator;
 mod cpu_time;
 
 use std::process::exit;

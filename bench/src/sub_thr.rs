@@ -14,6 +14,7 @@
 //! `<message-count>` means the publisher dropped messages at its HWM. Prints its CPU
 //! time last (`cpu_time`).
 
+mod allocator;
 mod cpu_time;
 
 use std::process::exit;

@@ -20,9 +20,13 @@
 //! - `curve` (`zmq_curve_keypair`/`zmq_curve_public`), [`z85`] (`zmq_z85_*` over the
 //!   core's codec), `atomic`, `stopwatch`, `version` (`zmq_version`, `zmq_has`,
 //!   `zmq_sleep`).
+//! - `allocator`: mimalloc as the library's global allocator (feature `mimalloc`, on by
+//!   default).
 
 #![allow(non_camel_case_types)]
 
+#[cfg(feature = "mimalloc")]
+mod allocator;
 pub mod constants;
 mod errno;
 pub use errno::{zmq_errno, zmq_strerror};

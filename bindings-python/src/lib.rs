@@ -19,7 +19,9 @@
 //! - `curve`: CURVE key pairs and Z85 (`curve_keypair`, `curve_public`, `z85_*`).
 //! - `errors`: core errors as `ferromq.error` exceptions, `strerror`; `shadow`: the
 //!   `underlying` address registries.
+//! - `allocator`: mimalloc as the module's global allocator.
 
+mod allocator;
 mod buffers;
 mod bufffi;
 mod bufobj;

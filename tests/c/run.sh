@@ -12,7 +12,10 @@
 #                        bindings-c/Makefile this reports ferromq as unavailable and fails.
 #   --asan      build the tests and examples with -fsanitize=address,undefined
 #               -fno-omit-frame-pointer (for every selected library; CI uses it with
-#               --against ferromq). See "AddressSanitizer" below.
+#               --against ferromq), and libferromq on the system allocator instead of
+#               mimalloc (CARGO_FLAGS=--no-default-features, installed into
+#               $PREFIX, default target/ferromq-install-sysalloc), so that the
+#               sanitizers see the library's allocations too. See "AddressSanitizer".
 #   --no-examples  skip the examples/c scenarios.
 #   --only NAME    run only tests whose name contains NAME (e.g. --only proxy).
 #
@@ -24,7 +27,8 @@
 #     LD_LIBRARY_PATH=$PREFIX/lib/ferromq-compat (must report that zmq_version comes from
 #     a file under ferromq, per /proc/self/maps, and still work).
 #
-# Environment: PREFIX (ferromq install dir, default $REPO_ROOT/target/ferromq-install),
+# Environment: PREFIX (ferromq install dir, default $REPO_ROOT/target/ferromq-install,
+#   with --asan $REPO_ROOT/target/ferromq-install-sysalloc),
 #   CC (default gcc), TEST_TIMEOUT (seconds per test program, default 90),
 #   C_TESTS_BUILD (build dir, default $REPO_ROOT/target/c-tests),
 #   FERROMQ_ASAN_LEAKS=warn (report LeakSanitizer-only failures but do not fail on them).
@@ -44,7 +48,6 @@ set -uo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TESTS_DIR="$REPO_ROOT/tests/c"
 EXAMPLES_DIR="$REPO_ROOT/examples/c"
-PREFIX="${PREFIX:-$REPO_ROOT/target/ferromq-install}"
 BUILD="${C_TESTS_BUILD:-$REPO_ROOT/target/c-tests}"
 CC="${CC:-gcc}"
 TEST_TIMEOUT="${TEST_TIMEOUT:-90}"
@@ -65,6 +68,15 @@ while [ $# -gt 0 ]; do
         *) echo "run.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+# The sanitizers only see allocations made through malloc: with --asan, libferromq is
+# built without its mimalloc global allocator.
+CARGO_FLAGS=""
+if [ "$ASAN" = 1 ]; then
+    CARGO_FLAGS="--no-default-features"
+    PREFIX="${PREFIX:-$REPO_ROOT/target/ferromq-install-sysalloc}"
+else
+    PREFIX="${PREFIX:-$REPO_ROOT/target/ferromq-install}"
+fi
 case "$AGAINST" in
     libzmq) LIBS=(libzmq) ;;
     ferromq) LIBS=(ferromq) ;;
@@ -108,8 +120,8 @@ setup_ferromq() {
         FERROMQ_WHY="bindings-c/Makefile not found: ferromq's C ABI (libferromq, issue 5) is not in this tree yet"
         return 1
     fi
-    log "==> make -C bindings-c install PREFIX=$PREFIX"
-    if ! make -C "$REPO_ROOT/bindings-c" install PREFIX="$PREFIX" >&2; then
+    log "==> make -C bindings-c install PREFIX=$PREFIX CARGO_FLAGS=$CARGO_FLAGS"
+    if ! make -C "$REPO_ROOT/bindings-c" install PREFIX="$PREFIX" CARGO_FLAGS="$CARGO_FLAGS" >&2; then
         FERROMQ_WHY="make -C bindings-c install PREFIX=$PREFIX failed"
         return 1
     fi
