@@ -8,7 +8,7 @@ mod common;
 
 use common::{bounded, socket};
 use ferromq::monitor::{EventKind, EVENT_ALL};
-use ferromq::{Context, SocketType};
+use ferromq::{poll, Context, Error, PollItem, SocketType, DONTWAIT, POLLIN};
 use std::thread;
 use std::time::Duration;
 
@@ -44,6 +44,36 @@ fn a_peer_that_goes_away_is_reported_while_a_receive_waits_on_its_connection() {
             push.send("two", 0).unwrap();
             let (_pull, got) = receive.join().unwrap();
             assert_eq!(&got.expect("the new peer's message")[..], b"two");
+        });
+    }
+}
+
+/// A receive that stops waiting without a message (RCVTIMEO) leaves the stream watched by
+/// the I/O thread again: a message that arrives afterwards, with no receive waiting, is
+/// read by the I/O thread and reported to `poll`.
+#[test]
+fn a_message_after_a_receive_timed_out_is_seen_by_poll() {
+    for transport in ["tcp://127.0.0.1:*", "ipc://*"] {
+        bounded(Duration::from_secs(30), move || {
+            let ctx = Context::new();
+            let mut pull = socket(&ctx, SocketType::Pull);
+            pull.bind(transport).unwrap();
+            let ep = pull.last_endpoint().unwrap();
+            let mut push = socket(&ctx, SocketType::Push);
+            push.connect(&ep).unwrap();
+            push.send("one", 0).unwrap();
+            assert_eq!(&pull.recv(0).unwrap()[..], b"one");
+            pull.set_rcvtimeo(20).unwrap();
+            assert_eq!(pull.recv(0).unwrap_err(), Error::Again);
+            push.send("two", 0).unwrap();
+            let mut items = [PollItem::socket(&mut pull, POLLIN)];
+            assert_eq!(
+                poll(&mut items, 10_000).unwrap(),
+                1,
+                "the message after the timed-out receive was never read"
+            );
+            drop(items);
+            assert_eq!(&pull.recv(DONTWAIT).unwrap()[..], b"two");
         });
     }
 }
