@@ -286,3 +286,38 @@ fn peer_ttl_is_honoured() {
         assert_eq!(pull.recv(DONTWAIT).unwrap_err(), Error::Again);
     });
 }
+
+/// A blocked receive on a socket with one connection waits on that connection's stream
+/// itself, and the I/O thread's poller stops watching the stream for reading meanwhile:
+/// the heartbeat timer still runs there, so a peer that falls silent is dropped while the
+/// receive waits, and the receive then takes a message from a healthy peer.
+#[test]
+fn a_silent_peer_is_dropped_while_a_receive_waits_on_its_connection() {
+    bounded(Duration::from_secs(30), || {
+        let ctx = ferromq::Context::new();
+        let mut pull = socket(&ctx, SocketType::Pull);
+        pull.set_heartbeat_ivl(100).unwrap();
+        pull.set_heartbeat_timeout(300).unwrap();
+        pull.bind("tcp://127.0.0.1:*").unwrap();
+        let ep = pull.last_endpoint().unwrap();
+        let raw = TcpStream::connect(ep.trim_start_matches("tcp://")).unwrap();
+        let mut peer = RawPeer::handshake(raw, SocketType::Push);
+        // One message (a short frame "one"), so that the connection is in its traffic
+        // phase and lent to the receive.
+        peer.stream.write_all(&[0x00, 3, b'o', b'n', b'e']).unwrap();
+        assert_eq!(&recv_ok(&mut pull, "the first message")[..], b"one");
+        let receive = thread::spawn(move || {
+            let got = pull.recv(0);
+            (pull, got)
+        });
+        assert!(
+            peer.wait_closed(Duration::from_secs(5)).is_some(),
+            "the silent peer was not dropped while a receive waited"
+        );
+        let mut push = socket(&ctx, SocketType::Push);
+        push.connect(&ep).unwrap();
+        push.send("ok", 0).unwrap();
+        let (_pull, got) = receive.join().unwrap();
+        assert_eq!(&got.expect("the healthy peer's message")[..], b"ok");
+    });
+}

@@ -44,24 +44,27 @@ use crate::msg::Msg;
 use crate::proto::connection::{Connection, ConnectionError};
 use crate::sys::fd::send_vectored;
 use std::io::{self, IoSlice, Write};
-use std::os::fd::RawFd;
 use std::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
 mod receive;
+mod watch;
+
+pub(crate) use watch::{Registration, Watch};
 
 /// Writes to a stream socket by its fd with `sendmsg(MSG_NOSIGNAL)`: the fd stays owned by
-/// the session, which takes the connection back from the lane before it closes it.
+/// the session, which takes the connection back from the lane before it closes it (and
+/// the I/O thread's poller, where the stream is registered, outlives its sessions).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct FdWriter(pub RawFd);
+pub(crate) struct FdWriter(pub Registration);
 
 impl Write for FdWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        send_vectored(self.0, &[IoSlice::new(buf)])
+        send_vectored(self.0.fd, &[IoSlice::new(buf)])
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        send_vectored(self.0, bufs)
+        send_vectored(self.0.fd, bufs)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -111,6 +114,9 @@ pub(crate) struct Lent<W = FdWriter> {
     pub ended: bool,
     /// The application thread's batch of decoded messages, kept for its allocation.
     inbox: Vec<Msg>,
+    /// What the I/O thread's poller watches the stream for now (see [`watch`]): the
+    /// session's registration when lent; a parked receive changes it.
+    pub watch: Watch,
 }
 
 /// What the application thread did with a message.
@@ -151,6 +157,7 @@ impl<W: Write> Lent<W> {
             credit: 0,
             ended: false,
             inbox: Vec::new(),
+            watch: Watch::ALL,
         }
     }
 

@@ -36,6 +36,7 @@ mod traffic;
 mod zap;
 
 use super::direct_budget::DirectBudget;
+use super::fast_lane::{Registration, Watch};
 use super::lifecycle::{seed, Role};
 use super::monitor_values::value;
 use super::stream::{read_into, PeerAddr, Stream};
@@ -61,7 +62,7 @@ use bytes::{Bytes, BytesMut};
 use mio::{Interest, Registry, Token};
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -201,6 +202,10 @@ pub(crate) struct Session {
     direct: DirectBudget,
     /// Messages went out since the last turn ended (direct or from the queue).
     sent_in_turn: bool,
+    /// Where the stream is registered (the I/O thread's poller, -1 before), and what the
+    /// poller watches it for (a parked receive changes that, see `io::fast_lane`).
+    epoll: RawFd,
+    watch: Watch,
 }
 
 impl Session {
@@ -243,6 +248,8 @@ impl Session {
             deferred_timers: Vec::new(),
             direct: DirectBudget::default(),
             sent_in_turn: false,
+            epoll: -1,
+            watch: Watch::ALL,
         }
     }
 
@@ -329,6 +336,7 @@ impl Session {
                 if !registered {
                     return Next::Remove;
                 }
+                self.registered(ctx);
                 self.handshake_deadline = self.cfg.handshake_ivl.map(|ivl| ctx.now + ivl);
                 if let Err(Lost) = self.begin_handshake() {
                     return self.connection_lost(ctx);

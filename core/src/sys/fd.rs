@@ -86,3 +86,36 @@ pub(crate) fn poll_readable(fd: RawFd, timeout_ms: i32) -> io::Result<bool> {
     }];
     poll(&mut p, timeout_ms).map(|n| n > 0)
 }
+
+/// Changes what the epoll instance `epoll` reports for `fd` (registered there under
+/// `token`, edge-triggered, as mio registers it): readable (with the peer's end) and/or
+/// writable; with neither, only errors and hang-ups. Like any `EPOLL_CTL_MOD`, the
+/// descriptor's readiness is looked at again: an event that is ready now under the new
+/// interest is reported at once.
+pub(crate) fn epoll_modify(
+    epoll: RawFd,
+    fd: RawFd,
+    token: u64,
+    readable: bool,
+    writable: bool,
+) -> io::Result<()> {
+    let mut events = libc::EPOLLET;
+    if readable {
+        events |= libc::EPOLLIN | libc::EPOLLRDHUP;
+    }
+    if writable {
+        events |= libc::EPOLLOUT;
+    }
+    let mut ev = libc::epoll_event {
+        events: events as u32,
+        u64: token,
+    };
+    // SAFETY: `ev` is a valid epoll_event for the call; a stale `epoll` or `fd` makes the
+    // call fail with EBADF/ENOENT, it touches no memory of ours besides `ev`.
+    let rc = unsafe { libc::epoll_ctl(epoll, libc::EPOLL_CTL_MOD, fd, &mut ev) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}

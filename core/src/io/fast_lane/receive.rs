@@ -22,9 +22,13 @@
 //! to write. A close from another thread or a signal handler ends the wait as before, the
 //! eventfd being one of the two descriptors polled.
 //!
-//! While a receive is parked on a connection, the I/O thread leaves that connection's
-//! readable events to it (it notes them in `read_deferred` and does not take the
-//! connection back for them). When the receive stops waiting it reads once more if such
+//! While a receive is parked on a connection, the I/O thread's poller does not watch the
+//! stream for reading (see [`watch`](super::watch): the receive takes readable interest
+//! out as it parks and puts it back after its read), so the I/O thread is not woken for
+//! the messages the receive reads. Should the session take the connection back
+//! meanwhile (a timer, output to write), it puts readable interest back itself, and then
+//! leaves the readable events to the parked receive (it notes them in `read_deferred`
+//! and does not take the connection back for them). When the receive stops waiting it reads once more if such
 //! an event was left while it waited; if it cannot read everything the stream holds
 //! (the credit ran out, the I/O thread holds the connection), it wakes the session, which
 //! then reads, so no byte waits unread for a receive that may never come (a `zmq_poll`
@@ -34,7 +38,7 @@
 //! scripted stream that hands out given bytes, then says EAGAIN, EOF or an error, with no
 //! socket and no thread.
 
-use super::{FastLane, FdWriter, Lent};
+use super::{FastLane, FdWriter, Lent, Watch};
 use crate::io::flow::spend_credit;
 use crate::msg::Msg;
 use crate::sys::fd::read_spare;
@@ -57,15 +61,21 @@ pub(crate) trait ReadStream {
     fn read_spare(&mut self, buf: &mut BytesMut) -> io::Result<usize>;
     /// The descriptor to wait on for more bytes.
     fn fd(&self) -> RawFd;
+    /// Asks the I/O thread's poller for `watch`'s events of the stream from now on.
+    fn watch(&mut self, watch: Watch) -> io::Result<()>;
 }
 
 impl ReadStream for FdWriter {
     fn read_spare(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
-        read_spare(self.0, buf)
+        read_spare(self.0.fd, buf)
     }
 
     fn fd(&self) -> RawFd {
-        self.0
+        self.0.fd
+    }
+
+    fn watch(&mut self, watch: Watch) -> io::Result<()> {
+        self.0.set(watch)
     }
 }
 
@@ -97,6 +107,8 @@ pub(crate) struct Intake {
     /// writable) to write, an error or the stream's end to report, or it asked for the
     /// connection meanwhile.
     pub wake: bool,
+    /// The lane's lock was taken: nothing was read.
+    pub busy: bool,
 }
 
 impl<W: Write + ReadStream> Lent<W> {
@@ -107,6 +119,33 @@ impl<W: Write + ReadStream> Lent<W> {
             && !self.ended
             && self.failure.is_none()
             && self.conn.is_established()
+    }
+
+    /// Asks the I/O thread's poller for `want`'s events of the stream (when they differ
+    /// from what it asks now; should the change fail, the poller goes on as it was).
+    fn set_watch(&mut self, want: Watch) {
+        if want != self.watch && self.out.watch(want).is_ok() {
+            self.watch = want;
+        }
+    }
+
+    /// A receive parks on the stream: the I/O thread need not be woken for what it reads,
+    /// nor for the stream's room to write unless the session waits for it.
+    fn unwatch(&mut self) {
+        let waits_to_write = !self.writable || self.conn.pending_bytes() > 0;
+        self.set_watch(Watch {
+            readable: false,
+            writable: self.watch.writable && waits_to_write,
+        });
+    }
+
+    /// The receive stops waiting: the I/O thread watches the stream for reading again (and
+    /// hears at once of anything left unread).
+    fn rewatch(&mut self) {
+        self.set_watch(Watch {
+            readable: true,
+            writable: self.watch.writable,
+        });
     }
 
     /// Decodes what the connection holds, then reads and decodes until the stream has
@@ -158,15 +197,23 @@ impl<W: Write + ReadStream> FastLane<W> {
     /// Application thread: reads the lent connection (see [`Lent::receive`]) and hands
     /// the messages to `deliver` (under the lane's lock, so in the stream's order), which
     /// pushes them to the pipe and returns the credit left. Declines at once, without
-    /// waiting, when the lock is taken or no connection is lent.
+    /// waiting, when the lock is taken or no connection is lent. With `park`, a receive
+    /// about to wait on the stream (nothing came) takes readable interest out of the I/O
+    /// thread's poller; without, readable interest is put back.
     pub fn try_recv(
         &self,
         deliver: &mut impl FnMut(std::vec::Drain<'_, Msg>, usize) -> usize,
+        park: bool,
     ) -> Intake {
         let mut intake = {
             let mut guard = match self.slot.try_lock() {
                 Ok(g) => g,
-                Err(TryLockError::WouldBlock) => return Intake::default(),
+                Err(TryLockError::WouldBlock) => {
+                    return Intake {
+                        busy: true,
+                        ..Intake::default()
+                    }
+                }
                 Err(TryLockError::Poisoned(e)) => e.into_inner(),
             };
             match guard.as_mut() {
@@ -176,19 +223,31 @@ impl<W: Write + ReadStream> FastLane<W> {
                         lent.credit = deliver(lent.inbox.drain(..), msgs);
                         lent.refill();
                     }
+                    let wait_on =
+                        (msgs == 0 && stop == Stop::Drained).then(|| (lent.id, lent.out.fd()));
+                    if park && wait_on.is_some() {
+                        lent.unwatch();
+                    } else {
+                        lent.rewatch();
+                    }
                     Intake {
                         delivered: msgs,
                         drained: stop == Stop::Drained,
-                        wait_on: (msgs == 0 && stop == Stop::Drained)
-                            .then(|| (lent.id, lent.out.fd())),
+                        wait_on,
                         // Output waiting (a PONG just queued, or bytes the session
                         // waits to write on a writable event it left to this receive
                         // with the readable one) is the session's to write.
                         wake: lent.conn.pending_bytes() > 0
                             || matches!(stop, Stop::Ended | Stop::Failed),
+                        busy: false,
                     }
                 }
-                _ => Intake::default(),
+                Some(lent) => {
+                    // Not readable here (any more): the session's, watched as usual.
+                    lent.rewatch();
+                    Intake::default()
+                }
+                None => Intake::default(),
             }
         };
         intake.wake |= self.let_go();
@@ -207,7 +266,7 @@ impl<W: Write + ReadStream> FastLane<W> {
         wake: &mut impl FnMut(),
         wait: impl FnOnce(RawFd) -> Woken,
     ) -> Option<Woken> {
-        let first = self.try_recv(deliver);
+        let first = self.try_recv(deliver, true);
         if first.wake {
             wake();
         }
@@ -219,18 +278,34 @@ impl<W: Write + ReadStream> FastLane<W> {
         let woken = wait(fd);
         let skipped = self.unpark();
         if !skipped && woken != Woken::Readable {
+            if self.rewatch() {
+                wake();
+            }
             return Some(woken);
         }
         // Read what arrived; if the I/O thread left events to this receive and the
         // stream could not be read to its end here, they go back to the session.
-        let after = self.try_recv(deliver);
-        if after.wake || (skipped && !after.drained) {
+        let after = self.try_recv(deliver, false);
+        // Someone else held the lane (the session puts readable interest back itself
+        // when it takes the connection; a send from another thread does not).
+        let wanted = after.busy && self.rewatch();
+        if after.wake || wanted || (skipped && !after.drained) {
             wake();
         }
         Some(match woken {
             Woken::TimedOut if after.delivered > 0 => Woken::Notified,
             w => w,
         })
+    }
+
+    /// The receive stops waiting without reading: the I/O thread's poller watches the lent
+    /// stream for reading again (waiting for the lock, which nobody holds across a
+    /// blocking call). Returns whether the session asked for the connection meanwhile.
+    fn rewatch(&self) -> bool {
+        if let Some(lent) = self.lock().as_mut() {
+            lent.rewatch();
+        }
+        self.let_go()
     }
 
     /// The receive stops waiting on the stream. Returns whether the I/O thread left
@@ -285,6 +360,8 @@ mod tests {
         steps: VecDeque<Step>,
         reads: usize,
         wire: Vec<u8>,
+        /// What the poller was asked for, in order.
+        watched: Vec<Watch>,
     }
 
     impl Write for Script {
@@ -319,6 +396,11 @@ mod tests {
 
         fn fd(&self) -> RawFd {
             7
+        }
+
+        fn watch(&mut self, watch: Watch) -> io::Result<()> {
+            self.watched.push(watch);
+            Ok(())
         }
     }
 
@@ -389,7 +471,7 @@ mod tests {
             hwm: 10,
             ..Queue::default()
         };
-        let got = lane.try_recv(&mut q.deliver());
+        let got = lane.try_recv(&mut q.deliver(), false);
         assert_eq!(got.delivered, 2);
         assert!(got.drained, "read until EAGAIN");
         assert_eq!(got.wait_on, None, "messages came: no wait");
@@ -420,7 +502,7 @@ mod tests {
             hwm: 10,
             ..Queue::default()
         };
-        assert_eq!(lane.try_recv(&mut q.deliver()).delivered, 1);
+        assert_eq!(lane.try_recv(&mut q.deliver(), false).delivered, 1);
         assert!(
             lent_state(&lane, |l| l.may_write()),
             "refilled by the request"
@@ -442,12 +524,12 @@ mod tests {
             hwm: 10,
             ..Queue::default()
         };
-        let got = lane.try_recv(&mut q.deliver());
+        let got = lane.try_recv(&mut q.deliver(), false);
         assert_eq!(got.delivered, 0);
         assert!(q.frames.is_empty(), "no frame of an incomplete message");
         assert_eq!(got.wait_on, Some((1, 7)), "park on connection 1's fd");
         feed(&lane, [Step::Bytes(bytes[cut..].to_vec())]);
-        assert_eq!(lane.try_recv(&mut q.deliver()).delivered, 1);
+        assert_eq!(lane.try_recv(&mut q.deliver(), false).delivered, 1);
         assert_eq!(q.frames.len(), 3);
     }
 
@@ -460,11 +542,11 @@ mod tests {
             hwm: 1,
             ..Queue::default()
         };
-        let got = lane.try_recv(&mut q.deliver());
+        let got = lane.try_recv(&mut q.deliver(), false);
         assert_eq!(got.delivered, 1, "RCVHWM 1");
         assert!(!got.drained && got.wait_on.is_none());
         assert_eq!(
-            lane.try_recv(&mut q.deliver()),
+            lane.try_recv(&mut q.deliver(), false),
             Intake::default(),
             "no credit"
         );
@@ -482,11 +564,11 @@ mod tests {
             let (lane, _peer) = lane(10);
             feed(&lane, [step]);
             let mut q = Queue::default();
-            let got = lane.try_recv(&mut q.deliver());
+            let got = lane.try_recv(&mut q.deliver(), false);
             assert!(got.wake, "the session reports it");
             assert_eq!(got.wait_on, None, "never waits on an ended stream");
             assert!(lent_state(&lane, |l| l.ended));
-            assert_eq!(lane.try_recv(&mut q.deliver()), Intake::default());
+            assert_eq!(lane.try_recv(&mut q.deliver(), false), Intake::default());
         }
     }
 
@@ -501,11 +583,11 @@ mod tests {
             hwm: 10,
             ..Queue::default()
         };
-        let got = lane.try_recv(&mut q.deliver());
+        let got = lane.try_recv(&mut q.deliver(), false);
         assert_eq!(got.delivered, 1, "what came before is delivered");
         assert!(got.wake);
         assert!(lent_state(&lane, |l| l.failure.is_some()));
-        assert_eq!(lane.try_recv(&mut q.deliver()), Intake::default());
+        assert_eq!(lane.try_recv(&mut q.deliver(), false), Intake::default());
     }
 
     #[test]
@@ -515,7 +597,7 @@ mod tests {
         let ping = [0x04, 9, 4, b'P', b'I', b'N', b'G', 0, 0, b'a', b'b'];
         feed(&lane, [Step::Bytes(ping.to_vec())]);
         let mut q = Queue::default();
-        let got = lane.try_recv(&mut q.deliver());
+        let got = lane.try_recv(&mut q.deliver(), false);
         assert_eq!(got.delivered, 0);
         assert!(got.wake, "the PONG waits in the output for the session");
         assert!(lent_state(&lane, |l| l.conn.pending_bytes() > 0));
@@ -537,7 +619,7 @@ mod tests {
             hwm: 10,
             ..Queue::default()
         };
-        let got = lane.try_recv(&mut q.deliver());
+        let got = lane.try_recv(&mut q.deliver(), false);
         assert_eq!(got.delivered, 1);
         assert!(got.wake, "the session writes the reply");
     }
@@ -555,7 +637,7 @@ mod tests {
         drop(held);
         let lent = lane.take_back().unwrap();
         assert_eq!(
-            lane.try_recv(&mut q.deliver()),
+            lane.try_recv(&mut q.deliver(), false),
             Intake::default(),
             "not lent"
         );
@@ -617,6 +699,107 @@ mod tests {
         assert_eq!(r, Some(Woken::Notified), "a message came after all");
         assert_eq!(q.msgs, 1, "within RCVHWM 1");
         assert_eq!(wakes, 1, "the second message is the session's to read");
+    }
+
+    const PARKED: Watch = Watch {
+        readable: false,
+        writable: false,
+    };
+    const READING: Watch = Watch {
+        readable: true,
+        writable: false,
+    };
+
+    #[test]
+    fn a_parked_receive_takes_readable_interest_out_of_the_io_threads_poller_and_puts_it_back() {
+        let (lane, mut peer) = lane(10);
+        let bytes = wire(&mut peer, &[&[b"", b"reply"]]);
+        let mut q = Queue {
+            hwm: 10,
+            ..Queue::default()
+        };
+        let r = lane.wait_for_input(&mut q.deliver(), &mut || {}, |_| {
+            // While parked: the I/O thread is not woken for the stream (nor for its room
+            // to write: the session does not wait to write).
+            assert_eq!(lent_state(&lane, |l| l.watch), PARKED);
+            feed(&lane, [Step::Bytes(bytes)]);
+            Woken::Readable
+        });
+        assert_eq!(r, Some(Woken::Readable));
+        assert_eq!(q.msgs, 1);
+        assert_eq!(
+            lent_state(&lane, |l| (l.watch, l.out.watched.clone())),
+            (READING, vec![PARKED, READING]),
+            "read interest back after the read, writable interest left out"
+        );
+        // The next parking changes only what must change.
+        lane.wait_for_input(&mut q.deliver(), &mut || {}, |_| Woken::TimedOut);
+        assert_eq!(
+            lent_state(&lane, |l| l.out.watched.clone()),
+            vec![PARKED, READING, PARKED, READING]
+        );
+    }
+
+    #[test]
+    fn every_way_out_of_a_parked_receive_puts_readable_interest_back() {
+        for woken in [Woken::TimedOut, Woken::Interrupted, Woken::Notified] {
+            let (lane, _peer) = lane(10);
+            let mut q = Queue::default();
+            let r = lane.wait_for_input(&mut q.deliver(), &mut || {}, |_| woken);
+            assert_eq!(r, Some(woken));
+            assert_eq!(lent_state(&lane, |l| l.watch), READING, "{woken:?}");
+        }
+        // A receive that read the stream's end leaves it to the session, watched.
+        let (lane, _peer) = lane(10);
+        let mut q = Queue::default();
+        let mut wakes = 0;
+        lane.wait_for_input(&mut q.deliver(), &mut || wakes += 1, |_| {
+            feed(&lane, [Step::Eof]);
+            Woken::Readable
+        });
+        assert_eq!(wakes, 1, "the session reports the end");
+        assert_eq!(lent_state(&lane, |l| l.watch), READING);
+    }
+
+    #[test]
+    fn a_parked_receive_keeps_writable_interest_while_the_session_waits_to_write() {
+        let (lane, _peer) = lane(10);
+        // The session lent the connection after a write met EAGAIN.
+        let mut lent = lane.take_back().unwrap().unwrap();
+        lent.writable = false;
+        lane.lend(lent).unwrap();
+        let mut q = Queue::default();
+        lane.wait_for_input(&mut q.deliver(), &mut || {}, |_| {
+            assert_eq!(
+                lent_state(&lane, |l| l.watch),
+                Watch {
+                    readable: false,
+                    writable: true
+                }
+            );
+            Woken::TimedOut
+        });
+        assert_eq!(lent_state(&lane, |l| l.watch), Watch::ALL);
+    }
+
+    #[test]
+    fn a_session_that_takes_the_connection_from_a_parked_receive_finds_what_is_watched() {
+        let (lane, _peer) = lane(10);
+        let mut q = Queue::default();
+        lane.wait_for_input(&mut q.deliver(), &mut || {}, |_| {
+            // A timer: the session takes the connection back (and must watch the stream
+            // again itself), then lends it again, watched as before.
+            let mut lent = lane.take_back().unwrap().unwrap();
+            assert!(!lent.watch.readable);
+            lent.watch = READING;
+            lane.lend(lent).unwrap();
+            Woken::TimedOut
+        });
+        assert_eq!(
+            lent_state(&lane, |l| l.out.watched.clone()),
+            vec![PARKED],
+            "nothing left to put back"
+        );
     }
 
     #[test]

@@ -99,6 +99,9 @@ impl Session {
             return None;
         };
         self.writable = lent.writable || std::mem::take(&mut self.writable_later);
+        // A receive may still wait on the stream: the poller watches it again.
+        self.watch = lent.watch;
+        self.rewatch();
         let (refilled, spent) = lent.budget_spent();
         if refilled {
             self.direct.inbound();
@@ -117,6 +120,40 @@ impl Session {
         self.ack_sent(false);
 
         lent.failure
+    }
+
+    /// The stream was registered with the I/O thread's poller, for both readable and
+    /// writable events.
+    pub(super) fn registered(&mut self, ctx: &Ctx<'_>) {
+        self.epoll = ctx.registry.as_raw_fd();
+        self.watch = Watch::ALL;
+    }
+
+    fn registration(&self, fd: RawFd) -> Registration {
+        Registration {
+            epoll: self.epoll,
+            fd,
+            token: self.token as u64,
+        }
+    }
+
+    /// Makes the poller watch the stream for reading (a receive that parked on it took
+    /// that out), and for writing when the session waits to write (it is not put back
+    /// otherwise: see `io::fast_lane::watch`).
+    pub(super) fn rewatch(&mut self) {
+        let want = Watch {
+            readable: true,
+            writable: self.watch.writable || !self.writable,
+        };
+        if want == self.watch {
+            return;
+        }
+        let Some(fd) = self.stream.as_ref().map(|s| s.as_raw_fd()) else {
+            return;
+        };
+        if self.registration(fd).set(want).is_ok() {
+            self.watch = want;
+        }
     }
 
     /// One turn with the connection back: fails it if the application thread met an
@@ -180,8 +217,15 @@ impl Session {
         // small SNDHWM would fill with them (PUB dropped messages its subscriber had long
         // received). Credit still returns a mark at a time, as libzmq's does.
         let unacked = self.out_done;
-        let mut lent = Lent::new(conn, FdWriter(fd), self.writable, idle, self.direct.left());
+        let mut lent = Lent::new(
+            conn,
+            FdWriter(self.registration(fd)),
+            self.writable,
+            idle,
+            self.direct.left(),
+        );
         lent.unacked = unacked;
+        lent.watch = self.watch;
         if self.cfg.receives {
             lent = lent.receiving(self.lent_id(), self.credit);
         }

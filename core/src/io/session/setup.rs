@@ -19,6 +19,7 @@ impl Session {
                     .register(&mut s, Token(self.token), interest)
                     .is_ok()
                 {
+                    self.registered(ctx);
                     if pending {
                         self.emit(EVENT_CONNECT_DELAYED, value(libc::EINPROGRESS));
                     }
