@@ -33,18 +33,32 @@ impl Distributor {
         msg: Msg,
         choose: impl FnOnce(&[u8], &mut Vec<PipeId>),
     ) {
+        let mut slot = msg;
+        self.send_from(pipes, &mut slot, choose);
+    }
+
+    /// [`Distributor::send`] from `slot`, which is left empty (the frame sent, queued or
+    /// dropped). A single-frame message for one pipe is moved once, from the slot into
+    /// that pipe (see [`Pipes::try_send_from`]): a PUB with one subscriber costs what a
+    /// PUSH does.
+    pub fn send_from(
+        &mut self,
+        pipes: &mut dyn Pipes,
+        slot: &mut Msg,
+        choose: impl FnOnce(&[u8], &mut Vec<PipeId>),
+    ) {
         if !self.in_message {
             self.targets.clear();
-            choose(&msg, &mut self.targets);
-            if !msg.more() {
-                send_single(pipes, &self.targets, msg);
+            choose(slot, &mut self.targets);
+            if !slot.more() {
+                send_single(pipes, &self.targets, slot);
                 return;
             }
             self.targets.retain(|&id| pipes.can_send(id));
             self.in_message = true;
         }
-        let last = !msg.more();
-        self.frames.push(msg);
+        let last = !slot.more();
+        self.frames.push(std::mem::take(slot));
         if last {
             self.in_message = false;
             let frames = std::mem::take(&mut self.frames);
@@ -57,16 +71,19 @@ impl Distributor {
     }
 }
 
-/// Sends a single-frame message to every target with room; the rest drop it. A single
-/// target may take the pipe's direct path; several are a fan-out (queued only, see
-/// [`Pipes::fan_out`]).
-fn send_single(pipes: &mut dyn Pipes, targets: &[PipeId], msg: Msg) {
+/// Sends the single-frame message in `slot` to every target with room; the rest drop it.
+/// `slot` is left empty. A single target may take the pipe's direct path; several are a
+/// fan-out (queued only, see [`Pipes::fan_out`]).
+fn send_single(pipes: &mut dyn Pipes, targets: &[PipeId], slot: &mut Msg) {
     match *targets {
-        [] => {}
+        [] => *slot = Msg::new(),
         [only] => {
-            let _ = pipes.try_send(only, msg);
+            if !pipes.try_send_from(only, slot) {
+                // At its HWM: the subscriber misses the message.
+                *slot = Msg::new();
+            }
         }
-        _ => pipes.fan_out(targets, msg),
+        _ => pipes.fan_out(targets, std::mem::take(slot)),
     }
 }
 
@@ -99,6 +116,47 @@ mod tests {
         assert!(pipes.pipes[&0].sent.is_empty());
         assert_eq!(pipes.pipes[&1].sent.len(), 2);
         assert_eq!(pipes.fan_outs, 0, "one pipe with room: a plain send");
+    }
+
+    #[test]
+    fn send_from_leaves_the_slot_empty_whether_sent_dropped_or_unmatched() {
+        let mut pipes = FakePipes::default();
+        pipes.add(0, 1);
+        pipes.add(1, 10);
+        let mut d = Distributor::default();
+        let mut slot = frame("one", false);
+        d.send_from(&mut pipes, &mut slot, |_, t| t.push(0));
+        assert!(slot.is_empty(), "sent to its one target");
+        slot = frame("full", false);
+        d.send_from(&mut pipes, &mut slot, |_, t| t.push(0));
+        assert!(
+            slot.is_empty(),
+            "pipe 0 at its HWM: dropped for it, not left in the slot"
+        );
+        slot = frame("nobody", false);
+        d.send_from(&mut pipes, &mut slot, |_, _| {});
+        assert!(slot.is_empty());
+        slot = frame("both", false);
+        d.send_from(&mut pipes, &mut slot, |_, t| t.extend([0, 1]));
+        assert!(slot.is_empty());
+        slot = frame("m1", true);
+        d.send_from(&mut pipes, &mut slot, |_, t| t.extend([0, 1]));
+        assert!(slot.is_empty(), "a first frame waits in the distributor");
+        assert!(
+            pipes.pipes[&1].sent.len() == 1,
+            "nothing of the message is sent yet"
+        );
+        slot = frame("m2", false);
+        d.send_from(&mut pipes, &mut slot, |_, _| unreachable!());
+        assert!(slot.is_empty());
+        let got =
+            |id| -> Vec<Vec<u8>> { pipes.pipes[&id].sent.iter().map(|m| m.to_vec()).collect() };
+        assert_eq!(
+            got(0),
+            [&b"one"[..]],
+            "full: missed both and the whole multipart"
+        );
+        assert_eq!(got(1), [&b"both"[..], b"m1", b"m2"]);
     }
 
     #[test]

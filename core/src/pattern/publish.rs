@@ -8,7 +8,10 @@
 
 use super::dist::Distributor;
 use super::trie::Subscriptions;
-use super::{not_supported, parse_subscription, Pattern, PatternOption, PipeId, Pipes, SendError};
+use super::{
+    not_supported, parse_subscription, Pattern, PatternOption, PipeId, Pipes, SendError,
+    SlotSendError,
+};
 use crate::error::Error;
 use crate::msg::Msg;
 use std::collections::VecDeque;
@@ -73,12 +76,27 @@ impl Publisher {
     /// match with INVERT_MATCHING). With XPUB_NODROP a message that some of them cannot
     /// take now is refused whole (EAGAIN); otherwise they miss it.
     pub fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
+        let mut slot = msg;
+        match self.send_from(pipes, &mut slot) {
+            Ok(()) => Ok(()),
+            Err(SlotSendError::Again) => Err(SendError::Again(slot)),
+            Err(SlotSendError::Fail(e)) => Err(SendError::Fail(e, slot)),
+        }
+    }
+
+    /// [`Publisher::send`] from `slot`: left empty when the message was sent (or
+    /// dropped for its subscribers); with XPUB_NODROP's EAGAIN the frame stays there.
+    pub fn send_from(
+        &mut self,
+        pipes: &mut dyn Pipes,
+        slot: &mut Msg,
+    ) -> Result<(), SlotSendError> {
         if self.dist.in_message() {
-            self.dist.send(pipes, msg, |_, _| {});
+            self.dist.send_from(pipes, slot, |_, _| {});
             return Ok(());
         }
         let targets = &mut self.targets;
-        self.subs.matching(&msg, targets);
+        self.subs.matching(slot, targets);
         if self.invert {
             let matched = std::mem::take(targets);
             targets.extend(self.pipes.iter().filter(|p| !matched.contains(p)));
@@ -89,13 +107,13 @@ impl Publisher {
             }
         }
         if self.nodrop && !targets.iter().all(|&p| pipes.can_send(p)) {
-            return Err(SendError::Again(msg));
+            return Err(SlotSendError::Again);
         }
         if self.manual && self.send_last_pipe {
             self.last_pipe = None;
         }
         self.dist
-            .send(pipes, msg, |_, out| std::mem::swap(out, &mut self.targets));
+            .send_from(pipes, slot, |_, out| std::mem::swap(out, &mut self.targets));
         Ok(())
     }
 
@@ -208,6 +226,9 @@ impl Pattern for Pub {
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
         self.core.send(pipes, msg)
     }
+    fn send_from(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), SlotSendError> {
+        self.core.send_from(pipes, slot)
+    }
     fn recv(&mut self, _pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         not_supported()
     }
@@ -238,6 +259,43 @@ mod tests {
     fn subscribe(pipes: &mut FakePipes, id: PipeId, topic: &str, on: bool) {
         let m = subscription_msg(topic.as_bytes(), on);
         pipes.pipes.get_mut(&id).unwrap().incoming.push_back(m);
+    }
+
+    #[test]
+    fn send_from_empties_the_slot_unless_nodrop_refuses_the_message() {
+        let mut pipes = FakePipes::default();
+        let mut p = Pub::default();
+        pipes.add(0, 1);
+        pipes.add(1, 100);
+        for id in 0..2 {
+            p.attach(&mut pipes, id);
+            subscribe(&mut pipes, id, "A", true);
+        }
+        p.process_inbound(&mut pipes);
+        // One subscriber matched: the one-target path (pipe 1 is not subscribed to B).
+        subscribe(&mut pipes, 1, "B", true);
+        p.process_inbound(&mut pipes);
+        let mut slot = frame("B1", false);
+        p.send_from(&mut pipes, &mut slot).unwrap();
+        assert!(slot.is_empty());
+        assert_eq!(pipes.messages_sent(1), 1);
+        slot = frame("A1", false);
+        p.send_from(&mut pipes, &mut slot).unwrap();
+        assert!(slot.is_empty());
+        // Pipe 0 is full now: without NODROP it misses the message, the slot is emptied.
+        slot = frame("A2", false);
+        p.send_from(&mut pipes, &mut slot).unwrap();
+        assert!(slot.is_empty());
+        assert_eq!((pipes.messages_sent(0), pipes.messages_sent(1)), (1, 3));
+        // With NODROP the whole message is refused and stays the caller's.
+        p.set_option(PatternOption::XpubNodrop(true)).unwrap();
+        slot = frame("A3", false);
+        assert_eq!(
+            p.send_from(&mut pipes, &mut slot),
+            Err(SlotSendError::Again)
+        );
+        assert_eq!(slot.as_bytes(), b"A3");
+        assert_eq!((pipes.messages_sent(0), pipes.messages_sent(1)), (1, 3));
     }
 
     #[test]

@@ -90,13 +90,26 @@ impl Subscriber {
 
     /// The next frame of a message matching a subscription.
     pub fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
-        let msg = match self.prefetched.take() {
-            Some((_, msg)) => msg,
-            None if self.in_message => self.fq.recv(pipes)?,
-            None => self.next_match(pipes)?.1,
-        };
-        self.in_message = msg.more();
+        let mut msg = Msg::new();
+        self.recv_into(pipes, &mut msg)?;
         Ok(msg)
+    }
+
+    /// [`Subscriber::recv`] into `slot` (its old frame is dropped; left as it was on
+    /// error). A matching frame goes from the pipe straight into `slot`, once, instead of
+    /// being returned by value through the fair queue, this and the socket (a SUB's
+    /// receive was mostly those moves: docs/PERFORMANCE.md, issue 14, SUB receive path).
+    pub fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), Error> {
+        if let Some((_, msg)) = self.prefetched.take() {
+            *slot = msg;
+        } else if self.in_message {
+            // The rest of a matching message: it is all there already.
+            self.fq.recv_into(pipes, slot)?;
+        } else {
+            self.next_match_into(pipes, slot)?;
+        }
+        self.in_message = slot.more();
+        Ok(())
     }
 
     /// Whether `recv` would return a frame: the rest of a matching message, or a new one.
@@ -113,15 +126,35 @@ impl Subscriber {
     /// The first frame of the next message matching a subscription, and its pipe; drops
     /// the others.
     fn next_match(&mut self, pipes: &mut dyn Pipes) -> Result<(PipeId, Msg), Error> {
+        let mut msg = Msg::new();
+        let id = self.next_match_into(pipes, &mut msg)?;
+        Ok((id, msg))
+    }
+
+    /// [`Subscriber::next_match`] into `slot`, which is left as it was when no message
+    /// matches.
+    fn next_match_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<PipeId, Error> {
+        // A message that does not match is read into `slot` too (whether it matches is
+        // known only once it is out of the pipe), so the caller's frame is kept aside
+        // until one does.
+        let old = std::mem::take(slot);
         loop {
-            let (id, msg) = self.fq.recv_with_pipe(pipes)?;
-            if self.unfiltered || self.topics.matches(&msg) != self.invert {
-                return Ok((id, msg));
+            let id = match self.fq.recv_into(pipes, slot) {
+                Ok(id) => id,
+                Err(e) => {
+                    *slot = old;
+                    return Err(e);
+                }
+            };
+            if self.unfiltered || self.topics.matches(slot) != self.invert {
+                return Ok(id);
             }
             // Not subscribed: skip the rest of this message (it is all there already).
-            let mut more = msg.more();
-            while more {
-                more = self.fq.recv(pipes)?.more();
+            while slot.more() {
+                if let Err(e) = self.fq.recv_into(pipes, slot) {
+                    *slot = old;
+                    return Err(e);
+                }
             }
         }
     }
@@ -145,6 +178,9 @@ impl Pattern for Sub {
     }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.core.recv(pipes)
+    }
+    fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), Error> {
+        self.core.recv_into(pipes, slot)
     }
     fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
         self.core.has_in(pipes)
@@ -279,6 +315,84 @@ mod tests {
         assert!(s.has_in(&mut pipes));
         assert_eq!(s.recv(&mut pipes).unwrap().as_bytes(), b"any");
         assert!(!s.has_in(&mut pipes));
+    }
+
+    #[test]
+    fn recv_into_delivers_only_whole_matching_messages_and_keeps_the_slot_when_none() {
+        let mut pipes = FakePipes::default();
+        let mut s = Sub::default();
+        for id in 0..2 {
+            pipes.add(id, 10);
+            s.attach(&mut pipes, id);
+        }
+        s.subscribe(&mut pipes, b"A", true).unwrap();
+        pipes.incoming(0, &[(b"B1", true), (b"A-looking", true), (b"B-end", false)]);
+        pipes.incoming(0, &[(b"A1", true), (b"a-mid", true), (b"a-end", false)]);
+        pipes.incoming(
+            1,
+            &[(b"Bx", false), (b"A2", false), (b"C", true), (b"c", false)],
+        );
+        let mut slot = frame("kept", false);
+        let mut got = Vec::new();
+        loop {
+            match s.recv_into(&mut pipes, &mut slot) {
+                Ok(()) => got.push((slot.to_vec(), slot.more())),
+                Err(e) => {
+                    assert_eq!(e, Error::Again);
+                    break;
+                }
+            }
+        }
+        // Pipe 0's matching message comes whole, frame after frame, before pipe 1's.
+        let want: Vec<(Vec<u8>, bool)> = [
+            (&b"A1"[..], true),
+            (b"a-mid", true),
+            (b"a-end", false),
+            (b"A2", false),
+        ]
+        .iter()
+        .map(|&(d, m)| (d.to_vec(), m))
+        .collect();
+        assert_eq!(got, want);
+        assert_eq!(pipes.unread(0) + pipes.unread(1), 0, "the rest was dropped");
+        // Nothing matched (only non-matching messages were read): the slot holds what it
+        // held before the call, not a dropped message's frame.
+        slot = frame("kept", true);
+        pipes.incoming(1, &[(b"B2", true), (b"b", false)]);
+        assert_eq!(s.recv_into(&mut pipes, &mut slot), Err(Error::Again));
+        assert_eq!((slot.as_bytes(), slot.more()), (&b"kept"[..], true));
+        assert_eq!(pipes.unread(1), 0);
+        // The same on XSUB's side: unfiltered, every message, whole.
+        let mut x = Subscriber::unfiltered();
+        pipes.add(2, 10);
+        x.attach(&mut pipes, 2);
+        pipes.incoming(2, &[(b"Z", true), (b"z", false)]);
+        x.recv_into(&mut pipes, &mut slot).unwrap();
+        assert_eq!((slot.as_bytes(), slot.more()), (&b"Z"[..], true));
+        x.recv_into(&mut pipes, &mut slot).unwrap();
+        assert_eq!((slot.as_bytes(), slot.more()), (&b"z"[..], false));
+    }
+
+    #[test]
+    fn recv_into_takes_a_prefetched_frame_first_and_honours_invert_matching() {
+        let mut pipes = FakePipes::default();
+        let mut s = Sub::default();
+        pipes.add(0, 10);
+        s.attach(&mut pipes, 0);
+        s.subscribe(&mut pipes, b"A", true).unwrap();
+        pipes.incoming(0, &[(b"B", false), (b"A1", true), (b"a", false)]);
+        assert!(s.has_in(&mut pipes), "reads ahead to A1");
+        let mut slot = Msg::new();
+        s.recv_into(&mut pipes, &mut slot).unwrap();
+        assert_eq!((slot.as_bytes(), slot.more()), (&b"A1"[..], true));
+        s.recv_into(&mut pipes, &mut slot).unwrap();
+        assert_eq!((slot.as_bytes(), slot.more()), (&b"a"[..], false));
+        s.set_option(super::super::PatternOption::InvertMatching(true))
+            .unwrap();
+        pipes.incoming(0, &[(b"A2", false), (b"B2", false)]);
+        s.recv_into(&mut pipes, &mut slot).unwrap();
+        assert_eq!(slot.as_bytes(), b"B2");
+        assert_eq!(s.recv_into(&mut pipes, &mut slot), Err(Error::Again));
     }
 
     #[test]

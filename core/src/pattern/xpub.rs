@@ -2,7 +2,7 @@
 //! (`0x01 topic` / `0x00 topic`) and any other messages peers send up.
 
 use super::publish::{Publisher, Upstream};
-use super::{subscription_msg, Pattern, PatternOption, PipeId, Pipes, SendError};
+use super::{subscription_msg, Pattern, PatternOption, PipeId, Pipes, SendError, SlotSendError};
 use crate::error::Error;
 use crate::msg::Msg;
 use std::collections::VecDeque;
@@ -28,6 +28,9 @@ impl Pattern for Xpub {
     }
     fn send(&mut self, pipes: &mut dyn Pipes, msg: Msg) -> Result<(), SendError> {
         self.core.send(pipes, msg)
+    }
+    fn send_from(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), SlotSendError> {
+        self.core.send_from(pipes, slot)
     }
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         if self.pending.is_empty() {

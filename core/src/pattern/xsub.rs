@@ -62,6 +62,9 @@ impl Pattern for Xsub {
     fn recv(&mut self, pipes: &mut dyn Pipes) -> Result<Msg, Error> {
         self.core.recv(pipes)
     }
+    fn recv_into(&mut self, pipes: &mut dyn Pipes, slot: &mut Msg) -> Result<(), Error> {
+        self.core.recv_into(pipes, slot)
+    }
     fn has_in(&mut self, pipes: &mut dyn Pipes) -> bool {
         self.core.has_in(pipes)
     }

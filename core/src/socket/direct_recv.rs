@@ -19,6 +19,10 @@ impl Socket {
             Wait::Forever => None,
             Wait::Until(t) => Some(t),
         };
+        // Not SUB/XSUB, although filtering would stay in the pattern: a subscriber is a
+        // stream, which its I/O thread feeds in large batches; read here it took smaller
+        // ones and parked per batch, ~3x the context switches and 9-13 % more CPU per
+        // message (docs/PERFORMANCE.md, issue 14, "PUB → SUB, third pass").
         let direct = matches!(
             self.ty,
             SocketType::Req

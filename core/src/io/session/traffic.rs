@@ -213,21 +213,22 @@ impl Session {
             return Ok(());
         };
         while conn.wants_messages() {
-            let msg = match self.out_local.pop_front() {
-                Some(msg) => msg,
+            if self.out_local.is_empty() {
                 // The pipe hands over a batch at a time: take the next one.
-                None => match &self.pipe {
-                    Some(pipe) => {
-                        pipe.drain_outgoing(&mut self.out_local, 0);
-                        match self.out_local.pop_front() {
-                            Some(msg) => msg,
-                            None => break,
-                        }
-                    }
+                match &self.pipe {
+                    Some(pipe) => pipe.drain_outgoing(&mut self.out_local, 0),
                     None => break,
-                },
+                };
+            }
+            // Encoded where it lies in the batch, then dropped there: moved out first, the
+            // 48-byte frame went through a stack temporary written and read back at other
+            // widths, a store-forwarding stall per frame (docs/PERFORMANCE.md, issue 14).
+            let Some(msg) = self.out_local.front() else {
+                break;
             };
-            conn.send(&msg).map_err(|_| Lost)?;
+            let sent = conn.send(msg);
+            self.out_local.pop_front();
+            sent.map_err(|_| Lost)?;
             self.sent_in_turn = true;
         }
         Ok(())
