@@ -349,6 +349,11 @@ impl Pipe {
             return false;
         };
         let attempt = lane.try_send(frames, || self.out.claim_idle(), self.out.lwm());
+        if attempt.ack > 0 {
+            // Here, not by the session: its I/O thread may not run for a long while on a
+            // loaded machine, and REP drops a reply once SNDHWM messages wait for it.
+            self.ack_outgoing(attempt.ack);
+        }
         if attempt.wake {
             wake.wake();
         }

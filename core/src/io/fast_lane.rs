@@ -12,9 +12,10 @@
 //! and writes it with one non-blocking `sendmsg` (`MSG_NOSIGNAL`, never SIGPIPE). What
 //! the kernel did not take stays in the connection's output for the I/O thread, which is
 //! woken for it. SNDHWM accounting does not change: the message is counted in flight in
-//! the pipe's queue as it is claimed, and acknowledged by the session (at the queue's
-//! low-water mark, as queued messages are) once its last byte is written, whoever wrote
-//! it.
+//! the pipe's queue as it is claimed, and acknowledged (at the queue's low-water mark,
+//! as queued messages are) once its last byte is written: by the application thread
+//! when it wrote the messages that reach the mark, so that credit never waits for an
+//! I/O thread that a loaded machine does not schedule, else by the session.
 //!
 //! Neither side ever waits for the other: the application thread gives up (and queues
 //! the message as before) when the lock is taken or the connection is not lent; the I/O
@@ -86,11 +87,12 @@ pub(crate) struct Lent<W = FdWriter> {
     /// connection with it when it takes it back.
     pub failure: Option<ConnectionError>,
     /// Messages the application thread wrote out completely (or dropped on an encoding
-    /// error): the session acknowledges them to the pipe when it takes the connection
-    /// back.
+    /// error) and has not acknowledged yet: the session acknowledges them to the pipe
+    /// when it takes the connection back, unless the mark is reached first.
     pub done: usize,
     /// Messages the session finished before it lent the connection and has not
-    /// acknowledged yet: they count towards the mark at which it is woken to.
+    /// acknowledged yet: they count towards the mark at which the application thread
+    /// acknowledges (then they are no longer the session's to acknowledge).
     pub unacked: usize,
     /// The application thread wrote a message since the session lent the connection.
     wrote: bool,
@@ -127,7 +129,8 @@ pub(crate) enum Direct {
     /// The kernel took the whole message.
     Written,
     /// The kernel took the whole message, and the messages done reach the low-water
-    /// mark: the session must be woken to acknowledge them.
+    /// mark: the application thread acknowledges them to the pipe itself
+    /// ([`Attempt::ack`]), so that SNDHWM credit never waits for the I/O thread.
     Acknowledge,
     /// The message is in the connection's output, part of it (or none) written: the
     /// session must be woken to write the rest.
@@ -273,7 +276,15 @@ impl<W> Default for FastLane<W> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Attempt {
     pub direct: Direct,
-    /// Wake the session: it wanted the connection back, or has output to finish.
+    /// Messages whose SNDHWM credit the application thread returns to the pipe now (its
+    /// own and those the session left unacknowledged when it lent the connection). Left
+    /// to the session, they waited for the I/O thread's next turn: on a loaded machine
+    /// a REQ/REP exchange went on without it until SNDHWM was reached, and REP, which
+    /// drops a reply to a peer at its HWM as libzmq does, dropped one and both sides
+    /// waited forever.
+    pub ack: usize,
+    /// Wake the session: it wanted the connection back, has output to finish, or a
+    /// failed connection to report.
     pub wake: bool,
 }
 
@@ -281,8 +292,8 @@ impl<W: Write> FastLane<W> {
     /// Application thread: writes `frames` (one whole message) directly when the lane
     /// holds an idle connection. `claim` (called under the lane's lock, see
     /// [`Lent::send`]) counts the message in flight if the pipe's queue is empty with
-    /// room. Once `ack_at` messages (the queue's low-water mark) are done, the session
-    /// is woken to acknowledge them, as it does for those it writes itself.
+    /// room. Once `ack_at` messages (the queue's low-water mark) are done, they are
+    /// handed back in [`Attempt::ack`] for the caller to acknowledge to the pipe.
     pub fn try_send(&self, frames: &[Msg], claim: impl FnOnce() -> bool, ack_at: usize) -> Attempt {
         let direct = {
             let mut guard = match self.slot.try_lock() {
@@ -290,27 +301,29 @@ impl<W: Write> FastLane<W> {
                 Err(TryLockError::WouldBlock) => {
                     return Attempt {
                         direct: Direct::Declined,
+                        ack: 0,
                         wake: false,
                     }
                 }
                 Err(TryLockError::Poisoned(e)) => e.into_inner(),
             };
             match guard.as_mut() {
-                None => Direct::Declined,
+                None => (Direct::Declined, 0),
                 Some(lent) => match lent.send(frames, claim) {
-                    Direct::Written if lent.done + lent.unacked >= ack_at => Direct::Acknowledge,
-                    d => d,
+                    Direct::Written if lent.done + lent.unacked >= ack_at => (
+                        Direct::Acknowledge,
+                        std::mem::take(&mut lent.done) + std::mem::take(&mut lent.unacked),
+                    ),
+                    d => (d, 0),
                 },
             }
         };
+        let (direct, ack) = direct;
         let wanted = self.let_go();
         Attempt {
             direct,
-            wake: wanted
-                || matches!(
-                    direct,
-                    Direct::Leftover | Direct::Failed | Direct::Acknowledge
-                ),
+            ack,
+            wake: wanted || matches!(direct, Direct::Leftover | Direct::Failed),
         }
     }
 
@@ -468,6 +481,7 @@ mod tests {
             a,
             Attempt {
                 direct: Direct::Written,
+                ack: 0,
                 wake: false
             }
         );
@@ -557,16 +571,62 @@ mod tests {
     }
 
     #[test]
-    fn the_session_is_woken_to_acknowledge_at_the_low_water_mark() {
+    fn the_application_thread_acknowledges_at_the_low_water_mark_without_the_session() {
         let (lane, _peer) = lane(usize::MAX);
         let claim = || true;
         let first = lane.try_send(&multipart(&[b"a"]), claim, 2);
         assert_eq!(first.direct, Direct::Written);
-        assert!(!first.wake, "one done, under the mark of two");
+        assert_eq!(first.ack, 0, "one done, under the mark of two");
         let second = lane.try_send(&multipart(&[b"b"]), claim, 2);
         assert_eq!(second.direct, Direct::Acknowledge);
-        assert!(second.wake, "two done: the session acknowledges them");
-        assert_eq!(lane.take_back().unwrap().unwrap().done, 2);
+        assert_eq!(second.ack, 2, "two done: acknowledged on this thread");
+        assert!(!second.wake, "the I/O thread is not needed for it");
+        let lent = lane.take_back().unwrap().unwrap();
+        assert_eq!(
+            (lent.done, lent.unacked),
+            (0, 0),
+            "nothing left to acknowledge"
+        );
+    }
+
+    #[test]
+    fn direct_replies_keep_their_sndhwm_credit_while_the_io_thread_never_runs() {
+        // A REP answering through the lane on a machine too loaded to schedule its I/O
+        // thread: the credit of the replies written here must come back all the same,
+        // or the reply after SNDHWM of them finds the pipe full and REP drops it (as
+        // libzmq does), leaving both peers waiting forever.
+        use crate::io::IoShared;
+        use crate::pipe::{Pipe, SessionWake};
+        use crate::socket_shared::SocketShared;
+        use std::os::fd::AsRawFd;
+        use std::os::unix::net::UnixStream;
+        use std::sync::Arc;
+
+        let (io, _poll) = IoShared::detached();
+        let wake = SessionWake { io, token: 0 };
+        let sndhwm = 4;
+        let pipe = Pipe::new(Arc::new(SocketShared::default()), wake, sndhwm, 10);
+        let (stream, _peer) = UnixStream::pair().expect("socketpair");
+        let pair = Pair::connected(SocketType::Rep, SocketType::Req);
+        let out = FdWriter(Registration {
+            epoll: -1,
+            fd: stream.as_raw_fd(),
+            token: 0,
+        });
+        let lent = Lent::new(Box::new(pair.a.conn), out, true, true, STREAK);
+        pipe.lane()
+            .expect("a session pipe")
+            .lend(lent)
+            .expect("free");
+        let replies = STREAK as usize;
+        assert!(replies > sndhwm);
+        for i in 0..replies {
+            assert!(pipe.can_send(), "reply {i}: the pipe is at its HWM");
+            pipe.send_frames(multipart(&[b"", b"reply"]));
+        }
+        let lent = pipe.lane().unwrap().take_back().unwrap().unwrap();
+        assert!(lent.wrote(), "every reply went direct");
+        assert_eq!(lent.conn.pending_bytes(), 0);
     }
 
     #[test]
@@ -576,10 +636,11 @@ mod tests {
         lent.unacked = 4;
         lane.lend(lent).unwrap();
         let claim = || true;
-        // A mark of five: the session's four and this one.
+        // A mark of five: the session's four and this one, all acknowledged here.
         let first = lane.try_send(&multipart(&[b"a"]), claim, 5);
         assert_eq!(first.direct, Direct::Acknowledge);
-        assert!(first.wake);
+        assert_eq!(first.ack, 5);
+        assert_eq!(lane.take_back().unwrap().unwrap().unacked, 0);
     }
 
     #[test]
