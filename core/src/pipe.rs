@@ -25,6 +25,7 @@ use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 /// About how many outgoing frames a session takes from its pipe at once (whole messages:
 /// more only to end one). A writer far ahead of its connection (a publisher with a large
@@ -348,7 +349,17 @@ impl Pipe {
         let Peer::Session { wake, lane, .. } = &self.peer else {
             return false;
         };
-        let attempt = lane.try_send(frames, || self.out.claim_idle(), self.out.lwm());
+        let attempt = lane.try_send(
+            frames,
+            || self.out.claim_idle(),
+            self.out.lwm(),
+            Instant::now,
+        );
+        if attempt.ack > 0 {
+            // Here, not by the session: its I/O thread may not run for a long while on a
+            // loaded machine, and REP drops a reply once SNDHWM messages wait for it.
+            self.ack_outgoing(attempt.ack);
+        }
         if attempt.wake {
             wake.wake();
         }

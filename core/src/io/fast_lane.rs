@@ -12,9 +12,11 @@
 //! and writes it with one non-blocking `sendmsg` (`MSG_NOSIGNAL`, never SIGPIPE). What
 //! the kernel did not take stays in the connection's output for the I/O thread, which is
 //! woken for it. SNDHWM accounting does not change: the message is counted in flight in
-//! the pipe's queue as it is claimed, and acknowledged by the session (at the queue's
-//! low-water mark, as queued messages are) once its last byte is written, whoever wrote
-//! it.
+//! the pipe's queue as it is claimed, and acknowledged (at the queue's low-water mark,
+//! as queued messages are) once its last byte is written: by the application thread
+//! when it wrote the messages that reach the mark and had not done so in the last
+//! [`SELF_ACK_INTERVAL`], so that credit never waits long for an I/O thread that a loaded
+//! machine does not schedule, else by the session.
 //!
 //! Neither side ever waits for the other: the application thread gives up (and queues
 //! the message as before) when the lock is taken or the connection is not lent; the I/O
@@ -46,6 +48,17 @@ use crate::sys::fd::send_vectored;
 use std::io::{self, IoSlice, Write};
 use std::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
+
+/// The application thread returns SNDHWM credit itself at most this often; between two
+/// returns, the session returns it on its turn. libzmq's writer hears of its reader's
+/// progress when it processes commands, which a non-blocking send does at most about once
+/// a millisecond: a tight loop of non-blocking sends meets the HWM after about HWM
+/// messages, however fast the kernel takes them (libzmq's `test_router_mandatory_hwm`
+/// counts on it). Returning credit for every direct write would let such a loop fill the
+/// kernel's buffers instead; never returning it here would leave it waiting for an I/O
+/// thread that a loaded machine may not schedule for many milliseconds.
+pub(crate) const SELF_ACK_INTERVAL: Duration = Duration::from_millis(1);
 
 mod receive;
 mod watch;
@@ -86,12 +99,16 @@ pub(crate) struct Lent<W = FdWriter> {
     /// connection with it when it takes it back.
     pub failure: Option<ConnectionError>,
     /// Messages the application thread wrote out completely (or dropped on an encoding
-    /// error): the session acknowledges them to the pipe when it takes the connection
-    /// back.
+    /// error) and has not acknowledged yet: the session acknowledges them to the pipe
+    /// when it takes the connection back, unless the mark is reached first.
     pub done: usize,
     /// Messages the session finished before it lent the connection and has not
-    /// acknowledged yet: they count towards the mark at which it is woken to.
+    /// acknowledged yet: they count towards the mark at which the application thread
+    /// acknowledges (then they are no longer the session's to acknowledge).
     pub unacked: usize,
+    /// When the application thread last returned credit itself (or the connection was
+    /// lent): see [`SELF_ACK_INTERVAL`].
+    pub acked_at: Instant,
     /// The application thread wrote a message since the session lent the connection.
     wrote: bool,
     /// Messages written since the budget was last set (lent, or refilled by a message
@@ -127,7 +144,8 @@ pub(crate) enum Direct {
     /// The kernel took the whole message.
     Written,
     /// The kernel took the whole message, and the messages done reach the low-water
-    /// mark: the session must be woken to acknowledge them.
+    /// mark: the application thread acknowledges them to the pipe itself
+    /// ([`Attempt::ack`]), so that SNDHWM credit never waits for the I/O thread.
     Acknowledge,
     /// The message is in the connection's output, part of it (or none) written: the
     /// session must be woken to write the rest.
@@ -149,6 +167,7 @@ impl<W: Write> Lent<W> {
             failure: None,
             done: 0,
             unacked: 0,
+            acked_at: Instant::now(),
             wrote: false,
             streak: 0,
             budget,
@@ -159,6 +178,17 @@ impl<W: Write> Lent<W> {
             inbox: Vec::new(),
             watch: Watch::ALL,
         }
+    }
+
+    /// The credit of the messages done, for the application thread to return to the pipe
+    /// itself, if it last did (or the connection was lent) [`SELF_ACK_INTERVAL`] or more
+    /// before `now`; else 0, and they stay for the session to acknowledge.
+    fn take_acks(&mut self, now: Instant) -> usize {
+        if now.saturating_duration_since(self.acked_at) < SELF_ACK_INTERVAL {
+            return 0;
+        }
+        self.acked_at = now;
+        std::mem::take(&mut self.done) + std::mem::take(&mut self.unacked)
     }
 
     /// Whether the application thread wrote directly while the connection was lent.
@@ -273,7 +303,15 @@ impl<W> Default for FastLane<W> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Attempt {
     pub direct: Direct,
-    /// Wake the session: it wanted the connection back, or has output to finish.
+    /// Messages whose SNDHWM credit the application thread returns to the pipe now (its
+    /// own and those the session left unacknowledged when it lent the connection), at
+    /// most once per [`SELF_ACK_INTERVAL`]. Left to the session alone, they waited for
+    /// the I/O thread's next turn: on a loaded machine a REQ/REP exchange went on
+    /// without it until SNDHWM was reached, and REP, which drops a reply to a peer at its
+    /// HWM as libzmq does, dropped one and both sides waited forever.
+    pub ack: usize,
+    /// Wake the session: it wanted the connection back, has output to finish, or a
+    /// failed connection to report.
     pub wake: bool,
 }
 
@@ -281,36 +319,47 @@ impl<W: Write> FastLane<W> {
     /// Application thread: writes `frames` (one whole message) directly when the lane
     /// holds an idle connection. `claim` (called under the lane's lock, see
     /// [`Lent::send`]) counts the message in flight if the pipe's queue is empty with
-    /// room. Once `ack_at` messages (the queue's low-water mark) are done, the session
-    /// is woken to acknowledge them, as it does for those it writes itself.
-    pub fn try_send(&self, frames: &[Msg], claim: impl FnOnce() -> bool, ack_at: usize) -> Attempt {
+    /// room. Once `ack_at` messages (the queue's low-water mark) are done, they are
+    /// handed back in [`Attempt::ack`] for the caller to acknowledge to the pipe, or,
+    /// within [`SELF_ACK_INTERVAL`] of the last such return (`now` is read only then),
+    /// the session is woken to acknowledge them.
+    pub fn try_send(
+        &self,
+        frames: &[Msg],
+        claim: impl FnOnce() -> bool,
+        ack_at: usize,
+        now: impl FnOnce() -> Instant,
+    ) -> Attempt {
         let direct = {
             let mut guard = match self.slot.try_lock() {
                 Ok(g) => g,
                 Err(TryLockError::WouldBlock) => {
                     return Attempt {
                         direct: Direct::Declined,
+                        ack: 0,
                         wake: false,
                     }
                 }
                 Err(TryLockError::Poisoned(e)) => e.into_inner(),
             };
             match guard.as_mut() {
-                None => Direct::Declined,
+                None => (Direct::Declined, 0),
                 Some(lent) => match lent.send(frames, claim) {
-                    Direct::Written if lent.done + lent.unacked >= ack_at => Direct::Acknowledge,
-                    d => d,
+                    Direct::Written if lent.done + lent.unacked >= ack_at => {
+                        (Direct::Acknowledge, lent.take_acks(now()))
+                    }
+                    d => (d, 0),
                 },
             }
         };
+        let (direct, ack) = direct;
         let wanted = self.let_go();
         Attempt {
             direct,
+            ack,
             wake: wanted
-                || matches!(
-                    direct,
-                    Direct::Leftover | Direct::Failed | Direct::Acknowledge
-                ),
+                || matches!(direct, Direct::Leftover | Direct::Failed)
+                || (direct == Direct::Acknowledge && ack == 0),
         }
     }
 
@@ -428,6 +477,7 @@ mod tests {
                 true
             },
             usize::MAX,
+            Instant::now,
         )
     }
 
@@ -468,6 +518,7 @@ mod tests {
             a,
             Attempt {
                 direct: Direct::Written,
+                ack: 0,
                 wake: false
             }
         );
@@ -547,7 +598,7 @@ mod tests {
     fn nothing_goes_direct_while_the_queue_or_the_session_holds_messages() {
         let (lane, _peer) = lane(usize::MAX);
         let mut counted = 0;
-        let queued = lane.try_send(&multipart(&[b"x"]), || false, usize::MAX);
+        let queued = lane.try_send(&multipart(&[b"x"]), || false, usize::MAX, Instant::now);
         assert_eq!(queued.direct, Direct::Declined, "the queue is not empty");
         let mut lent = lane.take_back().unwrap().unwrap();
         lent.idle = false;
@@ -556,17 +607,89 @@ mod tests {
         assert_eq!(counted, 0);
     }
 
+    /// The instant `ms` milliseconds after the lane's connection was lent.
+    fn lent_plus(lane: &FastLane<Scripted>, ms: u64) -> Instant {
+        let lent = lane.take_back().unwrap().expect("lent");
+        let at = lent.acked_at + Duration::from_millis(ms);
+        lane.lend(lent).unwrap();
+        at
+    }
+
     #[test]
-    fn the_session_is_woken_to_acknowledge_at_the_low_water_mark() {
+    fn the_application_thread_acknowledges_at_the_low_water_mark_without_the_session() {
         let (lane, _peer) = lane(usize::MAX);
+        let later = lent_plus(&lane, 2);
         let claim = || true;
-        let first = lane.try_send(&multipart(&[b"a"]), claim, 2);
+        let first = lane.try_send(&multipart(&[b"a"]), claim, 2, || later);
         assert_eq!(first.direct, Direct::Written);
-        assert!(!first.wake, "one done, under the mark of two");
-        let second = lane.try_send(&multipart(&[b"b"]), claim, 2);
+        assert_eq!(first.ack, 0, "one done, under the mark of two");
+        let second = lane.try_send(&multipart(&[b"b"]), claim, 2, || later);
         assert_eq!(second.direct, Direct::Acknowledge);
-        assert!(second.wake, "two done: the session acknowledges them");
-        assert_eq!(lane.take_back().unwrap().unwrap().done, 2);
+        assert_eq!(second.ack, 2, "two done: acknowledged on this thread");
+        assert!(!second.wake, "the I/O thread is not needed for it");
+        let lent = lane.take_back().unwrap().unwrap();
+        assert_eq!(
+            (lent.done, lent.unacked),
+            (0, 0),
+            "nothing left to acknowledge"
+        );
+    }
+
+    #[test]
+    fn within_a_millisecond_of_the_last_return_the_session_acknowledges() {
+        let (lane, _peer) = lane(usize::MAX);
+        let soon = lent_plus(&lane, 0);
+        let claim = || true;
+        let first = lane.try_send(&multipart(&[b"a"]), claim, 1, || soon);
+        assert_eq!((first.direct, first.ack), (Direct::Acknowledge, 0));
+        assert!(first.wake, "the session is woken to acknowledge it");
+        assert_eq!(lane.take_back().unwrap().unwrap().done, 1);
+    }
+
+    /// Sends `replies` messages through the lane as a pipe with SNDHWM `hwm` and
+    /// low-water mark `lwm` would, the session never running, the clock advancing `step`
+    /// per message; returns how many the pipe had room for.
+    fn sent_without_the_session(replies: usize, hwm: usize, lwm: usize, step: Duration) -> usize {
+        let (lane, _peer) = lane(usize::MAX);
+        let mut now = lent_plus(&lane, 0);
+        let mut in_flight = 0;
+        for sent in 0..replies {
+            if in_flight == hwm {
+                return sent;
+            }
+            now += step;
+            let attempt = lane.try_send(
+                &multipart(&[b"", b"reply"]),
+                || {
+                    in_flight += 1;
+                    true
+                },
+                lwm,
+                || now,
+            );
+            assert_ne!(attempt.direct, Direct::Declined);
+            in_flight -= attempt.ack;
+        }
+        replies
+    }
+
+    #[test]
+    fn direct_replies_get_their_sndhwm_credit_back_while_the_io_thread_never_runs() {
+        // A REP answering through the lane on a machine too loaded to schedule its I/O
+        // thread: the credit of the replies written here must come back all the same,
+        // or the reply after SNDHWM of them finds the pipe full and REP drops it (as
+        // libzmq does), leaving both peers waiting forever.
+        let replies = STREAK as usize;
+        let step = Duration::from_micros(300);
+        assert_eq!(sent_without_the_session(replies, 4, 2, step), replies);
+    }
+
+    #[test]
+    fn a_tight_loop_of_sends_meets_the_hwm_as_with_libzmq() {
+        // Non-blocking sends faster than SELF_ACK_INTERVAL: the credit waits for the
+        // session, so the loop stops at SNDHWM messages, not when the kernel is full.
+        let step = Duration::from_micros(10);
+        assert_eq!(sent_without_the_session(STREAK as usize, 4, 2, step), 4);
     }
 
     #[test]
@@ -574,12 +697,14 @@ mod tests {
         let (lane, _peer) = lane(usize::MAX);
         let mut lent = lane.take_back().unwrap().expect("lent");
         lent.unacked = 4;
+        let later = lent.acked_at + Duration::from_millis(2);
         lane.lend(lent).unwrap();
         let claim = || true;
-        // A mark of five: the session's four and this one.
-        let first = lane.try_send(&multipart(&[b"a"]), claim, 5);
+        // A mark of five: the session's four and this one, all acknowledged here.
+        let first = lane.try_send(&multipart(&[b"a"]), claim, 5, || later);
         assert_eq!(first.direct, Direct::Acknowledge);
-        assert!(first.wake);
+        assert_eq!(first.ack, 5);
+        assert_eq!(lane.take_back().unwrap().unwrap().unacked, 0);
     }
 
     #[test]

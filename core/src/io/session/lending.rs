@@ -115,8 +115,9 @@ impl Session {
             self.can_read |= lent.ended;
         }
         self.phase = Phase::Zmtp(lent.conn);
-        // Messages the application thread finished count as the session's own.
-        self.out_done += lent.done;
+        // Messages the application thread finished count as the session's own; what it
+        // acknowledged itself (the session's `unacked` included) is no longer counted.
+        self.out_done = lent.unacked + lent.done;
         self.ack_sent(false);
 
         lent.failure
