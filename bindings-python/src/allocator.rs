@@ -1,11 +1,8 @@
-//! The module's global allocator: mimalloc, for the allocations of the Rust side (message
-//! bodies, queues, read buffers); Python objects stay with Python's allocator.
-//!
+//! The module's global allocator: [`ferromq::Allocator`] (mimalloc for blocks under
+//! 64 KiB, the system allocator for larger ones), for the allocations of the Rust side
+//! (message bodies, queues, read buffers); Python objects stay with Python's allocator.
 //! A body copied from a `bytes` on the Python thread is freed on an I/O thread once
-//! written, and a received one the other way round. glibc's malloc serves that pattern
-//! from its arenas under a lock; mimalloc frees another thread's block with one atomic
-//! push (the same choice and figures as libferromq's, `bindings-c/src/allocator.rs`).
-//! The extension is loaded with `dlopen`, hence mimalloc's `local_dynamic_tls` model.
+//! written, and a received one the other way round: see its documentation for why.
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: ferromq::Allocator = ferromq::Allocator;

@@ -55,6 +55,8 @@ mod socket_shared;
 pub mod sockopt;
 #[allow(unsafe_code)]
 mod sys;
+#[cfg(feature = "mimalloc")]
+pub use sys::allocator::Allocator;
 mod transport;
 mod wakeup;
 

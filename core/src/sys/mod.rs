@@ -9,7 +9,10 @@
 //! - [`process`]: credentials, users and groups, memory, signal masks, temporary dirs.
 //! - [`thread`]: scheduling policy, priority and CPU affinity of the calling thread.
 //! - [`net`]: interface addresses and adopting a socket descriptor (`USE_FD`).
+//! - `allocator` (feature `mimalloc`): the bindings' global allocator, [`crate::Allocator`].
 
+#[cfg(feature = "mimalloc")]
+pub(crate) mod allocator;
 pub(crate) mod fd;
 pub(crate) mod net;
 pub(crate) mod process;
