@@ -16,6 +16,12 @@
 //! (`docs/PERFORMANCE.md`, "the global allocator"); glibc keeps that latency, at the
 //! price of mimalloc's gain in large-message throughput.
 //!
+//! Transparent huge pages: built with mimalloc's `no_thp` (`MI_NO_THP`), mimalloc does
+//! not ask for them (`madvise(MADV_HUGEPAGE)` on its arenas). With it, where the system
+//! leaves THP to `madvise` (Debian's default), an idle socket with 1,000 peers took
+//! 107 MiB of RSS instead of 25, and a stalled consumer grew 2 MiB at a time. (mimalloc's
+//! run-time switch, `allow_thp=0`, would turn THP off for the whole process instead.)
+//!
 //! errno: mimalloc names each mapping it takes from the OS with
 //! `prctl(PR_SET_VMA_ANON_NAME)`, which fails with EINVAL on kernels built without
 //! `CONFIG_ANON_VMA_NAME` and leaves errno changed by a call that succeeded. glibc's
