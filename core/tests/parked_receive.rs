@@ -8,9 +8,21 @@ mod common;
 
 use common::{bounded, socket};
 use ferromq::monitor::{EventKind, EVENT_ALL};
-use ferromq::{poll, Context, Error, PollItem, SocketType, DONTWAIT, POLLIN};
+use ferromq::{poll, Context, Error, PollItem, Socket, SocketType, DONTWAIT, POLLIN};
 use std::thread;
 use std::time::Duration;
+
+/// Binds `pull` on `transport`, connects a PUSH to it and receives its first message, so
+/// that the PULL's connection is established and lent; returns the PUSH and the endpoint.
+fn first_message(ctx: &Context, pull: &mut Socket, transport: &str) -> (Socket, String) {
+    pull.bind(transport).unwrap();
+    let ep = pull.last_endpoint().unwrap();
+    let mut push = socket(ctx, SocketType::Push);
+    push.connect(&ep).unwrap();
+    push.send("one", 0).unwrap();
+    assert_eq!(&pull.recv(0).unwrap()[..], b"one");
+    (push, ep)
+}
 
 #[test]
 fn a_peer_that_goes_away_is_reported_while_a_receive_waits_on_its_connection() {
@@ -20,12 +32,7 @@ fn a_peer_that_goes_away_is_reported_while_a_receive_waits_on_its_connection() {
             let mut pull = socket(&ctx, SocketType::Pull);
             let mut events = pull.monitor_stream(EVENT_ALL).unwrap();
             events.socket().set_rcvtimeo(10_000).unwrap();
-            pull.bind(transport).unwrap();
-            let ep = pull.last_endpoint().unwrap();
-            let mut push = socket(&ctx, SocketType::Push);
-            push.connect(&ep).unwrap();
-            push.send("one", 0).unwrap();
-            assert_eq!(&pull.recv(0).unwrap()[..], b"one");
+            let (push, ep) = first_message(&ctx, &mut pull, transport);
             let receive = thread::spawn(move || {
                 let got = pull.recv(0);
                 (pull, got)
@@ -57,12 +64,7 @@ fn a_message_after_a_receive_timed_out_is_seen_by_poll() {
         bounded(Duration::from_secs(30), move || {
             let ctx = Context::new();
             let mut pull = socket(&ctx, SocketType::Pull);
-            pull.bind(transport).unwrap();
-            let ep = pull.last_endpoint().unwrap();
-            let mut push = socket(&ctx, SocketType::Push);
-            push.connect(&ep).unwrap();
-            push.send("one", 0).unwrap();
-            assert_eq!(&pull.recv(0).unwrap()[..], b"one");
+            let (mut push, _) = first_message(&ctx, &mut pull, transport);
             pull.set_rcvtimeo(20).unwrap();
             assert_eq!(pull.recv(0).unwrap_err(), Error::Again);
             push.send("two", 0).unwrap();
